@@ -1,0 +1,1 @@
+"""Files to records, records to a Whoosh index, and the search library over that index."""

@@ -1,0 +1,167 @@
+"""Whoosh analyzers: jieba words (ranking) and CJK n-grams (exact matching), one normaliser.
+
+Both tokenizers run on the normalised text and report positions as token ordinals and
+`startchar`/`endchar` as offsets in the **original** text, so phrases match and highlights
+land on the original (possibly traditional) characters.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+from .normalize import CJK, Normalized, normalize
+
+# Bump whenever tokens produced for the same text could change: the index refuses to be
+# searched by a different version ("run dangan index --rebuild").
+ANALYSIS_VERSION = "1"
+
+MAX_UNIT_CHARS = 40
+SEPARATOR = "|"  # joins two units that had punctuation or space between them
+_UNIT = re.compile(rf"([{CJK}])|((?:(?![{CJK}])[^\W_])+)")
+_WORDY = re.compile(rf"[{CJK}]|[^\W_]")
+
+jieba.setLogLevel(logging.WARNING)
+_jieba_lock = threading.Lock()
+_jieba: jieba.Tokenizer | None = None
+_user_words: set[str] = set()
+
+
+def _segmenter() -> jieba.Tokenizer:
+    global _jieba
+    with _jieba_lock:
+        if _jieba is None:
+            seg = jieba.Tokenizer()
+            seg.initialize()
+            for word in sorted(_user_words):
+                seg.add_word(word, freq=_user_freq(seg, word))
+            _jieba = seg
+        return _jieba
+
+
+def _user_freq(seg: jieba.Tokenizer, word: str) -> int:
+    # high enough that the word wins over any split of it, even inside a sentence
+    return max(seg.suggest_freq(word, tune=False), 2000 * len(word))
+
+
+def add_user_words(words: Iterable[str]) -> None:
+    """Teach the segmenter words (names, organisations) that must stay whole."""
+    new = {normalize(w.strip()).text for w in words if w and w.strip()} - _user_words
+    if not new:
+        return
+    _user_words.update(new)
+    if _jieba is not None:
+        for word in sorted(new):
+            _jieba.add_word(word, freq=_user_freq(_jieba, word))
+
+
+def user_words() -> set[str]:
+    return set(_user_words)
+
+
+def load_user_dict(path: Path) -> list[str]:
+    """Words from a jieba-style dictionary file (one word per line, extra columns ignored)."""
+    words = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.append(line.split()[0])
+    return words
+
+
+def units(norm: str) -> list[tuple[str, int, int, bool]]:
+    """Matching units of normalised text: each CJK char and each letter/digit run.
+
+    Returns (unit, start, end, separated) where `separated` says that something other than a
+    unit (punctuation, space) stood between this unit and the previous one.
+    """
+    out, last_end = [], 0
+    for m in _UNIT.finditer(norm):
+        start, end = m.span()
+        out.append((m.group().lower()[:MAX_UNIT_CHARS], start, end, start != last_end and bool(out)))
+        last_end = end
+    return out
+
+
+def ngram_terms(query_text: str) -> list[str]:
+    """The consecutive n-gram terms that a query string must match, in order."""
+    us = units(normalize(query_text).text)
+    if len(us) == 1:
+        return [us[0][0]]
+    return [_bigram(us[k - 1][0], us[k][0], us[k][3]) for k in range(1, len(us))]
+
+
+def _bigram(a: str, b: str, separated: bool) -> str:
+    return f"{a}{SEPARATOR}{b}" if separated else a + b
+
+
+def word_terms(text: str) -> list[str]:
+    """jieba words of a query string (for ranking)."""
+    return [w for w, _s, _e in _words(normalize(text).text)]
+
+
+def _words(norm: str) -> Iterator[tuple[str, int, int]]:
+    for word, start, end in _segmenter().tokenize(norm, HMM=True):
+        if _WORDY.search(word):
+            yield word.lower(), start, end
+
+
+class _NormalisingTokenizer(Tokenizer):
+    """Shared plumbing: normalise, then emit tokens with original offsets."""
+
+    def _spans(self, norm: Normalized) -> Iterator[tuple[str, int, int]]:
+        raise NotImplementedError
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        norm = normalize(value)
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (text, start, end, first_unit) in enumerate(self._tokens(norm)):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + first_unit
+            if chars:
+                a, b = norm.span(start, end)
+                t.startchar, t.endchar = start_char + a, start_char + b
+            yield t
+
+    def _tokens(self, norm: Normalized) -> Iterator[tuple[str, int, int, int]]:
+        raise NotImplementedError
+
+
+class WordTokenizer(_NormalisingTokenizer):
+    """jieba words; Latin words and digit runs kept; no stemming, no stop words."""
+
+    def _tokens(self, norm):
+        for pos, (word, start, end) in enumerate(_words(norm.text)):
+            yield word, start, end, pos
+
+
+class NgramTokenizer(_NormalisingTokenizer):
+    """Unigrams and bigrams of units (CJK chars, letter/digit runs), position = unit ordinal."""
+
+    def _tokens(self, norm):
+        us = units(norm.text)
+        for k, (unit, start, end, _sep) in enumerate(us):
+            yield unit, start, end, k
+            if k + 1 < len(us):
+                nxt = us[k + 1]
+                yield _bigram(unit, nxt[0], nxt[3]), start, nxt[2], k
+
+
+def word_analyzer() -> WordTokenizer:
+    return WordTokenizer()
+
+
+def ngram_analyzer() -> NgramTokenizer:
+    return NgramTokenizer()

@@ -1,0 +1,156 @@
+"""Loads config.toml into frozen dataclasses; every key has a working default."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    dir: Path = Path("data/index")
+    workers: int = 0  # 0 = one per CPU core
+    batch_size: int = 500
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    paths: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    user_words: tuple[str, ...] = ()
+    user_dict: Path | None = None
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    default_size: int = 20
+    max_size: int = 1000
+    snippets: int = 3
+    snippet_chars: int = 120
+    title_boost: float = 3.0
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: IndexSettings = field(default_factory=IndexSettings)
+    corpus: CorpusSettings = field(default_factory=CorpusSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    source: Path | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder that holds the index and everything else the project stores."""
+        return self.index.dir.parent
+
+
+_SECTIONS = {
+    "index": IndexSettings,
+    "corpus": CorpusSettings,
+    "analysis": AnalysisSettings,
+    "search": SearchSettings,
+    "server": ServerSettings,
+}
+_PATH_KEYS = {("index", "dir"), ("analysis", "user_dict")}
+_PATH_LIST_KEYS = {("corpus", "paths")}
+
+
+def default_config_path() -> Path | None:
+    """`$DANGAN_CONFIG`, then ./config.toml, else None (built-in defaults)."""
+    env = os.environ.get("DANGAN_CONFIG")
+    if env:
+        return Path(env)
+    local = Path("config.toml")
+    return local if local.exists() else None
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read a config file (or the default one) and return validated settings."""
+    path = Path(path) if path else default_config_path()
+    if path is None:
+        return _resolve(Settings(), Path.cwd())
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from e
+    return settings_from_dict(raw, base=path.resolve().parent, source=path)
+
+
+def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = None) -> Settings:
+    """Build settings from a parsed TOML mapping; relative paths are relative to `base`."""
+    where = str(source) if source else "config"
+    sections = {}
+    for name, value in raw.items():
+        cls = _SECTIONS.get(name)
+        if cls is None:
+            raise ConfigError(f"{where}: unknown section [{name}]; known: {', '.join(_SECTIONS)}")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: [{name}] must be a table")
+        sections[name] = _build_section(name, cls, value, where)
+    return _resolve(Settings(**sections, source=source), base)
+
+
+def _build_section(name: str, cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    kwargs = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key {key!r} in [{name}]; known keys: {', '.join(known)}"
+            )
+        kwargs[key] = _coerce(name, key, value, known[key].default, where)
+    return cls(**kwargs)
+
+
+def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any:
+    label = f"{where}: [{section}] {key}"
+    if (section, key) in _PATH_KEYS:
+        if not isinstance(value, str):
+            raise ConfigError(f"{label} must be a path string")
+        return Path(value) if value else None
+    if (section, key) in _PATH_LIST_KEYS:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{label} must be a list of path strings")
+        return tuple(Path(v) for v in value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{label} must be a list of strings")
+        return tuple(value)
+    if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+        return value
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if type(value) is not type(default):
+        raise ConfigError(f"{label} must be a {type(default).__name__}, got {value!r}")
+    if isinstance(value, (int, float)) and value < 0:
+        raise ConfigError(f"{label} must not be negative")
+    return value
+
+
+def _resolve(settings: Settings, base: Path) -> Settings:
+    def absolute(p: Path | None) -> Path | None:
+        return None if p is None else (p if p.is_absolute() else (base / p))
+
+    index = replace(settings.index, dir=absolute(settings.index.dir))
+    corpus = replace(settings.corpus, paths=tuple(absolute(p) for p in settings.corpus.paths))
+    analysis = replace(settings.analysis, user_dict=absolute(settings.analysis.user_dict))
+    return replace(settings, index=index, corpus=corpus, analysis=analysis)

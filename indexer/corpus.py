@@ -1,0 +1,108 @@
+"""Discovery of source files in corpus folders, their fingerprints and catalog metadata."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import CATALOG_NAME, load_catalogs, persons, read_sidecar
+from .errors import ConfigError, ExtractionError
+from .extract import EXTRACTORS
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source: str  # name of the corpus root
+    root: Path
+    rel: str  # forward slashes
+    size: int
+    mtime_ns: int
+    catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.rel
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.source, self.rel
+
+
+@dataclass
+class Corpus:
+    files: list[SourceFile]
+    errors: list[str]  # catalog problems, reported but not fatal
+    sources: dict[str, Path]
+    names: set[str]  # organisations and persons named by the catalogs (for the dictionary)
+
+
+def source_names(roots: list[Path]) -> dict[str, Path]:
+    """A short, unique name per corpus root (its folder name, numbered if repeated)."""
+    names: dict[str, Path] = {}
+    for root in roots:
+        base = root.resolve().name or "corpus"
+        name, n = base, 2
+        while name in names:
+            name, n = f"{base}-{n}", n + 1
+        names[name] = root.resolve()
+    return names
+
+
+def discover(roots: list[Path]) -> Corpus:
+    for root in roots:
+        if not root.is_dir():
+            raise ConfigError(f"corpus folder not found: {root}")
+    sources = source_names(roots)
+    files, errors, names = [], [], set()
+    for source, root in sources.items():
+        rows, cat_errors = load_catalogs(root)
+        errors.extend(cat_errors)
+        for row in rows.values():
+            names.update(v for v in (row.get("org"),) if v)
+            names.update(persons(row))
+        for path in sorted(root.rglob("*")):
+            if _skipped(path, root):
+                continue
+            st = path.stat()
+            rel = path.relative_to(root).as_posix()
+            files.append(SourceFile(source, root, rel, st.st_size, st.st_mtime_ns,
+                                    rows.get(path.resolve(), {})))
+    return Corpus(files, errors, sources, names)
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    rel_parts = path.relative_to(root).parts
+    if any(p.startswith(".") for p in rel_parts):
+        return True
+    return (not path.is_file() or path.name == CATALOG_NAME
+            or path.suffix.lower() not in EXTRACTORS)
+
+
+def metadata_signature(file: SourceFile) -> str:
+    """Changes when the catalog row or the sidecar of the file changes."""
+    h = hashlib.blake2b(digest_size=8)
+    h.update(json.dumps(file.catalog, sort_keys=True, ensure_ascii=False).encode())
+    sidecar = file.path.with_name(file.path.name + ".json")
+    if sidecar.exists():
+        h.update(sidecar.read_bytes())
+    return h.hexdigest()
+
+
+def file_metadata(file: SourceFile) -> dict[str, Any]:
+    """Catalog row overridden by the sidecar (raises ExtractionError on a bad sidecar)."""
+    meta = dict(file.catalog)
+    meta.update(read_sidecar(file.path))
+    return meta
+
+
+def content_id(data: bytes, salt: str = "") -> str:
+    h = hashlib.blake2b(data, digest_size=8)
+    if salt:
+        h.update(salt.encode())
+    return h.hexdigest()
+
+
+__all__ = ["Corpus", "SourceFile", "discover", "metadata_signature", "file_metadata",
+           "content_id", "ExtractionError"]

@@ -1,0 +1,156 @@
+"""The one text normaliser, used identically at index and query time, with an offset map.
+
+Steps: NFKC; pinyin annotations removed (鄉(xiāng) → 鄉); page markers (第7页 共7页) removed;
+whitespace between two CJK characters removed (OCR spacing, hard line breaks); traditional →
+simplified (OpenCC t2s) plus a few folds (著→着, 帐→账). Every normalised character remembers
+the span of original characters it came from, so hits map back onto the original text.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+CJK = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007"
+    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
+)
+_CJK_CLASS = f"[{CJK}]"
+_PINYIN_VOWELS = "aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN = re.compile(
+    rf"(?<={_CJK_CLASS})\((?:[a-zA-Z{_PINYIN_VOWELS}]*[{_PINYIN_VOWELS}][a-zA-Z{_PINYIN_VOWELS}]*"
+    r"[1-5]?)\)"
+)
+_NUM = r"[0-9一二三四五六七八九十百〇零]+"
+_PAGE_MARK = re.compile(
+    rf"第\s*{_NUM}\s*页\s*[,，/、]?\s*共\s*{_NUM}\s*页|共\s*{_NUM}\s*页\s*[,，/、]?\s*第\s*{_NUM}\s*页"
+)
+_CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
+_FOLDS = {ord("著"): "着", ord("帐"): "账"}
+
+_converter_lock = threading.Lock()
+_converter: opencc.OpenCC | None = None
+
+
+def _t2s(text: str) -> str:
+    global _converter
+    with _converter_lock:
+        if _converter is None:
+            _converter = opencc.OpenCC("t2s")
+        return _converter.convert(text)
+
+
+@lru_cache(maxsize=65536)
+def _nfkc_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
+@lru_cache(maxsize=65536)
+def _t2s_char(ch: str) -> str:
+    out = _t2s(ch)
+    return out if len(out) == 1 else ch
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Normalised text plus, per normalised character, its original [start, end) span."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...] | None  # None means identity
+    ends: tuple[int, ...] | None
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original character span of normalised characters [i, j)."""
+        if j <= i:
+            pos = self.starts[i] if self.starts is not None and i < len(self.starts) else i
+            return pos, pos
+        if self.starts is None:
+            return i, j
+        return self.starts[i], self.ends[j - 1]
+
+
+class _Builder:
+    """Applies editing steps to a text while keeping the original-offset map."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] | None = None
+        self.ends: list[int] | None = None
+
+    def _materialise(self) -> None:
+        if self.starts is None:
+            n = len(self.text)
+            self.starts = list(range(n))
+            self.ends = list(range(1, n + 1))
+
+    def delete(self, pattern: re.Pattern[str]) -> None:
+        spans = [m.span() for m in pattern.finditer(self.text)]
+        if not spans:
+            return
+        self._materialise()
+        pieces, starts, ends, last = [], [], [], 0
+        for a, b in spans:
+            pieces.append(self.text[last:a])
+            starts.extend(self.starts[last:a])
+            ends.extend(self.ends[last:a])
+            last = b
+        pieces.append(self.text[last:])
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
+        self.text, self.starts, self.ends = "".join(pieces), starts, ends
+
+    def map_chars(self, func) -> None:
+        """Replace each character by func(ch) (which may be longer or empty)."""
+        parts = [func(c) for c in self.text]
+        if all(len(p) == 1 for p in parts):
+            self.text = "".join(parts)
+            return
+        self._materialise()
+        starts, ends = [], []
+        for k, p in enumerate(parts):
+            starts.extend([self.starts[k]] * len(p))
+            ends.extend([self.ends[k]] * len(p))
+        self.text, self.starts, self.ends = "".join(parts), starts, ends
+
+    def convert_same_length(self, func, per_char) -> None:
+        """Whole-text conversion when it keeps the length, else per character."""
+        out = func(self.text)
+        if len(out) == len(self.text):
+            self.text = out
+        else:
+            self.map_chars(per_char)
+
+
+def nfkc(text: str) -> _Builder:
+    builder = _Builder(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        builder.map_chars(_nfkc_char)
+    return builder
+
+
+@lru_cache(maxsize=16)
+def normalize(text: str) -> Normalized:
+    """Normalise `text` (the same function for records and queries)."""
+    b = nfkc(text)
+    b.delete(_PINYIN)
+    b.delete(_PAGE_MARK)
+    b.delete(_CJK_SPACE)
+    b.convert_same_length(_t2s, _t2s_char)
+    b.text = b.text.translate(_FOLDS)
+    starts = tuple(b.starts) if b.starts is not None else None
+    ends = tuple(b.ends) if b.ends is not None else None
+    return Normalized(original=text, text=b.text, starts=starts, ends=ends)
+
+
+def normalize_text(text: str) -> str:
+    """Just the normalised string (for ground truth, facets values and display)."""
+    return normalize(text).text
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(re.match(_CJK_CLASS, ch))

@@ -1,0 +1,70 @@
+"""The Record dataclass and the pure mapping from a record to index fields."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import DEFAULT_SECURITY, SECURITY_LEVELS, security_level
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    path: str  # relative to the corpus root, forward slashes
+    source: str  # the corpus root folder it came from
+    text: str
+    page_starts: tuple[int, ...] = (0,)
+    title: str = ""
+    doc_number: str = ""
+    org: str = ""
+    date: str = ""
+    category: str = ""
+    retention: str = ""
+    security: str = DEFAULT_SECURITY
+    type: str = ""
+    archival_code: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def year(self) -> str:
+        return self.date[:4] if re.match(r"\d{4}", self.date) else ""
+
+
+def date_number(date: str) -> int:
+    """YYYY, YYYY-MM or YYYY-MM-DD as an int YYYYMMDD (missing parts → 01); 0 if none."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
+    if not m:
+        return 0
+    return int(m.group(1)) * 10000 + int(m.group(2) or 1) * 100 + int(m.group(3) or 1)
+
+
+def record_fields(record: Record) -> dict[str, Any]:
+    """Index fields of a record (pure; the writer only writes what this returns)."""
+    security = record.security if record.security in SECURITY_LEVELS else DEFAULT_SECURITY
+    doc = {
+        "id": record.id,
+        "path": record.path,
+        "source": record.source,
+        "title": record.title,
+        "title_ng": record.title,
+        "text": record.text,
+        "text_ng": record.text,
+        "doc_number": record.doc_number,
+        "doc_number_ng": record.doc_number,
+        "org": record.org,
+        "org_ng": record.org,
+        "archival_code": record.archival_code,
+        "date": record.date,
+        "date_num": date_number(record.date),
+        "year": record.year,
+        "category": record.category,
+        "retention": record.retention,
+        "security": security,
+        "security_level": security_level(security),
+        "type": record.type,
+        "pages": len(record.page_starts),
+        "page_starts": list(record.page_starts),
+        "meta": dict(record.meta),
+    }
+    return {k: v for k, v in doc.items() if v != "" or k in ("text", "title")}

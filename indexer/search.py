@@ -1,0 +1,204 @@
+"""The search library: an opened archive answers searches and record look-ups with plain data."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+
+from . import analysis
+from .compile import compile_query
+from .config import SearchSettings
+from .errors import IndexMissingError, QueryError, RecordNotFound
+from .highlight import Snippet, find_spans, mark, snippets
+from .querylang import date_bound, parse
+from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
+from .sources import read_sources
+
+SORTS = ("relevance", "date", "-date")
+HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "security",
+              "retention", "type", "year", "pages", "archival_code")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    size: int = 20
+    sort: str = "relevance"
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str = ""
+    date_to: str = ""
+    clearance: str = SECURITY_LEVELS[-1]  # highest 密级 the reader may see
+    facets: bool = True
+    snippets: bool = True
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    fields: dict[str, Any]
+    score: float
+    snippets: list[Snippet]
+    title_html: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    millis: float
+
+
+class Archive:
+    """An opened index. Thread-safe; reopens by itself when a newer index is committed."""
+
+    def __init__(self, index_dir: Path, settings: SearchSettings | None = None):
+        self.dir = Path(index_dir)
+        self.settings = settings or SearchSettings()
+        self._lock = threading.Lock()
+        self._ix = None
+        self._searcher = None
+        self._open()
+
+    def _open(self) -> None:
+        if not whoosh_index.exists_in(self.dir):
+            raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
+        check_stamp(self.dir)
+        words_file = self.dir / USER_WORDS_FILE
+        if words_file.exists():
+            analysis.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
+        self._ix = whoosh_index.open_dir(self.dir)
+        self._searcher = self._ix.searcher()
+        self.sources = read_sources(self.dir)
+
+    def searcher(self):
+        """The current searcher, refreshed when the index changed (commit or swap)."""
+        with self._lock:
+            try:
+                if not self._searcher.up_to_date():
+                    self._searcher = self._searcher.refresh()
+            except (OSError, ValueError, KeyError):
+                self._open()  # the directory was swapped by a rebuild
+            return self._searcher
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+
+    def search(self, req: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        req = _validated(req, self.settings)
+        compiled = compile_query(parse(req.q), self.settings.title_boost)
+        s = self.searcher()
+        base_filter = _filters(req, skip=None)
+        docset = set(s.docs_for_query(wq.And([compiled.match, base_filter])))
+        hits = self._hits(s, req, compiled, docset) if docset else []
+        facets = self._facets(s, req, compiled, docset) if req.facets else {}
+        millis = (time.perf_counter() - started) * 1000
+        return SearchResult(req, len(docset), hits, facets, millis)
+
+    def _hits(self, s, req: SearchRequest, compiled, docset: set[int]) -> list[Hit]:
+        limit = req.page * req.size
+        if req.sort == "relevance" and req.q.strip():
+            results = s.search(compiled.match, limit=limit, filter=docset)
+        else:
+            results = s.search(wq.Every(), limit=limit, filter=docset,
+                               sortedby=sorting.FieldFacet("date_num", reverse=req.sort != "date"))
+        out = []
+        for hit in list(results)[(req.page - 1) * req.size:]:
+            stored = hit.fields()
+            fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+            snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
+                              compiled.highlight, self.settings.snippets,
+                              self.settings.snippet_chars) if req.snippets else [])
+            title = stored.get("title", "")
+            title_html = mark(title, find_spans(title, compiled.highlight))
+            out.append(Hit(fields, round(hit.score or 0.0, 4), snips, title_html))
+        return out
+
+    def _facets(self, s, req, compiled, docset: set[int]) -> dict[str, list[FacetValue]]:
+        out = {}
+        reader = s.reader()
+        for name in FACETS:
+            docs = docset
+            if req.filters.get(name):  # counts for other values ignore this facet's own choice
+                docs = s.docs_for_query(wq.And([compiled.match, _filters(req, skip=name)]))
+            column = reader.column_reader(name)
+            counts = Counter(column[d] for d in docs)
+            counts.pop("", None)
+            selected = set(req.filters.get(name, ()))
+            for value in selected - set(counts):
+                counts[value] = 0
+            ordered = sorted(counts.items(), key=_facet_order(name))
+            out[name] = [FacetValue(v, c, v in selected) for v, c in ordered]
+        return out
+
+    def record(self, record_id: str, clearance: str = SECURITY_LEVELS[-1]) -> dict[str, Any]:
+        s = self.searcher()
+        stored = s.document(id=record_id)
+        if not stored or stored.get("security") not in SECURITY_LEVELS[
+                : SECURITY_LEVELS.index(clearance) + 1]:
+            raise RecordNotFound(f"没有编号为 {record_id} 的记录")
+        text = stored.get("text", "")
+        starts = list(stored.get("page_starts", [0]))
+        pages = [{"page": i + 1, "start": a, "end": b}
+                 for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]))]
+        record = {k: stored.get(k, "") for k in HIT_FIELDS}
+        record.update(source=stored.get("source", ""), text=text, page_list=pages,
+                      meta=stored.get("meta", {}))
+        return record
+
+    def count(self) -> int:
+        return self.searcher().doc_count()
+
+
+def _facet_order(name: str):
+    if name == "year":
+        return lambda item: (-int(item[0]) if item[0].isdigit() else 0, item[0])
+    if name == "security":
+        return lambda item: SECURITY_LEVELS.index(item[0]) if item[0] in SECURITY_LEVELS else 9
+    return lambda item: (-item[1], item[0])
+
+
+def _filters(req: SearchRequest, skip: str | None) -> wq.Query:
+    """Clearance (always), facet choices (OR within, AND across) and the date range."""
+    level = SECURITY_LEVELS.index(req.clearance)
+    parts: list[wq.Query] = [wq.NumericRange("security_level", 0, level)]
+    for name, values in req.filters.items():
+        if name != skip and values:
+            parts.append(wq.Or([wq.Term(name, v) for v in values]))
+    lo, hi = date_bound(req.date_from, upper=False), date_bound(req.date_to, upper=True)
+    if lo or hi:
+        parts.append(wq.NumericRange("date_num", lo or None, hi or None))
+    return wq.And(parts)
+
+
+def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:
+    if req.sort not in SORTS:
+        raise QueryError(f"sort 只能是 {' / '.join(SORTS)}，收到 {req.sort!r}")
+    if not 1 <= req.size <= settings.max_size:
+        raise QueryError(f"size 必须在 1 到 {settings.max_size} 之间")
+    if req.page < 1 or req.page * req.size > 100_000:
+        raise QueryError("page 超出范围")
+    unknown = set(req.filters) - set(FACETS)
+    if unknown:
+        raise QueryError(f"未知的筛选项 {', '.join(sorted(unknown))}；可用：{', '.join(FACETS)}")
+    if req.clearance not in SECURITY_LEVELS:
+        raise QueryError(f"未知的密级 {req.clearance!r}")
+    filters = {k: tuple(v.strip() for v in vs if v.strip()) for k, vs in req.filters.items()}
+    return SearchRequest(**{**req.__dict__, "filters": filters})

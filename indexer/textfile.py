@@ -1,0 +1,55 @@
+"""Plain-text records: encoding detection (UTF-8, GB18030/GBK, Big5) and page splitting."""
+from __future__ import annotations
+
+import re
+
+from charset_normalizer import from_bytes
+
+from .errors import ExtractionError
+
+# Encodings we accept for .txt records, in the spelling we record.
+_CANDIDATES = ("gb18030", "big5", "utf_16")
+_NAMES = {"utf_8": "utf-8", "gb18030": "gb18030", "big5": "big5", "utf_16": "utf-16"}
+_PAGE_END = re.compile(
+    r"第\s*[0-9一二三四五六七八九十]+\s*页\s*[,，/、]?\s*共\s*[0-9一二三四五六七八九十]+\s*页[ \t]*\n?"
+)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode a text file's bytes; returns (text, encoding). Raises ExtractionError."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=list(_CANDIDATES)).best()
+    if best is None:
+        raise ExtractionError(
+            "cannot decode the text: it is not valid UTF-8, GB18030/GBK or Big5 "
+            "(re-save the file in one of these encodings)"
+        )
+    encoding = _NAMES.get(best.encoding, best.encoding)
+    return _strict(data, encoding), encoding
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise ExtractionError(
+            f"undecodable bytes at offset {e.start} for encoding {encoding}"
+        ) from e
+
+
+def page_starts(text: str) -> tuple[int, ...]:
+    """Offsets where pages start: after each form feed and each 第N页 共M页 marker."""
+    starts = [0]
+    for m in re.finditer(r"\f", text):
+        starts.append(m.end())
+    for m in _PAGE_END.finditer(text):
+        starts.append(m.end())
+    starts = sorted(set(s for s in starts if s < len(text)))
+    return tuple(starts) or (0,)

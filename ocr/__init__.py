@@ -1,0 +1,1 @@
+"""Pixels to text (Tesseract via pytesseract); scans and PDFs arrive in a later step."""

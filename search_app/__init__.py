@@ -1,0 +1,73 @@
+"""The web layer: Flask app factory, HTML views and the JSON API over the search library."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.config import Settings, load_settings
+from indexer.errors import DanganError
+from indexer.schema import SECURITY_LEVELS
+from indexer.search import Archive
+
+from .render import error_json
+
+log = logging.getLogger("dangan.web")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["dangan.settings"] = settings
+    app.extensions["dangan.archive"] = Archive(settings.index.dir, settings.search)
+    app.extensions["dangan.clearance"] = SECURITY_LEVELS[-1]
+
+    from . import api, views
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    _register_errors(app)
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(DanganError)
+    def dangan_error(e: DanganError):
+        status = e.http_status
+        if status >= 500:
+            log.error("%s: %s", request.path, e)
+        if _wants_json():
+            return jsonify(error_json(str(e), status)), status
+        return render_template("error.html", message=str(e), status=status), status
+
+    @app.errorhandler(404)
+    def not_found(e):
+        message = "没有找到这个页面或记录"
+        if _wants_json():
+            return jsonify(error_json(message, 404)), 404
+        return render_template("error.html", message=message, status=404), 404
+
+    @app.errorhandler(405)
+    def bad_method(e):
+        return jsonify(error_json("不支持这种请求方法", 405)), 405
+
+    @app.errorhandler(Exception)
+    def server_error(e):
+        if isinstance(e, HTTPException):
+            if _wants_json():
+                return jsonify(error_json(e.description or e.name, e.code)), e.code
+            return render_template("error.html", message=e.description, status=e.code), e.code
+        ref = uuid.uuid4().hex[:8]
+        log.exception("unhandled error, reference %s", ref)
+        message = f"服务器内部错误，参考编号 {ref}（已记录在日志中）"
+        if _wants_json():
+            return jsonify(error_json(message, 500)), 500
+        return render_template("error.html", message=message, status=500), 500

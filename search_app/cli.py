@@ -1,0 +1,126 @@
+"""The `dangan` command line: a thin click layer over the indexer and the web app."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from indexer.build import Plan, run_index
+from indexer.config import Settings, load_settings
+from indexer.errors import DanganError
+from indexer.search import Archive, SearchRequest
+
+err = Console(stderr=True, highlight=False)
+
+config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="config file (default: $DANGAN_CONFIG, then ./config.toml)")
+
+
+def _settings(config_path: Path | None) -> Settings:
+    return load_settings(config_path)
+
+
+def _fail(e: DanganError) -> None:
+    err.print(f"[bold red]error:[/] {e}")
+    sys.exit(e.exit_code)
+
+
+@click.group()
+@click.version_option(package_name="dangan")
+def main() -> None:
+    """dangan — search over digitized Chinese archive records."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@click.option("--workers", type=click.IntRange(min=1), help="analysis processes (default: cores)")
+@click.option("--rebuild", is_flag=True, help="build a new index from scratch and swap it in")
+@click.option("--dry-run", is_flag=True, help="print what would be done and exit")
+def index(paths, config_path, workers, rebuild, dry_run) -> None:
+    """(Re-)index PATHS, or the [corpus] paths of the config."""
+    try:
+        settings = _settings(config_path)
+        result = run_index(settings, list(paths) or None, rebuild=rebuild, dry_run=dry_run,
+                           workers=workers, progress=lambda msg: err.print(msg))
+    except DanganError as e:
+        _fail(e)
+    if isinstance(result, Plan):
+        _print_plan(result)
+        return
+    for problem in result.catalog_errors:
+        err.print(f"[yellow]catalog problem:[/] {problem}")
+    click.echo(
+        f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
+        f"removed {result.removed}, failed {len(result.failed)} "
+        f"in {result.seconds:.1f}s → {settings.index.dir}"
+    )
+    for path, reason in result.failed:
+        click.echo(f"failed: {path}: {reason}")
+    sys.exit(1 if result.failed else 0)
+
+
+def _print_plan(plan: Plan) -> None:
+    for f, _sig, old in plan.todo:
+        click.echo(f"{'update' if old else 'add'}: {f.source}/{f.rel}")
+    for e in plan.removed:
+        click.echo(f"remove: {e.source}/{e.path}")
+    click.echo(f"to index {len(plan.todo)}, unchanged {len(plan.unchanged)}, "
+               f"to remove {len(plan.removed)}")
+
+
+@main.command()
+@config_option
+@click.option("--host", help="address to listen on (default from config: 127.0.0.1)")
+@click.option("--port", type=click.IntRange(1, 65535), help="port (default from config: 8000)")
+def serve(config_path, host, port) -> None:
+    """Serve the search page and JSON API with gunicorn."""
+    from .server import serve as run_server
+
+    try:
+        settings = _settings(config_path)
+        Archive(settings.index.dir, settings.search).close()  # fail early, clearly
+    except DanganError as e:
+        _fail(e)
+    host = host or settings.server.host
+    port = port or settings.server.port
+    click.echo(f"dangan: serving {settings.index.dir} on http://{host}:{port}/", err=True)
+    run_server(settings, host, port)
+
+
+@main.command()
+@click.argument("query")
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="print the JSON API's answer")
+@click.option("--size", type=click.IntRange(1, 1000), default=10, show_default=True)
+def search(query, config_path, as_json, size) -> None:
+    """Search the index from a terminal (reads as an administrator)."""
+    from .render import search_json
+
+    try:
+        settings = _settings(config_path)
+        archive = Archive(settings.index.dir, settings.search)
+        result = archive.search(SearchRequest(q=query, size=size, facets=as_json))
+    except DanganError as e:
+        _fail(e)
+    if as_json:
+        click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{result.total} 条结果 ({result.millis:.0f} ms)")
+    for n, hit in enumerate(result.hits, 1):
+        f = hit.fields
+        click.echo(f"{n:>3}. {f['title'] or f['path']}  [{f['date']} {f['org']} "
+                   f"{f['doc_number']}] id={f['id']}")
+        for snip in hit.snippets:
+            text = snip.html.replace("<mark>", "【").replace("</mark>", "】")
+            click.echo(f"     p{snip.page}: {_unescape(text)}")
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

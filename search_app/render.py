@@ -1,0 +1,40 @@
+"""Plain data for the JSON API (the HTML views render the same objects)."""
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.search import SearchResult
+
+
+def hit_json(hit) -> dict[str, Any]:
+    f = hit.fields
+    return {
+        "id": f["id"], "path": f["path"], "title": f["title"], "date": f["date"],
+        "org": f["org"], "doc_number": f["doc_number"], "category": f["category"],
+        "security": f["security"], "retention": f["retention"], "type": f["type"],
+        "pages": f["pages"], "archival_code": f["archival_code"], "score": hit.score,
+        "title_html": hit.title_html,
+        "snippets": [{"page": s.page, "html": s.html} for s in hit.snippets],
+    }
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    req = result.request
+    return {
+        "ok": True,
+        "query": req.q,
+        "total": result.total,
+        "page": req.page,
+        "size": req.size,
+        "sort": req.sort,
+        "took_ms": round(result.millis, 1),
+        "hits": [hit_json(h) for h in result.hits],
+        "facets": {
+            name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
+            for name, values in result.facets.items()
+        },
+    }
+
+
+def error_json(message: str, status: int) -> dict[str, Any]:
+    return {"ok": False, "error": message, "status": status}

@@ -131,6 +131,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 
 def _write(ix, manifest: Manifest, work: Plan, workers: int, progress) -> Summary:
     summary = Summary(unchanged=len(work.unchanged), removed=len(work.removed))
+    if not work.todo and not work.removed:
+        return summary  # nothing changed: do not touch the index
     used_ids = {e.record_id for e in work.unchanged if e.record_id}
     procs = workers or _cpu_count()
     big = len(work.todo) >= 200 and procs > 1

@@ -1,0 +1,36 @@
+# dangan: `make run` installs, indexes corpus/ and serves; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config.toml
+N ?= 10000
+
+.PHONY: run test index serve install install-test bench clean
+
+run: install index serve
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml tools/system-deps.sh
+	tools/system-deps.sh run
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "dangan needs Python 3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+index: install
+	$(BIN)/dangan index --config $(CONFIG) || [ $$? -eq 1 ]
+
+serve: install
+	$(BIN)/dangan serve --config $(CONFIG)
+
+test: install
+	tools/system-deps.sh test
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: install
+	$(BIN)/python -m bench.run --n $(N)
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

@@ -1,0 +1,118 @@
+"""Shared fixtures: a small real corpus, a real Whoosh index on disk, the app and a CLI runner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.build import run_index
+from indexer.config import Settings, settings_from_dict
+
+# path -> (text, encoding); a small archive covering the Chinese regression cases
+RECORDS = {
+    "文书/2019/zongjie.txt": (
+        "新塘桥镇人民政府关于2019年度档案工作的总结\n"
+        "一年来，我镇高度重视档案管理工作，由卜剑平负责档案室日常管理，"
+        "王建成同志负责档案保密和查阅登记。中华人民共和国国务院有关规定得到落实。\n",
+        "utf-8",
+    ),
+    "文书/2019/tongzhi.txt": (
+        "新塘桥镇人民政府文件\n新政发〔2019〕3号\n关于做好道路交通安全工作的通知\n"
+        "各村委会：为保障人民群众生命财产安全，现就道路交通安全工作通知如下。\n"
+        "二〇一九年五月十二日\n",
+        "gb18030",
+    ),
+    "文书/2021/xiangzhen.txt": (
+        "鄉(xiāng)鎮(zhèn)政府年終工作總結(jié)\n鄉(xiāng)鎮(zhèn)是我國最基層的行政機構(gòu)。"
+        "本年度加強檔案保密工作，著力推進檔案數字化。\n",
+        "utf-8",
+    ),
+    "公安/2021/jiaojing.txt": (
+        "交警支队工作总结\n全市公安交管部门以防事故、保平安为目标，增加路面\f"
+        "管理力量三百余人，查获交通肇事逃逸嫌疑车辆五十八台。\n第2页 共2页\n",
+        "utf-8",
+    ),
+    "公安/2021/big5.txt": (
+        "公安交通管理工作總結\n本大隊全年查處交通違法行為，確保轄區道路交通安全。\n",
+        "big5",
+    ),
+    "公安/2019/ocr.txt": (
+        "乡 镇 档 案 管 理 工 作 计 划\n加 强 档 案 保 密 工 作 ， 王 小 明 负 责 。\n",
+        "utf-8",
+    ),
+}
+CATALOG = (
+    "文件,档号,题名,责任者,文号,日期,门类,保管期限,密级,persons\n"
+    "文书/2019/zongjie.txt,0123-WS·2019-Y-0001,新塘桥镇2019年度档案工作总结,新塘桥镇人民政府,,"
+    "2019-12-20,文书,永久,公开,卜剑平；王建成\n"
+    "文书/2019/tongzhi.txt,0123-WS·2019-Y-0002,关于做好道路交通安全工作的通知,新塘桥镇人民政府,"
+    "新政发〔2019〕3号,20190512,文书,长期,内部,\n"
+    "文书/2021/xiangzhen.txt,0123-WS·2021-Y-0001,鄉鎮政府年終工作總結,新塘桥镇人民政府,,2021,"
+    "文书,30年,公开,\n"
+    "公安/2021/jiaojing.txt,0456-GA·2021-C-0001,交警支队工作总结,襄阳市公安局交通警察支队,,"
+    "2021-01-15,公安,长期,秘密,\n"
+    "公安/2021/big5.txt,0456-GA·2021-C-0002,公安交通管理工作总结,XX旗公安局交通管理大队,,"
+    "2021-03,公安,10年,公开,\n"
+)
+
+
+def write_corpus(root: Path) -> Path:
+    for rel, (text, encoding) in RECORDS.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode(encoding))
+    (root / "catalog.csv").write_text(CATALOG, encoding="utf-8-sig")
+    return root
+
+
+def make_settings(index_dir: Path, corpus: Path | None = None, **sections) -> Settings:
+    raw = {"index": {"dir": str(index_dir)}, **sections}
+    if corpus is not None:
+        raw["corpus"] = {"paths": [str(corpus)]}
+    return settings_from_dict(raw, base=index_dir.parent)
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, corpus_dir) -> Settings:
+    return make_settings(tmp_path_factory.mktemp("data") / "index", corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def built_index(settings) -> Settings:
+    summary = run_index(settings)
+    assert not summary.failed, summary.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def archive(built_index):
+    from indexer.search import Archive
+
+    a = Archive(built_index.index.dir, built_index.search)
+    yield a
+    a.close()
+
+
+@pytest.fixture()
+def app(built_index):
+    from search_app import create_app
+
+    app = create_app(built_index)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def cli_runner() -> CliRunner:
+    return CliRunner()

@@ -1,0 +1,45 @@
+"""Tokenizers: ordinal positions, original offsets, kept digits/letters, n-grams, user words."""
+from indexer.analysis import NgramTokenizer, WordTokenizer, add_user_words, ngram_terms
+
+
+def tokens(tokenizer, text):
+    return [(t.text, t.pos, text[t.startchar:t.endchar])
+            for t in tokenizer(text, positions=True, chars=True)]
+
+
+def test_word_positions_are_ordinals_not_character_offsets():
+    toks = tokens(WordTokenizer(), "中华人民共和国国务院发布通知")
+    assert [p for _w, p, _o in toks] == list(range(len(toks)))
+
+
+def test_digits_and_letters_kept_no_stemming():
+    words = [w for w, _p, _o in tokens(WordTokenizer(), "〔2019〕3号 Files ABC")]
+    assert "2019" in words and "3" in words and "files" in words and "abc" in words
+
+
+def test_word_offsets_land_on_traditional_original():
+    text = "鄉(xiāng)鎮政府 總結"
+    toks = tokens(WordTokenizer(), text)
+    assert ("总结", toks[-1][1], "總結") == toks[-1]
+
+
+def test_user_words_stay_whole_inside_a_sentence():
+    add_user_words(["卜剑平"])
+    words = [w for w, _p, _o in tokens(WordTokenizer(), "由卜剑平负责档案工作")]
+    assert "卜剑平" in words
+
+
+def test_ngrams_unigrams_and_bigrams_with_unit_positions():
+    toks = tokens(NgramTokenizer(), "档案室")
+    assert ("档", 0, "档") in toks and ("档案", 0, "档案") in toks
+    assert ("案室", 1, "案室") in toks and ("室", 2, "室") in toks
+
+
+def test_bigrams_across_punctuation_are_marked():
+    assert ngram_terms("档案，保密") == ["档案", "案|保", "保密"]
+    assert ngram_terms("档案保密") == ["档案", "案保", "保密"]
+
+
+def test_query_terms_for_document_numbers():
+    assert ngram_terms("〔2019〕3号") == ["2019|3", "3号"]
+    assert ngram_terms("档") == ["档"]

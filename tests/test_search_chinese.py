@@ -1,0 +1,160 @@
+"""Chinese regression suite: every record containing the typed string, and only those."""
+import pytest
+
+from indexer.errors import IndexVersionError, QueryError, RecordNotFound
+from indexer.search import Archive, SearchRequest
+
+ZONGJIE = "文书/2019/zongjie.txt"
+TONGZHI = "文书/2019/tongzhi.txt"
+XIANGZHEN = "文书/2021/xiangzhen.txt"
+JIAOJING = "公安/2021/jiaojing.txt"
+BIG5 = "公安/2021/big5.txt"
+OCR = "公安/2019/ocr.txt"
+
+
+def paths(archive, q, **kw):
+    result = archive.search(SearchRequest(q=q, size=100, **kw))
+    assert result.total == len(result.hits)
+    return {h.fields["path"] for h in result.hits}
+
+
+def snippets(archive, q, path):
+    result = archive.search(SearchRequest(q=q, size=100))
+    return [s for h in result.hits if h.fields["path"] == path for s in h.snippets]
+
+
+def test_word_buried_in_a_longer_token(archive):
+    assert paths(archive, "人民共和国") == {ZONGJIE}
+
+
+def test_names_unknown_to_the_dictionary(archive):
+    assert paths(archive, "王建成") == {ZONGJIE}
+    assert paths(archive, "小明") == {OCR}
+    assert paths(archive, "剑平") == {ZONGJIE}
+
+
+def test_simplified_query_finds_traditional_records_and_the_reverse(archive):
+    expected = {ZONGJIE, XIANGZHEN, OCR}
+    assert paths(archive, "档案保密") == expected
+    assert paths(archive, "檔案保密") == expected
+    assert paths(archive, "交通违法") == {BIG5}
+
+
+def test_ocr_text_with_spaces_between_characters(archive):
+    assert paths(archive, "档案管理工作计划") == {OCR}
+
+
+def test_document_number_with_digits_and_brackets(archive):
+    assert paths(archive, "〔2019〕3号") == {TONGZHI}
+    assert paths(archive, "文号:新政发〔2019〕3号") == {TONGZHI}
+    assert paths(archive, "3号") == {TONGZHI}
+
+
+def test_quoted_phrase_is_exact_and_contiguous(archive):
+    assert paths(archive, '"卜剑平负责"') == {ZONGJIE}
+    assert paths(archive, '"档案保密工作"') == {XIANGZHEN, OCR}
+
+
+def test_no_false_positives_for_scattered_characters(archive):
+    assert paths(archive, "管理计划") == set()
+    assert paths(archive, "档案保护") == set()
+
+
+def test_one_character_query_and_folded_characters(archive):
+    assert paths(archive, "著") == {XIANGZHEN}
+    assert paths(archive, "着力") == {XIANGZHEN}
+
+
+def test_words_broken_across_a_page_break(archive):
+    assert paths(archive, "路面管理") == {JIAOJING}
+
+
+def test_highlight_lands_on_original_traditional_characters(archive):
+    html = " ".join(s.html for s in snippets(archive, "档案保密", XIANGZHEN))
+    assert "<mark>檔案保密</mark>" in html
+
+
+def test_snippet_knows_its_page(archive):
+    (snip,) = snippets(archive, "肇事逃逸", JIAOJING)
+    assert snip.page == 2 and "<mark>肇事逃逸</mark>" in snip.html
+
+
+def test_and_or_not(archive):
+    assert paths(archive, "档案保密 王建成") == {ZONGJIE}
+    assert paths(archive, "王建成 OR 小明") == {ZONGJIE, OCR}
+    assert paths(archive, "档案保密 -王建成") == {XIANGZHEN, OCR}
+    assert paths(archive, "档案保密 NOT 小明") == {ZONGJIE, XIANGZHEN}
+
+
+def test_title_and_org_fields(archive):
+    assert paths(archive, "题名:交通") == {TONGZHI, BIG5}
+    assert paths(archive, "责任者:交通警察支队") == {JIAOJING}
+
+
+def test_date_range_in_query_and_parameters(archive):
+    assert paths(archive, "date:2019..2019") == {ZONGJIE, TONGZHI}
+    assert paths(archive, "", date_from="2021-02", date_to="2021-12") == {BIG5}
+
+
+def test_ranking_prefers_title_matches(archive):
+    result = archive.search(SearchRequest(q="交通"))
+    titles = [h.fields["title"] for h in result.hits]
+    assert "交通" in titles[0]
+
+
+def test_date_sort(archive):
+    result = archive.search(SearchRequest(q="", sort="-date", size=100))
+    dates = [h.fields["date"] for h in result.hits if h.fields["date"]]
+    assert dates == sorted(dates, reverse=True)
+    result = archive.search(SearchRequest(q="", sort="date", size=100))
+    dates = [h.fields["date"] for h in result.hits if h.fields["date"]]
+    assert dates == sorted(dates)
+
+
+def test_facets_count_the_whole_result_set_and_multi_select(archive):
+    result = archive.search(SearchRequest(q="工作", size=1))
+    category = {v.value: v.count for v in result.facets["category"]}
+    assert category["文书"] == 3 and category["公安"] == 2
+    narrowed = archive.search(SearchRequest(q="工作", filters={"category": ("公安",)}))
+    assert narrowed.total == 2
+    # counts for other values of the selected facet stay visible (OR within a facet)
+    category = {v.value: (v.count, v.selected) for v in narrowed.facets["category"]}
+    assert category["公安"] == (2, True) and category["文书"] == (3, False)
+    both = archive.search(SearchRequest(q="工作", filters={"category": ("公安", "文书"),
+                                                          "year": ("2021",)}))
+    assert both.total == 3
+
+
+def test_clearance_filter_hides_records_everywhere(archive):
+    public = archive.search(SearchRequest(q="", size=100, clearance="公开"))
+    assert {h.fields["security"] for h in public.hits} == {"公开"}
+    assert all(v.value == "公开" for v in public.facets["security"])
+    assert sum(v.count for v in public.facets["category"]) == public.total
+    secret_id = archive.search(SearchRequest(q="肇事逃逸")).hits[0].fields["id"]
+    with pytest.raises(RecordNotFound):
+        archive.record(secret_id, clearance="内部")
+    assert archive.record(secret_id)["path"] == JIAOJING
+
+
+def test_record_has_pages_and_metadata(archive):
+    rid = archive.search(SearchRequest(q="肇事逃逸")).hits[0].fields["id"]
+    record = archive.record(rid)
+    assert [p["page"] for p in record["page_list"]] == [1, 2]
+    assert record["org"] == "襄阳市公安局交通警察支队" and record["security"] == "秘密"
+
+
+def test_bad_requests_are_query_errors(archive):
+    for req in (SearchRequest(q="a", size=0), SearchRequest(q="a", sort="x"),
+                SearchRequest(q="a", page=0), SearchRequest(q="a", filters={"x": ("y",)})):
+        with pytest.raises(QueryError):
+            archive.search(req)
+
+
+def test_index_from_another_analysis_version_is_refused(built_index, tmp_path):
+    import shutil
+
+    copy = tmp_path / "index"
+    shutil.copytree(built_index.index.dir, copy)
+    (copy / "dangan.json").write_text('{"analysis_version": "0"}')
+    with pytest.raises(IndexVersionError, match="--rebuild"):
+        Archive(copy)

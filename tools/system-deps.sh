@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dangan needs, only those that are missing (idempotent).
+# Usage: tools/system-deps.sh run|test
+set -euo pipefail
+
+want=(python3 python3-venv python3-pip)
+case "${1:-run}" in
+  run) ;;
+  test) ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# A Python 3.11 that can make virtual environments is enough, wherever it came from.
+if command -v python3.11 >/dev/null && python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
+  missing=()
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing Debian packages: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

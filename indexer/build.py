@@ -119,7 +119,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         analysis.add_user_words(words)
         (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))), encoding="utf-8")
         write_sources(target, corpus.sources)
-        summary = _write(ix, manifest, work, workers or settings.index.workers, progress)
+        summary = _write(ix, manifest, work, workers or settings.index.workers,
+                         settings.index.batch_size, progress)
         summary.catalog_errors = corpus.errors
     finally:
         manifest.close()
@@ -129,7 +130,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     return summary
 
 
-def _write(ix, manifest: Manifest, work: Plan, workers: int, progress) -> Summary:
+def _write(ix, manifest: Manifest, work: Plan, workers: int, every: int, progress) -> Summary:
     summary = Summary(unchanged=len(work.unchanged), removed=len(work.removed))
     if not work.todo and not work.removed:
         return summary  # nothing changed: do not touch the index
@@ -152,7 +153,7 @@ def _write(ix, manifest: Manifest, work: Plan, workers: int, progress) -> Summar
                 summary.updated += 1
             else:
                 summary.added += 1
-            if progress and (n % 500 == 0 or n == len(work.todo)):
+            if progress and (n % max(1, every) == 0 or n == len(work.todo)):
                 progress(f"{n}/{len(work.todo)} files read")
         writer.commit()
     except BaseException:

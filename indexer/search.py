@@ -1,6 +1,7 @@
 """The search library: an opened archive answers searches and record look-ups with plain data."""
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import Counter
@@ -133,13 +134,11 @@ class Archive:
 
     def _facets(self, s, req, compiled, docset: set[int]) -> dict[str, list[FacetValue]]:
         out = {}
-        reader = s.reader()
         for name in FACETS:
             docs = docset
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
                 docs = s.docs_for_query(wq.And([compiled.match, _filters(req, skip=name)]))
-            column = reader.column_reader(name)
-            counts = Counter(column[d] for d in docs)
+            counts = _count_values(s, name, docs)
             counts.pop("", None)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
@@ -165,6 +164,20 @@ class Archive:
 
     def count(self) -> int:
         return self.searcher().doc_count()
+
+
+def _count_values(s, name: str, docnums) -> Counter:
+    """Values of a column field over docnums, per segment (Whoosh's multi-segment column
+    reader mis-numbers documents when some segment lacks the column)."""
+    leaves = s.reader().leaf_readers()  # [(reader, offset)] in docnum order
+    offsets = [offset for _r, offset in leaves]
+    columns = [r.column_reader(name) if r.has_column(name) else None for r, _o in leaves]
+    counts: Counter = Counter()
+    for d in docnums:
+        i = bisect.bisect_right(offsets, d) - 1
+        column = columns[i]
+        counts[column[d - offsets[i]] if column is not None else ""] += 1
+    return counts
 
 
 def _facet_order(name: str):

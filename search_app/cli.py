@@ -13,7 +13,7 @@ from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
 from indexer.search import Archive, SearchRequest
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),

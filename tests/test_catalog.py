@@ -1,0 +1,43 @@
+"""Catalog CSV (Chinese or English headers, UTF-8/BOM/GB18030) and sidecar JSON."""
+import json
+
+import pytest
+
+from indexer.catalog import normalise_date, read_catalog, read_sidecar
+from indexer.errors import ExtractionError
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2019", "2019"), ("2019-05", "2019-05"), ("2019-05-12", "2019-05-12"),
+    ("20190512", "2019-05-12"), ("2019/5/2", "2019-05-02"), ("2019年5月", "2019-05"),
+    ("2019-13-01", ""), ("someday", ""),
+])
+def test_dates(raw, expected):
+    assert normalise_date(raw) == expected
+
+
+def test_english_headers_in_gb18030(tmp_path):
+    (tmp_path / "catalog.csv").write_bytes(
+        "path,title,org,date,security,hand_written_note\na.txt,通知,档案局,20190512,秘密,手写\n"
+        .encode("gb18030"))
+    rows = read_catalog(tmp_path / "catalog.csv")
+    row = rows[(tmp_path / "a.txt").resolve()]
+    assert row == {"title": "通知", "org": "档案局", "date": "2019-05-12", "security": "秘密",
+                   "hand_written_note": "手写"}
+
+
+def test_catalog_without_path_column_is_reported(tmp_path):
+    (tmp_path / "catalog.csv").write_text("题名\n通知\n", encoding="utf-8")
+    with pytest.raises(ExtractionError, match="文件/path"):
+        read_catalog(tmp_path / "catalog.csv")
+
+
+def test_sidecar_overrides(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("x")
+    (tmp_path / "a.txt.json").write_text(json.dumps({"密级": "机密", "pages": 3}),
+                                         encoding="utf-8")
+    assert read_sidecar(f) == {"security": "机密", "pages": "3"}
+    (tmp_path / "a.txt.json").write_text("{oops")
+    with pytest.raises(ExtractionError, match="not valid JSON"):
+        read_sidecar(f)

@@ -100,7 +100,7 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
 
 def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: bool = False,
               dry_run: bool = False, workers: int | None = None,
-              progress: Callable[[str], None] | None = None) -> Summary | Plan:
+              progress: Callable[[int, int, str, bool], None] | None = None) -> Summary | Plan:
     started = time.monotonic()
     roots = list(paths or settings.corpus.paths)
     if not roots:
@@ -153,8 +153,8 @@ def _write(ix, manifest: Manifest, work: Plan, workers: int, every: int, progres
                 summary.updated += 1
             else:
                 summary.added += 1
-            if progress and (n % max(1, every) == 0 or n == len(work.todo)):
-                progress(f"{n}/{len(work.todo)} files read")
+            if progress:
+                progress(n, len(work.todo), f"{f.source}/{f.rel}", n % max(1, every) == 0)
         writer.commit()
     except BaseException:
         writer.cancel()  # a failed commit must not leave the write lock held

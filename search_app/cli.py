@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeRemainingColumn)
 
 from indexer.build import Plan, run_index
 from indexer.config import Settings, load_settings
@@ -45,8 +47,9 @@ def index(paths, config_path, workers, rebuild, dry_run) -> None:
     """(Re-)index PATHS, or the [corpus] paths of the config."""
     try:
         settings = _settings(config_path)
-        result = run_index(settings, list(paths) or None, rebuild=rebuild, dry_run=dry_run,
-                           workers=workers, progress=lambda msg: err.print(msg))
+        with _Progress() as progress:
+            result = run_index(settings, list(paths) or None, rebuild=rebuild,
+                               dry_run=dry_run, workers=workers, progress=progress)
     except DanganError as e:
         _fail(e)
     if isinstance(result, Plan):
@@ -62,6 +65,34 @@ def index(paths, config_path, workers, rebuild, dry_run) -> None:
     for path, reason in result.failed:
         click.echo(f"failed: {path}: {reason}")
     sys.exit(1 if result.failed else 0)
+
+
+class _Progress:
+    """A rich progress bar on a terminal, plain periodic lines otherwise."""
+
+    def __enter__(self):
+        self.bar = None
+        if err.is_terminal:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                TextColumn("{task.fields[current]}"), console=err,
+                                transient=True)
+            self.bar.start()
+            self.task = None
+        return self
+
+    def __call__(self, done: int, total: int, current: str, report: bool) -> None:
+        if self.bar is None:
+            if report or done == total:
+                err.print(f"{done}/{total} files read")
+            return
+        if self.task is None:
+            self.task = self.bar.add_task("indexing", total=total, current="")
+        self.bar.update(self.task, completed=done, current=current[-60:])
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _print_plan(plan: Plan) -> None:

@@ -19,10 +19,9 @@ from .normalize import CJK, Normalized, normalize
 
 # Bump whenever tokens produced for the same text could change: the index refuses to be
 # searched by a different version ("run dangan index --rebuild").
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 MAX_UNIT_CHARS = 40
-SEPARATOR = "|"  # joins two units that had punctuation or space between them
 _UNIT = re.compile(rf"([{CJK}])|((?:(?![{CJK}])[^\W_])+)")
 _WORDY = re.compile(rf"[{CJK}]|[^\W_]")
 
@@ -74,30 +73,47 @@ def load_user_dict(path: Path) -> list[str]:
     return words
 
 
-def units(norm: str) -> list[tuple[str, int, int, bool]]:
+def units(norm: str) -> list[tuple[str, int, int, int]]:
     """Matching units of normalised text: each CJK char and each letter/digit run.
 
-    Returns (unit, start, end, separated) where `separated` says that something other than a
-    unit (punctuation, space) stood between this unit and the previous one.
+    Returns (unit, start, end, position). Positions count units, plus one for every run of
+    punctuation or space between two units, so that 交通，安全 never matches 交通安全.
     """
-    out, last_end = [], 0
+    out, last_end, pos = [], 0, -1
     for m in _UNIT.finditer(norm):
         start, end = m.span()
-        out.append((m.group().lower()[:MAX_UNIT_CHARS], start, end, start != last_end and bool(out)))
+        pos += 2 if out and start != last_end else 1
+        out.append((m.group().lower()[:MAX_UNIT_CHARS], start, end, pos))
         last_end = end
     return out
 
 
-def ngram_terms(query_text: str) -> list[str]:
-    """The consecutive n-gram terms that a query string must match, in order."""
+def ngram_terms(query_text: str) -> list[tuple[str, int]]:
+    """The (n-gram, offset) pairs a query string must match, offsets relative to its start.
+
+    Each run of adjacent units is covered by bigrams at every second unit (plus the last
+    pair), or by a unigram when the run is a single unit.
+    """
     us = units(normalize(query_text).text)
-    if len(us) == 1:
-        return [us[0][0]]
-    return [_bigram(us[k - 1][0], us[k][0], us[k][3]) for k in range(1, len(us))]
-
-
-def _bigram(a: str, b: str, separated: bool) -> str:
-    return f"{a}{SEPARATOR}{b}" if separated else a + b
+    if not us:
+        return []
+    base = us[0][3]
+    out: list[tuple[str, int]] = []
+    runs: list[list[tuple[str, int, int, int]]] = []
+    for u in us:
+        if runs and u[3] == runs[-1][-1][3] + 1:
+            runs[-1].append(u)
+        else:
+            runs.append([u])
+    for run in runs:
+        if len(run) == 1:
+            out.append((run[0][0], run[0][3] - base))
+            continue
+        starts = list(range(0, len(run) - 1, 2))
+        if starts[-1] != len(run) - 2:
+            starts.append(len(run) - 2)
+        out.extend((run[k][0] + run[k + 1][0], run[k][3] - base) for k in starts)
+    return out
 
 
 def word_terms(text: str) -> list[str]:
@@ -148,15 +164,14 @@ class WordTokenizer(_NormalisingTokenizer):
 
 
 class NgramTokenizer(_NormalisingTokenizer):
-    """Unigrams and bigrams of units (CJK chars, letter/digit runs), position = unit ordinal."""
+    """Unigrams and bigrams of adjacent units (CJK chars, letter/digit runs), with positions."""
 
     def _tokens(self, norm):
         us = units(norm.text)
-        for k, (unit, start, end, _sep) in enumerate(us):
-            yield unit, start, end, k
-            if k + 1 < len(us):
-                nxt = us[k + 1]
-                yield _bigram(unit, nxt[0], nxt[3]), start, nxt[2], k
+        for k, (unit, start, end, pos) in enumerate(us):
+            yield unit, start, end, pos
+            if k + 1 < len(us) and us[k + 1][3] == pos + 1:
+                yield unit + us[k + 1][0], start, us[k + 1][2], pos
 
 
 def word_analyzer() -> WordTokenizer:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from .analysis import ngram_terms, word_terms
-from .normalize import normalize_text
+from .ngramquery import NgramSequence
 from .querylang import And, DateRange, Not, Or, Term
 
 # bare terms look in these n-gram fields, with these boosts
@@ -65,15 +65,7 @@ def _term(term: Term, out: Compiled, negated: bool) -> wq.Query:
     return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
-def _ngram_query(fieldname: str, grams: list[str], boost: float) -> wq.Query:
-    if len(grams) == 1:
-        return wq.Term(fieldname, grams[0], boost=boost)
-    return wq.Phrase(fieldname, grams, boost=boost)
-
-
-def facet_value(value: str) -> str:
-    """Facet values are stored as given; only surrounding space is dropped."""
-    return value.strip()
-
-
-__all__ = ["Compiled", "compile_query", "facet_value", "normalize_text"]
+def _ngram_query(fieldname: str, grams: list[tuple[str, int]], boost: float) -> wq.Query:
+    if len(grams) == 1 and grams[0][1] == 0:
+        return wq.Term(fieldname, grams[0][0], boost=boost)
+    return NgramSequence(fieldname, tuple(grams), boost=boost)

@@ -22,9 +22,9 @@ def term_pattern(term: str) -> re.Pattern[str] | None:
     if not us:
         return None
     parts = []
-    for k, (unit, _s, _e, separated) in enumerate(us):
+    for k, (unit, _s, _e, pos) in enumerate(us):
         if k:
-            parts.append(r"[\W_]+" if separated else "")
+            parts.append(r"[\W_]+" if pos > us[k - 1][3] + 1 else "")
         parts.append(re.escape(unit))
     head = r"(?<![a-z0-9])" if us[0][0][0].isascii() else ""
     tail = r"(?![a-z0-9])" if us[-1][0][-1].isascii() else ""

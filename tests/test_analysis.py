@@ -35,11 +35,18 @@ def test_ngrams_unigrams_and_bigrams_with_unit_positions():
     assert ("案室", 1, "案室") in toks and ("室", 2, "室") in toks
 
 
-def test_bigrams_across_punctuation_are_marked():
-    assert ngram_terms("档案，保密") == ["档案", "案|保", "保密"]
-    assert ngram_terms("档案保密") == ["档案", "案保", "保密"]
+def test_no_bigram_across_punctuation_and_a_position_gap_instead():
+    toks = tokens(NgramTokenizer(), "档案，保密")
+    assert ("案保", 1, "案，保") not in toks
+    assert ("保", 3, "保") in toks and ("保密", 3, "保密") in toks
+
+
+def test_query_is_covered_by_bigrams_at_fixed_offsets():
+    assert ngram_terms("档案保密") == [("档案", 0), ("保密", 2)]
+    assert ngram_terms("档案室") == [("档案", 0), ("案室", 1)]
+    assert ngram_terms("档案，保密") == [("档案", 0), ("保密", 3)]
 
 
 def test_query_terms_for_document_numbers():
-    assert ngram_terms("〔2019〕3号") == ["2019|3", "3号"]
-    assert ngram_terms("档") == ["档"]
+    assert ngram_terms("〔2019〕3号") == [("2019", 0), ("3号", 2)]
+    assert ngram_terms("档") == [("档", 0)]

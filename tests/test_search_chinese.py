@@ -158,3 +158,14 @@ def test_index_from_another_analysis_version_is_refused(built_index, tmp_path):
     (copy / "dangan.json").write_text('{"analysis_version": "0"}')
     with pytest.raises(IndexVersionError, match="--rebuild"):
         Archive(copy)
+
+
+def test_punctuation_between_words_is_not_bridged(archive):
+    # 防事故、保平安 is in the text; 故保 is not
+    assert paths(archive, "防事故保平安") == set()
+    assert paths(archive, "防事故、保平安") == {JIAOJING}
+    assert paths(archive, "防事故，保平安") == {JIAOJING}  # any punctuation between
+
+
+def test_repeated_characters_need_the_whole_run(archive):
+    assert paths(archive, "档案档案") == set()

@@ -1,24 +1,20 @@
 """The search library: an opened archive answers searches and record look-ups with plain data."""
 from __future__ import annotations
 
-import bisect
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import sorting
 
-from . import analysis
+from . import analysis, collect
 from .compile import compile_query
 from .config import SearchSettings
 from .errors import IndexMissingError, QueryError, RecordNotFound
 from .highlight import Snippet, find_spans, mark, snippets
-from .querylang import date_bound, parse
+from .querylang import parse
 from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
 from .sources import read_sources
 
@@ -74,6 +70,7 @@ class Archive:
         self._lock = threading.Lock()
         self._ix = None
         self._searcher = None
+        self._filters = collect.FilterCache()
         self._open()
 
     def _open(self) -> None:
@@ -106,39 +103,37 @@ class Archive:
         req = _validated(req, self.settings)
         compiled = compile_query(parse(req.q), self.settings.title_boost)
         s = self.searcher()
-        base_filter = _filters(req, skip=None)
-        docset = set(s.docs_for_query(wq.And([compiled.match, base_filter])))
-        hits = self._hits(s, req, compiled, docset) if docset else []
+        allow = self._filters.docs(s, _filter(req))
+        limit = req.page * req.size
+        if req.sort == "relevance" and req.q.strip():
+            top, docset = collect.scored(s, compiled.match, allow, limit)
+        else:
+            docset = collect.matching(s, compiled.match, allow)
+            top = collect.by_date(s, docset, limit, newest_first=req.sort != "date")
+        hits = [self._hit(s, docnum, score, compiled, req)
+                for score, docnum in top[(req.page - 1) * req.size:]]
         facets = self._facets(s, req, compiled, docset) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
         return SearchResult(req, len(docset), hits, facets, millis)
 
-    def _hits(self, s, req: SearchRequest, compiled, docset: set[int]) -> list[Hit]:
-        limit = req.page * req.size
-        if req.sort == "relevance" and req.q.strip():
-            results = s.search(compiled.match, limit=limit, filter=docset)
-        else:
-            results = s.search(wq.Every(), limit=limit, filter=docset,
-                               sortedby=sorting.FieldFacet("date_num", reverse=req.sort != "date"))
-        out = []
-        for hit in list(results)[(req.page - 1) * req.size:]:
-            stored = hit.fields()
-            fields = {k: stored.get(k, "") for k in HIT_FIELDS}
-            snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
-                              compiled.highlight, self.settings.snippets,
-                              self.settings.snippet_chars) if req.snippets else [])
-            title = stored.get("title", "")
-            title_html = mark(title, find_spans(title, compiled.highlight))
-            out.append(Hit(fields, round(hit.score or 0.0, 4), snips, title_html))
-        return out
+    def _hit(self, s, docnum: int, score: float, compiled, req: SearchRequest) -> Hit:
+        stored = s.stored_fields(docnum)
+        fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+        snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
+                          compiled.highlight, self.settings.snippets,
+                          self.settings.snippet_chars) if req.snippets else [])
+        title = stored.get("title", "")
+        title_html = mark(title, find_spans(title, compiled.highlight))
+        return Hit(fields, round(score or 0.0, 4), snips, title_html)
 
     def _facets(self, s, req, compiled, docset: set[int]) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
             docs = docset
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = s.docs_for_query(wq.And([compiled.match, _filters(req, skip=name)]))
-            counts = _count_values(s, name, docs)
+                docs = collect.matching(s, compiled.match,
+                                        self._filters.docs(s, _filter(req, skip=name)))
+            counts = collect.count_values(s, name, docs)
             counts.pop("", None)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
@@ -166,20 +161,6 @@ class Archive:
         return self.searcher().doc_count()
 
 
-def _count_values(s, name: str, docnums) -> Counter:
-    """Values of a column field over docnums, per segment (Whoosh's multi-segment column
-    reader mis-numbers documents when some segment lacks the column)."""
-    leaves = s.reader().leaf_readers()  # [(reader, offset)] in docnum order
-    offsets = [offset for _r, offset in leaves]
-    columns = [r.column_reader(name) if r.has_column(name) else None for r, _o in leaves]
-    counts: Counter = Counter()
-    for d in docnums:
-        i = bisect.bisect_right(offsets, d) - 1
-        column = columns[i]
-        counts[column[d - offsets[i]] if column is not None else ""] += 1
-    return counts
-
-
 def _facet_order(name: str):
     if name == "year":
         return lambda item: (-int(item[0]) if item[0].isdigit() else 0, item[0])
@@ -188,17 +169,8 @@ def _facet_order(name: str):
     return lambda item: (-item[1], item[0])
 
 
-def _filters(req: SearchRequest, skip: str | None) -> wq.Query:
-    """Clearance (always), facet choices (OR within, AND across) and the date range."""
-    level = SECURITY_LEVELS.index(req.clearance)
-    parts: list[wq.Query] = [wq.NumericRange("security_level", 0, level)]
-    for name, values in req.filters.items():
-        if name != skip and values:
-            parts.append(wq.Or([wq.Term(name, v) for v in values]))
-    lo, hi = date_bound(req.date_from, upper=False), date_bound(req.date_to, upper=True)
-    if lo or hi:
-        parts.append(wq.NumericRange("date_num", lo or None, hi or None))
-    return wq.And(parts)
+def _filter(req: SearchRequest, skip: str | None = None):
+    return collect.filter_query(req.clearance, req.filters, req.date_from, req.date_to, skip)
 
 
 def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:

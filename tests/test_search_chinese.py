@@ -169,3 +169,11 @@ def test_punctuation_between_words_is_not_bridged(archive):
 
 def test_repeated_characters_need_the_whole_run(archive):
     assert paths(archive, "档案档案") == set()
+
+
+def test_totals_count_every_match_not_just_the_top(archive):
+    # the scored pass must not prune matches that cannot reach the first page
+    for q in ("工作", "档案", "交通", "王建成 OR 小明 OR 交通"):
+        result = archive.search(SearchRequest(q=q, size=1, facets=False))
+        everything = archive.search(SearchRequest(q=q, size=100, facets=False))
+        assert result.total == everything.total == len(everything.hits)

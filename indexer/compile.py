@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
+from whoosh.query.compound import DefaultOr
 
 from .analysis import ngram_terms, word_terms
 from .ngramquery import NgramSequence
@@ -32,7 +33,7 @@ def compile_query(node, title_boost: float = 3.0) -> Compiled:
         out.match = wq.And([wq.Every(), out.match])
     if out.rank_words:
         words = sorted(set(out.rank_words))
-        ranking = wq.Or([wq.Term("text", w) for w in words]
+        ranking = DefaultOr([wq.Term("text", w) for w in words]
                         + [wq.Term("title", w, boost=title_boost) for w in words])
         out.match = wq.AndMaybe(out.match, ranking)
     return out
@@ -42,7 +43,7 @@ def _compile(node, out: Compiled, negated: bool) -> wq.Query:
     if isinstance(node, And):
         return wq.And([_compile(n, out, negated) for n in node.nodes])
     if isinstance(node, Or):
-        return wq.Or([_compile(n, out, negated) for n in node.nodes])
+        return DefaultOr([_compile(n, out, negated) for n in node.nodes])
     if isinstance(node, Not):
         return wq.Not(_compile(node.node, out, not negated))
     if isinstance(node, DateRange):
@@ -62,7 +63,7 @@ def _term(term: Term, out: Compiled, negated: bool) -> wq.Query:
         out.rank_words.extend(word_terms(term.text))
     fields = ANYWHERE if not term.field else ((FIELD_NGRAMS[term.field], 1.0),)
     alternatives = [_ngram_query(f, grams, boost) for f, boost in fields]
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else DefaultOr(alternatives)
 
 
 def _ngram_query(fieldname: str, grams: list[tuple[str, int]], boost: float) -> wq.Query:

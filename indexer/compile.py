@@ -1,72 +1,107 @@
-"""Turns a parsed query tree into Whoosh queries: exact n-gram matching plus word ranking."""
+"""Turns a parsed query tree into an execution plan: exact n-gram matching plus ranking words."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.query.compound import DefaultOr
-
 from .analysis import ngram_terms, word_terms
-from .ngramquery import NgramSequence
 from .querylang import And, DateRange, Not, Or, Term
 
-# bare terms look in these n-gram fields, with these boosts
-ANYWHERE = (("text_ng", 1.0), ("title_ng", 3.0), ("doc_number_ng", 2.0), ("org_ng", 1.5))
+# bare terms look in these n-gram fields
+ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng")
 FIELD_NGRAMS = {"title": "title_ng", "org": "org_ng", "doc_number": "doc_number_ng",
                 "text": "text_ng"}
+COLUMN_FIELDS = {"category", "year", "retention", "security", "type"}
+
+
+@dataclass(frozen=True)
+class Grams:
+    """Records whose field holds every (n-gram, offset) at one common start."""
+    field: str
+    grams: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Value:
+    """Records whose (exact-value) field equals value."""
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Range:
+    """Records whose numeric column lies in [lo, hi] (None = open)."""
+    field: str
+    lo: int | None
+    hi: int | None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class Without:
+    node: object
+
+
+@dataclass(frozen=True)
+class Everything:
+    pass
+
+
+NOTHING = AnyOf(())
 
 
 @dataclass
-class Compiled:
-    match: wq.Query
+class Plan:
+    match: object
     rank_words: list[str] = field(default_factory=list)
     highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
+    exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
 
 
-def compile_query(node, title_boost: float = 3.0) -> Compiled:
+def compile_query(node) -> Plan:
     if node is None:
-        return Compiled(wq.Every())
-    out = Compiled(wq.NullQuery)
-    out.match = _compile(node, out, negated=False)
-    if isinstance(node, Not) or (isinstance(node, And) and all(isinstance(n, Not)
-                                                                 for n in node.nodes)):
-        out.match = wq.And([wq.Every(), out.match])
-    if out.rank_words:
-        words = sorted(set(out.rank_words))
-        ranking = DefaultOr([wq.Term("text", w) for w in words]
-                        + [wq.Term("title", w, boost=title_boost) for w in words])
-        out.match = wq.AndMaybe(out.match, ranking)
-    return out
+        return Plan(Everything())
+    plan = Plan(NOTHING)
+    plan.match = _compile(node, plan, negated=False)
+    if isinstance(plan.match, Without) or (
+            isinstance(plan.match, AllOf) and all(isinstance(n, Without)
+                                                  for n in plan.match.nodes)):
+        plan.match = AllOf((Everything(), plan.match))
+    plan.rank_words = sorted(set(plan.rank_words))
+    return plan
 
 
-def _compile(node, out: Compiled, negated: bool) -> wq.Query:
+def _compile(node, plan: Plan, negated: bool):
     if isinstance(node, And):
-        return wq.And([_compile(n, out, negated) for n in node.nodes])
+        return AllOf(tuple(_compile(n, plan, negated) for n in node.nodes))
     if isinstance(node, Or):
-        return DefaultOr([_compile(n, out, negated) for n in node.nodes])
+        return AnyOf(tuple(_compile(n, plan, negated) for n in node.nodes))
     if isinstance(node, Not):
-        return wq.Not(_compile(node.node, out, not negated))
+        return Without(_compile(node.node, plan, not negated))
     if isinstance(node, DateRange):
-        return wq.NumericRange("date_num", node.start or None, node.end or None)
-    return _term(node, out, negated)
+        return Range("date_num", node.start or None, node.end or None)
+    return _term(node, plan, negated)
 
 
-def _term(term: Term, out: Compiled, negated: bool) -> wq.Query:
+def _term(term: Term, plan: Plan, negated: bool):
     if term.field and term.field not in FIELD_NGRAMS:
-        return wq.Term(term.field, term.text.strip())
-    grams = ngram_terms(term.text)
+        return Value(term.field, term.text.strip())
+    grams = tuple(ngram_terms(term.text))
     if not grams:
-        return wq.NullQuery
+        return NOTHING
+    fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
     if not negated:
         if term.field in ("", "text"):
-            out.highlight.append(term.text)
-        out.rank_words.extend(word_terms(term.text))
-    fields = ANYWHERE if not term.field else ((FIELD_NGRAMS[term.field], 1.0),)
-    alternatives = [_ngram_query(f, grams, boost) for f, boost in fields]
-    return alternatives[0] if len(alternatives) == 1 else DefaultOr(alternatives)
-
-
-def _ngram_query(fieldname: str, grams: list[tuple[str, int]], boost: float) -> wq.Query:
-    if len(grams) == 1 and grams[0][1] == 0:
-        return wq.Term(fieldname, grams[0][0], boost=boost)
-    return NgramSequence(fieldname, tuple(grams), boost=boost)
+            plan.highlight.append(term.text)
+            plan.exact.append(Grams("text_ng", grams))
+        plan.rank_words.extend(word_terms(term.text))
+    alternatives = tuple(Grams(f, grams) for f in fields)
+    return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
-from . import analysis, collect
+from . import analysis, collect, execute
+from .arrays import IndexArrays
 from .compile import compile_query
 from .config import SearchSettings
 from .errors import IndexMissingError, QueryError, RecordNotFound
@@ -71,6 +73,7 @@ class Archive:
         self._ix = None
         self._searcher = None
         self._filters = collect.FilterCache()
+        self._arrays: IndexArrays | None = None
         self._open()
 
     def _open(self) -> None:
@@ -84,15 +87,20 @@ class Archive:
         self._searcher = self._ix.searcher()
         self.sources = read_sources(self.dir)
 
-    def searcher(self):
-        """The current searcher, refreshed when the index changed (commit or swap)."""
+    def current(self) -> tuple[Any, IndexArrays]:
+        """The current searcher and its arrays, refreshed when the index changed."""
         with self._lock:
             try:
                 if not self._searcher.up_to_date():
                     self._searcher = self._searcher.refresh()
             except (OSError, ValueError, KeyError):
                 self._open()  # the directory was swapped by a rebuild
-            return self._searcher
+            if self._arrays is None or self._arrays.searcher is not self._searcher:
+                self._arrays = IndexArrays(self._searcher)
+            return self._searcher, self._arrays
+
+    def searcher(self):
+        return self.current()[0]
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -101,40 +109,48 @@ class Archive:
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         req = _validated(req, self.settings)
-        compiled = compile_query(parse(req.q), self.settings.title_boost)
-        s = self.searcher()
-        allow = self._filters.docs(s, _filter(req))
+        plan = compile_query(parse(req.q))
+        s, arrays = self.current()
+        memo: dict = {}
+        candidates = self._candidates(arrays, plan, req, None, memo)
         limit = req.page * req.size
         if req.sort == "relevance" and req.q.strip():
-            top, docset = collect.scored(s, compiled.match, allow, limit)
+            score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo)
+            top = execute.top_by_score(score, candidates, limit)
         else:
-            docset = collect.matching(s, compiled.match, allow)
-            top = collect.by_date(s, docset, limit, newest_first=req.sort != "date")
-        hits = [self._hit(s, docnum, score, compiled, req)
+            top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
+        hits = [self._hit(s, docnum, score, plan, req)
                 for score, docnum in top[(req.page - 1) * req.size:]]
-        facets = self._facets(s, req, compiled, docset) if req.facets else {}
+        facets = self._facets(arrays, req, plan, candidates, memo) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
-        return SearchResult(req, len(docset), hits, facets, millis)
+        return SearchResult(req, len(candidates), hits, facets, millis)
 
-    def _hit(self, s, docnum: int, score: float, compiled, req: SearchRequest) -> Hit:
+    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict):
+        """Live documents matching the query and the filters (minus the `skip` facet)."""
+        node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
+        allowed = self._filters.docs(arrays, node, execute.docs)
+        found = execute.docs(arrays, plan.match, memo)
+        if allowed is not None:
+            found = found[execute.member(found, allowed)]
+        return found[execute.member(found, arrays.live())]
+
+    def _hit(self, s, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
         stored = s.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
-                          compiled.highlight, self.settings.snippets,
+                          plan.highlight, self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
         title = stored.get("title", "")
-        title_html = mark(title, find_spans(title, compiled.highlight))
+        title_html = mark(title, find_spans(title, plan.highlight))
         return Hit(fields, round(score or 0.0, 4), snips, title_html)
 
-    def _facets(self, s, req, compiled, docset: set[int]) -> dict[str, list[FacetValue]]:
+    def _facets(self, arrays, req, plan, candidates, memo) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
-            docs = docset
+            docs = candidates
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = collect.matching(s, compiled.match,
-                                        self._filters.docs(s, _filter(req, skip=name)))
-            counts = collect.count_values(s, name, docs)
-            counts.pop("", None)
+                docs = self._candidates(arrays, plan, req, name, memo)
+            counts = execute.facet_counts(arrays, name, docs)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
                 counts[value] = 0
@@ -167,10 +183,6 @@ def _facet_order(name: str):
     if name == "security":
         return lambda item: SECURITY_LEVELS.index(item[0]) if item[0] in SECURITY_LEVELS else 9
     return lambda item: (-item[1], item[0])
-
-
-def _filter(req: SearchRequest, skip: str | None = None):
-    return collect.filter_query(req.clearance, req.filters, req.date_from, req.date_to, skip)
 
 
 def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:

@@ -1,0 +1,165 @@
+"""Runs an execution plan over IndexArrays: sets of docnums, BM25F ranking, date order, facets."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .arrays import EMPTY, IndexArrays
+from .compile import (COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value,
+                      Without)
+
+K1, B = 1.2, 0.75
+_SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences
+_BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
+
+
+def docs(arrays: IndexArrays, node, memo: dict | None = None) -> np.ndarray:
+    """Sorted unique docnums matching a plan node (deleted documents included).
+
+    `memo` keeps n-gram results for the rest of one search (ranking reuses them)."""
+    memo = {} if memo is None else memo
+    if isinstance(node, Grams):
+        return grams_docs(arrays, node, memo)[0]
+    if isinstance(node, Value):
+        return value_docs(arrays, node.field, node.value)
+    if isinstance(node, Range):
+        column = arrays.numbers(node.field)
+        mask = np.ones(len(column), dtype=bool)
+        if node.lo is not None:
+            mask &= column >= node.lo
+        if node.hi is not None:
+            mask &= column <= node.hi
+        return np.flatnonzero(mask).astype(np.int64)
+    if isinstance(node, Everything):
+        return arrays.live()
+    if isinstance(node, AllOf):
+        positives = [n for n in node.nodes if not isinstance(n, Without)]
+        result = _intersect([docs(arrays, n, memo) for n in positives]) if positives else arrays.live()
+        for n in node.nodes:
+            if isinstance(n, Without) and len(result):
+                result = result[~member(result, docs(arrays, n.node, memo))]
+        return result
+    if isinstance(node, AnyOf):
+        parts = [docs(arrays, n, memo) for n in node.nodes]
+        return np.unique(np.concatenate(parts)) if parts else EMPTY
+    if isinstance(node, Without):
+        live = arrays.live()
+        return live[~member(live, docs(arrays, node.node, memo))]
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _intersect(sets: list[np.ndarray]) -> np.ndarray:
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not len(result):
+            break
+        result = result[member(result, other)]
+    return result
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    where = np.searchsorted(sorted_set, values)
+    where[where >= len(sorted_set)] = 0
+    return sorted_set[where] == values
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def value_docs(arrays: IndexArrays, field: str, value: str) -> np.ndarray:
+    if field in COLUMN_FIELDS:
+        codes, values = arrays.codes(field)
+        if value not in values or not value:
+            return EMPTY
+        return np.flatnonzero(codes == values.index(value)).astype(np.int64)
+    return arrays.postings(field, value)[0]
+
+
+def grams_docs(arrays: IndexArrays, node: Grams, memo: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, occurrences per docnum) of an exact n-gram sequence."""
+    if len(node.grams) == 1 and node.grams[0][1] == 0:
+        return arrays.postings(node.field, node.grams[0][0])
+    if node not in memo:
+        memo[node] = _align(arrays, node)
+    return memo[node]
+
+
+def _align(arrays: IndexArrays, node: Grams) -> tuple[np.ndarray, np.ndarray]:
+    order = sorted(node.grams, key=lambda g: arrays.doc_frequency(node.field, g[0]))
+    candidates = _intersect([arrays.postings(node.field, g)[0] for g, _o in order])
+    starts = None
+    for gram, offset in order:
+        if not len(candidates):
+            return EMPTY, np.zeros(0, np.float32)
+        occ_docs, occ_pos = arrays.positions(node.field, gram)
+        keep = member(occ_docs, candidates)
+        # (docnum, position) pairs are sorted and distinct, and so are these keys
+        keys = (occ_docs[keep] << _SHIFT) + (occ_pos[keep] - offset + _BIAS)
+        starts = keys if starts is None else starts[member(starts, keys)]
+        candidates = _distinct_sorted(starts >> _SHIFT)
+    found, first = np.unique(starts >> _SHIFT, return_index=True)
+    counts = np.diff(np.append(first, len(starts)))
+    return found, counts.astype(np.float32)
+
+
+def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost: float,
+           memo: dict) -> np.ndarray:
+    """BM25F over the ranking words (title weighted) plus a bonus per exact occurrence."""
+    total = np.zeros(len(candidates), dtype=np.float64)
+    n = max(1, arrays.max_doc)
+    for field, boost in (("text", 1.0), ("title", title_boost)):
+        lengths = arrays.lengths(field)[candidates]
+        norm = K1 * ((1 - B) + B * lengths / max(arrays.average_length(field), 1e-9))
+        for word in plan.rank_words:
+            ids, tf = arrays.postings(field, word)
+            if not len(ids):
+                continue
+            idf = math.log(n / (len(ids) + 1)) + 1
+            where = np.searchsorted(ids, candidates)
+            where[where >= len(ids)] = 0
+            hit = ids[where] == candidates
+            f = np.where(hit, tf[where], 0.0)
+            total += boost * idf * f * (K1 + 1) / (f + norm)
+    for node in plan.exact:
+        ids, occurrences = grams_docs(arrays, node, memo)
+        if len(ids):
+            where = np.searchsorted(ids, candidates)
+            where[where >= len(ids)] = 0
+            occ = np.where(ids[where] == candidates, occurrences[where], 0.0)
+            total += occ / (occ + K1)
+    return total
+
+
+def top_by_score(score: np.ndarray, candidates: np.ndarray, limit: int):
+    if len(candidates) > limit:
+        part = np.argpartition(-score, limit - 1)[:limit]
+    else:
+        part = np.arange(len(candidates))
+    order = part[np.lexsort((candidates[part], -score[part]))]
+    return [(float(score[i]), int(candidates[i])) for i in order]
+
+
+def top_by_date(arrays: IndexArrays, candidates: np.ndarray, limit: int, newest_first: bool):
+    dates = arrays.numbers("date_num")[candidates]
+    if newest_first:
+        order = np.lexsort((candidates, -dates))
+    else:  # oldest first, undated last
+        order = np.lexsort((candidates, dates, dates == 0))
+    return [(0.0, int(candidates[i])) for i in order[:limit]]
+
+
+def facet_counts(arrays: IndexArrays, field: str, candidates: np.ndarray) -> dict[str, int]:
+    codes, values = arrays.codes(field)
+    counts = np.bincount(codes[candidates], minlength=len(values))
+    return {values[i]: int(c) for i, c in enumerate(counts) if c and i}

@@ -30,7 +30,7 @@ _PAGE_MARK = re.compile(
     rf"第\s*{_NUM}\s*页\s*[,，/、]?\s*共\s*{_NUM}\s*页|共\s*{_NUM}\s*页\s*[,，/、]?\s*第\s*{_NUM}\s*页"
 )
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
-_FOLDS = {ord("著"): "着", ord("帐"): "账"}
+_FOLDS = {"著": "着", "帐": "账"}
 
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
@@ -128,7 +128,14 @@ class _Builder:
 
 def nfkc(text: str) -> _Builder:
     builder = _Builder(text)
-    if not unicodedata.is_normalized("NFKC", text):
+    if unicodedata.is_normalized("NFKC", text):
+        return builder
+    changed = {c: _nfkc_char(c) for c in set(text) if _nfkc_char(c) != c}
+    if all(len(v) == 1 for v in changed.values()):
+        for c, v in changed.items():  # a few distinct characters: replace beats translate
+            text = text.replace(c, v)
+        builder.text = text
+    else:
         builder.map_chars(_nfkc_char)
     return builder
 
@@ -141,7 +148,9 @@ def normalize(text: str) -> Normalized:
     b.delete(_PAGE_MARK)
     b.delete(_CJK_SPACE)
     b.convert_same_length(_t2s, _t2s_char)
-    b.text = b.text.translate(_FOLDS)
+    for old, new in _FOLDS.items():
+        if old in b.text:
+            b.text = b.text.replace(old, new)
     starts = tuple(b.starts) if b.starts is not None else None
     ends = tuple(b.ends) if b.ends is not None else None
     return Normalized(original=text, text=b.text, starts=starts, ends=ends)

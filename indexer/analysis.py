@@ -19,7 +19,7 @@ from .normalize import CJK, Normalized, normalize
 
 # Bump whenever tokens produced for the same text could change: the index refuses to be
 # searched by a different version ("run dangan index --rebuild").
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 
 MAX_UNIT_CHARS = 40
 _UNIT = re.compile(rf"([{CJK}])|((?:(?![{CJK}])[^\W_])+)")

@@ -7,7 +7,7 @@ from .analysis import ngram_terms, word_terms
 from .querylang import And, DateRange, Not, Or, Term
 
 # bare terms look in these n-gram fields
-ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng")
+ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng", "meta_ng")
 FIELD_NGRAMS = {"title": "title_ng", "org": "org_ng", "doc_number": "doc_number_ng",
                 "text": "text_ng"}
 COLUMN_FIELDS = {"category", "year", "retention", "security", "type"}

@@ -39,6 +39,12 @@ def date_number(date: str) -> int:
     return int(m.group(1)) * 10000 + int(m.group(2) or 1) * 100 + int(m.group(3) or 1)
 
 
+def searchable_metadata(record: Record) -> str:
+    """Catalog values a clerk may search by that are not in the text: persons, notes, 档号."""
+    values = [record.meta.get("persons", ""), record.meta.get("notes", ""), record.archival_code]
+    return "\n".join(str(v) for v in values if v)
+
+
 def record_fields(record: Record) -> dict[str, Any]:
     """Index fields of a record (pure; the writer only writes what this returns)."""
     security = record.security if record.security in SECURITY_LEVELS else DEFAULT_SECURITY
@@ -54,6 +60,7 @@ def record_fields(record: Record) -> dict[str, Any]:
         "doc_number_ng": record.doc_number,
         "org": record.org,
         "org_ng": record.org,
+        "meta_ng": searchable_metadata(record),
         "archival_code": record.archival_code,
         "date": record.date,
         "date_num": date_number(record.date),

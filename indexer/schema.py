@@ -40,6 +40,7 @@ def build_schema() -> fields.Schema:
         doc_number=fields.ID(stored=True),
         doc_number_ng=ngrams(),
         org_ng=ngrams(),
+        meta_ng=ngrams(),  # persons, notes and 档号 from the catalog, searchable like text
         archival_code=fields.ID(stored=True),
         date=fields.ID(stored=True, sortable=True),
         date_num=fields.NUMERIC(int, bits=32, sortable=True),

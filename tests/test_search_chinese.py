@@ -177,3 +177,9 @@ def test_totals_count_every_match_not_just_the_top(archive):
         result = archive.search(SearchRequest(q=q, size=1, facets=False))
         everything = archive.search(SearchRequest(q=q, size=100, facets=False))
         assert result.total == everything.total == len(everything.hits)
+
+
+def test_catalog_persons_are_searchable(archive):
+    # 王建成 and 卜剑平 are in the catalog's persons column of the summary, as well as its text
+    assert paths(archive, "李秀英") == {BIG5}  # only in the catalog, not in the text
+    assert paths(archive, "0456-GA") == {JIAOJING, BIG5}  # 档号

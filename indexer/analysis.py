@@ -9,21 +9,26 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import jieba
 from whoosh.analysis import Token, Tokenizer
+from whoosh.formats import Positions
 
 from .normalize import CJK, Normalized, normalize
 
 # Bump whenever tokens produced for the same text could change: the index refuses to be
 # searched by a different version ("run dangan index --rebuild").
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "5"
 
 MAX_UNIT_CHARS = 40
+PREFIX = "*"  # a query gram "档*" stands for every indexed gram that starts with 档
 _UNIT = re.compile(rf"([{CJK}])|((?:(?![{CJK}])[^\W_])+)")
 _WORDY = re.compile(rf"[{CJK}]|[^\W_]")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
 
 jieba.setLogLevel(logging.WARNING)
 _jieba_lock = threading.Lock()
@@ -106,14 +111,33 @@ def ngram_terms(query_text: str) -> list[tuple[str, int]]:
         else:
             runs.append([u])
     for run in runs:
-        if len(run) == 1:
-            out.append((run[0][0], run[0][3] - base))
+        if len(run) == 1:  # a lone CJK char is indexed as the start of a bigram
+            unit = run[0][0]
+            out.append((unit + PREFIX if _is_cjk_unit(unit) else unit, run[0][3] - base))
             continue
         starts = list(range(0, len(run) - 1, 2))
         if starts[-1] != len(run) - 2:
             starts.append(len(run) - 2)
         out.extend((run[k][0] + run[k + 1][0], run[k][3] - base) for k in starts)
     return out
+
+
+def _is_cjk_unit(unit: str) -> bool:
+    return len(unit) == 1 and bool(_CJK_CHAR.match(unit))
+
+
+def _grams(us: list[tuple[str, int, int, int]]) -> Iterator[tuple[str, int, int, int]]:
+    """(gram, first unit, last unit, position) of the n-gram fields.
+
+    Bigrams of adjacent units; unigrams only where no bigram starts (a unit before
+    punctuation or at the end) and for letter/digit runs, which are matched whole.
+    A query for one CJK character looks for it as the start of a gram (PREFIX)."""
+    for k, (unit, _start, _end, pos) in enumerate(us):
+        joined = k + 1 < len(us) and us[k + 1][3] == pos + 1
+        if not joined or not _is_cjk_unit(unit):
+            yield unit, k, k, pos
+        if joined:
+            yield unit + us[k + 1][0], k, k + 1, pos
 
 
 def word_terms(text: str) -> list[str]:
@@ -168,10 +192,42 @@ class NgramTokenizer(_NormalisingTokenizer):
 
     def _tokens(self, norm):
         us = units(norm.text)
-        for k, (unit, start, end, pos) in enumerate(us):
-            yield unit, start, end, pos
-            if k + 1 < len(us) and us[k + 1][3] == pos + 1:
-                yield unit + us[k + 1][0], start, us[k + 1][2], pos
+        for gram, first, last, pos in _grams(us):
+            yield gram, us[first][1], us[last][2], pos
+
+
+def ngram_positions(value: str) -> dict[str, list[int]]:
+    """The grams of a text with their positions (exactly what NgramTokenizer emits)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for gram, _first, _last, pos in _grams(units(normalize(value).text)):
+        out[gram].append(pos)
+    return out
+
+
+class NgramFormat(Positions):
+    """Positions for the n-gram fields, computed without Token objects and stored as uint32
+    deltas (array bytes), which the query executor decodes in bulk."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        fb = self.field_boost
+        for gram, poses in ngram_positions(value).items():
+            yield gram, len(poses), len(poses) * fb, self.encode(poses)
+
+    def encode(self, poslist):
+        return array("I", [b - a for a, b in zip([0] + poslist[:-1], poslist)]).tobytes()
+
+    def decode_positions(self, valuestring):
+        positions, total = [], 0
+        for delta in array("I", valuestring):
+            total += delta
+            positions.append(total)
+        return positions
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        return self.decode_frequency(valuestring) * self.field_boost
 
 
 def word_analyzer() -> WordTokenizer:

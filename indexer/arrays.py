@@ -7,13 +7,14 @@ needs straight from Whoosh's segment readers (block by block, pinned whoosh-relo
 """
 from __future__ import annotations
 
-import pickle
 import threading
 from collections import OrderedDict
 
 import numpy as np
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
+
+from .analysis import PREFIX
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -59,12 +60,33 @@ class IndexArrays:
     # postings
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of a term; weights are term frequencies for text fields."""
+        """(docnums, weights) of a term; weights are term frequencies for text fields.
+
+        A term ending in PREFIX stands for all terms starting with what precedes it."""
+        if text.endswith(PREFIX):
+            return self._cached(("p", field, text), lambda: self._prefix(field, text, False))
         return self._cached(("p", field, text), lambda: self._read(field, text, False)[:2])
 
     def positions(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnum per occurrence, position per occurrence) of a term."""
+        """(docnum per occurrence, position per occurrence) of a term, sorted."""
+        if text.endswith(PREFIX):
+            return self._cached(("pos", field, text), lambda: self._prefix(field, text, True))
         return self._cached(("pos", field, text), lambda: self._read(field, text, True)[2:])
+
+    def _prefix(self, field: str, text: str, with_positions: bool):
+        reader = self.searcher.reader()
+        terms = [t.decode("utf-8") for t in reader.expand_prefix(field, text[: -len(PREFIX)])]
+        parts = [self._read(field, t, with_positions) for t in terms]
+        if with_positions:
+            docs = np.concatenate([p[2] for p in parts] or [EMPTY])
+            pos = np.concatenate([p[3] for p in parts] or [EMPTY])
+            order = np.lexsort((pos, docs))
+            return docs[order], pos[order]
+        docs = np.concatenate([p[0] for p in parts] or [EMPTY])
+        weights = np.concatenate([p[1] for p in parts] or [np.zeros(0, np.float32)])
+        found, inverse = np.unique(docs, return_inverse=True)
+        return found, np.bincount(inverse, weights=weights, minlength=len(found)).astype(
+            np.float32)
 
     def _read(self, field: str, text: str, with_positions: bool):
         ids, weights, deltas, counts = [], [], [], []
@@ -78,12 +100,10 @@ class IndexArrays:
                 m._read_weights()
                 ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
                 weights.append(np.asarray(m._weights, dtype=np.float32))
-                if with_positions:
+                if with_positions:  # uint32 position deltas (analysis.NgramFormat)
                     m._read_values()
-                    for value in m._values:  # pickled position deltas (Positions format)
-                        d = pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-                        deltas.extend(d)
-                        counts.append(len(d))
+                    deltas.append(b"".join(m._values))
+                    counts.extend(len(v) // 4 for v in m._values)
                 m._next_block()
         docs = np.concatenate(ids) if ids else EMPTY
         weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
@@ -91,7 +111,7 @@ class IndexArrays:
             return docs, weights, EMPTY, EMPTY
         counts = np.asarray(counts, dtype=np.int64)
         occ_docs = np.repeat(docs, counts)
-        running = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        running = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64))
         starts = np.cumsum(counts) - counts  # index of each document's first occurrence
         before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
         occ_pos = running - np.repeat(before, counts)

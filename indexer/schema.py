@@ -6,7 +6,7 @@ from pathlib import Path
 
 from whoosh import fields
 
-from .analysis import ANALYSIS_VERSION, ngram_analyzer, word_analyzer
+from .analysis import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
 from .errors import IndexVersionError
 
 STAMP_FILE = "dangan.json"
@@ -27,7 +27,9 @@ def build_schema() -> fields.Schema:
         return fields.ID(stored=True, sortable=True)
 
     def ngrams():
-        return fields.TEXT(analyzer=grams, phrase=True)
+        field = fields.TEXT(analyzer=grams, phrase=True)
+        field.format = NgramFormat(field_boost=1.0)
+        return field
 
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),

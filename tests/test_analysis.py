@@ -29,16 +29,16 @@ def test_user_words_stay_whole_inside_a_sentence():
     assert "卜剑平" in words
 
 
-def test_ngrams_unigrams_and_bigrams_with_unit_positions():
-    toks = tokens(NgramTokenizer(), "档案室")
-    assert ("档", 0, "档") in toks and ("档案", 0, "档案") in toks
+def test_ngrams_are_bigrams_plus_unigrams_where_no_bigram_starts():
+    toks = tokens(NgramTokenizer(), "档案室，3号 ABC")
+    assert [t for t, _p, _o in toks] == ["档案", "案室", "室", "3", "3号", "号", "abc"]
     assert ("案室", 1, "案室") in toks and ("室", 2, "室") in toks
 
 
 def test_no_bigram_across_punctuation_and_a_position_gap_instead():
     toks = tokens(NgramTokenizer(), "档案，保密")
     assert ("案保", 1, "案，保") not in toks
-    assert ("保", 3, "保") in toks and ("保密", 3, "保密") in toks
+    assert ("案", 1, "案") in toks and ("保密", 3, "保密") in toks
 
 
 def test_query_is_covered_by_bigrams_at_fixed_offsets():
@@ -49,4 +49,8 @@ def test_query_is_covered_by_bigrams_at_fixed_offsets():
 
 def test_query_terms_for_document_numbers():
     assert ngram_terms("〔2019〕3号") == [("2019", 0), ("3号", 2)]
-    assert ngram_terms("档") == [("档", 0)]
+
+
+def test_one_character_query_is_a_prefix_of_grams():
+    assert ngram_terms("档") == [("档*", 0)]
+    assert ngram_terms("档，案") == [("档*", 0), ("案*", 2)]

@@ -183,3 +183,14 @@ def test_catalog_persons_are_searchable(archive):
     # 王建成 and 卜剑平 are in the catalog's persons column of the summary, as well as its text
     assert paths(archive, "李秀英") == {BIG5}  # only in the catalog, not in the text
     assert paths(archive, "0456-GA") == {JIAOJING, BIG5}  # 档号
+
+
+def test_one_character_queries_find_every_record_with_the_character(archive):
+    from indexer.normalize import normalize_text
+
+    from conftest import RECORDS
+
+    for char in ("档", "镇", "号", "总", "平", "著"):
+        expected = {p for p, (text, _e) in RECORDS.items()
+                    if normalize_text(char) in normalize_text(text)}
+        assert expected and paths(archive, f"正文:{char}") == expected, char

@@ -57,7 +57,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(405)
     def bad_method(e):
-        return jsonify(error_json("不支持这种请求方法", 405)), 405
+        message = "不支持这种请求方法"
+        if _wants_json():
+            return jsonify(error_json(message, 405)), 405
+        return render_template("error.html", message=message, status=405), 405
 
     @app.errorhandler(Exception)
     def server_error(e):

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from indexer.search import SearchRequest
 
 from .params import search_request
 from .render import search_json
@@ -19,11 +22,15 @@ def clearance() -> str:
     return current_app.extensions["dangan.clearance"]
 
 
+def request_from(args: MultiDict) -> SearchRequest:
+    """The SearchRequest for these arguments, for the current reader (shared with the views)."""
+    settings = current_app.extensions["dangan.settings"]
+    return search_request(args, settings.search, clearance())
+
+
 @bp.get("/search")
 def search():
-    settings = current_app.extensions["dangan.settings"]
-    req = search_request(request.args, settings.search, clearance())
-    return jsonify(search_json(archive().search(req)))
+    return jsonify(search_json(archive().search(request_from(request.args))))
 
 
 @bp.get("/records/<record_id>")

@@ -8,14 +8,19 @@ import pytest
 from test_api import MALFORMED
 
 
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
 class Page(HTMLParser):
-    """The parts of a rendered page the tests look at: links (with their text) and URLs."""
+    """The parts of a rendered page the tests look at: links (with text and place) and URLs."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
         self.html = html
-        self.links: list[dict] = []  # {"href", "text", "class"}
-        self.urls: list[str] = []  # every src and href
+        self.links: list[dict] = []  # {"href", "text", "class", "within": enclosing classes}
+        self.urls: list[str] = []  # every src, href and form action
+        self._stack: list[tuple[str, str]] = []  # open (tag, class)
         self._open: list[dict] = []
         self.feed(html)
 
@@ -23,22 +28,36 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         self.urls += [attrs[k] for k in ("src", "href", "action") if attrs.get(k)]
         if tag == "a":
-            link = {"href": attrs.get("href", ""), "text": "", "class": attrs.get("class", "")}
+            within = {c for _t, cls in self._stack for c in cls.split()}
+            link = {"href": attrs.get("href", ""), "text": "", "class": attrs.get("class", ""),
+                    "within": within}
             self.links.append(link)
             self._open.append(link)
+        if tag not in VOID:
+            self._stack.append((tag, attrs.get("class") or ""))
 
     def handle_endtag(self, tag):
         if tag == "a" and self._open:
             self._open.pop()
+        while self._stack and self._stack.pop()[0] != tag:
+            pass
 
     def handle_data(self, data):
         for link in self._open:
             link["text"] += data
 
-    def link(self, text: str) -> dict:
-        """The one link whose visible text (spaces and counts aside) starts with `text`."""
-        found = [a for a in self.links if a["text"].strip().startswith(text)]
+    def link(self, text: str, within: str = "") -> dict:
+        """The one link (inside an element of class `within`) whose text starts with `text`."""
+        found = [a for a in self.links if a["text"].strip().startswith(text)
+                 and (not within or within in a["within"])]
         assert len(found) == 1, (text, [a["text"] for a in self.links])
+        return found[0]
+
+    def facet(self, value: str) -> dict:
+        """The facet link for a value (its text is a check mark, the value and the count)."""
+        found = [a for a in self.links if "facets" in a["within"]
+                 and re.fullmatch(rf"✓?{re.escape(value)}\d+", a["text"].strip())]
+        assert len(found) == 1, (value, [a["text"] for a in self.links])
         return found[0]
 
     def total(self) -> int:
@@ -117,7 +136,7 @@ def test_sort_links_reorder_the_hits(client):
 def test_facet_link_toggles_a_filter_with_a_chip(client):
     page = get(client, "/", q="工作")
     assert page.total() == 6
-    href = page.link("公安")["href"]
+    href = page.facet("公安")["href"]
     assert "%E5%85%AC%E5%AE%89" in href and "公安" not in href  # percent-encoded UTF-8
     narrowed = get(client, href)
     assert narrowed.total() == 2
@@ -132,13 +151,24 @@ def test_facet_link_toggles_a_filter_with_a_chip(client):
 
 
 def test_values_within_a_facet_or_and_across_facets_and(client):
-    police = get(client, get(client, "/").link("公安")["href"])
-    both = get(client, police.link("文书")["href"])
+    police = get(client, get(client, "/").facet("公安")["href"])
+    both = get(client, police.facet("文书")["href"])
     assert both.total() == 5
     assert "门类：公安" in both.html and "门类：文书" in both.html
-    year = get(client, both.link("2019")["href"])
+    year = get(client, both.facet("2019")["href"])
     assert year.total() == 2 and "年度：2019" in year.html
     assert set(year.paths()) == {"文书/2019/zongjie.txt", "文书/2019/tongzhi.txt"}
+
+
+def test_values_with_url_metacharacters_survive_the_links(client):
+    odd = "甲+乙&丙 #1%"
+    page = get(client, "/", org=odd)
+    assert page.total() == 0 and page.link(f"责任者：{odd}")
+    both = get(client, page.facet("新塘桥镇人民政府")["href"])
+    assert both.total() == 3  # OR within the facet: the odd value matched nothing
+    assert parse_qs(urlsplit(both.facet("新塘桥镇人民政府")["href"]).query)["org"] == [odd]
+    only = get(client, both.link(f"责任者：{odd}")["href"])
+    assert only.total() == 3 and "甲+乙" not in only.html
 
 
 def test_query_form_keeps_the_chosen_filters(client):
@@ -161,11 +191,19 @@ def test_pagination_links(client):
     second = get(client, first.link("下一页")["href"])
     assert '<strong aria-current="page">2</strong>' in second.html
     assert not set(second.paths()) & set(first.paths())
-    third = get(client, second.link("3")["href"])
+    assert get(client, second.link("上一页")["href"]).paths() == first.paths()
+    third = get(client, second.link("3", within="pager")["href"])
     assert '<span class="off">下一页</span>' in third.html
     assert get(client, third.link("上一页")["href"]).paths() == second.paths()
     seen = first.paths() + second.paths() + third.paths()
     assert len(set(seen)) == 6
+
+
+def test_choosing_a_filter_on_a_later_page_starts_again_at_page_one(client):
+    third = get(client, "/", q="工作", size="2", page="3")
+    narrowed = get(client, third.facet("公安")["href"])
+    assert narrowed.total() == 2 and len(narrowed.paths()) == 2
+    assert "page=" not in narrowed.link("门类：公安")["href"]
 
 
 def test_record_page_has_pages_metadata_and_highlight(client):
@@ -188,6 +226,19 @@ def test_record_page_highlights_traditional_text_for_a_simplified_query(client):
     assert "<mark>檔案保密</mark>" in record.html
 
 
+def test_record_page_marks_every_term_of_the_query_language(client):
+    search = get(client, "/", q="管理力量 OR 肇事逃逸 -王建成")
+    record = get(client, search.link("交警支队工作总结")["href"])
+    assert "<mark>管理力量</mark>" in record.html and "<mark>肇事逃逸</mark>" in record.html
+    assert "<strong>2</strong> 处匹配" in record.html
+
+
+def test_record_page_marks_catalog_values_that_matched(client):
+    search = get(client, "/", q="卜剑平")
+    record = get(client, search.link("新塘桥镇2019年度档案工作总结")["href"])
+    assert '<th scope="row">人物</th><td><mark>卜剑平</mark>；王建成</td>' in record.html
+
+
 def test_record_page_without_or_with_a_broken_query_has_no_marks(client):
     href = get(client, "/", q="王建成").link("新塘桥镇2019年度档案工作总结")["href"]
     plain = get(client, urlsplit(href).path)
@@ -201,6 +252,12 @@ def test_unknown_record_is_a_chinese_404_page(client):
     assert "没有编号为 0000000000000000 的记录" in page.html and "未找到" in page.html
     assert 'lang="zh-CN"' in page.html
     assert "没有找到这个页面" in get(client, "/no/such/page", status=404).html
+
+
+def test_wrong_method_on_a_page_is_a_chinese_405_page(client):
+    response = client.post("/", data={"q": "王建成"})
+    assert response.status_code == 405 and response.mimetype == "text/html"
+    assert "不支持这种请求方法" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("q", ['"', ":", "AND", "日期:2019..2015", "王" * 10240])

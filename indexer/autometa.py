@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .normalize import collapse_cjk_spaces
+
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS.update({"零": 0, "O": 0, "o": 0, "０": 0})
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号")
@@ -52,7 +54,7 @@ def extract_title(text: str) -> str:
     if m:
         return m.group(1)
     for line in text.splitlines():
-        line = line.strip()
+        line = collapse_cjk_spaces(line.strip())
         if line:
             return line[:80]
     return ""

@@ -63,6 +63,7 @@ class Plan:
     match: object
     rank_words: list[str] = field(default_factory=list)
     highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
+    title_highlight: list[str] = field(default_factory=list)  # strings to mark in titles
     exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
 
 
@@ -99,6 +100,8 @@ def _term(term: Term, plan: Plan, negated: bool):
         return NOTHING
     fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
     if not negated:
+        if term.field in ("", "title"):
+            plan.title_highlight.append(term.text)
         if term.field in ("", "text"):
             plan.highlight.append(term.text)
             plan.exact.append(Grams("text_ng", grams))

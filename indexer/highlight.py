@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import units
-from .normalize import normalize
+from .normalize import is_cjk, normalize
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def snippets(text: str, page_starts: list[int], terms: list[str], count: int = 3
     for a, b in spans:
         if a < covered_to:
             continue
-        lo = max(0, a - width // 3)
+        lo = _window_start(text, max(0, a - width // 3), a)
         hi = min(len(text), max(b, lo + width))
         html_ = mark(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi)
         prefix = "…" if lo > 0 else ""
@@ -89,6 +89,15 @@ def snippets(text: str, page_starts: list[int], terms: list[str], count: int = 3
         if len(out) >= count:
             break
     return out
+
+
+def _window_start(text: str, lo: int, hit: int) -> int:
+    """Move a snippet start forward onto a CJK character, so it never opens inside a
+    pinyin annotation like (xiāng) or in the middle of a Latin word."""
+    for i in range(lo, min(hit, lo + 12)):
+        if is_cjk(text[i]):
+            return i
+    return lo
 
 
 def _clean(fragment: str) -> str:

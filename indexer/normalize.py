@@ -29,6 +29,7 @@ _NUM = r"[0-9一二三四五六七八九十百〇零]+"
 _PAGE_MARK = re.compile(
     rf"第\s*{_NUM}\s*页\s*[,，/、]?\s*共\s*{_NUM}\s*页|共\s*{_NUM}\s*页\s*[,，/、]?\s*第\s*{_NUM}\s*页"
 )
+_CJK_ONE = re.compile(_CJK_CLASS)
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
 _FOLDS = {"著": "着", "帐": "账"}
 
@@ -162,4 +163,9 @@ def normalize_text(text: str) -> str:
 
 
 def is_cjk(ch: str) -> bool:
-    return bool(re.match(_CJK_CLASS, ch))
+    return bool(_CJK_ONE.match(ch))
+
+
+def collapse_cjk_spaces(text: str) -> str:
+    """Drop the spaces OCR puts between Chinese characters (for display values like titles)."""
+    return _CJK_SPACE.sub("", text)

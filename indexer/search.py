@@ -141,7 +141,7 @@ class Archive:
                           plan.highlight, self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
         title = stored.get("title", "")
-        title_html = mark(title, find_spans(title, plan.highlight))
+        title_html = mark(title, find_spans(title, plan.title_highlight))
         return Hit(fields, round(score or 0.0, 4), snips, title_html)
 
     def _facets(self, arrays, req, plan, candidates, memo) -> dict[str, list[FacetValue]]:

@@ -194,3 +194,19 @@ def test_one_character_queries_find_every_record_with_the_character(archive):
         expected = {p for p, (text, _e) in RECORDS.items()
                     if normalize_text(char) in normalize_text(text)}
         assert expected and paths(archive, f"正文:{char}") == expected, char
+
+
+def test_field_query_highlights_the_title(archive):
+    hit = archive.search(SearchRequest(q="题名:交警")).hits[0]
+    assert "<mark>交警</mark>" in hit.title_html
+
+
+def test_snippet_never_opens_inside_a_pinyin_annotation(archive):
+    for snip in snippets(archive, "档案保密", XIANGZHEN):
+        body = snip.html.lstrip("…")
+        assert not body.startswith(("é", "(", "i", "ā")), snip.html
+
+
+def test_extracted_title_loses_ocr_spaces(archive):
+    (hit,) = archive.search(SearchRequest(q="小明")).hits
+    assert hit.fields["title"] == "乡镇档案管理工作计划"

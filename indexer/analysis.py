@@ -53,6 +53,11 @@ def _user_freq(seg: jieba.Tokenizer, word: str) -> int:
     return max(seg.suggest_freq(word, tune=False), 2000 * len(word))
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary (about a second) before the first text needs it."""
+    _segmenter()
+
+
 def add_user_words(words: Iterable[str]) -> None:
     """Teach the segmenter words (names, organisations) that must stay whole."""
     new = {normalize(w.strip()).text for w in words if w and w.strip()} - _user_words

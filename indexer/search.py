@@ -83,6 +83,7 @@ class Archive:
         words_file = self.dir / USER_WORDS_FILE
         if words_file.exists():
             analysis.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
+        analysis.warm_up()  # load the dictionary now, not on the first query
         self._ix = whoosh_index.open_dir(self.dir)
         self._searcher = self._ix.searcher()
         self.sources = read_sources(self.dir)

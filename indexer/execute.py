@@ -142,11 +142,13 @@ def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost:
 
 
 def top_by_score(score: np.ndarray, candidates: np.ndarray, limit: int):
+    """The first `limit` by (score descending, docnum): the same order on every page."""
     if len(candidates) > limit:
-        part = np.argpartition(-score, limit - 1)[:limit]
+        threshold = np.partition(score, len(score) - limit)[len(score) - limit]
+        chosen = np.flatnonzero(score >= threshold)  # ties at the threshold all compete
     else:
-        part = np.arange(len(candidates))
-    order = part[np.lexsort((candidates[part], -score[part]))]
+        chosen = np.arange(len(candidates))
+    order = chosen[np.lexsort((candidates[chosen], -score[chosen]))][:limit]
     return [(float(score[i]), int(candidates[i])) for i in order]
 
 

@@ -113,3 +113,18 @@ def test_many_records_use_the_parallel_writer(tmp_path):
     archive = Archive(settings.index.dir)
     assert archive.search(SearchRequest(q="王建成3")).total == len(
         [n for n in range(260) if n % 7 == 3])
+
+
+def test_paging_through_tied_scores_shows_each_record_once(tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    for n in range(150):  # same length and wording: every record scores the same
+        (corpus / f"r{n:03d}.txt").write_text(f"档案工作记录{n:03d}号", encoding="utf-8")
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    run_index(settings)
+    archive = Archive(settings.index.dir)
+    seen = []
+    for page in range(1, 23):
+        result = archive.search(SearchRequest(q="档案工作", size=7, page=page, facets=False))
+        seen.extend(h.fields["path"] for h in result.hits)
+    assert len(seen) == len(set(seen)) == 150

@@ -210,3 +210,14 @@ def test_snippet_never_opens_inside_a_pinyin_annotation(archive):
 def test_extracted_title_loses_ocr_spaces(archive):
     (hit,) = archive.search(SearchRequest(q="小明")).hits
     assert hit.fields["title"] == "乡镇档案管理工作计划"
+
+
+@pytest.mark.parametrize("q, sort", [("工作", "relevance"), ("", "-date"), ("", "date"),
+                                     ("档", "relevance")])
+def test_paging_shows_every_record_exactly_once(archive, q, sort):
+    total = archive.search(SearchRequest(q=q, size=1, sort=sort, facets=False)).total
+    seen = []
+    for page in range(1, total + 1):
+        result = archive.search(SearchRequest(q=q, size=1, page=page, sort=sort, facets=False))
+        seen.extend(h.fields["id"] for h in result.hits)
+    assert len(seen) == len(set(seen)) == total

@@ -1,6 +1,7 @@
 """The search library: an opened archive answers searches and record look-ups with plain data."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -84,18 +85,23 @@ class Archive:
         if words_file.exists():
             analysis.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
         analysis.warm_up()  # load the dictionary now, not on the first query
+        self._inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         self._ix = whoosh_index.open_dir(self.dir)
-        self._searcher = self._ix.searcher()
+        old, self._searcher = self._searcher, self._ix.searcher()
+        if old is not None:
+            old.close()
         self.sources = read_sources(self.dir)
 
     def current(self) -> tuple[Any, IndexArrays]:
         """The current searcher and its arrays, refreshed when the index changed."""
         with self._lock:
             try:
-                if not self._searcher.up_to_date():
+                if os.stat(self.dir).st_ino != self._inode:
+                    self._open()  # a rebuild swapped in a new index directory
+                elif not self._searcher.up_to_date():
                     self._searcher = self._searcher.refresh()
             except (OSError, ValueError, KeyError):
-                self._open()  # the directory was swapped by a rebuild
+                self._open()  # caught mid-swap: open whatever is there now
             if self._arrays is None or self._arrays.searcher is not self._searcher:
                 self._arrays = IndexArrays(self._searcher)
             return self._searcher, self._arrays

@@ -128,3 +128,19 @@ def test_paging_through_tied_scores_shows_each_record_once(tmp_path):
         result = archive.search(SearchRequest(q="档案工作", size=7, page=page, facets=False))
         seen.extend(h.fields["path"] for h in result.hits)
     assert len(seen) == len(set(seen)) == 150
+
+
+def test_an_open_archive_follows_commits_and_rebuilds(tmp_path):
+    corpus = write_corpus(tmp_path / "c")
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    run_index(settings)
+    archive = Archive(settings.index.dir)
+    assert archive.search(SearchRequest(q="王大锤")).total == 0
+    (corpus / "new.txt").write_text("王大锤负责档案室", encoding="utf-8")
+    run_index(settings)  # an incremental commit
+    assert archive.search(SearchRequest(q="王大锤")).total == 1
+    (corpus / "new.txt").unlink()
+    (corpus / "other.txt").write_text("李小龙负责档案室", encoding="utf-8")
+    run_index(settings, rebuild=True)  # a new directory swapped in
+    assert archive.search(SearchRequest(q="王大锤")).total == 0
+    assert archive.search(SearchRequest(q="李小龙")).total == 1

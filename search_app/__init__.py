@@ -34,43 +34,32 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+def _error(message: str, status: int):
+    """The same error as JSON under /api/ and as a Chinese page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify(error_json(message, status)), status
+    return render_template("error.html", message=message, status=status), status
 
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DanganError)
     def dangan_error(e: DanganError):
-        status = e.http_status
-        if status >= 500:
+        if e.http_status >= 500:
             log.error("%s: %s", request.path, e)
-        if _wants_json():
-            return jsonify(error_json(str(e), status)), status
-        return render_template("error.html", message=str(e), status=status), status
+        return _error(str(e), e.http_status)
 
     @app.errorhandler(404)
     def not_found(e):
-        message = "没有找到这个页面或记录"
-        if _wants_json():
-            return jsonify(error_json(message, 404)), 404
-        return render_template("error.html", message=message, status=404), 404
+        return _error("没有找到这个页面或记录", 404)
 
     @app.errorhandler(405)
     def bad_method(e):
-        message = "不支持这种请求方法"
-        if _wants_json():
-            return jsonify(error_json(message, 405)), 405
-        return render_template("error.html", message=message, status=405), 405
+        return _error("不支持这种请求方法", 405)
 
     @app.errorhandler(Exception)
     def server_error(e):
         if isinstance(e, HTTPException):
-            if _wants_json():
-                return jsonify(error_json(e.description or e.name, e.code)), e.code
-            return render_template("error.html", message=e.description, status=e.code), e.code
+            return _error(e.description or e.name, e.code)
         ref = uuid.uuid4().hex[:8]
         log.exception("unhandled error, reference %s", ref)
-        message = f"服务器内部错误，参考编号 {ref}（已记录在日志中）"
-        if _wants_json():
-            return jsonify(error_json(message, 500)), 500
-        return render_template("error.html", message=message, status=500), 500
+        return _error(f"服务器内部错误，参考编号 {ref}（已记录在日志中）", 500)

@@ -1,6 +1,7 @@
 """Batch (re-)indexing: plan against the manifest, extract, write once, then record the work."""
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -185,6 +186,4 @@ def _swap(new: Path, current: Path) -> None:
 
 
 def _cpu_count() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

@@ -3,7 +3,10 @@
 # Usage: tools/system-deps.sh run|test
 set -euo pipefail
 
-want=(python3 python3-venv python3-pip)
+# OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
+# for rendering sample scans.
+want=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra
+      tesseract-ocr-osd fonts-noto-cjk)
 case "${1:-run}" in
   run) ;;
   test) ;;
@@ -16,7 +19,11 @@ for pkg in "${want[@]}"; do
 done
 # A Python 3.11 that can make virtual environments is enough, wherever it came from.
 if command -v python3.11 >/dev/null && python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
-  missing=()
+  kept=()
+  for pkg in "${missing[@]}"; do
+    case "$pkg" in python3|python3-venv|python3-pip) ;; *) kept+=("$pkg") ;; esac
+  done
+  missing=("${kept[@]}")
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

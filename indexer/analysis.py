@@ -145,6 +145,20 @@ def _grams(us: list[tuple[str, int, int, int]]) -> Iterator[tuple[str, int, int,
             yield unit + us[k + 1][0], k, k + 1, pos
 
 
+def dictionary_word_share(text: str) -> float:
+    """Share of CJK characters that belong to words of two or more characters in jieba's
+    dictionary: ~0.85 for real Chinese, ~0.04 for text decoded through a broken font."""
+    norm = normalize(text).text
+    seg = _segmenter()
+    total = in_words = 0
+    for word in seg.cut(norm, HMM=False):
+        n = len(_CJK_CHAR.findall(word))
+        total += n
+        if n >= 2 and seg.FREQ.get(word):
+            in_words += n
+    return in_words / total if total else 0.0
+
+
 def word_terms(text: str) -> list[str]:
     """jieba words of a query string (for ranking)."""
     return [w for w, _s, _e in _words(normalize(text).text)]

@@ -1,18 +1,27 @@
-"""Metadata found in a record's own text when the catalog gives none (title, 文号, date, 密级)."""
+"""Metadata found in a record's own text (公文 layout) when the catalog gives none: issuing
+office, 文号, title, 成文日期 and 密级 mark. Patterns are matched on the normalised text
+(simplified, NFKC) so traditional records and OCR text work too; values come from the original.
+"""
 from __future__ import annotations
 
 import re
 
-from .normalize import collapse_cjk_spaces
+from .normalize import Normalized, collapse_cjk_spaces, normalize
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-_CN_DIGITS.update({"零": 0, "O": 0, "o": 0, "０": 0})
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d{1,4}\s*号")
+_CN_DIGITS["零"] = 0
+# Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
+_ZERO = r"[〇零O0oCGQD]"
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,10}?\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*\d{1,4}\s*号")
 _DATE_DIGITS = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CN = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_SECURITY = re.compile(r"(绝密|机密|秘密)\s*★")
-_ORG_HEADER = re.compile(r"^\s*([\u4e00-\u9fff]{2,30}?)(?:文件|文件\s*$)", re.M)
-_TITLE_LINE = re.compile(r"^\s*(关于.{2,60}?的(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法))\s*$", re.M)
+_DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
+                      r"\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_SECURITY = re.compile(r"(绝密|机密|秘密)\s*[★☆*女大]")
+_ORG_HEADER = re.compile(r"^\s*([\u4e00-\u9fff]{2,30}?)\s*文件\s*$", re.M)
+_TITLE_LINE = re.compile(
+    r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
+    r"\s*$", re.M)
 
 
 def _cn_number(s: str) -> int:
@@ -21,6 +30,23 @@ def _cn_number(s: str) -> int:
         return int("".join(str(_CN_DIGITS[c]) for c in s))
     tens, _, ones = s.partition("十")
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _cn_year(head: str, rest: str) -> int | None:
+    """二〇一九 → 2019; 一九九八 → 1998; OCR's 二 CO 九 (zeros misread) → 2009."""
+    rest = re.sub(r"\s+", "", rest)
+    if head[0] == "一":
+        digits = "19" + "".join(str(_CN_DIGITS.get(c, 0)) for c in rest[-2:])
+        return int(digits) if len(rest) >= 2 else None
+    last = rest[-1:] if rest else ""
+    if last not in _CN_DIGITS:
+        return None
+    middle = rest[:-1]
+    if re.fullmatch(r"[〇零一二]", middle):  # 二〇一九, 二〇二三
+        return 2000 + _CN_DIGITS[middle] * 10 + _CN_DIGITS[last]
+    if re.fullmatch(rf"{_ZERO}{{0,3}}", middle):  # 二〇〇九 with the zeros misread
+        return 2000 + _CN_DIGITS[last]
+    return None
 
 
 def extract_date(text: str) -> str:
@@ -32,45 +58,52 @@ def extract_date(text: str) -> str:
             found = f"{y:04d}-{mo:02d}-{d:02d}"
     for m in _DATE_CN.finditer(text):
         try:
-            y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-            mo, d = _cn_number(m.group(2)), _cn_number(m.group(3))
+            y = _cn_year(m.group(1), m.group(2))
+            mo, d = _cn_number(m.group(3)), _cn_number(m.group(4))
         except (KeyError, ValueError):
             continue
-        if 1 <= mo <= 12 and 1 <= d <= 31:
+        if y and 1 <= mo <= 12 and 1 <= d <= 31:
             found = f"{y:04d}-{mo:02d}-{d:02d}"
     return found
 
 
-def extract_doc_number(text: str) -> str:
-    m = _DOC_NUMBER.search(text[:2000])
-    if not m:
-        return ""
-    value = re.sub(r"\s+", "", m.group())
-    return re.sub(r"[\[【(（](\d{4})[\]】)）]", r"〔\1〕", value)
-
-
-def extract_title(text: str) -> str:
-    m = _TITLE_LINE.search(text[:3000])
-    if m:
-        return m.group(1)
+def _lines(text: str, limit: int = 40) -> list[Normalized]:
+    """The first non-empty lines, each normalised on its own (layout is line-based)."""
+    out = []
     for line in text.splitlines():
-        line = collapse_cjk_spaces(line.strip())
-        if line:
-            return line[:80]
+        if line.strip():
+            out.append(normalize(line))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _first_match(lines: list[Normalized], pattern: re.Pattern, group: int = 0) -> str:
+    for line in lines:
+        m = pattern.search(line.text)
+        if m:
+            a, b = line.span(*m.span(group))
+            return collapse_cjk_spaces(line.original[a:b].strip())
     return ""
 
 
 def extract_metadata(text: str) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows."""
-    meta = {
-        "title": extract_title(text),
-        "doc_number": extract_doc_number(text),
-        "date": extract_date(text),
-    }
-    m = _SECURITY.search(text[:1000])
+    lines = _lines(text)
+    meta = {"date": extract_date(normalize(text).text),
+            "doc_number": re.sub(r"\s+", "", _first_match(lines, _DOC_NUMBER)),
+            "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
+            "org": _first_match(lines[:8], _ORG_HEADER, 1)}
+    meta["doc_number"] = re.sub(r"[\[【(（](\d{4})[\]】)）]", r"〔\1〕", meta["doc_number"])
+    m = _SECURITY.search(" ".join(line.text for line in lines[:6]))
     if m:
         meta["security"] = m.group(1)
-    m = _ORG_HEADER.search(text[:500])
-    if m:
-        meta["org"] = m.group(1)
     return {k: v for k, v in meta.items() if v}
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = collapse_cjk_spaces(line.strip())
+        if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2:
+            return line[:80]
+    return ""

@@ -1,6 +1,7 @@
 """Batch (re-)indexing: plan against the manifest, extract, write once, then record the work."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
 from . import analysis
@@ -15,12 +17,14 @@ from .autometa import extract_metadata
 from .config import Settings
 from .corpus import Corpus, SourceFile, content_id, discover, file_metadata, metadata_signature
 from .errors import ConfigError, DanganError, ExtractionError
-from .extract import extractor_for
+from .extract import EXTRACTORS, ExtractContext, check_magic, extractor_for
 from .manifest import Entry, Manifest
+from .ocrcache import OcrRunner
 from .records import Record, record_fields
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .sources import write_sources
 
+log = logging.getLogger("dangan.index")
 _FIELDS = ("title", "doc_number", "org", "date", "category", "retention", "security",
            "archival_code")
 
@@ -57,13 +61,14 @@ def plan(corpus: Corpus, manifest: Manifest) -> Plan:
     return Plan(todo, unchanged, list(previous.values()))
 
 
-def make_record(file: SourceFile, used_ids: set[str]) -> Record:
+def make_record(file: SourceFile, used_ids: set[str], ctx: ExtractContext) -> Record:
     """Extract one file and merge its metadata: text < catalog < sidecar."""
     extractor = extractor_for(file.path)
     if extractor is None:
         raise ExtractionError(f"unsupported file type {file.path.suffix}")
+    check_magic(file.path, extractor)
     data = file.path.read_bytes()
-    extracted = extractor.extract(file.path)
+    extracted = extractor.extract(file.path, ctx)
     meta = extract_metadata(extracted.text) | extracted.meta | file_metadata(file)
     rid = content_id(data)
     if rid in used_ids:
@@ -120,8 +125,16 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         analysis.add_user_words(words)
         (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))), encoding="utf-8")
         write_sources(target, corpus.sources)
-        summary = _write(ix, manifest, work, workers or settings.index.workers,
-                         settings.index.batch_size, progress)
+        ctx = extract_context(settings)
+        if ctx.ocr is not None and any(extractor_for(f.path) is EXTRACTORS[".png"]
+                                       for f, _s, _o in work.todo):
+            ctx.ocr.check()  # scans to read: a missing Tesseract is reported before any work
+        try:
+            summary = _write(ix, manifest, work, ctx, workers or settings.index.workers,
+                             settings.index.batch_size, progress)
+        finally:
+            if ctx.ocr is not None:
+                ctx.ocr.close()
         summary.catalog_errors = corpus.errors
     finally:
         manifest.close()
@@ -131,7 +144,19 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     return summary
 
 
-def _write(ix, manifest: Manifest, work: Plan, workers: int, every: int, progress) -> Summary:
+def extract_context(settings: Settings) -> ExtractContext:
+    """OCR (cached beside the index, so it survives a rebuild) and limits from the settings."""
+    o = settings.ocr
+    runner = None
+    if o.enabled:
+        ocr_settings = OcrSettings(languages=o.languages, timeout=o.timeout,
+                                   preprocess=o.preprocess, max_pixels=o.max_pixels)
+        runner = OcrRunner(ocr_settings, settings.data_dir)
+    return ExtractContext(ocr=runner, max_pages=o.max_pages)
+
+
+def _write(ix, manifest: Manifest, work: Plan, ctx: ExtractContext, workers: int, every: int,
+           progress) -> Summary:
     summary = Summary(unchanged=len(work.unchanged), removed=len(work.removed))
     if not work.todo and not work.removed:
         return summary  # nothing changed: do not touch the index
@@ -146,7 +171,7 @@ def _write(ix, manifest: Manifest, work: Plan, workers: int, every: int, progres
             if old.record_id:
                 writer.delete_by_term("id", old.record_id)
         for n, (f, sig, old) in enumerate(work.todo, 1):
-            entry = _index_one(writer, f, sig, used_ids)
+            entry = _index_one(writer, f, sig, used_ids, ctx)
             entries.append(entry)
             if entry.status != "ok":
                 summary.failed.append((f"{f.source}/{f.rel}", entry.error))
@@ -164,11 +189,15 @@ def _write(ix, manifest: Manifest, work: Plan, workers: int, every: int, progres
     return summary
 
 
-def _index_one(writer, f: SourceFile, sig: str, used_ids: set[str]) -> Entry:
+def _index_one(writer, f: SourceFile, sig: str, used_ids: set[str], ctx: ExtractContext) -> Entry:
     try:
-        record = make_record(f, used_ids)
+        record = make_record(f, used_ids, ctx)
     except (DanganError, OSError) as e:
         return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, None, "failed", str(e))
+    except Exception as e:  # a library choking on a strange file must not end the batch
+        log.exception("unexpected error reading %s/%s", f.source, f.rel)
+        message = f"unexpected {type(e).__name__} while reading the file: {e}"
+        return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, None, "failed", message)
     writer.add_document(**record_fields(record))
     return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, record.id, "ok")
 

@@ -38,6 +38,16 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
+class OcrConfig:
+    enabled: bool = True
+    languages: str = "chi_sim+chi_tra"
+    timeout: float = 120.0  # seconds per page
+    preprocess: bool = True
+    max_pages: int = 2000
+    max_pixels: int = 60_000_000
+
+
+@dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,6 +60,7 @@ class Settings:
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    ocr: OcrConfig = field(default_factory=OcrConfig)
     server: ServerSettings = field(default_factory=ServerSettings)
     source: Path | None = None
 
@@ -64,6 +75,7 @@ _SECTIONS = {
     "corpus": CorpusSettings,
     "analysis": AnalysisSettings,
     "search": SearchSettings,
+    "ocr": OcrConfig,
     "server": ServerSettings,
 }
 _PATH_KEYS = {("index", "dir"), ("analysis", "user_dict")}
@@ -135,7 +147,11 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{label} must be a list of strings")
         return tuple(value)
-    if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{label} must be true or false, got {value!r}")
+        return value
+    if not isinstance(default, (int, float, str)):
         return value
     if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)

@@ -9,7 +9,7 @@ from typing import Any
 
 from .catalog import CATALOG_NAME, load_catalogs, persons, read_sidecar
 from .errors import ConfigError, ExtractionError
-from .extract import EXTRACTORS
+from .extract import extractor_for
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ def _skipped(path: Path, root: Path) -> bool:
     rel_parts = path.relative_to(root).parts
     if any(p.startswith(".") for p in rel_parts):
         return True
-    return (not path.is_file() or path.name == CATALOG_NAME
-            or path.suffix.lower() not in EXTRACTORS)
+    return not path.is_file() or path.name == CATALOG_NAME or extractor_for(path) is None
 
 
 def metadata_signature(file: SourceFile) -> str:

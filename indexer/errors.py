@@ -48,3 +48,10 @@ class RecordNotFound(DanganError):
 
     exit_code = 1
     http_status = 404
+
+
+class DependencyError(DanganError):
+    """A program or data file the work needs (Tesseract, a language) is not installed."""
+
+    exit_code = 2
+    http_status = 503

@@ -1,11 +1,14 @@
-"""The extractor registry: one extractor per file kind, keyed by suffix."""
+"""The extractor registry: one extractor per file kind, keyed by suffix and checked by content."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .textfile import decode, page_starts
+from .errors import ExtractionError
+
+if TYPE_CHECKING:
+    from .ocrcache import OcrRunner
 
 
 @dataclass(frozen=True)
@@ -19,27 +22,71 @@ class Extracted:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+def from_pages(pages: list[str], **kwargs) -> Extracted:
+    """One record from page texts: pages joined by form feeds, page starts remembered."""
+    starts, text = [], []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        text.append(page)
+        offset += len(page) + 1
+    return Extracted(text="\f".join(text), page_starts=tuple(starts) or (0,), **kwargs)
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    """What extractors may use besides the file: the OCR runner (with its cache) and limits."""
+
+    ocr: OcrRunner | None = None
+    max_pages: int = 2000
+
+
 class Extractor(Protocol):
     type: str
+    magic: tuple[bytes, ...]  # what the file must start with (empty: any)
 
-    def extract(self, path: Path) -> Extracted: ...
-
-
-class TextExtractor:
-    """Plain text in UTF-8, GB18030/GBK or Big5; pages split at form feeds and page markers."""
-
-    type = "txt"
-
-    def extract(self, path: Path) -> Extracted:
-        text, encoding = decode(path.read_bytes())
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)
+    def extract(self, path: Path, ctx: ExtractContext) -> Extracted: ...
 
 
-EXTRACTORS: dict[str, Extractor] = {
-    ".txt": TextExtractor(),
-}
+def _registry() -> dict[str, Extractor]:
+    from .docxfile import DocxExtractor
+    from .imagefile import ImageExtractor
+    from .pdffile import PdfExtractor
+    from .textfile import TextExtractor
+
+    text, image, pdf, docx = TextExtractor(), ImageExtractor(), PdfExtractor(), DocxExtractor()
+    return {".txt": text, ".pdf": pdf, ".docx": docx, ".png": image, ".jpg": image,
+            ".jpeg": image, ".tif": image, ".tiff": image}
+
+
+EXTRACTORS: dict[str, Extractor] = _registry()
+SKIPPED_SUFFIXES = (".gt.txt",)  # ground truth beside sample scans, not records
 
 
 def extractor_for(path: Path) -> Extractor | None:
+    if path.name.lower().endswith(SKIPPED_SUFFIXES):
+        return None
     return EXTRACTORS.get(path.suffix.lower())
+
+
+def check_magic(path: Path, extractor: Extractor) -> None:
+    """A file whose bytes do not match its extension is reported, not misread."""
+    if not extractor.magic:
+        return
+    with path.open("rb") as f:
+        head = f.read(16)
+    if not head:
+        raise ExtractionError("the file is empty (0 bytes)")
+    if not head.startswith(extractor.magic):
+        actual = sniff(head)
+        hint = f" (its content looks like {actual})" if actual else ""
+        raise ExtractionError(f"the content is not a {extractor.type.upper()} file{hint}: "
+                              "check the file extension")
+
+
+_SIGNATURES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"II*\x00": "TIFF",
+               b"MM\x00*": "TIFF", b"PK\x03\x04": "a ZIP/DOCX", b"GIF8": "GIF"}
+
+
+def sniff(head: bytes) -> str:
+    return next((name for sig, name in _SIGNATURES.items() if head.startswith(sig)), "")

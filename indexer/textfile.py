@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from charset_normalizer import from_bytes
 
@@ -53,3 +54,17 @@ def page_starts(text: str) -> tuple[int, ...]:
         starts.append(m.end())
     starts = sorted(set(s for s in starts if s < len(text)))
     return tuple(starts) or (0,)
+
+
+class TextExtractor:
+    """Plain text in UTF-8, GB18030/GBK or Big5; pages split at form feeds and page markers."""
+
+    type = "txt"
+    magic = ()
+
+    def extract(self, path: Path, ctx):
+        from .extract import Extracted
+
+        text, encoding = decode(path.read_bytes())
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)

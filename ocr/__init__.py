@@ -1,1 +1,104 @@
-"""Pixels to text (Tesseract via pytesseract); scans and PDFs arrive in a later step."""
+"""Pixels to text: ocr_page / ocr_file run pre-processing, Tesseract and text repair."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PIL import Image
+
+from .cleanup import repair_text
+from .engine import OcrEngine, TesseractEngine, check_available, engine_version
+from .errors import ImageError, OcrError, OcrTimeout, OcrUnavailable
+from .images import iter_pages, load_pages, page_count
+from .preprocess import Prepared, prepare
+from .result import PageText
+from .script import unify_script
+from .settings import OcrSettings
+
+__all__ = [
+    "ImageError", "OcrEngine", "OcrError", "OcrSettings", "OcrTimeout", "OcrUnavailable",
+    "PageText", "TesseractEngine", "check_available", "engine_version", "load_pages",
+    "ocr_file", "ocr_page", "page_count", "repair_text",
+]
+
+# below this mean confidence an upright page is suspected to be rotated: ask OSD
+ORIENT_BELOW_CONFIDENCE = 60.0
+# a red header whose recognition is less sure than this is dropped (with a warning)
+HEADER_MIN_CONFIDENCE = 50.0
+
+
+def ocr_page(
+    image: Image.Image, settings: OcrSettings | None = None, engine: OcrEngine | None = None
+) -> PageText:
+    """Recognise one page image: prepare, recognise, repair; red header text first."""
+    settings = settings or OcrSettings()
+    engine = engine or TesseractEngine()
+    prepared = prepare(image, settings)
+    result = engine.recognize(prepared.image, settings)
+    warnings = list(prepared.warnings) + list(result.warnings)
+    steps = settings.steps if settings.preprocess else ()
+    if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
+        prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
+    text = repair_text(result.text)
+    confidence = result.confidence
+    header = _header_text(prepared, settings, engine, warnings)
+    if header and header.text not in text:
+        text = f"{header.text}\n{text}" if text else header.text
+        confidence = _weighted(result.confidence, len(result.text), header)
+    if settings.unify_script:
+        text = unify_script(text)
+    return PageText(
+        text=text, confidence=confidence, warnings=tuple(warnings), rotation=prepared.rotation
+    )
+
+
+def _reorient(image, settings, engine, prepared, result, warnings):
+    """Low confidence: ask the engine for the page's orientation and retry rotated."""
+    try:
+        rotation = engine.orientation(prepared.image, settings)
+    except (OcrUnavailable, OcrTimeout):
+        raise
+    except OcrError as e:
+        warnings.append(f"orientation not detected (kept as scanned): {e}")
+        return prepared, result
+    if rotation % 360 == 0:
+        return prepared, result
+    turned = prepare(image, settings, rotation=rotation)
+    second = engine.recognize(turned.image, settings)
+    if second.confidence > result.confidence:
+        return turned, second
+    warnings.append(
+        f"orientation detection suggested {rotation}° but that read worse; kept as scanned"
+    )
+    return prepared, result
+
+
+def _header_text(prepared: Prepared, settings, engine, warnings) -> PageText | None:
+    """OCR the red header crop as one block; None when absent or unreadable."""
+    if prepared.header is None:
+        return None
+    found = engine.recognize(prepared.header, replace(settings, psm=7))
+    text = repair_text(found.text).replace("\n", "").strip()
+    if not text:
+        return None
+    if found.confidence < HEADER_MIN_CONFIDENCE:
+        warnings.append(f"red header text unreadable (confidence {found.confidence:.0f}); left out")
+        return None
+    return PageText(text=text, confidence=found.confidence)
+
+
+def _weighted(body_confidence: float, body_chars: int, header: PageText) -> float:
+    total = body_chars + len(header.text)
+    if total == 0:
+        return 0.0
+    mean = (body_confidence * body_chars + header.confidence * len(header.text)) / total
+    return round(mean, 2)
+
+
+def ocr_file(
+    path: str | Path, settings: OcrSettings | None = None, engine: OcrEngine | None = None
+) -> list[PageText]:
+    """Recognise every page of a PNG, JPEG or (multi-page) TIFF file."""
+    settings = settings or OcrSettings()
+    engine = engine or TesseractEngine()
+    return [ocr_page(page, settings, engine) for page in iter_pages(path, settings.max_pixels)]

@@ -124,6 +124,39 @@ def serve(config_path, host, port) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@config_option
+@click.option("--lang", help="Tesseract languages, e.g. chi_sim+chi_tra (default from config)")
+def ocr(file, config_path, lang) -> None:
+    """Print the text of one scan, PDF or document (OCR results come from the cache)."""
+    from dataclasses import replace
+
+    from indexer.build import extract_context
+    from indexer.errors import ExtractionError
+    from indexer.extract import check_magic, extractor_for
+
+    try:
+        settings = _settings(config_path)
+        if lang:
+            settings = replace(settings, ocr=replace(settings.ocr, languages=lang))
+        extractor = extractor_for(file)
+        if extractor is None:
+            raise ExtractionError(f"{file.name}: not a supported file type")
+        check_magic(file, extractor)
+        ctx = extract_context(settings)
+        extracted = extractor.extract(file, ctx)
+    except DanganError as e:
+        _fail(e)
+    for warning in extracted.warnings:
+        err.print(f"[yellow]warning:[/] {warning}")
+    pages = extracted.text.split("\f") if len(extracted.page_starts) > 1 else [extracted.text]
+    for n, page in enumerate(pages, 1):
+        if len(pages) > 1:
+            click.echo(f"=== 第{n}页 ===")
+        click.echo(page)
+
+
+@main.command()
 @click.argument("query")
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="print the JSON API's answer")

@@ -1,0 +1,105 @@
+"""Repair of raw OCR text: spaces between CJK characters, broken lines, 文号 brackets."""
+from __future__ import annotations
+
+import re
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007\U00020000-\U0003134f"
+CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
+DIGITS = "0-9\uff10-\uff19"
+_CJK = f"[{HAN}{CJK_PUNCT}]"
+_CJK_OR_DIGIT = f"[{HAN}{CJK_PUNCT}{DIGITS}]"
+
+# horizontal whitespace between two CJK characters, or between CJK and a digit
+_SPACE_CJK = re.compile(
+    f"(?<={_CJK})[ \\t\u3000]+(?={_CJK_OR_DIGIT})|(?<=[{DIGITS}])[ \\t\u3000]+(?={_CJK})"
+)
+
+# a sentence ends with one of these (optionally followed by a closing quote or bracket)
+SENTENCE_END = "。！？；：…!?;:"
+_CLOSERS = "”’」』）》〕】)]"
+
+# 文号: opening bracket, year 19xx/20xx, closing bracket, number, 号 (with OCR confusions)
+_OPEN = "\\[\\(（【〔［〖{｛<〈「"
+_CLOSE = "\\]\\)）】〕］〗}｝>〉」"
+_DIGITISH = "0-9OoIlSZ"
+_DOC_NUMBER = re.compile(
+    f"[{_OPEN}]\\s*((?:19|20)[{_DIGITISH}]{{2}}|[12][{_DIGITISH}]{{3}})\\s*[{_CLOSE}]\\s*"
+    f"([{_DIGITISH}]{{1,4}})\\s*(号|號)"
+)
+# ASCII punctuation read after a Chinese character is the fullwidth mark of Chinese text
+_ASCII_PUNCT = re.compile(f"(?<=[{HAN}])[ \\t]*([,:;!?])[ \\t]*")
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+# 〇 read as 0, O or 口 between Chinese numerals (二0一九年 -> 二〇一九年)
+_NUMERALS = "一二三四五六七八九十〇零"
+_LING = re.compile(f"(?<=[{_NUMERALS}])[0OoD口]+(?=[{_NUMERALS}年月日])")
+_DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5", "Z": "2"})
+
+
+def remove_cjk_spaces(text: str) -> str:
+    """Drop spaces Tesseract puts between Chinese characters (and between them and digits)."""
+    return _SPACE_CJK.sub("", text)
+
+
+def fix_punctuation(text: str) -> str:
+    """Fullwidth ，：；！？ for ASCII marks after a Chinese character, spaces around them gone."""
+    return _ASCII_PUNCT.sub(lambda m: _FULLWIDTH[m.group(1)], text)
+
+
+def fix_chinese_zero(text: str) -> str:
+    """〇 for a 0 / O / 口 misread inside a Chinese-numeral date or number (二0一九年)."""
+    return _LING.sub(lambda m: "〇" * len(m.group(0)), text)
+
+
+def _ends_sentence(line: str) -> bool:
+    stripped = line.rstrip(_CLOSERS)
+    return not stripped or stripped[-1] in SENTENCE_END
+
+
+def join_broken_lines(text: str) -> str:
+    """Join a line to the next when the break falls inside a Chinese sentence.
+
+    Conservative: the line must be a full line (at least 80% of the longest line, 8+
+    characters), end in a CJK character or non-final punctuation, and the next line must
+    start with one. Titles, signatures, dates and paragraph breaks (blank lines) stay.
+    """
+    lines = [line.rstrip() for line in text.split("\n")]
+    full = max(8.0, 0.8 * max((len(line.strip()) for line in lines), default=0))
+    out: list[str] = []
+    previous = ""  # the last physical line, before any joining
+    for line in lines:
+        if (
+            out
+            and previous
+            and line.strip()
+            and len(previous.strip()) >= full
+            and re.match(_CJK, previous[-1])
+            and not _ends_sentence(previous)
+            and re.match(_CJK_OR_DIGIT, line.lstrip()[0])
+        ):
+            out[-1] += line.strip()
+        else:
+            out.append(line)
+        previous = line
+    return "\n".join(out)
+
+
+def fix_doc_numbers(text: str) -> str:
+    """Normalise 文号 like 新政发[2019] 3号 / (2019) / 【2019】 to 新政发〔2019〕3号."""
+
+    def repl(match: re.Match) -> str:
+        year = match.group(1).translate(_DIGIT_FIXES)
+        number = match.group(2).translate(_DIGIT_FIXES)
+        if not (year.startswith("19") or year.startswith("20")):
+            return match.group(0)
+        return f"〔{year}〕{number}{match.group(3)}"
+
+    return _DOC_NUMBER.sub(repl, text)
+
+
+def repair_text(text: str) -> str:
+    """All repairs, in order: CJK spacing, punctuation, 〇, 文号 brackets, broken lines."""
+    text = remove_cjk_spaces(text)
+    text = fix_punctuation(text)
+    text = fix_chinese_zero(text)
+    text = remove_cjk_spaces(fix_doc_numbers(text))
+    return join_broken_lines(text)

@@ -1,0 +1,110 @@
+"""Measuring OCR quality: character error rate, and CER per pre-processing step on pages."""
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import replace
+
+from PIL import Image
+
+from .result import PageText
+from .settings import OcrSettings
+
+
+def comparable(text: str) -> str:
+    """Text as compared for CER: NFKC (fullwidth ASCII folded), all whitespace removed."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance (insertions, deletions, substitutions) between two strings."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate: edit distance / reference length, whitespace ignored."""
+    ref, hyp = comparable(reference), comparable(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return levenshtein(ref, hyp) / len(ref)
+
+
+def step_configs(base: OcrSettings | None = None) -> dict[str, OcrSettings | None]:
+    """Named settings to compare: plain Tesseract, each step alone, the pipeline, ablations.
+
+    None stands for plain Tesseract (psm 3, no pre-processing, no text repair).
+    """
+    base = base or OcrSettings()
+    one = dict(preprocess=True, red_header=False)
+    full = replace(base, preprocess=True, red_header=True)
+    configs: dict[str, OcrSettings | None] = {
+        "plain psm3": None,
+        "plain psm6": replace(base, preprocess=False, psm=6),
+        "repair only": replace(base, preprocess=False),
+        "red": replace(base, steps=("red",), **one),
+        "red+header": replace(base, steps=("red",), preprocess=True, red_header=True),
+        "deskew": replace(base, steps=("deskew",), **one),
+        "upscale": replace(base, steps=("upscale",), **one),
+        "binarize": replace(base, steps=("binarize",), **one),
+        "pipeline": full,
+    }
+    for step in full.steps:
+        configs[f"pipeline-{step}"] = replace(full, steps=tuple(s for s in full.steps if s != step))
+    if "binarize" not in full.steps:
+        configs["pipeline+binarize"] = replace(full, steps=(*full.steps, "binarize"))
+    return configs
+
+
+def run_config(image: Image.Image, settings: OcrSettings | None, engine) -> PageText:
+    """Recognise one page under one configuration (None = plain Tesseract, psm 3)."""
+    from . import ocr_page  # the package's entry point; imported late to avoid a cycle
+
+    if settings is None:
+        return engine.recognize(image.convert("RGB"), OcrSettings(psm=3, preprocess=False))
+    return ocr_page(image, settings, engine)
+
+
+def measure(pages: dict[str, Image.Image], truth: str, configs=None, engine=None) -> dict:
+    """CER and seconds per page for every configuration on every page: {config: {page: (cer, s)}}."""
+    from .engine import TesseractEngine
+
+    engine = engine or TesseractEngine()
+    configs = configs if configs is not None else step_configs()
+    results: dict[str, dict[str, tuple[float, float]]] = {}
+    for name, settings in configs.items():
+        results[name] = {}
+        for page_name, image in pages.items():
+            start = time.perf_counter()
+            page = run_config(image, settings, engine)
+            results[name][page_name] = (cer(truth, page.text), time.perf_counter() - start)
+    return results
+
+
+def format_table(results: dict) -> str:
+    """A Markdown table: one row per configuration, CER % per page, mean CER and seconds."""
+    pages = list(next(iter(results.values())).keys())
+    lines = [
+        "| config | " + " | ".join(pages) + " | mean CER | s/page |",
+        "|---" * (len(pages) + 3) + "|",
+    ]
+    for name, row in results.items():
+        cers = [row[p][0] for p in pages]
+        seconds = sum(row[p][1] for p in pages) / len(pages)
+        cells = " | ".join(f"{100 * c:.1f}" for c in cers)
+        lines.append(f"| {name} | {cells} | {100 * sum(cers) / len(cers):.1f} | {seconds:.2f} |")
+    return "\n".join(lines)
+
+
+def print_step_table(pages: dict[str, Image.Image], truth: str, configs=None) -> None:
+    """Measure and print the table (a helper for tuning runs, not used by the indexer)."""
+    print(format_table(measure(pages, truth, configs)))

@@ -1,0 +1,122 @@
+"""Page geometry: skew estimation and correction, text size estimation and upscaling."""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from .binarize import otsu_threshold
+
+MAX_SKEW = 5.0
+SKEW_WIDTH = 800  # skew is estimated on a copy about this wide
+MIN_CHAR_HEIGHT = 30  # pixels; smaller text is upscaled ...
+TARGET_CHAR_HEIGHT = 44  # ... to about this height
+MAX_UPSCALE = 3.0
+
+
+def _ink(grey: Image.Image) -> np.ndarray:
+    """Ink mask robust to uneven lighting: darker than both Otsu's level of the page
+    flattened by its local background, i.e. pixel / local mean."""
+    radius = max(8, min(grey.width, grey.height) // 40)
+    background = np.asarray(grey.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    ratio = np.asarray(grey, dtype=np.float32) / np.maximum(background, 1.0)
+    flat = np.clip(ratio * 200.0, 0, 255).astype(np.uint8)
+    return flat < min(otsu_threshold(flat), 170)
+
+
+def _profile_score(ink: Image.Image, angle: float) -> float:
+    """Sharpness of the row profile after rotating by angle: straight lines score highest."""
+    rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST), dtype=np.float32).sum(axis=1)
+    return float(np.square(np.diff(rows)).sum())
+
+
+def estimate_skew(grey: Image.Image) -> float:
+    """Angle in degrees (counter-clockwise) that straightens the text lines, within ±5°."""
+    scale = min(1.0, SKEW_WIDTH / grey.width)
+    small = grey.resize((max(1, int(grey.width * scale)), max(1, int(grey.height * scale))))
+    ink = _ink(small)
+    if ink.sum() < 200:
+        return 0.0
+    mask = Image.fromarray((ink * 255).astype(np.uint8), "L")
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=lambda a: _profile_score(mask, a))
+    fine = np.arange(best - 0.5, best + 0.51, 0.1)
+    best = max(fine, key=lambda a: _profile_score(mask, a))
+    return round(float(best), 2)
+
+
+def rotate(image: Image.Image, angle: float, fill: int | tuple | None = 255) -> Image.Image:
+    """Rotate counter-clockwise by angle degrees, keeping everything.
+
+    The uncovered corners get fill; with fill=None (greyscale pages only) they continue the
+    nearby paper, so that shaded paper next to a corner does not look like ink.
+    """
+    if abs(angle) < 0.05:
+        return image
+    if fill is None and image.mode == "L":
+        return _rotate_extend(image, angle)
+    if image.mode == "RGB" and isinstance(fill, int):
+        fill = (fill, fill, fill)
+    rotated = image.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=fill or 255)
+    rotated.info.update(image.info)
+    return rotated
+
+
+def _rotate_extend(grey: Image.Image, angle: float) -> Image.Image:
+    """Rotate, then fill the corners with the local mean of the covered pixels near them."""
+    rotated = grey.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=0)
+    covered = Image.new("L", grey.size, 255).rotate(angle, expand=True, fillcolor=0)
+    radius = int(abs(np.sin(np.radians(angle))) * max(grey.size)) + 16
+    inside = np.asarray(covered) > 127
+    values = np.asarray(rotated, dtype=np.float32)
+    sums = np.asarray(Image.fromarray(np.where(inside, values, 0).astype(np.uint8))
+                      .filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    weights = np.asarray(covered.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    background = np.where(weights > 0, sums * 255.0 / np.maximum(weights, 1.0), 255.0)
+    result = np.where(inside, values, np.clip(background, 0, 255))
+    out = Image.fromarray(result.astype(np.uint8), "L")
+    out.info.update(grey.info)
+    return out
+
+
+def char_height(grey: Image.Image) -> float | None:
+    """Median height of text lines in pixels (≈ CJK character height), None if no text."""
+    ink = _ink(grey)
+    counts = ink.sum(axis=1)
+    rows = counts > max(2, 0.01 * ink.shape[1])
+    heights, start = [], None
+    for y, on in enumerate(np.append(rows, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            if y - start >= 4:
+                heights.append(y - start)
+            start = None
+    return float(np.median(heights)) if heights else None
+
+
+def upscale_factor(grey: Image.Image, min_dpi: int, target_dpi: int) -> float:
+    """How much to enlarge a page whose text is too small for Tesseract (1.0 = leave it).
+
+    Uses the measured character height; when no text lines are found, the stated dpi.
+    """
+    height = char_height(grey)
+    if height is not None:
+        if height >= MIN_CHAR_HEIGHT:
+            return 1.0
+        return min(MAX_UPSCALE, TARGET_CHAR_HEIGHT / height)
+    dpi = grey.info.get("dpi")
+    if dpi and 30 <= float(dpi[0]) < min_dpi:
+        return min(MAX_UPSCALE, target_dpi / float(dpi[0]))
+    return 1.0
+
+
+def scale(image: Image.Image, factor: float) -> Image.Image:
+    """Resize by factor with a smooth filter (no-op at 1.0)."""
+    if abs(factor - 1.0) < 0.01:
+        return image
+    size = (round(image.width * factor), round(image.height * factor))
+    resized = image.resize(size, Image.LANCZOS)
+    resized.info.update(image.info)
+    dpi = image.info.get("dpi")
+    if dpi:
+        resized.info["dpi"] = (float(dpi[0]) * factor, float(dpi[1]) * factor)
+    return resized

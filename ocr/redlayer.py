@@ -1,0 +1,88 @@
+"""Red ink (红头 header, red rule, seals): suppress it for the body, extract it for the header.
+
+Red ink is bright in the red channel and dark in green and blue, while black ink is dark in
+all three; so the red channel is a greyscale in which red vanishes but black text under a
+seal stays black. The red layer itself (red ink as black on white) is kept to OCR the header.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+# redness = R - max(G, B); paper and black ink are near 0, printed red ink is 100-200
+RED_THRESHOLD = 60
+MIN_RED_SHARE = 0.0005  # below this share of red pixels the page has no red layer
+
+
+def _channels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def redness(image: Image.Image) -> np.ndarray:
+    """Per-pixel redness R - max(G, B) (int16, 0 for greyscale images)."""
+    if image.mode == "L":
+        return np.zeros((image.height, image.width), dtype=np.int16)
+    rgb = _channels(image)
+    return rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2])
+
+
+def to_grey(image: Image.Image) -> Image.Image:
+    """Plain luminance greyscale (red ink stays mid-grey)."""
+    return image if image.mode == "L" else image.convert("L")
+
+
+def suppress_red(image: Image.Image) -> Image.Image:
+    """Greyscale in which red ink vanishes and black ink (also under a seal) stays black.
+
+    This is the red channel. Measured against whitening red pixels to the paper level, it
+    keeps the strokes that JPEG colour bleeding tints red and makes no halos on shaded paper.
+    """
+    if image.mode == "L":
+        return image
+    return image.convert("RGB").getchannel("R")
+
+
+def red_layer(image: Image.Image) -> Image.Image | None:
+    """Red ink drawn black on white (L), or None when the page has (almost) no red ink."""
+    red = redness(image)
+    if np.count_nonzero(red > RED_THRESHOLD) < MIN_RED_SHARE * red.size:
+        return None
+    ink = np.clip((red.astype(np.float32) - 30.0) * 2.5, 0, 255)
+    return Image.fromarray((255 - ink).astype(np.uint8), "L")
+
+
+def _bands(mask: np.ndarray, min_share: float) -> list[tuple[int, int, int]]:
+    """Runs of rows holding ink: (top, bottom, widest row's ink count)."""
+    counts = mask.sum(axis=1)
+    rows = counts > max(1, min_share * mask.shape[1])
+    bands, start = [], None
+    for y, on in enumerate(np.append(rows, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            bands.append((start, y, int(counts[start:y].max())))
+            start = None
+    return bands
+
+
+def header_box(layer: Image.Image) -> tuple[int, int, int, int] | None:
+    """Bounding box of the red header text: red text rows above the red rule.
+
+    Without a rule, red text in the top third counts. Seals sit lower on the page and are
+    not taken. Returns None when no header text is found.
+    """
+    mask = np.asarray(layer) < 128
+    height, width = mask.shape
+    bands = _bands(mask, 0.002)
+    rules = [b for b in bands if b[1] - b[0] <= max(12, height // 80) and b[2] > 0.4 * width]
+    limit = rules[0][0] if rules else height // 3
+    text = [b for b in bands if b[1] <= limit and b[1] - b[0] >= max(10, height // 100)]
+    if not text:
+        return None
+    top, bottom = text[0][0], text[-1][1]
+    columns = np.nonzero(mask[top:bottom].any(axis=0))[0]
+    pad = max(8, (bottom - top) // 4)
+    return (
+        max(0, int(columns[0]) - pad), max(0, top - pad),
+        min(width, int(columns[-1]) + pad), min(height, bottom + pad),
+    )

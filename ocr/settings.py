@@ -1,0 +1,59 @@
+"""OCR settings as one frozen dataclass, and the stable key of what changes OCR output."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Bump when pre-processing or text repair changes in a way that changes output for the same
+# settings: cached OCR results carrying an older key are then recomputed.
+PIPELINE_VERSION = 1
+
+# Pre-processing steps, in the order they run; see ocr/preprocess.py.
+ALL_STEPS = ("red", "orient", "deskew", "upscale", "binarize")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How a page is recognised.
+
+    languages: Tesseract language codes joined by "+".
+    psm: Tesseract page segmentation mode (6 = one uniform block, measured best on 公文 pages).
+    timeout: seconds allowed per Tesseract call (one page); 0 means no limit.
+    preprocess: run the clean-up pipeline; False sends the page to Tesseract as it is.
+    steps: which pre-processing steps run (a subset of ALL_STEPS).
+    red_header: OCR the red layer (红头 header) separately and put its text first.
+    unify_script: fold stray traditional characters of a simplified page (or the reverse).
+    max_pixels: refuse images larger than this (decompression-bomb cap).
+    min_dpi / target_dpi: scans below min_dpi are upscaled to target_dpi.
+    """
+
+    languages: str = "chi_sim+chi_tra"
+    psm: int = 6
+    timeout: float = 120.0
+    preprocess: bool = True
+    steps: tuple[str, ...] = ("red", "orient", "deskew", "upscale", "binarize")
+    red_header: bool = True
+    unify_script: bool = True
+    header_inline: bool = False
+    max_pixels: int = 60_000_000
+    min_dpi: int = 250
+    target_dpi: int = 300
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.steps if s not in ALL_STEPS]
+        if unknown:
+            raise ValueError(f"unknown pre-processing step(s) {unknown}; known: {ALL_STEPS}")
+        if not self.languages or any(not part for part in self.languages.split("+")):
+            raise ValueError(f"bad OCR language list {self.languages!r} (e.g. chi_sim+chi_tra)")
+
+    def language_list(self) -> list[str]:
+        """The languages as a list, e.g. ["chi_sim", "chi_tra"]."""
+        return self.languages.split("+")
+
+    def key(self) -> str:
+        """A stable string of every setting that changes OCR output (for cache keys)."""
+        steps = ",".join(self.steps) if self.preprocess else "none"
+        return (
+            f"v{PIPELINE_VERSION};lang={self.languages};psm={self.psm};steps={steps};"
+            f"red={int(self.red_header and self.preprocess)};script={int(self.unify_script)};"
+            f"dpi={self.min_dpi}-{self.target_dpi}"
+        )

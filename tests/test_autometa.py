@@ -1,0 +1,47 @@
+"""Metadata from 公文 layout: office, 文号, title, 成文日期 and 密级, also from traditional and
+OCR text."""
+import pytest
+
+from indexer.autometa import extract_date, extract_metadata
+
+NOTICE = """秘密★1年
+新塘桥镇人民政府文件
+新政发〔2019〕3号
+关于做好档案保密工作的通知
+各村委会：
+现将有关事项通知如下。
+新塘桥镇人民政府
+二〇一九年五月十二日
+"""
+
+
+def test_red_header_document():
+    assert extract_metadata(NOTICE) == {
+        "org": "新塘桥镇人民政府", "doc_number": "新政发〔2019〕3号",
+        "title": "关于做好档案保密工作的通知", "date": "2019-05-12", "security": "秘密"}
+
+
+def test_traditional_document_keeps_its_own_characters():
+    meta = extract_metadata("半月鎮人民政府文件\n半政發〔2011〕2號\n關於2010年度檔案工作情況的報告\n"
+                            "二〇一一年一月五日")
+    assert meta["org"] == "半月鎮人民政府" and meta["doc_number"] == "半政發〔2011〕2號"
+    assert meta["title"] == "關於2010年度檔案工作情況的報告" and meta["date"] == "2011-01-05"
+
+
+@pytest.mark.parametrize("text, date", [
+    ("二〇一九年五月十二日", "2019-05-12"), ("一九九八年十二月三十日", "1998-12-30"),
+    ("二 CO 九年三月二十日", "2009-03-20"), ("二〇 GO 五年十二月二日", "2005-12-02"),
+    ("二 QO 八年七月三日", "2008-07-03"), ("2019年5月12日", "2019-05-12"),
+    ("二〇一九年十三月一日", ""), ("今年以来", ""),
+])
+def test_dates_in_chinese_numerals_digits_and_ocr_misreadings(text, date):
+    assert extract_date(text) == date
+
+
+def test_ocr_confusions_in_document_number_and_seal_mark():
+    meta = extract_metadata("秘密女1年\n大树镇人民政府文件\n大政发[2016]12号\n关于加强道路交通安全管理工作的通知")
+    assert meta["doc_number"] == "大政发〔2016〕12号" and meta["security"] == "秘密"
+
+
+def test_title_is_the_first_real_line_when_there_is_no_关于_line():
+    assert extract_metadata("N y\n\n乡 镇 档 案 管 理\n正文")["title"] == "乡镇档案管理"

@@ -1,9 +1,11 @@
 """The JSON API: /api/search and /api/records/<id>."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
+from indexer.errors import QueryError
+from indexer.pageimages import has_page_images, page_thumbnail
 from indexer.search import SearchRequest
 
 from .params import search_request
@@ -36,4 +38,20 @@ def search():
 @bp.get("/records/<record_id>")
 def record(record_id: str):
     data = archive().record(record_id, clearance())
+    if has_page_images(data):
+        for page in data["page_list"]:
+            page["image"] = url_for("api.page_image", record_id=record_id, page=page["page"])
     return jsonify({"ok": True, "record": data})
+
+
+@bp.get("/records/<record_id>/pages/<int:page>.png")
+def page_image(record_id: str, page: int):
+    """A page of the original as PNG (width=400|1000|1600), from a thumbnail cache."""
+    data = archive().record(record_id, clearance())
+    try:
+        width = int(request.args.get("width", "1000"))
+    except ValueError:
+        raise QueryError("width 必须是整数") from None
+    settings = current_app.extensions["dangan.settings"]
+    path = page_thumbnail(data, archive().sources, page, width, settings.data_dir)
+    return send_file(path, mimetype="image/png", max_age=3600)

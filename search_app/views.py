@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.compile import compile_query
 from indexer.errors import QueryError
 from indexer.highlight import find_spans, mark
+from indexer.pageimages import has_page_images
 from indexer.querylang import parse
 from indexer.schema import FACETS, SECURITY_LEVELS
 
@@ -95,8 +96,12 @@ def record(record_id: str):
     terms = highlight_terms(q)
     text = rec["text"]
     spans = find_spans(text, terms)
+    images = has_page_images(rec)
     pages = [{"page": p["page"], "html": Markup(mark(text, spans, p["start"], p["end"])
-                                                .replace("\f", "").strip("\n"))}
+                                                .replace("\f", "").strip("\n")),
+              "image": url_for("api.page_image", record_id=record_id, page=p["page"])
+              if images else None,
+              "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"])}
              for p in rec["page_list"]]
     rows = [(label, rec.get(key, "")) for key, label in RECORD_FIELDS]
     rows += [(META_LABELS.get(k, k), "；".join(map(str, v)) if isinstance(v, list) else v)

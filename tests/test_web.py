@@ -209,7 +209,8 @@ def test_choosing_a_filter_on_a_later_page_starts_again_at_page_one(client):
 def test_record_page_has_pages_metadata_and_highlight(client):
     search = get(client, "/", q="管理力量")
     record = get(client, search.link("交警支队工作总结")["href"])
-    assert "<h2>第1页</h2>" in record.html and "<h2>第2页</h2>" in record.html
+    assert "<h2>第1页" in record.html and "<h2>第2页" in record.html
+    assert "第2页 <span class=\"page-hits\">（1 处匹配）</span>" in record.html
     page2 = record.html.split('id="page-2"')[1]
     page1 = record.html.split('id="page-1"')[1].split('id="page-2"')[0]
     assert "<mark>管理力量</mark>" in page2 and "<mark>" not in page1

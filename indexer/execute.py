@@ -63,6 +63,11 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
+    top = int(sorted_set[-1])
+    if len(values) > 64 and top < (1 << 26) and int(values.max(initial=0)) < (1 << 26):
+        present = np.zeros(max(top, int(values.max(initial=0))) + 1, dtype=bool)
+        present[sorted_set] = True  # docnums: a dense table beats binary search
+        return present[values]
     where = np.searchsorted(sorted_set, values)
     where[where >= len(sorted_set)] = 0
     return sorted_set[where] == values

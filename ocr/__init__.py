@@ -34,7 +34,7 @@ def ocr_page(
     settings = settings or OcrSettings()
     engine = engine or TesseractEngine()
     prepared = prepare(image, settings)
-    result = engine.recognize(prepared.image, settings)
+    result = _recognize(engine, prepared.image, settings)
     warnings = list(prepared.warnings) + list(result.warnings)
     steps = settings.steps if settings.preprocess else ()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
@@ -52,6 +52,16 @@ def ocr_page(
     )
 
 
+def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings) -> PageText:
+    """engine.recognize, with any failure of a misbehaving engine reported as OcrError."""
+    try:
+        return engine.recognize(image, settings)
+    except OcrError:
+        raise
+    except Exception as e:  # an engine bug must fail one page, not the whole batch
+        raise OcrError(f"OCR engine {getattr(engine, 'name', engine)!r} failed: {e!r}") from e
+
+
 def _reorient(image, settings, engine, prepared, result, warnings):
     """Low confidence: ask the engine for the page's orientation and retry rotated."""
     try:
@@ -64,7 +74,7 @@ def _reorient(image, settings, engine, prepared, result, warnings):
     if rotation % 360 == 0:
         return prepared, result
     turned = prepare(image, settings, rotation=rotation)
-    second = engine.recognize(turned.image, settings)
+    second = _recognize(engine, turned.image, settings)
     if second.confidence > result.confidence:
         return turned, second
     warnings.append(
@@ -77,7 +87,7 @@ def _header_text(prepared: Prepared, settings, engine, warnings) -> PageText | N
     """OCR the red header crop as one block; None when absent or unreadable."""
     if prepared.header is None:
         return None
-    found = engine.recognize(prepared.header, replace(settings, psm=7))
+    found = _recognize(engine, prepared.header, replace(settings, psm=7))
     text = repair_text(found.text).replace("\n", "").strip()
     if not text:
         return None

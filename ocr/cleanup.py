@@ -14,6 +14,8 @@ _SPACE_CJK = re.compile(
     f"(?<={_CJK})[ \\t\u3000]+(?={_CJK_OR_DIGIT})|(?<=[{DIGITS}])[ \\t\u3000]+(?={_CJK})"
 )
 
+# a line ending like a 公文 heading (header, title, 文号) is a line of its own
+_HEADING_END = re.compile(r"(文件|通知|通报|决定|报告|请示|批复|意见|函|纪要|办法|规定|方案|总结|[号號])$")
 # a sentence ends with one of these (optionally followed by a closing quote or bracket)
 SENTENCE_END = "。！？；：…!?;:"
 _CLOSERS = "”’」』）》〕】)]"
@@ -23,7 +25,7 @@ _OPEN = "\\[\\(（【〔［〖{｛<〈「"
 _CLOSE = "\\]\\)）】〕］〗}｝>〉」"
 _DIGITISH = "0-9OoIlSZ"
 _DOC_NUMBER = re.compile(
-    f"[{_OPEN}]\\s*((?:19|20)[{_DIGITISH}]{{2}}|[12][{_DIGITISH}]{{3}})\\s*[{_CLOSE}]\\s*"
+    f"[ \\t]*[{_OPEN}]\\s*((?:19|20)[{_DIGITISH}]{{2}}|[12][{_DIGITISH}]{{3}})\\s*[{_CLOSE}]\\s*"
     f"([{_DIGITISH}]{{1,4}})\\s*(号|號)"
 )
 # ASCII punctuation read after a Chinese character is the fullwidth mark of Chinese text
@@ -58,12 +60,13 @@ def _ends_sentence(line: str) -> bool:
 def join_broken_lines(text: str) -> str:
     """Join a line to the next when the break falls inside a Chinese sentence.
 
-    Conservative: the line must be a full line (at least 80% of the longest line, 8+
-    characters), end in a CJK character or non-final punctuation, and the next line must
-    start with one. Titles, signatures, dates and paragraph breaks (blank lines) stay.
+    Conservative: the line must be a full line (at least 80% of the longest line, 12+
+    characters), end in a CJK character or non-final punctuation but not like a heading
+    (…文件, …通知, …号), and the next line must start with a CJK character or digit.
+    Titles, signatures, dates and paragraph breaks (blank lines) stay.
     """
     lines = [line.rstrip() for line in text.split("\n")]
-    full = max(8.0, 0.8 * max((len(line.strip()) for line in lines), default=0))
+    full = max(12.0, 0.8 * max((len(line.strip()) for line in lines), default=0))
     out: list[str] = []
     previous = ""  # the last physical line, before any joining
     for line in lines:
@@ -74,6 +77,7 @@ def join_broken_lines(text: str) -> str:
             and len(previous.strip()) >= full
             and re.match(_CJK, previous[-1])
             and not _ends_sentence(previous)
+            and not _HEADING_END.search(previous)
             and re.match(_CJK_OR_DIGIT, line.lstrip()[0])
         ):
             out[-1] += line.strip()

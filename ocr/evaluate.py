@@ -39,38 +39,41 @@ def cer(reference: str, hypothesis: str) -> float:
     return levenshtein(ref, hyp) / len(ref)
 
 
-def step_configs(base: OcrSettings | None = None) -> dict[str, OcrSettings | None]:
+RAW = "raw:"  # a configuration name starting with this runs the engine alone (no repair)
+
+
+def step_configs(base: OcrSettings | None = None) -> dict[str, OcrSettings]:
     """Named settings to compare: plain Tesseract, each step alone, the pipeline, ablations.
 
-    None stands for plain Tesseract (psm 3, no pre-processing, no text repair).
+    Names starting with RAW run the engine alone: no pre-processing and no text repair.
     """
     base = base or OcrSettings()
     one = dict(preprocess=True, red_header=False)
     full = replace(base, preprocess=True, red_header=True)
-    configs: dict[str, OcrSettings | None] = {
-        "plain psm3": None,
-        "plain psm6": replace(base, preprocess=False, psm=6),
-        "repair only": replace(base, preprocess=False),
+    plain = replace(base, preprocess=False)
+    configs: dict[str, OcrSettings] = {
+        f"{RAW}plain psm3": replace(plain, psm=3),
+        f"{RAW}plain psm6": replace(plain, psm=6),
+        "repair+script": replace(plain, psm=6),
         "red": replace(base, steps=("red",), **one),
         "red+header": replace(base, steps=("red",), preprocess=True, red_header=True),
         "deskew": replace(base, steps=("deskew",), **one),
         "upscale": replace(base, steps=("upscale",), **one),
         "binarize": replace(base, steps=("binarize",), **one),
         "pipeline": full,
+        "pipeline, header inline": replace(full, header_inline=True),
     }
     for step in full.steps:
         configs[f"pipeline-{step}"] = replace(full, steps=tuple(s for s in full.steps if s != step))
-    if "binarize" not in full.steps:
-        configs["pipeline+binarize"] = replace(full, steps=(*full.steps, "binarize"))
     return configs
 
 
-def run_config(image: Image.Image, settings: OcrSettings | None, engine) -> PageText:
-    """Recognise one page under one configuration (None = plain Tesseract, psm 3)."""
+def run_config(image: Image.Image, name: str, settings: OcrSettings, engine) -> PageText:
+    """Recognise one page under one named configuration (see step_configs)."""
     from . import ocr_page  # the package's entry point; imported late to avoid a cycle
 
-    if settings is None:
-        return engine.recognize(image.convert("RGB"), OcrSettings(psm=3, preprocess=False))
+    if name.startswith(RAW):
+        return engine.recognize(image.convert("RGB"), settings)
     return ocr_page(image, settings, engine)
 
 
@@ -85,7 +88,7 @@ def measure(pages: dict[str, Image.Image], truth: str, configs=None, engine=None
         results[name] = {}
         for page_name, image in pages.items():
             start = time.perf_counter()
-            page = run_config(image, settings, engine)
+            page = run_config(image, name, settings, engine)
             results[name][page_name] = (cer(truth, page.text), time.perf_counter() - start)
     return results
 
@@ -101,7 +104,7 @@ def format_table(results: dict) -> str:
         cers = [row[p][0] for p in pages]
         seconds = sum(row[p][1] for p in pages) / len(pages)
         cells = " | ".join(f"{100 * c:.1f}" for c in cers)
-        lines.append(f"| {name} | {cells} | {100 * sum(cers) / len(cers):.1f} | {seconds:.2f} |")
+        lines.append(f"| {name.removeprefix(RAW)} | {cells} | {100 * sum(cers) / len(cers):.1f} | {seconds:.2f} |")
     return "\n".join(lines)
 
 

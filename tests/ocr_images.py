@@ -151,6 +151,18 @@ def clean_page() -> Image.Image:
     return page
 
 
+def text_image(lines: list[str] | str, size: int = BODY_SIZE, pad: int = 40) -> Image.Image:
+    """A small page of black lines on paper (RGB, 300 dpi)."""
+    lines = [lines] if isinstance(lines, str) else lines
+    fnt = font(size)
+    width = int(max(fnt.getlength(line) for line in lines)) + 2 * pad
+    page = Image.new("RGB", (width, 2 * pad + int(size * 1.6) * len(lines)), PAPER)
+    draw = ImageDraw.Draw(page)
+    for i, line in enumerate(lines):
+        draw.text((pad, pad + int(size * 1.6) * i), line, font=fnt, fill=INK)
+    return _with_dpi(page)
+
+
 def _with_dpi(image: Image.Image, dpi: int = DPI) -> Image.Image:
     image.info["dpi"] = (dpi, dpi)
     return image

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 CJK = (
@@ -62,17 +63,17 @@ class Normalized:
 
     original: str
     text: str
-    starts: tuple[int, ...] | None  # None means identity
-    ends: tuple[int, ...] | None
+    starts: np.ndarray | None  # None means identity
+    ends: np.ndarray | None
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original character span of normalised characters [i, j)."""
         if j <= i:
-            pos = self.starts[i] if self.starts is not None and i < len(self.starts) else i
+            pos = int(self.starts[i]) if self.starts is not None and i < len(self.starts) else i
             return pos, pos
         if self.starts is None:
             return i, j
-        return self.starts[i], self.ends[j - 1]
+        return int(self.starts[i]), int(self.ends[j - 1])
 
 
 class _Builder:
@@ -80,30 +81,27 @@ class _Builder:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts: list[int] | None = None
-        self.ends: list[int] | None = None
+        self.starts: np.ndarray | None = None
+        self.ends: np.ndarray | None = None
 
     def _materialise(self) -> None:
         if self.starts is None:
-            n = len(self.text)
-            self.starts = list(range(n))
-            self.ends = list(range(1, n + 1))
+            self.starts = np.arange(len(self.text), dtype=np.int32)
+            self.ends = self.starts + 1
 
     def delete(self, pattern: re.Pattern[str]) -> None:
         spans = [m.span() for m in pattern.finditer(self.text)]
         if not spans:
             return
         self._materialise()
-        pieces, starts, ends, last = [], [], [], 0
+        keep = np.ones(len(self.text), dtype=bool)
+        pieces, last = [], 0
         for a, b in spans:
             pieces.append(self.text[last:a])
-            starts.extend(self.starts[last:a])
-            ends.extend(self.ends[last:a])
+            keep[a:b] = False
             last = b
         pieces.append(self.text[last:])
-        starts.extend(self.starts[last:])
-        ends.extend(self.ends[last:])
-        self.text, self.starts, self.ends = "".join(pieces), starts, ends
+        self.text, self.starts, self.ends = "".join(pieces), self.starts[keep], self.ends[keep]
 
     def map_chars(self, func) -> None:
         """Replace each character by func(ch) (which may be longer or empty)."""
@@ -112,11 +110,10 @@ class _Builder:
             self.text = "".join(parts)
             return
         self._materialise()
-        starts, ends = [], []
-        for k, p in enumerate(parts):
-            starts.extend([self.starts[k]] * len(p))
-            ends.extend([self.ends[k]] * len(p))
-        self.text, self.starts, self.ends = "".join(parts), starts, ends
+        lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+        self.starts = np.repeat(self.starts, lengths)
+        self.ends = np.repeat(self.ends, lengths)
+        self.text = "".join(parts)
 
     def convert_same_length(self, func, per_char) -> None:
         """Whole-text conversion when it keeps the length, else per character."""
@@ -152,9 +149,7 @@ def normalize(text: str) -> Normalized:
     for old, new in _FOLDS.items():
         if old in b.text:
             b.text = b.text.replace(old, new)
-    starts = tuple(b.starts) if b.starts is not None else None
-    ends = tuple(b.ends) if b.ends is not None else None
-    return Normalized(original=text, text=b.text, starts=starts, ends=ends)
+    return Normalized(original=text, text=b.text, starts=b.starts, ends=b.ends)
 
 
 def normalize_text(text: str) -> str:

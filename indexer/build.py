@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 
 from . import analysis
 from .autometa import extract_metadata
+from .codec import IndexCodec
 from .config import Settings
 from .corpus import Corpus, SourceFile, content_id, discover, file_metadata, metadata_signature
 from .errors import ConfigError, DanganError, ExtractionError
@@ -163,8 +164,9 @@ def _write(ix, manifest: Manifest, work: Plan, ctx: ExtractContext, workers: int
     used_ids = {e.record_id for e in work.unchanged if e.record_id}
     procs = workers or _cpu_count()
     big = len(work.todo) >= 200 and procs > 1
-    writer = ix.writer(procs=procs, limitmb=256, multisegment=True) if big else ix.writer(
-        limitmb=256)
+    options = {"limitmb": 256, "codec": IndexCodec()}
+    writer = (ix.writer(procs=procs, multisegment=True, **options) if big
+              else ix.writer(**options))
     entries = []
     try:
         for old in work.removed + [old for _f, _s, old in work.todo if old]:

@@ -25,6 +25,8 @@ __all__ = [
 ORIENT_BELOW_CONFIDENCE = 60.0
 # a red header whose recognition is less sure than this is dropped (with a warning)
 HEADER_MIN_CONFIDENCE = 50.0
+# the header crop is read as one block (a joint header may hold several office names)
+HEADER_PSM = 6
 
 
 def ocr_page(
@@ -35,7 +37,7 @@ def ocr_page(
     engine = engine or TesseractEngine()
     prepared = prepare(image, settings)
     result = _recognize(engine, prepared.image, settings)
-    warnings = list(prepared.warnings) + list(result.warnings)
+    warnings = list(result.warnings)
     steps = settings.steps if settings.preprocess else ()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
         prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
@@ -62,7 +64,14 @@ def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings) -> 
         raise OcrError(f"OCR engine {getattr(engine, 'name', engine)!r} failed: {e!r}") from e
 
 
-def _reorient(image, settings, engine, prepared, result, warnings):
+def _reorient(
+    image: Image.Image,
+    settings: OcrSettings,
+    engine: OcrEngine,
+    prepared: Prepared,
+    result: PageText,
+    warnings: list[str],
+) -> tuple[Prepared, PageText]:
     """Low confidence: ask the engine for the page's orientation and retry rotated."""
     try:
         rotation = engine.orientation(prepared.image, settings)
@@ -83,11 +92,13 @@ def _reorient(image, settings, engine, prepared, result, warnings):
     return prepared, result
 
 
-def _header_text(prepared: Prepared, settings, engine, warnings) -> PageText | None:
+def _header_text(
+    prepared: Prepared, settings: OcrSettings, engine: OcrEngine, warnings: list[str]
+) -> PageText | None:
     """OCR the red header crop as one block; None when absent or unreadable."""
     if prepared.header is None:
         return None
-    found = _recognize(engine, prepared.header, replace(settings, psm=7))
+    found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM))
     text = repair_text(found.text).replace("\n", "").strip()
     if not text:
         return None

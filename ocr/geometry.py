@@ -7,7 +7,7 @@ from PIL import Image, ImageFilter
 from .binarize import otsu_threshold
 
 MAX_SKEW = 5.0
-SKEW_WIDTH = 800  # skew is estimated on a copy about this wide
+SKEW_WIDTH = 640  # skew is estimated on a copy about this wide
 MIN_CHAR_HEIGHT = 30  # pixels; smaller text is upscaled ...
 TARGET_CHAR_HEIGHT = 44  # ... to about this height
 MAX_UPSCALE = 3.0
@@ -37,8 +37,8 @@ def estimate_skew(grey: Image.Image) -> float:
     if ink.sum() < 200:
         return 0.0
     mask = Image.fromarray((ink * 255).astype(np.uint8), "L")
-    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=lambda a: _profile_score(mask, a))
-    fine = np.arange(best - 0.5, best + 0.51, 0.1)
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 1.0), key=lambda a: _profile_score(mask, a))
+    fine = np.arange(best - 0.8, best + 0.81, 0.1)
     best = max(fine, key=lambda a: _profile_score(mask, a))
     return round(float(best), 2)
 

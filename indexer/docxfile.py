@@ -10,7 +10,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from .errors import ExtractionError
-from .extract import ExtractContext, Extracted
+from .extracted import ExtractContext, Extracted
 
 
 class DocxExtractor:

@@ -1,44 +1,15 @@
 """The extractor registry: one extractor per file kind, keyed by suffix and checked by content."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from .docxfile import DocxExtractor
 from .errors import ExtractionError
-
-if TYPE_CHECKING:
-    from .ocrcache import OcrRunner
-
-
-@dataclass(frozen=True)
-class Extracted:
-    """What an extractor got out of one file."""
-
-    text: str
-    page_starts: tuple[int, ...] = (0,)
-    encoding: str = ""
-    warnings: tuple[str, ...] = ()
-    meta: dict[str, str] = field(default_factory=dict)
-
-
-def from_pages(pages: list[str], **kwargs) -> Extracted:
-    """One record from page texts: pages joined by form feeds, page starts remembered."""
-    starts, text = [], []
-    offset = 0
-    for page in pages:
-        starts.append(offset)
-        text.append(page)
-        offset += len(page) + 1
-    return Extracted(text="\f".join(text), page_starts=tuple(starts) or (0,), **kwargs)
-
-
-@dataclass(frozen=True)
-class ExtractContext:
-    """What extractors may use besides the file: the OCR runner (with its cache) and limits."""
-
-    ocr: OcrRunner | None = None
-    max_pages: int = 2000
+from .extracted import ExtractContext, Extracted
+from .imagefile import ImageExtractor
+from .pdffile import PdfExtractor
+from .textfile import TextExtractor
 
 
 class Extractor(Protocol):
@@ -49,11 +20,6 @@ class Extractor(Protocol):
 
 
 def _registry() -> dict[str, Extractor]:
-    from .docxfile import DocxExtractor
-    from .imagefile import ImageExtractor
-    from .pdffile import PdfExtractor
-    from .textfile import TextExtractor
-
     text, image, pdf, docx = TextExtractor(), ImageExtractor(), PdfExtractor(), DocxExtractor()
     return {".txt": text, ".pdf": pdf, ".docx": docx, ".png": image, ".jpg": image,
             ".jpeg": image, ".tif": image, ".tiff": image}

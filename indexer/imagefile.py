@@ -7,7 +7,7 @@ from ocr.errors import OcrError
 from ocr.images import load_pages
 
 from .errors import ExtractionError
-from .extract import ExtractContext, Extracted, from_pages
+from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
 
 

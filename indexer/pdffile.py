@@ -11,7 +11,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from .errors import ExtractionError
-from .extract import ExtractContext, Extracted, from_pages
+from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
 from .textlayer import judge_text_layer
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from .errors import ExtractionError
+from .extracted import ExtractContext, Extracted
 
 # Encodings we accept for .txt records, in the spelling we record.
 _CANDIDATES = ("gb18030", "big5", "utf_16")
@@ -62,9 +63,7 @@ class TextExtractor:
     type = "txt"
     magic = ()
 
-    def extract(self, path: Path, ctx):
-        from .extract import Extracted
-
+    def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
         text, encoding = decode(path.read_bytes())
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)

@@ -1,0 +1,38 @@
+"""What extractors return (page texts, warnings) and what they may use (OCR, limits)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ocrcache import OcrRunner
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What an extractor got out of one file."""
+
+    text: str
+    page_starts: tuple[int, ...] = (0,)
+    encoding: str = ""
+    warnings: tuple[str, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def from_pages(pages: list[str], **kwargs) -> Extracted:
+    """One record from page texts: pages joined by form feeds, page starts remembered."""
+    starts, text = [], []
+    offset = 0
+    for page in pages:
+        starts.append(offset)
+        text.append(page)
+        offset += len(page) + 1
+    return Extracted(text="\f".join(text), page_starts=tuple(starts) or (0,), **kwargs)
+
+
+@dataclass(frozen=True)
+class ExtractContext:
+    """What extractors may use besides the file: the OCR runner (with its cache) and limits."""
+
+    ocr: OcrRunner | None = None
+    max_pages: int = 2000

@@ -6,7 +6,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ocr.settings import OcrSettings
@@ -20,7 +20,7 @@ from .corpus import Corpus, SourceFile, content_id, discover, file_metadata, met
 from .errors import ConfigError, DanganError, ExtractionError
 from .extract import EXTRACTORS, ExtractContext, check_magic, extractor_for
 from .manifest import Entry, Manifest
-from .ocrcache import OcrRunner
+from .ocrcache import OcrRunner, file_digest
 from .records import Record, record_fields
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .sources import write_sources
@@ -68,12 +68,12 @@ def make_record(file: SourceFile, used_ids: set[str], ctx: ExtractContext) -> Re
     if extractor is None:
         raise ExtractionError(f"unsupported file type {file.path.suffix}")
     check_magic(file.path, extractor)
-    data = file.path.read_bytes()
-    extracted = extractor.extract(file.path, ctx)
+    digest = file_digest(file.path)  # read once: the record id and the OCR cache key
+    extracted = extractor.extract(file.path, replace(ctx, digest=digest))
     meta = extract_metadata(extracted.text) | extracted.meta | file_metadata(file)
-    rid = content_id(data)
+    rid = content_id(digest)
     if rid in used_ids:
-        rid = content_id(data, f"{file.source}/{file.rel}")
+        rid = content_id(digest, f"{file.source}/{file.rel}")
     used_ids.add(rid)
     extra = {k: v for k, v in meta.items() if k not in _FIELDS}
     extra.update(encoding=extracted.encoding, warnings=list(extracted.warnings))

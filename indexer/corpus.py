@@ -96,8 +96,9 @@ def file_metadata(file: SourceFile) -> dict[str, Any]:
     return meta
 
 
-def content_id(data: bytes, salt: str = "") -> str:
-    h = hashlib.blake2b(data, digest_size=8)
+def content_id(digest: str, salt: str = "") -> str:
+    """A record id from the file's content hash: stable while the content is unchanged."""
+    h = hashlib.blake2b(digest.encode(), digest_size=8)
     if salt:
         h.update(salt.encode())
     return h.hexdigest()

@@ -36,3 +36,4 @@ class ExtractContext:
 
     ocr: OcrRunner | None = None
     max_pages: int = 2000
+    digest: str = ""  # SHA-256 of the file being extracted, when the caller already has it

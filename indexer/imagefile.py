@@ -20,7 +20,7 @@ class ImageExtractor:
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
         if ctx.ocr is None:
             raise ExtractionError("a scanned image needs OCR, which is off")
-        digest = file_digest(path)
+        digest = ctx.digest or file_digest(path)
         try:
             images = load_pages(path, ctx.ocr.settings.max_pixels)
         except OcrError as e:

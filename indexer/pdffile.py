@@ -35,7 +35,7 @@ class PdfExtractor:
                 continue
             if ctx.ocr is None:
                 raise ExtractionError(f"page {index + 1} needs OCR ({reason}) but OCR is off")
-            digest = digest or file_digest(path)
+            digest = digest or ctx.digest or file_digest(path)
             result = ctx.ocr.page(digest, index, lambda i=index: render_page(path, i))
             pages.append(result.text)
             warnings.append(f"第{index + 1}页{reason}，已用OCR识别")

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= config.toml
 N ?= 10000
 
-.PHONY: run test index serve install install-test bench clean
+.PHONY: run test index serve install install-test bench bench-ocr clean
 
 run: install index serve
 
@@ -31,6 +31,9 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run --n $(N)
+
+bench-ocr: install
+	$(BIN)/python -m bench.ocr $(FOLDER)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

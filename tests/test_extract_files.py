@@ -141,3 +141,28 @@ def test_password_protected_pdf(tmp_path):
 def test_page_limit(tmp_path):
     with pytest.raises(ExtractionError, match="max_pages"):
         extract(sample("05-"), ExtractContext(ocr=OcrRunner(OcrSettings(), None), max_pages=1))
+
+
+def test_pdf_page_limit(tmp_path):
+    with pytest.raises(ExtractionError, match="more than 1 pages"):
+        extract(sample("07-"), ExtractContext(max_pages=1))
+
+
+def test_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, monkeypatch):
+    from conftest import make_settings, write_corpus
+
+    import indexer.build as build
+
+    corpus = write_corpus(tmp_path / "c")
+    real = build.file_digest
+
+    def digest(path):
+        if path.name == "big5.txt":  # as a file without read permission behaves (tests run as root)
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(build, "file_digest", digest)
+    summary = build.run_index(make_settings(tmp_path / "d" / "index", corpus))
+    assert summary.added == 5
+    assert [(p, "Permission denied" in r) for p, r in summary.failed] == [
+        ("c/公安/2021/big5.txt", True)]

@@ -12,6 +12,7 @@ import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -127,6 +128,7 @@ def ngram_terms(query_text: str) -> list[tuple[str, int]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _is_cjk_unit(unit: str) -> bool:
     return len(unit) == 1 and bool(_CJK_CHAR.match(unit))
 
@@ -137,9 +139,10 @@ def _grams(us: list[tuple[str, int, int, int]]) -> Iterator[tuple[str, int, int,
     Bigrams of adjacent units; unigrams only where no bigram starts (a unit before
     punctuation or at the end) and for letter/digit runs, which are matched whole.
     A query for one CJK character looks for it as the start of a gram (PREFIX)."""
+    last = len(us) - 1
     for k, (unit, _start, _end, pos) in enumerate(us):
-        joined = k + 1 < len(us) and us[k + 1][3] == pos + 1
-        if not joined or not _is_cjk_unit(unit):
+        joined = k < last and us[k + 1][3] == pos + 1
+        if not joined or not _is_cjk_unit(unit):  # letters/digits: always whole
             yield unit, k, k, pos
         if joined:
             yield unit + us[k + 1][0], k, k + 1, pos
@@ -233,6 +236,8 @@ class NgramFormat(Positions):
             yield gram, len(poses), len(poses) * fb, self.encode(poses)
 
     def encode(self, poslist):
+        if len(poslist) == 1:  # most grams occur once in a record
+            return array("I", poslist).tobytes()
         return array("I", [b - a for a, b in zip([0] + poslist[:-1], poslist)]).tobytes()
 
     def decode_positions(self, valuestring):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= config.toml
 N ?= 10000
 
-.PHONY: run test index serve install install-test bench bench-ocr clean
+.PHONY: run test index serve install install-test bench bench-ocr bench-reindex clean
 
 run: install index serve
 
@@ -34,6 +34,9 @@ bench: install
 
 bench-ocr: install
 	$(BIN)/python -m bench.ocr $(FOLDER)
+
+bench-reindex: install
+	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

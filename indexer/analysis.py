@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 import jieba
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
 from .normalize import CJK, Normalized, normalize
 
@@ -224,6 +225,24 @@ def ngram_positions(value: str) -> dict[str, list[int]]:
     for gram, _first, _last, pos in _grams(units(normalize(value).text)):
         out[gram].append(pos)
     return out
+
+
+# (term bytes, frequency, weight, encoded value): what a Whoosh field's index() yields.
+Posting = tuple[bytes, int, float, bytes]
+
+
+def word_postings(value: str) -> list[Posting]:
+    """What a word field (frequencies only) indexes for `value`, without Token objects;
+    identical to `field.index(value)`, computed in an extraction worker."""
+    counts = Counter(w for w, _s, _e in _words(normalize(value).text))
+    return [(w.encode(), n, float(n), pack_uint(n)) for w, n in counts.items()]
+
+
+def ngram_postings(value: str) -> list[Posting]:
+    """What an n-gram field indexes for `value`; identical to `field.index(value)`."""
+    encode = NgramFormat.encode
+    return [(g.encode(), len(p), float(len(p)), encode(None, p))
+            for g, p in ngram_positions(value).items()]
 
 
 class NgramFormat(Positions):

@@ -1,92 +1,207 @@
-"""Batch (re-)indexing: plan against the manifest, extract, write once, then record the work."""
+"""Batch (re-)indexing: plan against the manifest, extract in parallel, write once.
+
+Extraction and analysis run in workers (a local process pool, or a Dask cluster); this
+process is the single writer. It commits every `commit_every` records or `commit_seconds`,
+and writes the manifest rows of a batch only after that batch's commit, so a run killed at any
+moment is finished by running it again: nothing lost, nothing duplicated.
+"""
 from __future__ import annotations
 
 import logging
 import os
+import resource
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
 from . import analysis
-from .autometa import extract_metadata
-from .codec import IndexCodec
 from .config import Settings
-from .corpus import Corpus, SourceFile, content_id, discover, file_metadata, metadata_signature
-from .errors import ConfigError, DanganError, ExtractionError
-from .extract import EXTRACTORS, ExtractContext, check_magic, extractor_for
+from .corpus import Corpus, content_id, discover
+from .errors import ConfigError, DependencyError, IndexVersionError
+from .executors import make_executor
+from .extract import EXTRACTORS, extractor_for
+from .extracted import ExtractContext
+from .lock import IndexLock
 from .manifest import Entry, Manifest
-from .ocrcache import OcrRunner, file_digest
-from .records import Record, record_fields
+from .ocrcache import OcrRunner
+from .plan import Job, Plan, make_plan
+from .prepare import Prepared, WorkerSetup
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .sources import write_sources
+from .writer import BatchWriter
 
 log = logging.getLogger("dangan.index")
-_FIELDS = ("title", "doc_number", "org", "date", "category", "retention", "security",
-           "archival_code")
-
-
-@dataclass
-class Plan:
-    todo: list[tuple[SourceFile, str, Entry | None]]  # (file, meta_sig, previous entry)
-    unchanged: list[Entry]
-    removed: list[Entry]
+Progress = Callable[[int, int, int, str], None]  # files done, files to do, pages, current file
 
 
 @dataclass
 class Summary:
     added: int = 0
     updated: int = 0
+    moved: int = 0
     unchanged: int = 0
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
     catalog_errors: list[str] = field(default_factory=list)
+    pages: int = 0
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0     # summed over workers
+    worker_seconds: float = 0.0  # all extraction work, OCR included, summed over workers
+    commits: int = 0
+    peak_mb: float = 0.0         # the writer process's peak resident memory
     seconds: float = 0.0
 
 
-def plan(corpus: Corpus, manifest: Manifest) -> Plan:
-    previous = manifest.entries()
-    todo, unchanged = [], []
-    for f in corpus.files:
-        sig = metadata_signature(f)
-        old = previous.pop(f.key, None)
-        if (old and old.status == "ok" and old.size == f.size and old.mtime_ns == f.mtime_ns
-                and old.meta_sig == sig):
-            unchanged.append(old)
-        else:
-            todo.append((f, sig, old))
-    return Plan(todo, unchanged, list(previous.values()))
+def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: bool = False,
+              dry_run: bool = False, workers: int | None = None, scheduler: str | None = None,
+              progress: Progress | None = None) -> Summary | Plan:
+    started = time.monotonic()
+    roots = list(paths or settings.corpus.paths)
+    if not roots:
+        raise ConfigError("no corpus folder: give one on the command line or set [corpus] paths")
+    corpus = discover(roots)
+    current = settings.index.dir
+    if dry_run:
+        return _dry_plan(corpus, current, rebuild)
+    with IndexLock(current) as lock:
+        recover_swap(current)
+        target = _rebuild_dir(current) if rebuild else current
+        ix = open_or_create(target)
+        manifest = Manifest(target)
+        try:
+            work = make_plan(corpus, manifest)
+            summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
+            summary.catalog_errors = corpus.errors
+            words = load_user_words(settings, corpus)
+            analysis.add_user_words(words)
+            (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
+                                                  encoding="utf-8")
+            write_sources(target, corpus.sources)
+            setup = worker_setup(settings, words)
+            _check_ocr(setup, work)
+            batch = BatchWriter(ix, manifest, settings.index.commit_every,
+                                settings.index.commit_seconds, empty=ix.doc_count_all() == 0)
+            n = workers or settings.index.workers or _cpu_count()
+            executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,))
+            try:
+                _write(batch, work, executor, summary, progress)
+            except BaseException:
+                batch.cancel()
+                raise
+            finally:
+                executor.close()
+        finally:
+            manifest.close()
+        if rebuild:
+            _swap(target, current)
+    summary.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
-def make_record(file: SourceFile, used_ids: set[str], ctx: ExtractContext) -> Record:
-    """Extract one file and merge its metadata: text < catalog < sidecar."""
-    extractor = extractor_for(file.path)
-    if extractor is None:
-        raise ExtractionError(f"unsupported file type {file.path.suffix}")
-    check_magic(file.path, extractor)
-    digest = file_digest(file.path)  # read once: the record id and the OCR cache key
-    extracted = extractor.extract(file.path, replace(ctx, digest=digest))
-    meta = extract_metadata(extracted.text) | extracted.meta | file_metadata(file)
-    rid = content_id(digest)
-    if rid in used_ids:
-        rid = content_id(digest, f"{file.source}/{file.rel}")
-    used_ids.add(rid)
-    extra = {k: v for k, v in meta.items() if k not in _FIELDS}
-    extra.update(encoding=extracted.encoding, warnings=list(extracted.warnings))
-    return Record(
-        id=rid, path=file.rel, source=file.source, text=extracted.text,
-        page_starts=extracted.page_starts, type=extractor.type, meta=extra,
-        **{k: str(meta[k]) for k in _FIELDS if k in meta},
-    )
+def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
+           progress: Progress | None) -> None:
+    for entry in work.removed:
+        batch.remove(entry)
+        summary.removed += 1
+    for entry in work.touched:
+        batch.note(entry)
+    kept = {e.record_id for e in work.unchanged + work.touched if e.record_id}
+    ids = IdAssigner(kept)
+    tasks = ((job, _stored(batch, job)) for job in work.jobs)
+    for done, result in enumerate(executor.map_unordered(tasks), 1):
+        _apply(batch, result, ids, summary)
+        if batch.due():
+            batch.commit()
+        if progress:
+            progress(done, len(work.jobs), summary.pages,
+                     f"{result.job.file.source}/{result.job.file.rel}")
+    batch.commit(final=True)
+    summary.commits = batch.commits
 
 
-def open_or_create(index_dir: Path, fresh: bool):
-    if fresh and index_dir.exists():
-        shutil.rmtree(index_dir)
+def _stored(batch: BatchWriter, job: Job):
+    if job.kind in ("metadata", "moved") and job.old is not None:
+        return batch.stored(job.old.source, job.old.path)
+    return None
+
+
+def _apply(batch: BatchWriter, r: Prepared, ids: IdAssigner, summary: Summary) -> None:
+    job, f = r.job, r.job.file
+    summary.pages += r.pages
+    summary.ocr_pages += r.ocr_pages
+    summary.ocr_seconds += r.ocr_seconds
+    summary.worker_seconds += r.seconds
+    if r.error:
+        batch.delete(f.source, f.rel)  # what the file held before is no longer true
+        if job.kind == "moved":
+            batch.remove(job.old)
+        batch.note(Entry(f.source, f.rel, f.size, f.mtime_ns, job.meta_sig, None, "failed",
+                         r.error, r.digest or None))
+        summary.failed.append((f"{f.source}/{f.rel}", r.error))
+        return
+    keep = job.old.record_id if job.kind in ("metadata", "moved") and job.old else None
+    rid = ids.assign(r.digest, f"{f.source}/{f.rel}", keep)
+    r.fields["id"] = rid
+    batch.add(r.fields, r.postings, Entry(f.source, f.rel, f.size, f.mtime_ns, job.meta_sig,
+                                          rid, "ok", None, r.digest))
+    if job.kind == "moved":
+        batch.remove(job.old)
+        summary.moved += 1
+    elif job.kind in ("changed", "metadata"):
+        summary.updated += 1
+    else:
+        summary.added += 1
+
+
+class IdAssigner:
+    """Record ids from content hashes, stable across runs; a second file with the same
+    content gets an id salted with its path."""
+
+    def __init__(self, used: set[str]):
+        self.used = set(used)
+
+    def assign(self, digest: str, where: str, keep: str | None = None) -> str:
+        rid = keep or content_id(digest)
+        if rid in self.used:
+            rid = content_id(digest, where)
+        self.used.add(rid)
+        return rid
+
+
+def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
+    o = settings.ocr
+    ocr = (OcrSettings(languages=o.languages, timeout=o.timeout, preprocess=o.preprocess,
+                       max_pixels=o.max_pixels) if o.enabled else None)
+    return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages)
+
+
+def extract_context(settings: Settings) -> ExtractContext:
+    """OCR (cached beside the index, so it survives a rebuild) and limits from the settings."""
+    setup = worker_setup(settings, [])
+    runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
+    return ExtractContext(ocr=runner, max_pages=setup.max_pages)
+
+
+def _check_ocr(setup: WorkerSetup, work: Plan) -> None:
+    """Create the shared OCR cache before workers open it; scans to read: a missing
+    Tesseract is reported before any work."""
+    if setup.ocr is None:
+        return
+    runner = OcrRunner(setup.ocr, setup.cache_dir)
+    try:
+        if any(extractor_for(j.file.path) is EXTRACTORS[".png"] for j in work.jobs):
+            runner.check()
+    finally:
+        runner.close()
+
+
+def open_or_create(index_dir: Path):
     if whoosh_index.exists_in(index_dir):
         check_stamp(index_dir)
         return whoosh_index.open_dir(index_dir)
@@ -105,116 +220,60 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
     return words
 
 
-def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: bool = False,
-              dry_run: bool = False, workers: int | None = None,
-              progress: Callable[[int, int, str, bool], None] | None = None) -> Summary | Plan:
-    started = time.monotonic()
-    roots = list(paths or settings.corpus.paths)
-    if not roots:
-        raise ConfigError("no corpus folder: give one on the command line or set [corpus] paths")
-    corpus = discover(roots)
-    target = settings.index.dir
-    if rebuild:
-        target = target.with_name(target.name + ".new")
-    ix = open_or_create(target, fresh=rebuild)
-    manifest = Manifest(target)
+def _dry_plan(corpus: Corpus, current: Path, rebuild: bool) -> Plan:
+    """The plan, without creating or changing anything."""
+    if rebuild or not whoosh_index.exists_in(current):
+        return make_plan(corpus, None)
+    manifest = Manifest(current)
     try:
-        work = plan(corpus, manifest)
-        if dry_run:
-            return work
-        words = load_user_words(settings, corpus)
-        analysis.add_user_words(words)
-        (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))), encoding="utf-8")
-        write_sources(target, corpus.sources)
-        ctx = extract_context(settings)
-        if ctx.ocr is not None and any(extractor_for(f.path) is EXTRACTORS[".png"]
-                                       for f, _s, _o in work.todo):
-            ctx.ocr.check()  # scans to read: a missing Tesseract is reported before any work
-        try:
-            summary = _write(ix, manifest, work, ctx, workers or settings.index.workers,
-                             settings.index.batch_size, progress)
-        finally:
-            if ctx.ocr is not None:
-                ctx.ocr.close()
-        summary.catalog_errors = corpus.errors
+        return make_plan(corpus, manifest)
     finally:
         manifest.close()
-    if rebuild:
-        _swap(target, settings.index.dir)
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
-def extract_context(settings: Settings) -> ExtractContext:
-    """OCR (cached beside the index, so it survives a rebuild) and limits from the settings."""
-    o = settings.ocr
-    runner = None
-    if o.enabled:
-        ocr_settings = OcrSettings(languages=o.languages, timeout=o.timeout,
-                                   preprocess=o.preprocess, max_pixels=o.max_pixels)
-        runner = OcrRunner(ocr_settings, settings.data_dir)
-    return ExtractContext(ocr=runner, max_pages=o.max_pages)
-
-
-def _write(ix, manifest: Manifest, work: Plan, ctx: ExtractContext, workers: int, every: int,
-           progress) -> Summary:
-    summary = Summary(unchanged=len(work.unchanged), removed=len(work.removed))
-    if not work.todo and not work.removed:
-        return summary  # nothing changed: do not touch the index
-    used_ids = {e.record_id for e in work.unchanged if e.record_id}
-    procs = workers or _cpu_count()
-    big = len(work.todo) >= 200 and procs > 1
-    options = {"limitmb": 256, "codec": IndexCodec()}
-    writer = (ix.writer(procs=procs, multisegment=True, **options) if big
-              else ix.writer(**options))
-    entries = []
-    try:
-        for old in work.removed + [old for _f, _s, old in work.todo if old]:
-            if old.record_id:
-                writer.delete_by_term("id", old.record_id)
-        for n, (f, sig, old) in enumerate(work.todo, 1):
-            entry = _index_one(writer, f, sig, used_ids, ctx)
-            entries.append(entry)
-            if entry.status != "ok":
-                summary.failed.append((f"{f.source}/{f.rel}", entry.error))
-            elif old and old.status == "ok":
-                summary.updated += 1
-            else:
-                summary.added += 1
-            if progress:
-                progress(n, len(work.todo), f"{f.source}/{f.rel}", n % max(1, every) == 0)
-        writer.commit()
-    except BaseException:
-        writer.cancel()  # a failed commit must not leave the write lock held
-        raise
-    manifest.save(entries + work.unchanged, [(e.source, e.path) for e in work.removed])
-    return summary
-
-
-def _index_one(writer, f: SourceFile, sig: str, used_ids: set[str], ctx: ExtractContext) -> Entry:
-    try:
-        record = make_record(f, used_ids, ctx)
-    except (DanganError, OSError) as e:
-        return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, None, "failed", str(e))
-    except Exception as e:  # a library choking on a strange file must not end the batch
-        log.exception("unexpected error reading %s/%s", f.source, f.rel)
-        message = f"unexpected {type(e).__name__} while reading the file: {e}"
-        return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, None, "failed", message)
-    writer.add_document(**record_fields(record))
-    return Entry(f.source, f.rel, f.size, f.mtime_ns, sig, record.id, "ok")
+def _rebuild_dir(current: Path) -> Path:
+    """Where a rebuild writes; an unfinished rebuild (killed) is resumed, not restarted."""
+    new = current.with_name(current.name + ".new")
+    if whoosh_index.exists_in(new):
+        try:
+            check_stamp(new)
+            log.warning("resuming the unfinished rebuild in %s", new)
+            return new
+        except IndexVersionError:
+            pass
+    if new.exists():
+        shutil.rmtree(new)
+    return new
 
 
 def _swap(new: Path, current: Path) -> None:
-    """Put a freshly built index in place of the current one."""
+    """Put a freshly built index in place of the current one (readers reopen on their own)."""
     old = current.with_name(current.name + ".old")
     if old.exists():
         shutil.rmtree(old)
     if current.exists():
         current.rename(old)
     new.rename(current)
-    if old.exists():
-        shutil.rmtree(old)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover_swap(current: Path) -> None:
+    """Finish a swap that a killed run left half done (the new index was complete)."""
+    old = current.with_name(current.name + ".old")
+    new = current.with_name(current.name + ".new")
+    if not current.exists() and old.exists():
+        if new.exists():
+            log.warning("finishing the swap of a rebuilt index interrupted by a crash")
+            new.rename(current)
+        else:
+            old.rename(current)
+    if current.exists() and old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+__all__ = ["Plan", "Summary", "run_index", "extract_context", "open_or_create",
+           "DependencyError"]

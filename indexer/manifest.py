@@ -1,4 +1,8 @@
-"""The manifest: per source file, its fingerprint, status, error and record id (SQLite)."""
+"""The manifest: per source file, its fingerprint, status, error and record id (SQLite).
+
+Rows of a batch are written only after the index commit that holds the batch's records, so a
+run killed at any moment leaves the manifest describing a subset of what the index holds.
+"""
 from __future__ import annotations
 
 import sqlite3
@@ -17,9 +21,11 @@ CREATE TABLE IF NOT EXISTS files (
     record_id TEXT,
     status TEXT NOT NULL,          -- 'ok' or 'failed'
     error TEXT,
+    digest TEXT,                   -- SHA-256 of the content (moves are found by it)
     PRIMARY KEY (source, path)
 )
 """
+_COLUMNS = "source, path, size, mtime_ns, meta_sig, record_id, status, error, digest"
 
 
 @dataclass(frozen=True)
@@ -32,31 +38,34 @@ class Entry:
     record_id: str | None
     status: str
     error: str | None = None
+    digest: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.source, self.path
 
 
 class Manifest:
-    """A small wrapper around the manifest table; rows are written after the index commit."""
+    """A small wrapper around the manifest table."""
 
     def __init__(self, index_dir: Path):
-        self.db = sqlite3.connect(index_dir / MANIFEST_FILE)
+        self.db = sqlite3.connect(index_dir / MANIFEST_FILE, timeout=60)
         self.db.execute(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+        if "digest" not in columns:  # a manifest written before moves were tracked
+            self.db.execute("ALTER TABLE files ADD COLUMN digest TEXT")
 
     def entries(self) -> dict[tuple[str, str], Entry]:
-        rows = self.db.execute(
-            "SELECT source, path, size, mtime_ns, meta_sig, record_id, status, error FROM files"
-        )
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM files")
         return {(r[0], r[1]): Entry(*r) for r in rows}
 
     def save(self, entries: list[Entry], removed: list[tuple[str, str]]) -> None:
         with self.db:
             self.db.executemany("DELETE FROM files WHERE source = ? AND path = ?", removed)
             self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (e.source, e.path, e.size, e.mtime_ns, e.meta_sig, e.record_id, e.status,
-                     e.error)
-                    for e in entries
-                ],
+                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(e.source, e.path, e.size, e.mtime_ns, e.meta_sig, e.record_id, e.status,
+                  e.error, e.digest) for e in entries],
             )
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,11 +35,18 @@ class OcrRunner:
         self._lock = threading.Lock()
         if cache_dir is not None:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(cache_dir / CACHE_FILE, check_same_thread=False)
-            self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, "
-                             "text TEXT, confidence REAL, warnings TEXT, rotation INTEGER)")
+            # several extraction processes share the cache: wait for each other's writes
+            self._db = sqlite3.connect(cache_dir / CACHE_FILE, check_same_thread=False,
+                                       timeout=120)
+            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                with self._lock:  # made once, by the writer, before any worker starts
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, "
+                                     "text TEXT, confidence REAL, warnings TEXT, "
+                                     "rotation INTEGER)")
         self.hits = 0
         self.misses = 0
+        self.seconds = 0.0  # spent in OCR (cache misses)
 
     def check(self) -> None:
         """Fail early and clearly when Tesseract or a language is missing."""
@@ -58,10 +66,13 @@ class OcrRunner:
             return cached
         self.check()
         self.misses += 1
+        started = time.perf_counter()
         try:
             result = ocr_page(render(), self.settings, self.engine)
         except OcrError as e:
             raise ExtractionError(f"OCR failed on page {index + 1}: {e}") from e
+        finally:
+            self.seconds += time.perf_counter() - started
         self._put(key, result)
         return result
 

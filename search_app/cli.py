@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -40,16 +41,28 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @config_option
-@click.option("--workers", type=click.IntRange(min=1), help="analysis processes (default: cores)")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="extraction/OCR processes (default: [index] workers, 0 = one per core)")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="send extraction/OCR to a Dask cluster, e.g. tcp://10.0.0.5:8786")
 @click.option("--rebuild", is_flag=True, help="build a new index from scratch and swap it in")
 @click.option("--dry-run", is_flag=True, help="print what would be done and exit")
-def index(paths, config_path, workers, rebuild, dry_run) -> None:
+@click.option("--check", is_flag=True,
+              help="verify the index against the manifest and the corpus, change nothing")
+def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> None:
     """(Re-)index PATHS, or the [corpus] paths of the config."""
     try:
         settings = _settings(config_path)
+        if check:
+            from indexer.check import check_index
+
+            report = check_index(settings, list(paths) or None)
+            click.echo(report.render())
+            sys.exit(0 if report.healthy else 1)
         with _Progress() as progress:
             result = run_index(settings, list(paths) or None, rebuild=rebuild,
-                               dry_run=dry_run, workers=workers, progress=progress)
+                               dry_run=dry_run, workers=workers, scheduler=scheduler,
+                               progress=progress)
     except DanganError as e:
         _fail(e)
     if isinstance(result, Plan):
@@ -58,37 +71,48 @@ def index(paths, config_path, workers, rebuild, dry_run) -> None:
     for problem in result.catalog_errors:
         err.print(f"[yellow]catalog problem:[/] {problem}")
     click.echo(
-        f"added {result.added}, updated {result.updated}, unchanged {result.unchanged}, "
-        f"removed {result.removed}, failed {len(result.failed)} "
-        f"in {result.seconds:.1f}s → {settings.index.dir}"
+        f"added {result.added}, updated {result.updated}, moved {result.moved}, "
+        f"unchanged {result.unchanged}, removed {result.removed}, "
+        f"failed {len(result.failed)} in {result.seconds:.1f}s → {settings.index.dir}"
     )
     for path, reason in result.failed:
         click.echo(f"failed: {path}: {reason}")
+    other = max(0.0, result.worker_seconds - result.ocr_seconds)
+    click.echo(
+        f"pages {result.pages} (OCR {result.ocr_pages}); worker time: OCR "
+        f"{result.ocr_seconds:.1f}s, the rest {other:.1f}s; commits {result.commits}; "
+        f"writer peak memory {result.peak_mb:.0f} MB", err=True)
     sys.exit(1 if result.failed else 0)
 
 
 class _Progress:
-    """A rich progress bar on a terminal, plain periodic lines otherwise."""
+    """A rich progress bar on a terminal (files, pages, ETA, current file), plain periodic
+    lines otherwise."""
+
+    EVERY = 10.0  # seconds between two plain lines
 
     def __enter__(self):
         self.bar = None
+        self.task = None
+        self.last = time.monotonic()
         if err.is_terminal:
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                MofNCompleteColumn(), TimeRemainingColumn(),
-                                TextColumn("{task.fields[current]}"), console=err,
-                                transient=True)
+                                MofNCompleteColumn(), TextColumn("{task.fields[pages]} 页"),
+                                TimeRemainingColumn(), TextColumn("{task.fields[current]}"),
+                                console=err, transient=True)
             self.bar.start()
-            self.task = None
         return self
 
-    def __call__(self, done: int, total: int, current: str, report: bool) -> None:
+    def __call__(self, done: int, total: int, pages: int, current: str) -> None:
         if self.bar is None:
-            if report or done == total:
-                err.print(f"{done}/{total} files read")
+            now = time.monotonic()
+            if now - self.last >= self.EVERY or done == total:
+                self.last = now
+                err.print(f"{done}/{total} files, {pages} pages; now {current}")
             return
         if self.task is None:
-            self.task = self.bar.add_task("indexing", total=total, current="")
-        self.bar.update(self.task, completed=done, current=current[-60:])
+            self.task = self.bar.add_task("indexing", total=total, current="", pages=0)
+        self.bar.update(self.task, completed=done, pages=pages, current=current[-60:])
 
     def __exit__(self, *exc):
         if self.bar is not None:
@@ -96,12 +120,19 @@ class _Progress:
 
 
 def _print_plan(plan: Plan) -> None:
-    for f, _sig, old in plan.todo:
-        click.echo(f"{'update' if old else 'add'}: {f.source}/{f.rel}")
+    verbs = {"new": "add", "changed": "update", "retry": "retry", "metadata": "update metadata",
+             "moved": "move"}
+    for job in plan.jobs:
+        where = f"{job.file.source}/{job.file.rel}"
+        if job.kind == "moved":
+            where = f"{job.old.source}/{job.old.path} → {where}"
+        click.echo(f"{verbs[job.kind]}: {where}")
     for e in plan.removed:
         click.echo(f"remove: {e.source}/{e.path}")
-    click.echo(f"to index {len(plan.todo)}, unchanged {len(plan.unchanged)}, "
-               f"to remove {len(plan.removed)}")
+    extract = sum(plan.count(k) for k in ("new", "changed", "retry"))
+    click.echo(f"to extract {extract}, metadata only {plan.count('metadata')}, "
+               f"moved {plan.count('moved')}, unchanged {len(plan.unchanged) + len(plan.touched)}"
+               f", to remove {len(plan.removed)}")
 
 
 @main.command()

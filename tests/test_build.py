@@ -79,7 +79,7 @@ def test_dry_run_changes_nothing(tmp_path):
     corpus = write_corpus(tmp_path / "c")
     settings = make_settings(tmp_path / "d" / "index", corpus)
     plan = run_index(settings, dry_run=True)
-    assert isinstance(plan, Plan) and len(plan.todo) == 6
+    assert isinstance(plan, Plan) and plan.count("new") == 6
     assert run_index(settings).added == 6
 
 

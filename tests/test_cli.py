@@ -33,7 +33,7 @@ def test_index_paths_from_the_command_line_and_dry_run(tmp_path, cli_runner):
     corpus = write_corpus(tmp_path / "c")
     cfg = config_for(tmp_path)
     result = cli_runner.invoke(main, ["index", str(corpus), "--config", str(cfg), "--dry-run"])
-    assert result.exit_code == 0 and "to index 6" in result.output
+    assert result.exit_code == 0 and "to extract 6" in result.output
     assert not (tmp_path / "data" / "index" / "MAIN_WRITELOCK").exists()
 
 

@@ -1,0 +1,142 @@
+"""The work done for one file in an extraction worker: read (OCR through the cache), merge the
+metadata, analyse the text. Runs in a local process pool or on a Dask worker; what it returns
+is all the single writer needs, so the writer never segments text itself.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ocr.settings import OcrSettings
+
+from . import analysis
+from .autometa import extract_metadata
+from .corpus import file_metadata
+from .errors import DanganError, ExtractionError
+from .extract import check_magic, extractor_for
+from .extracted import ExtractContext
+from .ocrcache import OcrRunner, file_digest
+from .plan import Job
+from .records import Record, record_fields
+
+log = logging.getLogger("dangan.index")
+FIELDS = ("title", "doc_number", "org", "date", "category", "retention", "security",
+          "archival_code")
+WORD_FIELDS = ("title", "text")
+NGRAM_FIELDS = ("title_ng", "text_ng", "doc_number_ng", "org_ng", "meta_ng")
+EXTRACTED = "extracted"  # key in a record's stored meta: what the file itself said
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker needs besides the job (sent once per worker, or with each task)."""
+
+    user_words: tuple[str, ...] = ()
+    ocr: OcrSettings | None = None
+    cache_dir: Path | None = None
+    max_pages: int = 2000
+
+
+@dataclass
+class Prepared:
+    """One job's outcome: the record's index fields and their postings, or the error."""
+
+    job: Job
+    digest: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    postings: dict[str, list[analysis.Posting]] = field(default_factory=dict)
+    error: str | None = None
+    pages: int = 0
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+_state: dict[str, Any] = {}
+
+
+def configure(setup: WorkerSetup) -> ExtractContext:
+    """This process's extraction context for `setup` (made once per process and setup)."""
+    if _state.get("setup") != setup:
+        if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
+            _state["ctx"].ocr.close()
+        analysis.add_user_words(setup.user_words)
+        runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
+        _state.update(setup=setup, ctx=ExtractContext(ocr=runner, max_pages=setup.max_pages))
+    return _state["ctx"]
+
+
+def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) -> Prepared:
+    """Extract (or, for a metadata change or a move, rebuild from `stored`) and analyse."""
+    started = time.perf_counter()
+    ctx = configure(setup)
+    ocr = ctx.ocr
+    before = (ocr.misses, ocr.seconds) if ocr else (0, 0.0)
+    out = Prepared(job)
+    try:
+        if stored is not None and EXTRACTED in (stored.get("meta") or {}):
+            record = from_stored(job, stored)
+            out.digest = job.digest or (job.old.digest if job.old else "") or ""
+        else:
+            out.digest = job.digest or file_digest(job.file.path)
+            record = extract_record(job, replace(ctx, digest=out.digest))
+        out.fields = record_fields(record)
+        out.postings = analyse(out.fields)
+        out.pages = len(record.page_starts)
+    except (DanganError, OSError) as e:
+        out.error = str(e)
+    except Exception as e:  # a library choking on a strange file must not end the batch
+        log.exception("unexpected error reading %s/%s", job.file.source, job.file.rel)
+        out.error = f"unexpected {type(e).__name__} while reading the file: {e}"
+    if ocr:
+        out.ocr_pages = ocr.misses - before[0]
+        out.ocr_seconds = ocr.seconds - before[1]
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def extract_record(job: Job, ctx: ExtractContext) -> Record:
+    """Read the file; metadata: layout of the text < catalog < sidecar."""
+    path = job.file.path
+    extractor = extractor_for(path)
+    if extractor is None:
+        raise ExtractionError(f"unsupported file type {path.suffix}")
+    check_magic(path, extractor)
+    extracted = extractor.extract(path, ctx)
+    auto = extract_metadata(extracted.text) | extracted.meta
+    extra = {"encoding": extracted.encoding, "warnings": list(extracted.warnings),
+             EXTRACTED: auto}
+    return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
+                         extra)
+
+
+def from_stored(job: Job, stored: dict[str, Any]) -> Record:
+    """The indexed record at its (possibly new) path with its current catalog metadata."""
+    meta = dict(stored["meta"])
+    return merged_record(job, stored["text"], tuple(stored["page_starts"]), stored["type"],
+                         meta[EXTRACTED], meta)
+
+
+def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
+                  auto: dict[str, Any], stored_meta: dict[str, Any]) -> Record:
+    f = job.file
+    meta = auto | file_metadata(f)
+    extra = {k: v for k, v in stored_meta.items() if k in ("encoding", "warnings", EXTRACTED)}
+    extra |= {k: v for k, v in meta.items() if k not in FIELDS}
+    return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,
+                  type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
+
+
+def analyse(fields: dict[str, Any]) -> dict[str, list[analysis.Posting]]:
+    """Postings of every analysed field: exactly what the schema's analyzers would give."""
+    out = {}
+    for name in WORD_FIELDS:
+        if fields.get(name):
+            out[name] = analysis.word_postings(fields[name])
+    for name in NGRAM_FIELDS:
+        if fields.get(name):
+            out[name] = analysis.ngram_postings(fields[name])
+    return out

@@ -94,7 +94,7 @@ def dangan_index(source: Path, work: Path, workers: int | None = None,
     summary = next((line for line in done.stdout.splitlines() if line.startswith("added ")), "")
     if done.returncode not in (0, 1) or not summary:  # a traceback also exits 1
         raise SystemExit(f"bench.reindex: dangan index exited {done.returncode}"
-                         f"{'' if summary else ' without its summary line'} "
+                         f"{' without its summary line' if done.returncode in (0, 1) else ''} "
                          f"({' '.join(cmd)}):\n{(done.stderr or done.stdout).strip()[-2000:]}")
     added = ADDED.match(summary)
     peak = PEAK.search(done.stdout + "\n" + done.stderr)

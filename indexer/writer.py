@@ -3,10 +3,15 @@ of a batch are written only after that batch's index commit.
 
 Every record is added after deleting whatever the index holds for the same file (source and
 path), so redoing work that was committed before a crash never duplicates a record.
+
+Postings skip Whoosh's general-purpose pool (a tuple per posting, sorted, spilled to disk
+and merged back): a batch's postings are grouped by field and term as they arrive, in
+compact arrays, and written block by block straight into the segment's postings file.
 """
 from __future__ import annotations
 
 import time
+from array import array
 from typing import Any
 
 from whoosh.query import And, Term
@@ -17,7 +22,6 @@ from .codec import IndexCodec
 from .manifest import Entry, Manifest
 
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
-WRITER_MB = 128   # Whoosh's posting buffer before it spills sorted runs to disk
 
 
 class BatchWriter:
@@ -32,7 +36,8 @@ class BatchWriter:
 
     def _w(self):
         if self.writer is None:
-            self.writer = self.ix.writer(limitmb=WRITER_MB, codec=IndexCodec())
+            self.writer = self.ix.writer(codec=IndexCodec())
+            self.postings = PostingBuffer()
             self.started = time.monotonic()
             self.changes = 0
         return self.writer
@@ -55,7 +60,7 @@ class BatchWriter:
     def add(self, fields: dict[str, Any], postings: dict[str, list[Posting]],
             entry: Entry) -> None:
         self.delete(fields["source"], fields["path"])
-        add_analysed(self._w(), fields, postings)
+        add_analysed(self._w(), self.postings, fields, postings)
         self.changes += 1
         self.entries.append(entry)
 
@@ -69,7 +74,10 @@ class BatchWriter:
 
     def commit(self, final: bool = False) -> None:
         if self.writer is not None:
-            self.writer.commit(mergetype=merge_smallest if final else None, merge=False)
+            w = self.writer
+            kept = merge_smallest(w, self.postings) if final else None
+            self.postings.write(w.fieldwriter, w.schema)
+            w.commit(mergetype=(lambda _w, segments: kept) if final else None, merge=False)
             self.writer = None
             self.commits += 1
             self.empty = False
@@ -83,11 +91,12 @@ class BatchWriter:
             self.writer = None
 
 
-def add_analysed(w, fields: dict[str, Any], postings: dict[str, list[Posting]]) -> None:
+def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
+                 postings: dict[str, list[Posting]]) -> None:
     """SegmentWriter.add_document, taking the analysed fields' postings as computed by a worker
     (the same tuples `field.index(value)` gives) instead of analysing the text again."""
     w._check_state()
-    schema, pdw, docnum, add_post = w.schema, w.perdocwriter, w.docnum, w.pool.add
+    schema, pdw, docnum = w.schema, w.perdocwriter, w.docnum
     pdw.start_doc(docnum)
     try:
         for name in sorted(fields):
@@ -96,11 +105,9 @@ def add_analysed(w, fields: dict[str, Any], postings: dict[str, list[Posting]]) 
             length = 0
             if field.indexed:
                 items = postings[name] if name in postings else field.index(value)
-                scorable = field.scorable
-                for tbytes, freq, weight, vbytes in items:
-                    if scorable:
-                        length += freq
-                    add_post((name, tbytes, docnum, weight, vbytes))
+                length = buffer.add(name, docnum, items)
+                if not field.scorable:
+                    length = 0
             pdw.add_field(name, field, value if field.stored else None, length)
             if field.column_type is not None:
                 pdw.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -112,13 +119,74 @@ def add_analysed(w, fields: dict[str, Any], postings: dict[str, list[Posting]]) 
     w.docnum += 1
 
 
-def merge_smallest(writer, segments):
-    """Merge policy of the last commit: fold the smallest segments into the new one until at
-    most MAX_SEGMENTS remain (intermediate commits never merge, so a batch commit is cheap)."""
+class PostingBuffer:
+    """One batch's postings, by field and term: (docnums, weights, values) in arrival order,
+    which is docnum order."""
+
+    def __init__(self):
+        self.fields: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
+
+    def add(self, name: str, docnum: int, items) -> int:
+        """Add one document's postings of one field; returns the field length (sum of freqs)."""
+        terms = self.fields.setdefault(name, {})
+        length = 0
+        for tbytes, freq, weight, vbytes in items:
+            entry = terms.get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("f"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            if vbytes:
+                entry[2].append(vbytes)
+            length += freq
+        return length
+
+    def write(self, fieldwriter, schema) -> None:
+        """Write every term, in order, through the segment's field writer."""
+        for name in sorted(self.fields):
+            fieldwriter.start_field(name, schema[name])
+            terms = self.fields[name]
+            for tbytes in sorted(terms):
+                fieldwriter.start_term(tbytes)
+                _fill_blocks(fieldwriter._postwriter, *terms[tbytes])
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        self.fields.clear()
+
+
+def _fill_blocks(pw, ids: array, weights: array, values: list[bytes]) -> None:
+    """What add_posting() does one posting at a time, a block at a time: full blocks are
+    written here; the last one is left buffered for finish_term (which may inline it)."""
+    limit = pw._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            pw._write_block()
+        end = start + limit
+        pw._ids, pw._weights, pw._values = ids[start:end], weights[start:end], values[start:end]
+        pw._maxweight = max(pw._weights)
+        pw._minlength, pw._maxlength = None, 0
+
+
+def merge_smallest(w, buffer: PostingBuffer) -> list:
+    """For the last commit: fold the smallest segments into the new one until at most
+    MAX_SEGMENTS remain (intermediate commits never merge, so a batch commit is cheap).
+    Returns the segments kept as they are."""
+    segments = list(w.segments)
     if len(segments) < MAX_SEGMENTS:
-        return list(segments)
+        return segments
     ordered = sorted(segments, key=lambda s: s.doc_count_all())
     take = len(segments) - MAX_SEGMENTS + 2
     for segment in ordered[:take]:
-        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+        reader = SegmentReader(w.storage, w.schema, segment)
+        try:
+            names = set(w.schema.names()) | {n for n in reader.indexed_field_names()
+                                             if n in w.schema}
+            base = w.docnum
+            docmap = w.write_per_doc(names, reader)
+            for name, tbytes, docnum, weight, vbytes in w._process_posts(
+                    reader.iter_postings(), base, docmap):
+                buffer.add(name, docnum, ((tbytes, 0, weight, vbytes),))
+        finally:
+            reader.close()
+        w._added = True
     return ordered[take:]

@@ -1,0 +1,82 @@
+"""The parallel pipeline and the single writer: worker-side analysis gives exactly the postings
+the schema's analyzers give, and an index written in many batches, by a process pool, finds
+the same records as one written in one go."""
+import pytest
+from conftest import RECORDS, make_settings, write_corpus
+from whoosh import index as whoosh_index
+
+from indexer.build import run_index
+from indexer.prepare import NGRAM_FIELDS, WORD_FIELDS, analyse
+from indexer.schema import build_schema
+from indexer.search import Archive, SearchRequest
+
+TEXTS = [text for text, _enc in RECORDS.values()] + [
+    "中华人民共和国国务院", "新政发〔2019〕3号", "鄉(xiāng)鎮(zhèn)檔案館", "王 小 明", "", "ABC 123 档案",
+]
+QUERIES = ["王建成", "档案保密", "人民共和国", "小明", "3号", "檔案", "道路交通安全", "乡镇", "保平安",
+           "title:总结", "卜剑平 OR 李秀英"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_worker_postings_equal_the_schema_analyzers(text):
+    schema = build_schema()
+    fields = {name: text for name in WORD_FIELDS + NGRAM_FIELDS}
+    postings = analyse(fields)
+    for name in WORD_FIELDS + NGRAM_FIELDS:
+        expected = sorted(schema[name].index(text))
+        assert sorted(postings.get(name, [])) == expected, name
+
+
+def corpus_of(tmp_path, copies: int):
+    """The fixture corpus, copied into `copies` folders with a distinct line each."""
+    root = tmp_path / "many"
+    for n in range(copies):
+        box = write_corpus(root / f"box{n:02d}")
+        for rel, (_text, encoding) in RECORDS.items():
+            line = f"\n編號{n:04d}\n" if encoding == "big5" else f"\n编号{n:04d}\n"
+            if "tongzhi" in rel:
+                line += f"第{n}盒附注\n"
+            path = box / rel
+            path.write_bytes(path.read_bytes() + line.encode(encoding))
+    return root
+
+
+def results(settings, query):
+    archive = Archive(settings.index.dir)
+    try:
+        hits = archive.search(SearchRequest(q=query, size=1000, facets=False)).hits
+        return sorted(h.fields["path"] for h in hits)
+    finally:
+        archive.close()
+
+
+def test_pool_and_batches_find_what_one_process_finds(tmp_path):
+    corpus = corpus_of(tmp_path, 12)  # 72 files: the pool is used with 2 workers
+    one = make_settings(tmp_path / "one" / "index", corpus)
+    many = make_settings(tmp_path / "many" / "index", corpus,
+                         index={"dir": str(tmp_path / "many" / "index"), "commit_every": 5})
+    first = run_index(one, workers=1)
+    second = run_index(many, workers=2)
+    assert first.added == second.added == 72 and not second.failed
+    assert first.commits == 1 and second.commits > 10
+    ix = whoosh_index.open_dir(many.index.dir)
+    assert len(ix._segments()) <= 8  # the last commit merged the small segments
+    for query in QUERIES + ["编号0007", "第3盒附注"]:
+        found = results(many, query)
+        assert found == results(one, query), query
+        assert found, query
+    assert len(results(many, "编号0007")) == 6  # one box: its 6 files, each once
+
+
+def test_update_after_batches_replaces_each_record_once(tmp_path):
+    corpus = corpus_of(tmp_path, 3)
+    settings = make_settings(tmp_path / "d" / "index", corpus,
+                             index={"dir": str(tmp_path / "d" / "index"), "commit_every": 2})
+    run_index(settings, workers=2)
+    target = corpus / "box01" / "公安/2019/ocr.txt"
+    target.write_text("改写后的内容：赵铁柱负责档案", encoding="utf-8")
+    summary = run_index(settings, workers=2)
+    assert (summary.updated, summary.added, summary.unchanged) == (1, 0, 17)
+    assert results(settings, "赵铁柱") == ["box01/公安/2019/ocr.txt"]
+    assert "box01/公安/2019/ocr.txt" not in results(settings, "王小明")
+    assert len(results(settings, "王小明")) == 2

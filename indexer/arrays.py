@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
@@ -95,6 +96,8 @@ class IndexArrays:
             if (field, btext) not in reader:
                 continue
             m = reader.postings(field, btext)
+            if isinstance(m, FilterMatcher):  # a segment with deletions: read the raw list,
+                m = m.child                   # deleted documents are dropped with live()
             while m.is_active():
                 m._read_ids()
                 m._read_weights()

@@ -1,6 +1,7 @@
 """The search library: an opened archive answers searches and record look-ups with plain data."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -15,11 +16,13 @@ from . import analysis, collect, execute
 from .arrays import IndexArrays
 from .compile import compile_query
 from .config import SearchSettings
-from .errors import IndexMissingError, QueryError, RecordNotFound
+from .errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from .highlight import Snippet, find_spans, mark, snippets
 from .querylang import parse
 from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
 from .sources import read_sources
+
+log = logging.getLogger("dangan.search")
 
 SORTS = ("relevance", "date", "-date")
 HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "security",
@@ -85,9 +88,10 @@ class Archive:
         if words_file.exists():
             analysis.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
         analysis.warm_up()  # load the dictionary now, not on the first query
-        self._inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
-        self._ix = whoosh_index.open_dir(self.dir)
-        old, self._searcher = self._searcher, self._ix.searcher()
+        inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
+        ix = whoosh_index.open_dir(self.dir)
+        old, self._searcher = self._searcher, ix.searcher()
+        self._ix, self._inode = ix, inode
         if old is not None:
             old.close()
         self.sources = read_sources(self.dir)
@@ -99,9 +103,13 @@ class Archive:
                 if os.stat(self.dir).st_ino != self._inode:
                     self._open()  # a rebuild swapped in a new index directory
                 elif not self._searcher.up_to_date():
-                    self._searcher = self._searcher.refresh()
-            except (OSError, ValueError, KeyError):
-                self._open()  # caught mid-swap: open whatever is there now
+                    # not searcher.refresh(): it reuses segment readers by segment id, so
+                    # deletions committed since (and segments merged away) stay visible
+                    self._open()
+            except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
+                # caught mid-swap or mid-commit: keep answering from the index already open
+                # (its files stay readable while open) and look again on the next request
+                log.info("index changing under the reader (%s); using the open one", e)
             if self._arrays is None or self._arrays.searcher is not self._searcher:
                 self._arrays = IndexArrays(self._searcher)
             return self._searcher, self._arrays

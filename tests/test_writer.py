@@ -80,3 +80,57 @@ def test_update_after_batches_replaces_each_record_once(tmp_path):
     assert results(settings, "赵铁柱") == ["box01/公安/2019/ocr.txt"]
     assert "box01/公安/2019/ocr.txt" not in results(settings, "王小明")
     assert len(results(settings, "王小明")) == 2
+
+
+def test_searches_never_fail_during_commits_and_a_rebuild_swap(tmp_path):
+    import threading
+
+    corpus = corpus_of(tmp_path, 10)
+    index_dir = tmp_path / "d" / "index"
+    settings = make_settings(index_dir, corpus, index={"dir": str(index_dir), "commit_every": 3})
+    run_index(settings, [corpus / "box00"], workers=1)
+    archive = Archive(index_dir)
+    errors, totals, stop = [], [], threading.Event()
+
+    def search_forever():
+        while not stop.is_set():
+            try:
+                totals.append(archive.search(SearchRequest(q="档案", size=5)).total)
+            except Exception as e:  # any failure a reader would see
+                errors.append(repr(e))
+
+    reader = threading.Thread(target=search_forever)
+    reader.start()
+    try:
+        run_index(settings, workers=2)  # many small commits, then the final merge
+        run_index(settings, workers=2, rebuild=True)  # a new folder swapped in
+        run_index(settings, workers=2, rebuild=True)
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == []
+    assert len(totals) > 10 and min(totals) >= 3  # never an empty or broken answer
+    # 3 records per box; a deleted or merged-away record is never counted
+    assert archive.search(SearchRequest(q="档案", size=5)).total == max(totals) == 30
+    archive.close()
+
+
+def test_deleted_records_leave_hits_totals_and_facets(tmp_path):
+    import os
+
+    corpus = write_corpus(tmp_path / "c")
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    run_index(settings)
+    os.remove(corpus / "公安/2021/big5.txt")  # 公开, 公安, 2021: deleted in place, not merged
+    run_index(settings)
+    ix = whoosh_index.open_dir(settings.index.dir)
+    with ix.reader() as r:
+        assert r.has_deletions()
+    archive = Archive(settings.index.dir)
+    result = archive.search(SearchRequest(q="交通", size=20))
+    assert "公安/2021/big5.txt" not in [h.fields["path"] for h in result.hits]
+    assert result.total == len(result.hits) == 2
+    facets = {f: {v.value: v.count for v in values} for f, values in result.facets.items()}
+    assert facets["category"] == {"文书": 1, "公安": 1}
+    assert archive.search(SearchRequest(q="大隊")).total == 0
+    archive.close()

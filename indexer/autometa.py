@@ -122,3 +122,22 @@ def _first_line(text: str) -> str:
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2:
             return line[:80]
     return ""
+
+
+# 文种: the kinds of 公文 (GB/T 9704 and the党政机关公文处理工作条例) plus the kinds township
+# archives hold most, matched at the end of a title (longest first: 会议纪要 before 纪要).
+KINDS = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
+         "批复", "议案", "函", "纪要", "总结", "计划", "规划", "方案", "规定", "办法", "细则",
+         "条例", "制度", "简报", "讲话", "汇报", "登记表", "名册", "合同", "协议")
+_KIND_ALIASES = {"复函": "函", "会议纪要": "纪要", "工作要点": "计划", "安排": "计划"}
+_KIND_END = re.compile("(" + "|".join(sorted(list(KINDS) + list(_KIND_ALIASES),
+                                             key=len, reverse=True)) + r")[》」”\"'）)]*$")
+
+
+def document_kind(title: str) -> str:
+    """The 文种 a title ends with (关于…的通知 → 通知; 鄉鎮年終工作總結 → 总结), or ''."""
+    norm = normalize(re.sub(r"\s+", "", title or "")).text
+    m = _KIND_END.search(norm)
+    if not m:
+        return ""
+    return _KIND_ALIASES.get(m.group(1), m.group(1))

@@ -20,6 +20,7 @@ HEADERS = {
     "doc_number": ("文号", "doc_number"),
     "date": ("日期", "date"),
     "category": ("门类", "category"),
+    "kind": ("文种", "kind"),
     "retention": ("保管期限", "retention"),
     "security": ("密级", "security"),
     "pages": ("页数", "pages"),

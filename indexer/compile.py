@@ -10,7 +10,7 @@ from .querylang import And, DateRange, Not, Or, Term
 ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng", "meta_ng")
 FIELD_NGRAMS = {"title": "title_ng", "org": "org_ng", "doc_number": "doc_number_ng",
                 "text": "text_ng"}
-COLUMN_FIELDS = {"category", "year", "retention", "security", "type"}
+COLUMN_FIELDS = {"category", "kind", "year", "retention", "security", "type"}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from ocr.settings import OcrSettings
 
 from . import analysis
-from .autometa import extract_metadata
+from .autometa import document_kind, extract_metadata
 from .corpus import file_metadata
 from .errors import DanganError, ExtractionError
 from .extract import check_magic, extractor_for
@@ -23,7 +23,7 @@ from .plan import Job
 from .records import Record, record_fields
 
 log = logging.getLogger("dangan.index")
-FIELDS = ("title", "doc_number", "org", "date", "category", "retention", "security",
+FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention", "security",
           "archival_code")
 WORD_FIELDS = ("title", "text")
 NGRAM_FIELDS = ("title_ng", "text_ng", "doc_number_ng", "org_ng", "meta_ng")
@@ -124,6 +124,8 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   auto: dict[str, Any], stored_meta: dict[str, Any]) -> Record:
     f = job.file
     meta = auto | file_metadata(f)
+    if not meta.get("kind"):
+        meta["kind"] = document_kind(str(meta.get("title", "")))
     extra = {k: v for k, v in stored_meta.items() if k in ("encoding", "warnings", EXTRACTED)}
     extra |= {k: v for k, v in meta.items() if k not in FIELDS}
     return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,

@@ -22,6 +22,7 @@ TEXT_FIELDS = {
 }
 EXACT_FIELDS = {
     "category": "category", "门类": "category",
+    "kind": "kind", "文种": "kind",
     "year": "year", "年度": "year",
     "retention": "retention", "保管期限": "retention",
     "security": "security", "密级": "security",

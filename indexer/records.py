@@ -21,6 +21,7 @@ class Record:
     date: str = ""
     category: str = ""
     retention: str = ""
+    kind: str = ""  # 文种: 通知, 决定, 报告 … (catalog, else the title's ending)
     security: str = DEFAULT_SECURITY
     type: str = ""
     archival_code: str = ""
@@ -67,6 +68,7 @@ def record_fields(record: Record) -> dict[str, Any]:
         "year": record.year,
         "category": record.category,
         "retention": record.retention,
+        "kind": record.kind,
         "security": security,
         "security_level": security_level(security),
         "type": record.type,

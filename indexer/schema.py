@@ -13,7 +13,7 @@ STAMP_FILE = "dangan.json"
 USER_WORDS_FILE = "userwords.txt"
 
 # Facet name -> stored, sortable (column) field holding the exact value.
-FACETS = ("category", "year", "org", "retention", "security", "type")
+FACETS = ("category", "kind", "year", "org", "retention", "security", "type")
 
 # 密级 levels, low to high; a record without one is 内部.
 SECURITY_LEVELS = ("公开", "内部", "秘密", "机密", "绝密")

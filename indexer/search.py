@@ -25,7 +25,7 @@ from .sources import read_sources
 log = logging.getLogger("dangan.search")
 
 SORTS = ("relevance", "date", "-date")
-HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "security",
+HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "kind", "security",
               "retention", "type", "year", "pages", "archival_code")
 
 

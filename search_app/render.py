@@ -10,7 +10,7 @@ def hit_json(hit) -> dict[str, Any]:
     f = hit.fields
     return {
         "id": f["id"], "path": f["path"], "title": f["title"], "date": f["date"],
-        "org": f["org"], "doc_number": f["doc_number"], "category": f["category"],
+        "org": f["org"], "doc_number": f["doc_number"], "category": f["category"], "kind": f["kind"],
         "security": f["security"], "retention": f["retention"], "type": f["type"],
         "pages": f["pages"], "archival_code": f["archival_code"], "score": hit.score,
         "title_html": hit.title_html,

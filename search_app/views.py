@@ -21,7 +21,7 @@ from .params import PARAMS
 
 bp = Blueprint("views", __name__)
 
-FACET_LABELS = {"category": "门类", "year": "年度", "org": "责任者", "retention": "保管期限",
+FACET_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org": "责任者", "retention": "保管期限",
                 "security": "密级", "type": "文件类型"}
 SORTS = (("relevance", "相关度"), ("-date", "日期新→旧"), ("date", "日期旧→新"))
 FACET_SHOWN = 10  # values listed before the rest fold under 更多
@@ -29,7 +29,7 @@ PAGE_WINDOW = 3  # page links on each side of the current one
 MAX_RESULTS = 100_000  # the search library refuses pages past this many results
 META_LABELS = {"encoding": "编码", "warnings": "警告", "notes": "备注", "persons": "人物"}
 RECORD_FIELDS = (("title", "题名"), ("archival_code", "档号"), ("doc_number", "文号"),
-                 ("org", "责任者"), ("date", "日期"), ("category", "门类"),
+                 ("org", "责任者"), ("date", "日期"), ("category", "门类"), ("kind", "文种"),
                  ("retention", "保管期限"), ("security", "密级"), ("type", "文件类型"),
                  ("pages", "页数"), ("path", "路径"))
 

@@ -2,7 +2,7 @@
 OCR text."""
 import pytest
 
-from indexer.autometa import extract_date, extract_metadata
+from indexer.autometa import document_kind, extract_date, extract_metadata
 
 NOTICE = """秘密★1年
 新塘桥镇人民政府文件
@@ -52,3 +52,19 @@ def test_ocr_leftovers_in_document_number_and_office():
     assert meta["doc_number"] == "半政发〔1999〕3号" and meta["org"] == "半月镇人民政府"
     assert extract_metadata("XX 旗公安局交通管理大队文件\n旗公交管〔2019〕5号")["org"] == \
         "XX旗公安局交通管理大队"
+
+
+@pytest.mark.parametrize("title, kind", [
+    ("关于做好道路交通安全工作的通知", "通知"),
+    ("新塘桥镇2019年度档案工作总结", "总结"),
+    ("鄉鎮政府年終工作總結", "总结"),          # traditional script
+    ("关于调整领导小组成员的决定", "决定"),
+    ("镇党委扩大会议会议纪要", "纪要"),
+    ("关于商请协助查阅档案的复函", "函"),
+    ("关于2019年度财政预算执行情况的报告》", "报告"),
+    ("关于 请求拨付经费的 请示", "请示"),       # OCR spaces
+    ("新塘桥镇人民政府", ""),
+    ("", ""),
+])
+def test_document_kind_from_the_title(title, kind):
+    assert document_kind(title) == kind

@@ -144,3 +144,22 @@ def test_an_open_archive_follows_commits_and_rebuilds(tmp_path):
     run_index(settings, rebuild=True)  # a new directory swapped in
     assert archive.search(SearchRequest(q="王大锤")).total == 0
     assert archive.search(SearchRequest(q="李小龙")).total == 1
+
+
+def test_kind_facet_from_catalog_or_title(tmp_path):
+    corpus = write_corpus(tmp_path / "c")
+    (corpus / "公安/2021/jiaojing.txt.json").write_text(json.dumps({"文种": "报告"}),
+                                                       encoding="utf-8")
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    run_index(settings)
+    records = all_records(settings)
+    assert records["文书/2019/tongzhi.txt"]["kind"] == "通知"   # 关于…的通知
+    assert records["文书/2021/xiangzhen.txt"]["kind"] == "总结"  # 鄉鎮政府年終工作總結
+    assert records["公安/2021/jiaojing.txt"]["kind"] == "报告"   # the sidecar wins
+    archive = Archive(settings.index.dir)
+    result = archive.search(SearchRequest(q="", filters={"kind": ("总结",)}))
+    assert sorted(h.fields["path"] for h in result.hits) == [
+        "公安/2021/big5.txt", "文书/2019/zongjie.txt", "文书/2021/xiangzhen.txt"]
+    assert archive.search(SearchRequest(q="文种:通知")).total == 1
+    kinds = {v.value: v.count for v in archive.search(SearchRequest(q="")).facets["kind"]}
+    assert kinds == {"总结": 3, "通知": 1, "报告": 1, "计划": 1}

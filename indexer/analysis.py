@@ -163,6 +163,11 @@ def dictionary_word_share(text: str) -> float:
     return in_words / total if total else 0.0
 
 
+def is_chinese(word: str) -> bool:
+    """True when every character of `word` is a CJK character."""
+    return all(_CJK_CHAR.match(c) for c in word)
+
+
 def word_terms(text: str) -> list[str]:
     """jieba words of a query string (for ranking)."""
     return [w for w, _s, _e in _words(normalize(text).text)]

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,8 +190,40 @@ class Archive:
                       meta=stored.get("meta", {}))
         return record
 
+    def similar(self, record_id: str, clearance: str = SECURITY_LEVELS[-1],
+                size: int = 5) -> list[Hit]:
+        """相关记录: records sharing the most distinctive words of this one (tf·idf over the
+        jieba words of its title and text), searched like any query, so the reader's clearance
+        limits them exactly as it limits a search."""
+        record = self.record(record_id, clearance)  # 404 above the reader's clearance
+        _s, arrays = self.current()
+        terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays)
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in terms)
+        result = self.search(SearchRequest(q=query, size=size + 1, clearance=clearance,
+                                           facets=False, snippets=False))
+        return [h for h in result.hits if h.fields["id"] != record_id][:size]
+
     def count(self) -> int:
         return self.searcher().doc_count()
+
+
+SIMILAR_CHARS = 5000  # of a record's text read for its key words
+SIMILAR_TERMS = 8
+
+
+def key_terms(text: str, arrays: IndexArrays, n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters)."""
+    counts = Counter(w for w in analysis.word_terms(text)
+                     if len(w) >= 2 and analysis.is_chinese(w))
+    total = max(1, arrays.searcher.doc_count_all())
+    scored = []
+    for word, tf in counts.items():
+        df = arrays.doc_frequency("text", word)
+        if df:  # a word only in the title still ranks through the title field
+            scored.append((tf * math.log(1 + total / df), word))
+    return [w for _score, w in sorted(scored, key=lambda x: (-x[0], x[1]))[:n]]
 
 
 def _facet_order(name: str):

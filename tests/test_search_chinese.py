@@ -221,3 +221,18 @@ def test_paging_shows_every_record_exactly_once(archive, q, sort):
         result = archive.search(SearchRequest(q=q, size=1, page=page, sort=sort, facets=False))
         seen.extend(h.fields["id"] for h in result.hits)
     assert len(seen) == len(set(seen)) == total
+
+
+def test_similar_records_share_distinctive_words_within_clearance(archive):
+    by_path = {h.fields["path"]: h.fields for h in
+               archive.search(SearchRequest(q="", size=100, facets=False)).hits}
+    big5 = by_path["公安/2021/big5.txt"]["id"]  # 公开: 公安交通管理工作總結
+    similar = [h.fields["path"] for h in archive.similar(big5)]
+    assert similar and similar[0] in ("公安/2021/jiaojing.txt", "文书/2019/tongzhi.txt")
+    assert "公安/2021/big5.txt" not in similar
+    # jiaojing.txt is 秘密: a 内部 reader never sees it among the similar records
+    assert "公安/2021/jiaojing.txt" in similar
+    public = [h.fields["path"] for h in archive.similar(big5, clearance="内部")]
+    assert "公安/2021/jiaojing.txt" not in public and public
+    with pytest.raises(RecordNotFound):
+        archive.similar(by_path["公安/2021/jiaojing.txt"]["id"], clearance="内部")

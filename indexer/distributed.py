@@ -31,7 +31,7 @@ _configure_lock = threading.Lock()
 class DaskExecutor:
     """Sends each file to the cluster behind `address`; yields results as they finish."""
 
-    def __init__(self, setup: WorkerSetup, address: str, timeout: float = CONNECT_TIMEOUT):
+    def __init__(self, setup: WorkerSetup, address: str, timeout: float | None = None):
         try:
             from distributed import Client
         except ImportError as e:
@@ -40,17 +40,14 @@ class DaskExecutor:
         self.address = address
         self.setup = setup
         self._threads, self._counted = 0, 0.0
-        workers = _probe(address, timeout)
-        self.client = Client(address, timeout=timeout, set_as_default=False)
+        timeout = timeout or CONNECT_TIMEOUT
+        _probe(address, timeout)
         try:
-            if not workers:
-                log.warning("the Dask scheduler at %s has no workers yet; waiting up to %.0fs",
-                            address, WORKERS_TIMEOUT)
-                try:
-                    self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
-                except TimeoutError as e:
-                    raise ConfigError(f"the Dask scheduler at {address} has no workers: start "
-                                      f"some with `dask worker {address}`") from e
+            self.client = Client(address, timeout=timeout, set_as_default=False)
+        except OSError as e:
+            raise ConfigError(f"cannot connect to the Dask scheduler at {address}: {e}") from e
+        try:
+            self._wait_for_workers()
             check_workers(self.client.run(describe_worker, on_error="return"), address)
             self._scatter()
         except BaseException:
@@ -58,6 +55,17 @@ class DaskExecutor:
             raise
         log.info("extracting on the Dask cluster at %s (%d worker threads)", address,
                  sum(self.client.nthreads().values()))
+
+    def _wait_for_workers(self) -> None:
+        if self.client.nthreads():
+            return
+        log.warning("the Dask scheduler at %s has no workers; waiting up to %.0fs",
+                    self.address, WORKERS_TIMEOUT)
+        try:
+            self.client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        except TimeoutError as e:
+            raise ConfigError(f"the Dask scheduler at {self.address} has no workers: start "
+                              f"some with `dask worker {self.address}`") from e
 
     def _scatter(self) -> None:
         self._setup = self.client.scatter(self.setup, broadcast=True, hash=False)
@@ -96,7 +104,7 @@ class DaskExecutor:
             if future.status == "cancelled":
                 self._lost(task, sent, result, send)
             else:
-                yield self._outcome(task[0], future.status, result)
+                yield self._outcome(task[0], future, result)
             refill()
 
     def _lost(self, task: Task, sent: int, error: Any, send) -> None:
@@ -111,20 +119,22 @@ class DaskExecutor:
                               f"times ({error}); check the workers and run dangan index again")
         if self._setup.status != "finished":
             log.warning("the Dask workers holding the worker setup died; sending it again")
+            self._wait_for_workers()
             self._scatter()
         send(task, sent)
 
     @staticmethod
-    def _outcome(job: Job, status: str, result: Any) -> Prepared:
-        if status == "finished":
+    def _outcome(job: Job, future, result: Any) -> Prepared:
+        if future.status == "finished":
             return result
         from distributed import KilledWorker
 
-        if isinstance(result, KilledWorker):
+        error = future.exception()  # `result` is (type, exception, traceback) here
+        if isinstance(error, KilledWorker):
             return Prepared(job, error="a Dask worker died each time it read this file "
                                        "(killed or out of memory); Dask gave up on it")
         return Prepared(job, error=f"the Dask worker failed on this file: "
-                                   f"{type(result).__name__}: {result}")
+                                   f"{type(error).__name__}: {error}")
 
     def close(self) -> None:
         self.client.close()  # the cluster goes on serving others
@@ -147,10 +157,11 @@ def check_workers(answers: dict[str, Any], address: str) -> None:
     broken = {w: a for w, a in answers.items() if isinstance(a, BaseException)}
     if broken:
         worker, error = next(iter(broken.items()))
+        what = str(error) if type(error) is Exception else f"{type(error).__name__}: {error}"
         raise ConfigError(
             f"{len(broken)} Dask worker(s) of {address} cannot run dangan (e.g. {worker}: "
-            f"{type(error).__name__}: {error}); install this project, same version, on every "
-            "worker machine and start `dask worker` with its Python")
+            f"{what}); install this project, same version, on every worker machine and start "
+            "`dask worker` with its Python")
     wrong = sorted(w for w, a in answers.items() if a.get("analysis") != ANALYSIS_VERSION)
     if wrong:
         raise ConfigError(
@@ -158,10 +169,9 @@ def check_workers(answers: dict[str, Any], address: str) -> None:
             f"version differs from {ANALYSIS_VERSION}); install the same version everywhere")
 
 
-def _probe(address: str, timeout: float) -> int:
-    """Workers known to the scheduler at `address`; ConfigError, within `timeout` seconds,
-    when nothing answers there as a Dask scheduler (the Client itself can hang for ever on a
-    port that accepts and stays silent)."""
+def _probe(address: str, timeout: float) -> None:
+    """ConfigError, within `timeout` seconds, unless a Dask scheduler answers at `address`
+    (the Client itself can hang for ever on a port that accepts and stays silent)."""
     try:
         identity = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
     except Exception as e:  # unknown scheme, refused, timed out, or a stranger's protocol
@@ -171,13 +181,15 @@ def _probe(address: str, timeout: float) -> int:
                           "tcp://10.0.0.5:8786") from e
     if not isinstance(identity, dict) or identity.get("type") != "Scheduler":
         raise ConfigError(f"{address} is not a Dask scheduler")
-    return int(identity.get("n_workers", len(identity.get("workers") or ())))
 
 
 async def _identity(address: str, timeout: float) -> Any:
     from distributed.comm import connect
+    from distributed.security import Security
 
-    comm = await connect(address, timeout=timeout)
+    # TLS, if Dask's own config asks for it, as the Client would
+    comm = await connect(address, timeout=timeout,
+                         **Security().get_connection_args("client"))
     try:
         await comm.write({"op": "identity", "reply": True})
         return await comm.read()

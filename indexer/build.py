@@ -20,6 +20,7 @@ from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
 from . import analysis
+from .check import indexed_files
 from .config import Settings
 from .corpus import Corpus, content_id, discover
 from .errors import ConfigError, DependencyError, IndexVersionError
@@ -74,7 +75,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         ix = open_or_create(target)
         manifest = Manifest(target)
         try:
-            work = make_plan(corpus, manifest)
+            indexed = indexed_files(ix)
+            work = make_plan(corpus, manifest, indexed)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.catalog_errors = corpus.errors
             words = load_user_words(settings, corpus)
@@ -84,10 +86,11 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             write_sources(target, corpus.sources)
             setup = worker_setup(settings, words)
             _check_ocr(setup, work)
-            batch = BatchWriter(ix, manifest, settings.index.commit_every,
-                                settings.index.commit_seconds, empty=ix.doc_count_all() == 0)
             n = workers or settings.index.workers or _cpu_count()
+            # workers start before any index writer opens, so they never hold its lock
             executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,))
+            batch = BatchWriter(ix, manifest, settings.index.commit_every,
+                                settings.index.commit_seconds, set(indexed))
             try:
                 _write(batch, work, executor, summary, progress)
             except BaseException:
@@ -109,13 +112,13 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
+    for source, path in work.orphans:
+        batch.delete(source, path)
     for entry in work.touched:
         batch.note(entry)
-    kept = {e.record_id for e in work.unchanged + work.touched if e.record_id}
-    ids = IdAssigner(kept)
     tasks = ((job, _stored(batch, job)) for job in work.jobs)
     for done, result in enumerate(executor.map_unordered(tasks), 1):
-        _apply(batch, result, ids, summary)
+        _apply(batch, result, summary)
         if batch.due():
             batch.commit()
         if progress:
@@ -131,7 +134,7 @@ def _stored(batch: BatchWriter, job: Job):
     return None
 
 
-def _apply(batch: BatchWriter, r: Prepared, ids: IdAssigner, summary: Summary) -> None:
+def _apply(batch: BatchWriter, r: Prepared, summary: Summary) -> None:
     job, f = r.job, r.job.file
     summary.pages += r.pages
     summary.ocr_pages += r.ocr_pages
@@ -145,33 +148,24 @@ def _apply(batch: BatchWriter, r: Prepared, ids: IdAssigner, summary: Summary) -
                          r.error, r.digest or None))
         summary.failed.append((f"{f.source}/{f.rel}", r.error))
         return
-    keep = job.old.record_id if job.kind in ("metadata", "moved") and job.old else None
-    rid = ids.assign(r.digest, f"{f.source}/{f.rel}", keep)
+    rid = record_id(r.digest, f.source, f.rel)
     r.fields["id"] = rid
     batch.add(r.fields, r.postings, Entry(f.source, f.rel, f.size, f.mtime_ns, job.meta_sig,
                                           rid, "ok", None, r.digest))
     if job.kind == "moved":
         batch.remove(job.old)
         summary.moved += 1
-    elif job.kind in ("changed", "metadata"):
+    elif job.kind in ("changed", "metadata", "repair"):
         summary.updated += 1
     else:
         summary.added += 1
 
 
-class IdAssigner:
-    """Record ids from content hashes, stable across runs; a second file with the same
-    content gets an id salted with its path."""
-
-    def __init__(self, used: set[str]):
-        self.used = set(used)
-
-    def assign(self, digest: str, where: str, keep: str | None = None) -> str:
-        rid = keep or content_id(digest)
-        if rid in self.used:
-            rid = content_id(digest, where)
-        self.used.add(rid)
-        return rid
+def record_id(digest: str, source: str, path: str) -> str:
+    """A record's id: a function of the file's content and where it is, so the same corpus
+    gives the same ids however the work was ordered, interrupted or resumed; stable while
+    the file is unchanged (two copies of one scan in two folders are two records)."""
+    return content_id(digest, f"{source}/{path}")
 
 
 def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:

@@ -45,12 +45,10 @@ class CheckReport:
         return "\n".join(lines)
 
     def advice(self) -> str:
-        p = self.problems
-        if p.get("records missing from the index") or p.get("records the manifest does not know"
-                                                             ) or p.get("duplicate records"):
-            return "repair: run `dangan index --rebuild` (OCR results are cached, so it is cheap)"
-        if any(p.values()):
-            return "repair: run `dangan index` to bring the index up to date with the corpus"
+        if any(self.problems.values()):
+            return ("repair: run `dangan index`: it re-reads missing and duplicated records, "
+                    "drops records of files that are gone and indexes new or changed files "
+                    "(OCR results are cached, so scans are not read again)")
         return "ok: the index matches the manifest and the corpus"
 
 
@@ -64,8 +62,8 @@ def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckRep
     except IndexVersionError as e:
         report.version_error = str(e)
         return report
-    indexed = _indexed_files(ix_dir)
-    report.records = len(indexed)
+    counts = indexed_files(whoosh_index.open_dir(ix_dir))
+    report.records = sum(counts.values())
     manifest = Manifest(ix_dir)
     try:
         entries = manifest.entries()
@@ -73,7 +71,6 @@ def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckRep
         manifest.close()
     ok = {k for k, e in entries.items() if e.status == "ok"}
     report.manifest_ok, report.manifest_failed = len(ok), len(entries) - len(ok)
-    counts = Counter(indexed)
     p = report.problems
     p["records missing from the index"] = _names(ok - counts.keys())
     p["records the manifest does not know"] = _names(counts.keys() - ok)
@@ -91,9 +88,9 @@ def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckRep
     return report
 
 
-def _indexed_files(ix_dir: Path) -> list[tuple[str, str]]:
-    """(source, path) of every live record, from the ID fields' postings (no stored text)."""
-    ix = whoosh_index.open_dir(ix_dir)
+def indexed_files(ix) -> Counter:
+    """How many live records the index holds per (source, path), read from the ID fields'
+    postings (no stored text is loaded)."""
     with ix.reader() as r:
         def owners(fieldname: str) -> dict[int, str]:
             out = {}
@@ -103,7 +100,7 @@ def _indexed_files(ix_dir: Path) -> list[tuple[str, str]]:
             return out
 
         paths, sources = owners("path"), owners("source")
-        return [(sources.get(d, ""), p) for d, p in paths.items() if not r.is_deleted(d)]
+        return Counter((sources.get(d, ""), p) for d, p in paths.items() if not r.is_deleted(d))
 
 
 def _names(keys) -> list[str]:

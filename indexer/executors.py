@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
+from . import analysis
 from .plan import Job
 from .prepare import Prepared, WorkerSetup, prepare
 
@@ -50,13 +51,15 @@ class PoolExecutor:
         self.setup = setup
         self.workers = workers
         self.inherited_fds = inherited_fds
+        analysis.warm_up()  # forked workers share the loaded dictionary instead of each reading it
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # fork: workers inherit the loaded dictionary instead of reading it again
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker,
                                    initargs=(os.getpid(), self.inherited_fds))
+        pool.submit(int).result()  # fork every worker now, before the writer opens the index
+        return pool
 
     def map_unordered(self, tasks: Iterable[Task]) -> Iterator[Prepared]:
         pending: dict[Future, Task] = {}
@@ -98,9 +101,9 @@ class PoolExecutor:
 
 
 def _init_worker(parent: int, inherited_fds: tuple[int, ...]) -> None:
-    """In a pool worker: let go of the parent's index lock, and exit if the parent dies
-    (a writer killed with kill -9 must not leave orphans holding memory or the lock)."""
-    for fd in inherited_fds:
+    """In a pool worker: let go of the parent's locks, and exit if the parent dies
+    (a writer killed with kill -9 must not leave orphans holding memory or a lock)."""
+    for fd in set(inherited_fds) | _lock_fds():
         try:
             os.close(fd)
         except OSError:
@@ -112,6 +115,22 @@ def _init_worker(parent: int, inherited_fds: tuple[int, ...]) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+
+
+def _lock_fds() -> set[int]:
+    """Descriptors of lock files (ours, Whoosh's WRITELOCK) this process inherited."""
+    found = set()
+    try:
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                target = os.readlink(f"/proc/self/fd/{name}")
+            except OSError:
+                continue
+            if target.endswith(("WRITELOCK", ".lock")):
+                found.add(int(name))
+    except OSError:  # no /proc: the explicitly passed descriptors only
+        pass
+    return found
 
 
 def make_executor(setup: WorkerSetup, workers: int, jobs: int, scheduler: str | None = None,

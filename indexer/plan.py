@@ -7,18 +7,22 @@ be a moved one) is hashed to confirm. Kinds of work:
   metadata   same content, catalog row or sidecar edited: update fields, no extraction
   moved      a vanished file's content at a new path: update the path, no extraction
   retry      failed last time: extract again
+  repair     the manifest says indexed, the index disagrees (missing or twice): extract again
   removed    in the manifest, gone from the corpus: delete the record
   unchanged  nothing to do (a touched file with the same content is only re-fingerprinted)
+Records the index holds for files neither the manifest nor the corpus knows (left by a run
+killed between a commit and its manifest rows) are orphans: deleted.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .corpus import Corpus, SourceFile, metadata_signature
 from .manifest import Entry, Manifest
 from .ocrcache import file_digest
 
-EXTRACT_KINDS = ("new", "changed", "retry")
+EXTRACT_KINDS = ("new", "changed", "retry", "repair")
 
 
 @dataclass(frozen=True)
@@ -36,19 +40,28 @@ class Plan:
     unchanged: list[Entry] = field(default_factory=list)
     touched: list[Entry] = field(default_factory=list)  # same content, new mtime
     removed: list[Entry] = field(default_factory=list)
+    orphans: list[tuple[str, str]] = field(default_factory=list)  # (source, path)
 
     def count(self, kind: str) -> int:
         return sum(1 for j in self.jobs if j.kind == kind)
 
 
-def make_plan(corpus: Corpus, manifest: Manifest | None) -> Plan:
+def make_plan(corpus: Corpus, manifest: Manifest | None,
+              indexed: Counter | None = None) -> Plan:
+    """`indexed` counts the records the index holds per (source, path), when known."""
     previous = manifest.entries() if manifest is not None else {}
+    verify = indexed is not None
+    indexed = indexed or Counter()
+    known = set(previous) | {f.key for f in corpus.files}
     plan, suspects = Plan(), []
+    plan.orphans = sorted(k for k in indexed if k not in known)
     for f in corpus.files:
         sig = metadata_signature(f)
         old = previous.pop(f.key, None)
         if old and old.status == "ok" and (old.size, old.mtime_ns) == (f.size, f.mtime_ns):
-            if old.meta_sig == sig:
+            if verify and indexed[f.key] != 1:
+                plan.jobs.append(Job("repair", f, sig, old))
+            elif old.meta_sig == sig:
                 plan.unchanged.append(old)
             else:
                 plan.jobs.append(Job("metadata", f, sig, old, old.digest or ""))

@@ -14,21 +14,24 @@ import time
 from array import array
 from typing import Any
 
+from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 
 from .analysis import Posting
 from .codec import IndexCodec
+from .lock import IndexBusyError
 from .manifest import Entry, Manifest
 
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
 
 
 class BatchWriter:
-    def __init__(self, ix, manifest: Manifest, every: int, seconds: float, empty: bool):
+    def __init__(self, ix, manifest: Manifest, every: int, seconds: float,
+                 indexed: set[tuple[str, str]]):
         self.ix, self.manifest = ix, manifest
         self.every, self.seconds = max(1, every), seconds
-        self.empty = empty  # nothing indexed yet: no deletes needed
+        self.indexed = indexed  # (source, path) of the records committed before this run
         self.writer = None
         self.entries: list[Entry] = []
         self.removed: list[tuple[str, str]] = []
@@ -36,7 +39,11 @@ class BatchWriter:
 
     def _w(self):
         if self.writer is None:
-            self.writer = self.ix.writer(codec=IndexCodec())
+            try:
+                self.writer = self.ix.writer(codec=IndexCodec())
+            except LockError:
+                raise IndexBusyError(f"the index in {self.ix.storage.folder} is locked by "
+                                     "another writer; wait for it to finish") from None
             self.postings = PostingBuffer()
             self.started = time.monotonic()
             self.changes = 0
@@ -49,8 +56,10 @@ class BatchWriter:
             return None if docnum is None else s.stored_fields(docnum)
 
     def delete(self, source: str, path: str) -> None:
-        if not self.empty:
+        """Delete the committed record of a file, if there is one (looked up only then)."""
+        if (source, path) in self.indexed:
             self._w().delete_by_query(And([Term("source", source), Term("path", path)]))
+            self.indexed.discard((source, path))
             self.changes += 1
 
     def remove(self, entry: Entry) -> None:
@@ -80,7 +89,6 @@ class BatchWriter:
             w.commit(mergetype=(lambda _w, segments: kept) if final else None, merge=False)
             self.writer = None
             self.commits += 1
-            self.empty = False
         if self.entries or self.removed:
             self.manifest.save(self.entries, self.removed)
         self.entries, self.removed = [], []

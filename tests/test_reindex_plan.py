@@ -91,7 +91,8 @@ def edit_catalog(corpus: Path, old: str, new: str) -> None:
     (corpus / "catalog.csv").write_text(catalog.replace(old, new), encoding="utf-8-sig")
 
 
-def test_a_moved_file_keeps_its_record_and_is_not_read_again(indexed, no_extraction):
+def test_a_moved_file_keeps_its_record_and_is_not_read_again(indexed, no_extraction, tmp_path,
+                                                             monkeypatch):
     corpus, settings = indexed
     before = records(settings)
     (corpus / "公安/2020").mkdir()
@@ -104,15 +105,20 @@ def test_a_moved_file_keeps_its_record_and_is_not_read_again(indexed, no_extract
     assert counts(summary) == (0, 0, 2, 4, 0)
     after = records(settings)
     assert "公安/2019/ocr.txt" not in after and "文书/2019/tongzhi.txt" not in after
-    assert after["公安/2020/ocr.txt"]["id"] == before["公安/2019/ocr.txt"]["id"]
+    # ids follow content and place: a moved record gets the id a clean build gives it
+    assert after["公安/2020/ocr.txt"]["id"] != before["公安/2019/ocr.txt"]["id"]
     assert "王 小 明" in text_of(settings, after["公安/2020/ocr.txt"]["id"])
     moved = after["文书/2020/tongzhi.txt"]
-    assert moved["id"] == before["文书/2019/tongzhi.txt"]["id"]
     assert moved["title"] == "关于做好道路交通安全工作的通知"
     assert moved["doc_number"] == "新政发〔2019〕3号"
     assert found(settings, "王小明") == ["公安/2020/ocr.txt"]
     assert found(settings, '"新政发〔2019〕3号"') == ["文书/2020/tongzhi.txt"]
     assert counts(run_index(settings, workers=1)) == (0, 0, 0, 6, 0)
+    monkeypatch.undo()  # the clean build reads every file
+    clean = make_settings(tmp_path / "clean" / "index", corpus)
+    run_index(clean, workers=1)
+    assert {p: r["id"] for p, r in records(clean).items()} == {
+        p: r["id"] for p, r in after.items()}
 
 
 def test_a_catalog_or_sidecar_edit_updates_metadata_without_reading_the_file(indexed,
@@ -221,7 +227,7 @@ def test_check_reports_unindexed_files_and_records_the_manifest_does_not_know(in
     check = dangan_index(cli_runner, settings, "--check")
     assert check.exit_code == 1, check.output
     assert "records the manifest does not know: 1\n  c/文书/2019/zongjie.txt\n" in check.output
-    assert "run `dangan index --rebuild`" in check.output
+    assert "run `dangan index`" in check.output  # a plain rerun repairs it
     repaired = dangan_index(cli_runner, settings)  # read again and replaced, not duplicated
     assert repaired.exit_code == 0 and "added 1, updated 0" in repaired.output, repaired.output
     assert len(records(settings)) == 7
@@ -255,3 +261,38 @@ def test_an_index_of_another_analysis_version_asks_for_a_rebuild(indexed, cli_ru
     again = dangan_index(cli_runner, settings)
     assert again.exit_code == 0 and "unchanged 6," in again.output, again.output
     assert len(records(settings)) == 6 and found(settings, "王小明") == ["公安/2019/ocr.txt"]
+
+
+def test_a_rerun_repairs_missing_duplicated_and_orphan_records(indexed, cli_runner):
+    """What --check finds, a plain `dangan index` repairs: a record lost from the index is
+    read again, one indexed twice is replaced by one, one whose file and row are gone is
+    dropped."""
+    from whoosh import index as whoosh_index
+    from whoosh.query import Term
+
+    corpus, settings = indexed
+    ix = whoosh_index.open_dir(settings.index.dir)
+    with ix.searcher() as s:
+        twice = s.document(path="公安/2021/big5.txt")
+    with ix.writer() as w:
+        w.delete_by_term("path", "文书/2019/zongjie.txt")  # lost from the index
+        w.add_document(**{k: v for k, v in twice.items()})  # indexed twice
+    with sqlite3.connect(settings.index.dir / "manifest.sqlite") as db:  # orphan: file, row gone
+        db.execute("DELETE FROM files WHERE path = ?", ("公安/2019/ocr.txt",))
+    db.close()
+    os.remove(corpus / "公安/2019/ocr.txt")
+    check = dangan_index(cli_runner, settings, "--check")
+    assert check.exit_code == 1
+    for problem in ("records missing from the index: 1", "duplicate records: 1",
+                    "records the manifest does not know: 1"):
+        assert problem in check.output, check.output
+    repaired = dangan_index(cli_runner, settings)
+    assert repaired.exit_code == 0, repaired.output
+    assert "updated 2" in repaired.output, repaired.output
+    assert sorted(records(settings)) == ["公安/2021/big5.txt", "公安/2021/jiaojing.txt",
+                                         "文书/2019/tongzhi.txt", "文书/2019/zongjie.txt",
+                                         "文书/2021/xiangzhen.txt"]
+    with whoosh_index.open_dir(settings.index.dir).searcher() as s:
+        assert len(list(s.documents(path="公安/2021/big5.txt"))) == 1
+        assert s.search(Term("path", "公安/2019/ocr.txt")).scored_length() == 0
+    assert dangan_index(cli_runner, settings, "--check").exit_code == 0

@@ -218,9 +218,10 @@ def _dry_plan(corpus: Corpus, current: Path, rebuild: bool) -> Plan:
     """The plan, without creating or changing anything."""
     if rebuild or not whoosh_index.exists_in(current):
         return make_plan(corpus, None)
+    check_stamp(current)
     manifest = Manifest(current)
     try:
-        return make_plan(corpus, manifest)
+        return make_plan(corpus, manifest, indexed_files(whoosh_index.open_dir(current)))
     finally:
         manifest.close()
 

@@ -121,7 +121,7 @@ class _Progress:
 
 def _print_plan(plan: Plan) -> None:
     verbs = {"new": "add", "changed": "update", "retry": "retry", "metadata": "update metadata",
-             "moved": "move"}
+             "moved": "move", "repair": "repair"}
     for job in plan.jobs:
         where = f"{job.file.source}/{job.file.rel}"
         if job.kind == "moved":
@@ -129,7 +129,9 @@ def _print_plan(plan: Plan) -> None:
         click.echo(f"{verbs[job.kind]}: {where}")
     for e in plan.removed:
         click.echo(f"remove: {e.source}/{e.path}")
-    extract = sum(plan.count(k) for k in ("new", "changed", "retry"))
+    for source, path in plan.orphans:
+        click.echo(f"remove orphan record: {source}/{path}")
+    extract = sum(plan.count(k) for k in ("new", "changed", "retry", "repair"))
     click.echo(f"to extract {extract}, metadata only {plan.count('metadata')}, "
                f"moved {plan.count('moved')}, unchanged {len(plan.unchanged) + len(plan.touched)}"
                f", to remove {len(plan.removed)}")

@@ -221,3 +221,13 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def _register_account_commands() -> None:
+    from .cli_accounts import audit, users
+
+    main.add_command(users)
+    main.add_command(audit)
+
+
+_register_account_commands()

@@ -1,0 +1,109 @@
+"""Accounts (hashed passwords, roles, clearances) and the append-only audit register."""
+import sqlite3
+
+import pytest
+
+from search_app.accounts import ADMIN, READER, AccountError, Accounts
+from search_app.audit import AuditLog, to_csv
+
+
+@pytest.fixture()
+def accounts(tmp_path):
+    a = Accounts(tmp_path)
+    yield a
+    a.close()
+
+
+def test_passwords_are_hashed_and_checked(accounts, tmp_path):
+    accounts.add("张三", "correct horse", READER, "内部")
+    raw = sqlite3.connect(tmp_path / "accounts.sqlite").execute(
+        "SELECT password FROM users").fetchone()[0]
+    assert "correct horse" not in raw and raw.startswith(("scrypt:", "pbkdf2:"))
+    assert accounts.verify("张三", "correct horse").clearance == "内部"
+    assert accounts.verify("张三", "wrong horse!") is None
+    assert accounts.verify("李四", "correct horse") is None
+
+
+def test_bad_input_is_refused_with_a_reason(accounts):
+    with pytest.raises(AccountError, match="密码至少"):
+        accounts.add("王五", "short")
+    with pytest.raises(AccountError, match="密级只能是"):
+        accounts.add("王五", "long enough", READER, "顶级")
+    with pytest.raises(AccountError, match="角色只能是"):
+        accounts.add("王五", "long enough", "superuser")
+    with pytest.raises(AccountError, match="用户名"):
+        accounts.add("王 五", "long enough")
+    accounts.add("王五", "long enough")
+    with pytest.raises(AccountError, match="已存在"):
+        accounts.add("王五", "long enough")
+    with pytest.raises(AccountError, match="没有用户"):
+        accounts.disable("赵六")
+
+
+def test_changes_end_sessions_and_disable_locks_out(accounts):
+    user = accounts.add("管理员甲", "admin password", ADMIN, "绝密")
+    assert accounts.has_admin() and user.is_admin
+    raised = accounts.set_clearance("管理员甲", "机密")
+    assert raised.clearance == "机密" and raised.session_version > user.session_version
+    accounts.disable("管理员甲")
+    assert accounts.verify("管理员甲", "admin password") is None and not accounts.has_admin()
+    accounts.enable("管理员甲")
+    accounts.reset_password("管理员甲", "a new password")
+    assert accounts.verify("管理员甲", "admin password") is None
+    assert accounts.verify("管理员甲", "a new password") is not None
+
+
+def test_audit_register_is_append_only_and_filterable(tmp_path):
+    log = AuditLog(tmp_path)
+    log.write("张三", "10.0.0.5", "search", query="王建成", total=3, filters={"year": ["2019"]})
+    log.write("", "10.0.0.9", "record", record="abc123")
+    log.write("张三", "10.0.0.5", "download", record="abc123")
+    assert [r.action for r in log.find()] == ["download", "record", "search"]
+    assert [r.action for r in log.find(user="张三")] == ["download", "search"]
+    assert [r.user for r in log.find(record="abc123")] == ["张三", ""]
+    assert log.find(date_from="2000-01-01", date_to="2999-12-31", action="search")[0].query == \
+        "王建成"
+    assert log.find(date_to="2000-01-01") == []
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        log.db.execute("DELETE FROM reads")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        log.db.execute("UPDATE reads SET user = 'x'")
+    csv_text = to_csv(log.find())
+    assert csv_text.splitlines()[0].startswith("序号,时间,用户") and "（匿名）" in csv_text
+    assert len(log.find()) == 3
+    with pytest.raises(ValueError):
+        log.write("张三", "10.0.0.5", "delete-everything")
+    log.close()
+
+
+def test_users_and_audit_commands(tmp_path, cli_runner):
+    from search_app.cli import main
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[index]\ndir = "data/index"\n', encoding="utf-8")
+    add = cli_runner.invoke(main, ["users", "add", "档案员", "--config", str(cfg), "--role",
+                                   "管理员", "--clearance", "绝密"],
+                            input="a long password\na long password\n")
+    assert add.exit_code == 0 and "added 档案员: 管理员, clearance 绝密" in add.output
+    again = cli_runner.invoke(main, ["users", "add", "档案员", "--config", str(cfg),
+                                     "--password", "another password"])
+    assert again.exit_code == 2 and "已存在" in again.output
+    cli_runner.invoke(main, ["users", "add", "查阅员", "--config", str(cfg), "--password",
+                             "reader password"])
+    assert cli_runner.invoke(main, ["users", "set-clearance", "查阅员", "秘密", "--config",
+                                    str(cfg)]).exit_code == 0
+    assert cli_runner.invoke(main, ["users", "disable", "查阅员", "--config",
+                                    str(cfg)]).exit_code == 0
+    listed = cli_runner.invoke(main, ["users", "list", "--config", str(cfg)]).output
+    assert "档案员\t管理员\t绝密" in listed and "查阅员\t查阅人\t秘密  (disabled)" in listed
+    bad = cli_runner.invoke(main, ["users", "set-clearance", "查阅员", "顶级", "--config", str(cfg)])
+    assert bad.exit_code == 2
+    log = AuditLog(tmp_path / "data")
+    log.write("档案员", "127.0.0.1", "record", record="r1")
+    log.close()
+    out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--user", "档案员"])
+    assert out.exit_code == 0 and "档案员\t127.0.0.1\trecord\tr1" in out.output
+    csv_out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--csv"]).output
+    assert csv_out.startswith("序号,时间,用户")
+    assert cli_runner.invoke(main, ["audit", "--config", str(cfg), "--from", "yesterday"]
+                             ).exit_code == 2

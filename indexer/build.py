@@ -13,7 +13,7 @@ import resource
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ocr.settings import OcrSettings
@@ -86,18 +86,24 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             write_sources(target, corpus.sources)
             setup = worker_setup(settings, words)
             _check_ocr(setup, work)
+            keep_ocr = None
+            if scheduler and setup.ocr is not None:  # pages read on other hosts: keep here too
+                setup = replace(setup, return_ocr=True)
+                keep_ocr = OcrRunner(setup.ocr, setup.cache_dir)
             n = workers or settings.index.workers or _cpu_count()
             # workers start before any index writer opens, so they never hold its lock
             executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,))
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
                                 settings.index.commit_seconds, set(indexed))
             try:
-                _write(batch, work, executor, summary, progress)
+                _write(batch, work, executor, summary, progress, keep_ocr)
             except BaseException:
                 batch.cancel()
                 raise
             finally:
                 executor.close()
+                if keep_ocr is not None:
+                    keep_ocr.close()
         finally:
             manifest.close()
         if rebuild:
@@ -108,7 +114,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
-           progress: Progress | None) -> None:
+           progress: Progress | None, keep_ocr: OcrRunner | None = None) -> None:
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
@@ -119,6 +125,8 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     tasks = ((job, _stored(batch, job)) for job in work.jobs)
     for done, result in enumerate(executor.map_unordered(tasks), 1):
         _apply(batch, result, summary)
+        if keep_ocr is not None and result.ocr_cache:
+            keep_ocr.store(result.ocr_cache)
         if batch.due():
             batch.commit()
         if progress:

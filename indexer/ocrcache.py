@@ -46,6 +46,7 @@ class OcrRunner:
                                      "rotation INTEGER)")
         self.hits = 0
         self.misses = 0
+        self.fresh: list[tuple[str, PageText]] = []  # pages OCR'd here, for take_fresh()
         self.seconds = 0.0  # spent in OCR (cache misses)
 
     def check(self) -> None:
@@ -74,7 +75,18 @@ class OcrRunner:
         finally:
             self.seconds += time.perf_counter() - started
         self._put(key, result)
+        self.fresh.append((key, result))
         return result
+
+    def take_fresh(self) -> list[tuple[str, PageText]]:
+        """Pages OCR'd since the last call (a remote worker sends them to the writer)."""
+        fresh, self.fresh = self.fresh, []
+        return fresh
+
+    def store(self, pages: list[tuple[str, PageText]]) -> None:
+        """Keep pages another machine OCR'd, so this machine never reads them again."""
+        for key, page in pages:
+            self._put(key, page)
 
     def _get(self, key: str) -> PageText | None:
         if self._db is None:

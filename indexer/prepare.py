@@ -38,6 +38,7 @@ class WorkerSetup:
     ocr: OcrSettings | None = None
     cache_dir: Path | None = None
     max_pages: int = 2000
+    return_ocr: bool = False  # send OCR'd pages back with the result (workers on other hosts)
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Prepared:
     pages: int = 0
     ocr_pages: int = 0
     ocr_seconds: float = 0.0
+    ocr_cache: list = field(default_factory=list)  # (key, PageText) when setup.return_ocr
     seconds: float = 0.0
 
 
@@ -94,6 +96,9 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
     if ocr:
         out.ocr_pages = ocr.misses - before[0]
         out.ocr_seconds = ocr.seconds - before[1]
+        fresh = ocr.take_fresh()
+        if setup.return_ocr:
+            out.ocr_cache = fresh
     out.seconds = time.perf_counter() - started
     return out
 

@@ -134,3 +134,35 @@ def test_deleted_records_leave_hits_totals_and_facets(tmp_path):
     assert facets["category"] == {"文书": 1, "公安": 1}
     assert archive.search(SearchRequest(q="大隊")).total == 0
     archive.close()
+
+
+def test_pages_read_by_a_remote_worker_are_kept_by_the_writer(tmp_path):
+    """A worker on another host sends the pages it OCR'd back with the record; the writer's
+    own cache keeps them, so this machine never reads that scan again."""
+    from ocr_images import text_image
+
+    from indexer.ocrcache import OcrRunner
+    from indexer.plan import Job
+    from indexer.prepare import WorkerSetup, prepare
+    from ocr.settings import OcrSettings
+    from indexer.corpus import discover
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    text_image(["档案保密工作"]).save(folder / "page.png", dpi=(300, 300))
+    file = discover([folder]).files[0]
+    remote = WorkerSetup(ocr=OcrSettings(), cache_dir=tmp_path / "worker-cache", return_ocr=True)
+    done = prepare(Job("new", file, ""), remote)
+    assert done.error is None and done.ocr_pages == 1 and len(done.ocr_cache) == 1
+    assert "档案保密" in done.fields["text"].replace(" ", "")
+    home = OcrRunner(OcrSettings(), tmp_path / "writer-cache")
+    home.store(done.ocr_cache)
+
+    def must_not_render():
+        raise AssertionError("the page was OCR'd again")
+
+    again = home.page(done.digest, 0, must_not_render)
+    assert again.text == done.ocr_cache[0][1].text and home.hits == 1
+    local = WorkerSetup(ocr=OcrSettings(), cache_dir=tmp_path / "worker-cache")
+    assert prepare(Job("new", file, ""), local).ocr_cache == []  # local workers share the cache
+    home.close()

@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config.toml
 N ?= 10000
+WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-ocr bench-reindex clean
+.PHONY: run test index serve install install-test bench bench-web bench-ocr bench-reindex clean
 
 run: install index serve
 
@@ -31,6 +32,9 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run --n $(N)
+
+bench-web: install
+	$(BIN)/python -m bench.web --n $(WEB_N)
 
 bench-ocr: install
 	$(BIN)/python -m bench.ocr $(FOLDER)

@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["dangan.archive"] = Archive(settings.index.dir, settings.search)
     app.extensions["dangan.clearance"] = SECURITY_LEVELS[-1]
 
-    from . import api, views
+    from . import api, records, views  # noqa: F401 (records adds its routes to views.bp)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)

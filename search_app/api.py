@@ -1,4 +1,4 @@
-"""The JSON API: /api/search and /api/records/<id>."""
+"""The JSON API: search, records, page images, 相关记录 and the OpenAPI description."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
@@ -8,10 +8,13 @@ from indexer.errors import QueryError
 from indexer.pageimages import has_page_images, page_thumbnail
 from indexer.search import SearchRequest
 
+from .openapi import openapi_spec
 from .params import search_request
-from .render import search_json
+from .render import hit_json, search_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+SIMILAR_MAX = 20  # 相关记录 a request may ask for
 
 
 def archive():
@@ -55,3 +58,18 @@ def page_image(record_id: str, page: int):
     settings = current_app.extensions["dangan.settings"]
     path = page_thumbnail(data, archive().sources, page, width, settings.data_dir)
     return send_file(path, mimetype="image/png", max_age=3600)
+
+
+@bp.get("/records/<record_id>/similar")
+def similar(record_id: str):
+    """相关记录: records sharing this one's most distinctive words, under the reader's 密级."""
+    raw = request.args.get("size", "5").strip() or "5"
+    if not raw.isdigit() or not 1 <= int(raw) <= SIMILAR_MAX:
+        raise QueryError(f"size 必须是 1 到 {SIMILAR_MAX} 之间的整数，收到 {raw!r}")
+    hits = archive().similar(record_id, clearance(), size=int(raw))
+    return jsonify({"ok": True, "id": record_id, "hits": [hit_json(h) for h in hits]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())

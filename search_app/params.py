@@ -9,6 +9,8 @@ from indexer.schema import FACETS
 from indexer.search import SearchRequest
 
 PARAMS = ("q", "page", "size", "sort", "date_from", "date_to") + FACETS
+FACET_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org": "责任者",
+                "retention": "保管期限", "security": "密级", "type": "文件类型"}
 
 
 def _int(args: MultiDict, name: str, default: int) -> int:

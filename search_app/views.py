@@ -1,4 +1,4 @@
-"""The HTML pages: the search page (hits, facets, paging) and the record page."""
+"""The search page: hits with snippets, facets (with the year histogram), chips, sorting, paging."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,27 +11,20 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.compile import compile_query
 from indexer.errors import QueryError
-from indexer.highlight import find_spans, mark
-from indexer.pageimages import has_page_images
 from indexer.querylang import parse
 from indexer.schema import FACETS, SECURITY_LEVELS
 
-from .api import archive, clearance, request_from
-from .params import PARAMS
+from .api import archive, request_from
+from .params import FACET_LABELS, PARAMS
 
 bp = Blueprint("views", __name__)
 
-FACET_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org": "责任者", "retention": "保管期限",
-                "security": "密级", "type": "文件类型"}
+TYPE_LABELS = {"txt": "文本", "pdf": "PDF", "image": "扫描图像", "docx": "Word 文档"}
 SORTS = (("relevance", "相关度"), ("-date", "日期新→旧"), ("date", "日期旧→新"))
 FACET_SHOWN = 10  # values listed before the rest fold under 更多
+BAR_STEPS = 20  # the year histogram's bars are 0..20 twentieths of the widest (CSS classes)
 PAGE_WINDOW = 3  # page links on each side of the current one
 MAX_RESULTS = 100_000  # the search library refuses pages past this many results
-META_LABELS = {"encoding": "编码", "warnings": "警告", "notes": "备注", "persons": "人物"}
-RECORD_FIELDS = (("title", "题名"), ("archival_code", "档号"), ("doc_number", "文号"),
-                 ("org", "责任者"), ("date", "日期"), ("category", "门类"), ("kind", "文种"),
-                 ("retention", "保管期限"), ("security", "密级"), ("type", "文件类型"),
-                 ("pages", "页数"), ("path", "路径"))
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,8 @@ class Link:
     url: str
     count: int = 0
     selected: bool = False
+    bar: int = 0  # histogram bar length in BAR_STEPS (year facet only)
+    value: str = ""  # the facet value itself when the label is a translation
 
 
 class State:
@@ -63,9 +58,10 @@ class State:
         chosen = [v for v in values if v != value] if value in values else values + [value]
         return self.url(**{name: chosen, "page": None})
 
-    def hidden(self) -> list[tuple[str, str]]:
-        """Arguments the query form carries along (a new query starts on page 1)."""
-        return [(k, v) for k, v in self.args.items(multi=True) if k not in ("q", "page")]
+    def hidden(self, *skip: str) -> list[tuple[str, str]]:
+        """Arguments a form carries along (a new query starts on page 1)."""
+        return [(k, v) for k, v in self.args.items(multi=True)
+                if k not in ("q", "page") + skip]
 
 
 @bp.get("/")
@@ -86,32 +82,9 @@ def search():
         sorts=_sorts(state, req.sort, q), pager=_pager(state, req.page, req.size, result.total),
         first=(req.page - 1) * req.size + 1,
         last=min(result.total, req.page * req.size),
+        years=_year_span(result), clear_url=state.url(page=None, date_from=None, date_to=None,
+                                                       **{name: None for name in FACETS}),
     )
-
-
-@bp.get("/records/<record_id>")
-def record(record_id: str):
-    rec = archive().record(record_id, clearance())
-    q = request.args.get("q", "")
-    terms = highlight_terms(q)
-    text = rec["text"]
-    spans = find_spans(text, terms)
-    images = has_page_images(rec)
-    pages = [{"page": p["page"], "html": Markup(mark(text, spans, p["start"], p["end"])
-                                                .replace("\f", "").strip("\n")),
-              "image": url_for("api.page_image", record_id=record_id, page=p["page"])
-              if images else None,
-              "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"])}
-             for p in rec["page_list"]]
-    rows = [(label, rec.get(key, "")) for key, label in RECORD_FIELDS]
-    rows += [(META_LABELS.get(k, k), "；".join(map(str, v)) if isinstance(v, list) else v)
-             for k, v in (rec.get("meta") or {}).items()]
-    fields = [(label, _marked(str(value), terms) if value not in (None, "") else "—")
-              for label, value in rows]
-    back = url_for("views.search", q=q or None)
-    return render_template("record.html", rec=rec, q=q, pages=pages, fields=fields,
-                           matches=len(spans), back=back,
-                           security_class=_security_class(rec.get("security", "")))
 
 
 def highlight_terms(q: str) -> list[str]:
@@ -122,36 +95,52 @@ def highlight_terms(q: str) -> list[str]:
         return []
 
 
-def _marked(value: str, terms: list[str]) -> Markup:
-    return Markup(mark(value, find_spans(value, terms)))
+def security_class(level: str) -> str:
+    return f"sec-{SECURITY_LEVELS.index(level)}" if level in SECURITY_LEVELS else "sec-x"
 
 
 def _hit(hit, q: str) -> dict:
     f = hit.fields
     url = url_for("views.record", record_id=f["id"], q=q or None)
-    return {"f": f, "url": url, "title": Markup(hit.title_html) if f["title"] else f["path"],
-            "security_class": _security_class(f["security"]),
-            "snippets": [(s.page, Markup(s.html)) for s in hit.snippets]}
-
-
-def _security_class(level: str) -> str:
-    return f"sec-{SECURITY_LEVELS.index(level)}" if level in SECURITY_LEVELS else "sec-x"
+    marked = [s.page for s in hit.snippets if "<mark>" in s.html]  # open at the first hit
+    return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
+            "title": Markup(hit.title_html) if f["title"] else f["path"],
+            "type": TYPE_LABELS.get(f["type"], f["type"]),
+            "security_class": security_class(f["security"]),
+            "snippets": [(s.page, Markup(s.html), f"{url}#page-{s.page}") for s in hit.snippets]}
 
 
 def _facets(result, state: State) -> list[dict]:
     out = []
     for name in FACETS:
-        links = [Link(v.value, state.toggle(name, v.value), v.count, v.selected)
-                 for v in result.facets.get(name, [])]
+        values = result.facets.get(name, [])
+        widest = max((v.count for v in values), default=0) or 1
+        links = [Link(_value_label(name, v.value), state.toggle(name, v.value), v.count,
+                      v.selected, _bar(v.count, widest), v.value) for v in values]
         if links:
             out.append({"name": name, "label": FACET_LABELS[name],
                         "shown": links[:FACET_SHOWN], "more": links[FACET_SHOWN:]})
     return out
 
 
+def _year_span(result) -> dict:
+    """The lowest and highest year among the results (placeholders of the year range)."""
+    years = sorted(int(v.value) for v in result.facets.get("year", []) if v.value.isdigit())
+    return {"low": years[0] if years else 2000, "high": years[-1] if years else 2020}
+
+
+def _value_label(name: str, value: str) -> str:
+    return TYPE_LABELS.get(value, value) if name == "type" else value
+
+
+def _bar(count: int, widest: int) -> int:
+    return max(1, round(count / widest * BAR_STEPS)) if count else 0
+
+
 def _chips(result, state: State) -> list[Link]:
     """Selected facet values and date limits, each with the URL that removes it."""
-    chips = [Link(f"{FACET_LABELS[name]}：{value}", state.toggle(name, value))
+    chips = [Link(f"{FACET_LABELS[name]}：{_value_label(name, value)}",
+                  state.toggle(name, value))
              for name in FACETS for value in result.request.filters.get(name, ())]
     for name, label in (("date_from", "日期从"), ("date_to", "日期到")):
         if state.args.get(name):

@@ -104,9 +104,20 @@ def test_title_is_highlighted_and_links_to_the_record_with_the_query(client):
     assert parse_qs(urlsplit(link["href"]).query)["q"] == ["交警"]
 
 
-def test_snippet_is_labelled_with_its_page(client):
+def test_snippet_is_labelled_with_its_page_and_links_to_it(client):
     page = get(client, "/", q="管理力量")
-    assert re.search(r'<span class="page">第2页</span>[^<]*<mark>管理力量</mark>', page.html)
+    assert re.search(r'<a class="page" href="[^"]*#page-2"[^>]*>第2页</a>[^<]*<mark>管理力量</mark>',
+                     page.html)
+    link = page.link("第2页")
+    assert link["href"].startswith("/records/") and link["href"].endswith("#page-2")
+    assert parse_qs(urlsplit(link["href"]).query)["q"] == ["管理力量"]
+
+
+def test_title_link_opens_the_record_at_the_first_page_with_a_hit(client):
+    page = get(client, "/", q="管理力量")
+    assert urlsplit(page.link("交警支队工作总结")["href"]).fragment == "page-2"
+    first_page = get(client, "/", q="王建成").link("新塘桥镇2019年度档案工作总结")["href"]
+    assert urlsplit(first_page).fragment == ""  # the record opens at its top, page 1
 
 
 def test_query_markup_is_escaped(client):
@@ -264,8 +275,10 @@ def test_wrong_method_on_a_page_is_a_chinese_405_page(client):
 @pytest.mark.parametrize("q", ['"', ":", "AND", "日期:2019..2015", "王" * 10240])
 def test_malformed_query_shows_the_message_with_400(client, q):
     page = get(client, "/", status=400, q=q)
-    assert '<p class="error" role="alert">查询有误：' in page.html
+    assert re.search(r'<div class="error" role="alert">\s*<p><strong>查询有误：</strong>.+</p>',
+                     page.html)
     assert 'name="q"' in page.html  # the form is still there to correct the query
+    assert '<details class="syntax" open>' in page.html  # with the syntax help open
 
 
 def test_bad_parameter_on_the_page_is_a_400_message(client):
@@ -292,3 +305,261 @@ def test_pages_use_no_external_resources(client):
     text = css.get_data(as_text=True)
     assert "@import" not in text and "http" not in text
     assert "Noto Sans CJK SC" in text and "mark" in text
+
+
+# --- issue 5: the front end a clerk would choose to use ---------------------------------
+
+def test_malformed_query_stays_in_the_box(client):
+    page = get(client, "/", status=400, q="档案 日期:2019..2015")
+    assert 'value="档案 日期:2019..2015"' in page.html and 'aria-invalid="true"' in page.html
+
+
+def test_syntax_help_is_collapsible_without_javascript(client):
+    page = get(client, "/", q="王建成")
+    help_ = page.html.split('<details class="syntax">')[1].split("</details>")[0]
+    for example in ("引号", "空格", "OR", "-交通", "题名:总结", "日期:2015..2019"):
+        assert example in help_, example
+
+
+def test_hit_shows_kind_pages_and_type(client):
+    page = get(client, "/", q="新政发〔2019〕3号")
+    assert '<span class="k">文种</span>通知' in page.html
+    assert "1 页 · 文本" in page.html
+
+
+def test_kind_facet_is_listed_and_round_trips_percent_encoded(client):
+    page = get(client, "/")
+    href = page.facet("总结")["href"]
+    assert "kind=%E6%80%BB%E7%BB%93" in href  # 总结, percent-encoded UTF-8
+    narrowed = get(client, href)
+    assert narrowed.total() == 4 and "文种：总结" in narrowed.html
+    assert '<h3 id="facet-kind">文种</h3>' in narrowed.html
+
+
+def test_type_facet_values_are_in_chinese(client):
+    page = get(client, "/")
+    narrowed = get(client, page.facet("文本")["href"])
+    assert "type=txt" in page.facet("文本")["href"] and "文件类型：文本" in narrowed.html
+
+
+def test_year_facet_is_a_histogram_of_css_classes(client):
+    page = get(client, "/")
+    bars = re.findall(r'<span class="value">(\d{4})</span><span class="bar" aria-hidden="true">'
+                      r'<span class="fill bar-(\d+)"></span></span><span class="n">(\d+)</span>',
+                      page.html)
+    counts = {year: (int(bar), int(n)) for year, bar, n in bars}
+    assert counts == {"2021": (20, 3), "2019": (13, 2)}  # the widest bar is full length
+    assert "style=" not in page.html  # widths come from the style sheet (no inline styles)
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert ".bar-20 { width: 100%; }" in css and ".bar-10 { width: 50%; }" in css
+
+
+def test_year_range_form_maps_to_date_from_and_date_to(client):
+    page = get(client, "/", q="工作", category="文书")
+    form = page.html.split('<form class="years"')[1].split("</form>")[0]
+    assert 'name="date_from"' in form and 'name="date_to"' in form
+    assert '<input type="hidden" name="q" value="工作">' in form
+    assert '<input type="hidden" name="category" value="文书">' in form
+    assert '<label for="date_from">从</label>' in form and '<label for="date_to">到</label>' in form
+    narrowed = get(client, "/", q="工作", category="文书", date_from="2019", date_to="2019")
+    assert set(narrowed.paths()) == {"文书/2019/zongjie.txt", "文书/2019/tongzhi.txt"}
+    assert "日期从：2019" in narrowed.html and "日期到：2019" in narrowed.html
+    assert 'value="2019"' in narrowed.html.split('<form class="years"')[1]
+
+
+def test_chips_can_all_be_cleared_at_once_keeping_the_query(client):
+    page = get(client, "/", q="工作", category="公安", year="2021", date_from="2020")
+    clear = page.link("全部清除")["href"]
+    assert parse_qs(urlsplit(clear).query) == {"q": ["工作"]}
+    assert get(client, clear).total() == 6
+
+
+def test_every_form_field_has_a_label(client):
+    for page in (get(client, "/", q="工作"), get(client, "/", status=400, q='"'),
+                 get(client, "/records/nope", status=404)):
+        ids = set(re.findall(r'<label for="([^"]+)"', page.html))
+        for tag in re.findall(r"<input\b[^>]*>", page.html):
+            if 'type="hidden"' in tag:
+                continue
+            m = re.search(r'id="([^"]+)"', tag)
+            assert m and m.group(1) in ids, tag
+
+
+def test_pages_have_a_skip_link_and_visible_focus(client):
+    page = get(client, "/")
+    assert '<a class="skip" href="#main">' in page.html and '<main id="main"' in page.html
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert ":focus-visible" in css and "em, i { font-weight: bold; }" in css
+    assert re.search(r"em, i, [^{]*\{ font-style: normal; \}", css)
+    assert "line-height: 1.7" in css
+
+
+def test_empty_result_gives_advice(client):
+    page = get(client, "/", q="不存在的词语")
+    assert "没有找到匹配的记录" in page.html and "检查有没有错别字" in page.html
+
+
+def record_href(client, q: str, title: str) -> str:
+    return get(client, "/", q=q).link(title)["href"]
+
+
+def test_record_page_lists_its_pages_and_marks_those_with_hits(client):
+    record = get(client, record_href(client, "管理力量", "交警支队工作总结"))
+    nav = record.html.split('<nav class="pagelist"')[1].split("</nav>")[0]
+    assert '<a href="#page-1">1</a>' in nav
+    assert '<a href="#page-2" class="has-hits" title="本页 1 处匹配">2</a>' in nav
+    assert "跳到第一处（第2页）" in record.html
+
+
+def test_record_page_hit_navigation_is_a_static_script(client):
+    record = get(client, record_href(client, "王建成", "新塘桥镇2019年度档案工作总结"))
+    assert '<div class="hitnav" hidden>' in record.html  # shown by the script only
+    assert '<script src="/static/record.js" defer></script>' in record.html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", record.html)  # no inline script
+    assert not re.search(r"\son[a-z]+=", record.html)  # no inline event handlers
+    js = client.get("/static/record.js")
+    assert js.status_code == 200 and "javascript" in js.mimetype
+    assert "next-hit" in js.get_data(as_text=True)
+
+
+def test_record_page_offers_download_and_print(client):
+    record = get(client, record_href(client, "管理力量", "交警支队工作总结"))
+    download = record.link("下载原件")
+    assert re.fullmatch(r"/records/[0-9a-f]+/download", download["href"])
+    text = record.link("打印文字")["href"]
+    assert parse_qs(urlsplit(text).query)["print"] == ["text"]
+    assert not [a for a in record.links if a["text"].startswith("打印原件图像")]  # no images
+    preview = get(client, text)
+    assert 'data-print="text"' in preview.html and "打印预览" in preview.html
+    odd = get(client, urlsplit(text).path, print="<x>")
+    assert "data-print=" not in odd.html.split("<body")[1].split(">")[0]
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert "@media print" in css and "[data-print=text] .page-image" in css
+
+
+def test_download_serves_the_original_bytes(client, corpus_dir):
+    record = get(client, record_href(client, "新政发〔2019〕3号", "关于做好道路交通安全工作的通知"))
+    response = client.get(record.link("下载原件")["href"])
+    assert response.status_code == 200
+    assert response.data == (corpus_dir / "文书/2019/tongzhi.txt").read_bytes()  # GB18030 kept
+    assert response.headers["Content-Disposition"] == 'attachment; filename="tongzhi.txt"'
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_download_of_an_unknown_record_is_404(client):
+    response = client.get("/records/0000000000000000/download")
+    assert response.status_code == 404 and "没有编号为" in response.get_data(as_text=True)
+
+
+def test_content_disposition_of_a_chinese_name_is_rfc_5987():
+    from search_app.records import content_disposition
+
+    value = content_disposition("王建成 登记表.pdf", "abc123")
+    assert value == ('attachment; filename="abc123.pdf"; '
+                     "filename*=UTF-8''%E7%8E%8B%E5%BB%BA%E6%88%90%20"
+                     "%E7%99%BB%E8%AE%B0%E8%A1%A8.pdf")
+    assert content_disposition('a"b.txt', "x") == 'attachment; filename="a_b.txt"'
+
+
+@pytest.fixture(scope="module")
+def chinese_named(tmp_path_factory):
+    """An index over a file with a Chinese name, and that file (to remove it later)."""
+    from conftest import make_settings
+    from indexer.build import run_index
+    from search_app import create_app
+
+    corpus = tmp_path_factory.mktemp("named")
+    original = corpus / "人事" / "王建成登记表.txt"
+    original.parent.mkdir()
+    original.write_text("王建成同志干部登记表\n第1页\f王建成，男，1962年生。\n", encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("named-data") / "index", corpus)
+    assert not run_index(settings).failed
+    return create_app(settings).test_client(), original
+
+
+def test_download_of_a_chinese_file_name(chinese_named):
+    c, original = chinese_named
+    (hit,) = c.get("/api/search", query_string={"q": "王建成"}).get_json()["hits"]
+    response = c.get(f"/records/{hit['id']}/download")
+    assert response.status_code == 200 and response.data == original.read_bytes()
+    disposition = response.headers["Content-Disposition"]
+    assert f'filename="{hit["id"]}.txt"' in disposition
+    assert disposition.endswith(
+        "filename*=UTF-8''%E7%8E%8B%E5%BB%BA%E6%88%90%E7%99%BB%E8%AE%B0%E8%A1%A8.txt")
+    page = c.get(f"/records/{hit['id']}").get_data(as_text=True)
+    assert "下载原件 <small>（TXT，" in page
+
+
+def test_download_of_a_removed_original_is_a_chinese_404(chinese_named, tmp_path):
+    c, original = chinese_named
+    (hit,) = c.get("/api/search", query_string={"q": "王建成"}).get_json()["hits"]
+    kept = tmp_path / original.name
+    original.rename(kept)
+    try:
+        response = c.get(f"/records/{hit['id']}/download")
+        assert response.status_code == 404 and response.mimetype == "text/html"
+        assert "原件已不在档案目录中" in response.get_data(as_text=True)
+        page = c.get(f"/records/{hit['id']}").get_data(as_text=True)
+        assert "原件不可下载" in page  # the record page still opens
+    finally:
+        kept.rename(original)
+
+
+def test_record_page_shows_warnings_prominently(client, app, monkeypatch):
+    archive = app.extensions["dangan.archive"]
+    real = archive.record
+
+    def with_warning(record_id, clearance="绝密"):
+        rec = real(record_id, clearance)
+        rec["meta"] = {**rec["meta"], "warnings": ["第2页文字层损坏，已用OCR识别"]}
+        return rec
+
+    href = record_href(client, "管理力量", "交警支队工作总结")
+    monkeypatch.setattr(archive, "record", with_warning)
+    record = get(client, href)
+    box = record.html.split('<div class="warnings" role="note"')[1].split("</div>")[0]
+    assert "<li>第2页文字层损坏，已用OCR识别</li>" in box and "请注意" in box
+    page2 = record.html.split('id="page-2"')[1]
+    assert '<p class="page-warning">⚠ 第2页文字层损坏，已用OCR识别</p>' in page2
+    assert '<th scope="row">警告</th>' not in record.html and "extracted" not in record.html
+
+
+def test_record_page_lists_similar_records(client):
+    record = get(client, record_href(client, "王建成", "新塘桥镇2019年度档案工作总结"))
+    similar = record.html.split('<section class="similar"')[1].split("</section>")[0]
+    assert "相关记录" in similar
+    links = re.findall(r'<a href="(/records/[0-9a-f]+)">', similar)
+    assert 1 <= len(links) <= 5
+    assert all(get(client, href).html for href in links)
+
+
+def test_similar_api_returns_hits(client):
+    hit = client.get("/api/search", query_string={"q": "王建成"}).get_json()["hits"][0]
+    data = client.get(f"/api/records/{hit['id']}/similar", query_string={"size": 2}).get_json()
+    assert data["ok"] and data["id"] == hit["id"] and 1 <= len(data["hits"]) <= 2
+    assert hit["id"] not in {h["id"] for h in data["hits"]}
+    assert {"id", "title", "date", "org", "security"} <= set(data["hits"][0])
+    assert client.get(f"/api/records/{hit['id']}/similar?size=0").status_code == 400
+    assert client.get(f"/api/records/{hit['id']}/similar?size=x").status_code == 400
+    assert client.get("/api/records/0000000000000000/similar").status_code == 404
+
+
+def test_server_error_page_has_a_reference_that_is_in_the_log(client, app, monkeypatch, caplog):
+    def broken(_req):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app.extensions["dangan.archive"], "search", broken)
+    with caplog.at_level("ERROR", logger="dangan.web"):
+        response = client.get("/", query_string={"q": "王建成"})
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    ref = re.search(r"参考编号 ([0-9a-f]{8})", html).group(1)
+    assert "disk on fire" not in html and "Traceback" not in html
+    assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)
+    api = client.get("/api/search", query_string={"q": "王建成"})
+    assert api.status_code == 500 and api.get_json()["ok"] is False
+
+
+def test_the_footer_links_the_api_description(client):
+    page = get(client, "/")
+    assert page.link("接口说明（API）")["href"] == "/api/openapi.json"

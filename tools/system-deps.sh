@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dangan needs, only those that are missing (idempotent).
-# Usage: tools/system-deps.sh run|test
+# Usage: tools/system-deps.sh run|test  (test also installs Debian's chromium for the
+# real-browser tests, which drive it through Playwright; Playwright's own browser downloads
+# are never used)
 set -euo pipefail
 
 # OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
@@ -9,7 +11,7 @@ want=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesse
       tesseract-ocr-osd fonts-noto-cjk)
 case "${1:-run}" in
   run) ;;
-  test) ;;
+  test) want+=(chromium) ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 

@@ -1,0 +1,145 @@
+"""The OpenAPI 3.1 description of the JSON API and the file download (GET /api/openapi.json)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from indexer.pageimages import WIDTHS
+from indexer.schema import FACETS, SECURITY_LEVELS
+from indexer.search import SORTS
+
+from .params import FACET_LABELS
+
+FACET_NOTES = {"kind": "（决定、通知、通报、报告、请示、批复、意见、函、纪要、总结、计划……）",
+               "security": f"（{' / '.join(SECURITY_LEVELS)}）",
+               "type": "（txt、pdf、image、docx）", "year": "（如 2019）"}
+
+
+def _param(name: str, description: str, schema: dict, where: str = "query",
+           **extra: Any) -> dict:
+    return {"name": name, "in": where, "description": description, "schema": schema,
+            "required": where == "path", **extra}
+
+
+def _string(description: str = "") -> dict:
+    return {"type": "string", **({"description": description} if description else {})}
+
+
+ERROR = {"type": "object", "required": ["ok", "error", "status"], "properties": {
+    "ok": {"const": False}, "error": _string("给人看的错误说明（中文）"),
+    "status": {"type": "integer"}}}
+SNIPPET = {"type": "object", "properties": {
+    "page": {"type": "integer", "description": "片段所在的页（从 1 起）"},
+    "html": _string("HTML 片段，命中处包在 <mark> 中，其余已转义")}}
+HIT = {"type": "object", "properties": {
+    **{k: _string() for k in ("id", "path", "title", "date", "org", "doc_number", "category",
+                              "kind", "security", "retention", "type", "archival_code",
+                              "title_html")},
+    "pages": {"type": "integer"}, "score": {"type": "number"},
+    "snippets": {"type": "array", "items": {"$ref": "#/components/schemas/Snippet"}}}}
+FACET_VALUE = {"type": "object", "properties": {
+    "value": _string(), "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
+SEARCH = {"type": "object", "properties": {
+    "ok": {"const": True}, "query": _string(), "total": {"type": "integer"},
+    "page": {"type": "integer"}, "size": {"type": "integer"}, "sort": {"enum": list(SORTS)},
+    "took_ms": {"type": "number"},
+    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+    "facets": {"type": "object", "properties": {
+        name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+        for name in FACETS}}}}
+PAGE_ENTRY = {"type": "object", "properties": {
+    "page": {"type": "integer"}, "start": {"type": "integer"}, "end": {"type": "integer"},
+    "image": _string("扫描件和 PDF 才有：这一页原件图像的地址")}}
+RECORD = {"type": "object", "properties": {
+    "ok": {"const": True},
+    "record": {"type": "object", "description": "著录信息、全文、分页和其他元数据",
+               "properties": {**HIT["properties"], "source": _string(), "text": _string(),
+                              "page_list": {"type": "array", "items": PAGE_ENTRY},
+                              "meta": {"type": "object",
+                                       "description": "编码、警告（warnings）、备注等"}}}}}
+SIMILAR = {"type": "object", "properties": {
+    "ok": {"const": True}, "id": _string(),
+    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
+
+RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
+
+
+def _json(schema_name: str, description: str = "成功") -> dict:
+    return {"description": description, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+
+def _errors(*statuses: int) -> dict:
+    words = {400: "查询或参数无法理解", 404: "没有这条记录（或无权查看），或原件不在了"}
+    return {str(s): _json("Error", words[s]) for s in statuses}
+
+
+def _search_params() -> list[dict]:
+    params = [
+        _param("q", "检索式：空格=并且，OR=或者，-词=排除，\"引号\"=精确短语，字段:值；"
+                    "空则列出全部记录", _string()),
+        _param("page", "页码，从 1 起", {"type": "integer", "minimum": 1, "default": 1}),
+        _param("size", "每页条数", {"type": "integer", "minimum": 1, "maximum": 1000,
+                                    "default": 20}),
+        _param("sort", "relevance（相关度，默认）、date（日期旧→新）、-date（日期新→旧）",
+               {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+        _param("date_from", "起始日期（含）：YYYY、YYYY-MM 或 YYYY-MM-DD", _string()),
+        _param("date_to", "截止日期（含）：YYYY、YYYY-MM 或 YYYY-MM-DD", _string()),
+    ]
+    for name in FACETS:
+        params.append(_param(
+            name, f"筛选{FACET_LABELS[name]}{FACET_NOTES.get(name, '')}；可重复，"
+                  "同一项内为“或”，不同项之间为“并且”",
+            {"type": "array", "items": {"type": "string"}}, style="form", explode=True))
+    return params
+
+
+@lru_cache(maxsize=1)
+def openapi_spec() -> dict:
+    try:
+        release = version("dangan")
+    except PackageNotFoundError:
+        release = "0"
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "dangan 档案检索 API", "version": release,
+                 "description": "检索数字化档案的全文和著录信息。所有结果都按读者的密级过滤。"},
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "检索", "operationId": "search", "parameters": _search_params(),
+                "responses": {"200": _json("SearchResult"), **_errors(400)}}},
+            "/api/records/{record_id}": {"get": {
+                "summary": "一条记录：著录信息、全文、分页", "operationId": "record",
+                "parameters": [RECORD_ID],
+                "responses": {"200": _json("Record"), **_errors(404)}}},
+            "/api/records/{record_id}/pages/{page}.png": {"get": {
+                "summary": "原件某一页的图像（扫描件和 PDF），首次生成后从缓存返回",
+                "operationId": "pageImage",
+                "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
+                                                 {"type": "integer", "minimum": 1}, "path"),
+                               _param("width", "宽度（像素）；其他数值取不小于它的一档",
+                                      {"type": "integer", "enum": list(WIDTHS),
+                                       "default": 1000})],
+                "responses": {"200": {"description": "PNG 图像",
+                                      "content": {"image/png": {}}}, **_errors(400, 404)}}},
+            "/api/records/{record_id}/similar": {"get": {
+                "summary": "相关记录（按正文中最有区分度的词）", "operationId": "similar",
+                "parameters": [RECORD_ID, _param("size", "条数", {
+                    "type": "integer", "minimum": 1, "maximum": 20, "default": 5})],
+                "responses": {"200": _json("Similar"), **_errors(400, 404)}}},
+            "/api/openapi.json": {"get": {
+                "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 文档",
+                                      "content": {"application/json": {}}}}}},
+            "/records/{record_id}/download": {"get": {
+                "summary": "下载原件（文件名见 Content-Disposition，中文名用 filename*）",
+                "operationId": "download", "parameters": [RECORD_ID],
+                "responses": {"200": {"description": "原件文件",
+                                      "content": {"application/octet-stream": {}}},
+                              "404": {"description": "没有这条记录，或原件已不在档案目录中"}}}},
+        },
+        "components": {"schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
+                                   "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
+                                   "Record": RECORD, "Similar": SIMILAR}},
+    }

@@ -1,0 +1,128 @@
+"""The record page (page images beside the text, hits, warnings, 相关记录) and the download of
+the original file."""
+from __future__ import annotations
+
+import mimetypes
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import render_template, request, send_file, url_for
+from markupsafe import Markup
+
+from indexer.errors import RecordNotFound
+from indexer.highlight import find_spans, mark
+from indexer.pageimages import has_page_images, original_path
+
+from .api import archive, clearance
+from .views import TYPE_LABELS, bp, highlight_terms, security_class
+
+META_LABELS = {"encoding": "编码", "notes": "备注", "persons": "人物"}
+META_HIDDEN = {"warnings", "extracted", "pages"}  # shown elsewhere, or the indexer's own notes
+RECORD_FIELDS = (("title", "题名"), ("archival_code", "档号"), ("doc_number", "文号"),
+                 ("org", "责任者"), ("date", "日期"), ("category", "门类"), ("kind", "文种"),
+                 ("retention", "保管期限"), ("security", "密级"), ("type", "文件类型"),
+                 ("pages", "页数"), ("path", "路径"))
+PRINT_MODES = {"text": "文字", "image": "原件图像"}
+SIMILAR = 5  # 相关记录 shown
+_PAGE_WARNING = re.compile(r"^第(\d+)页")
+
+
+@bp.get("/records/<record_id>")
+def record(record_id: str):
+    rec = archive().record(record_id, clearance())
+    q = request.args.get("q", "")
+    terms = highlight_terms(q)
+    spans = find_spans(rec["text"], terms)
+    warnings = [str(w) for w in (rec.get("meta") or {}).get("warnings") or []]
+    pages = _pages(record_id, rec, spans, warnings)
+    images = has_page_images(rec)
+    print_mode = request.args.get("print", "")
+    return render_template(
+        "record.html", rec=rec, q=q, pages=pages, fields=_fields(rec, terms),
+        matches=len(spans), first_hit=next((p["page"] for p in pages if p["hits"]), None),
+        warnings=warnings, images=images, original=_original(rec),
+        back=url_for("views.search", q=q or None),
+        print_mode=print_mode if print_mode in PRINT_MODES else "",
+        print_links=[(mode, label, url_for("views.record", record_id=record_id, q=q or None,
+                                           print=mode))
+                     for mode, label in PRINT_MODES.items() if images or mode == "text"],
+        similar=[_similar(h) for h in archive().similar(record_id, clearance(), size=SIMILAR)],
+        security_class=security_class(rec.get("security", "")))
+
+
+@bp.get("/records/<record_id>/download")
+def download(record_id: str):
+    """The original file, found from the index's own corpus roots (never a client's path)."""
+    rec = archive().record(record_id, clearance())
+    path = original_path(rec, archive().sources)
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = send_file(path, mimetype=mimetype, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(path.name, record_id)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def content_disposition(name: str, record_id: str) -> str:
+    """`attachment` with an ASCII filename and, for Chinese names, RFC 5987 filename*."""
+    try:
+        name.encode("ascii")
+        plain = name.replace("\\", "_").replace('"', "_")
+        return f'attachment; filename="{plain}"'
+    except UnicodeEncodeError:
+        fallback = f"{record_id}{Path(name).suffix}".encode("ascii", "replace").decode()
+        return (f'attachment; filename="{fallback}"; '
+                f"filename*=UTF-8''{quote(name, safe='')}")
+
+
+def _pages(record_id: str, rec: dict, spans, warnings: list[str]) -> list[dict]:
+    text, images = rec["text"], has_page_images(rec)
+    by_page: dict[int, list[str]] = {}
+    for w in warnings:
+        m = _PAGE_WARNING.match(w)
+        if m:
+            by_page.setdefault(int(m.group(1)), []).append(w)
+    return [{"page": p["page"],
+             "html": Markup(mark(text, spans, p["start"], p["end"]).replace("\f", "")
+                            .strip("\n")),
+             "image": url_for("api.page_image", record_id=record_id, page=p["page"])
+             if images else None,
+             "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"]),
+             "warnings": by_page.get(p["page"], [])}
+            for p in rec["page_list"]]
+
+
+def _fields(rec: dict, terms: list[str]) -> list[tuple[str, Markup | str]]:
+    rows = [(label, TYPE_LABELS.get(rec[key], rec[key]) if key == "type" else rec.get(key, ""))
+            for key, label in RECORD_FIELDS]
+    rows += [(META_LABELS.get(k, k), "；".join(map(str, v)) if isinstance(v, list) else v)
+             for k, v in (rec.get("meta") or {}).items()
+             if k not in META_HIDDEN and v not in (None, "", [], {})]
+    return [(label, Markup(mark(str(v), find_spans(str(v), terms))) if v not in (None, "")
+             else "—") for label, v in rows]
+
+
+def _original(rec: dict) -> dict | None:
+    """Name and size of the original file, or None when it is no longer in the corpus."""
+    try:
+        path = original_path(rec, archive().sources)
+        size = path.stat().st_size
+    except (RecordNotFound, OSError):
+        return None
+    return {"name": path.name, "size": _human_size(size),
+            "url": url_for("views.download", record_id=rec["id"])}
+
+
+def _human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} 字节"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _similar(hit) -> dict:
+    f = hit.fields
+    return {"f": f, "title": f["title"] or f["path"],
+            "url": url_for("views.record", record_id=f["id"]),
+            "security_class": security_class(f["security"])}

@@ -1,0 +1,295 @@
+"""Real-browser tests: Debian's chromium, driven by Playwright, against a real `dangan serve`
+on 127.0.0.1 over the sample records, sample scans and a PDF with a name on pages 2 and 3.
+
+Screenshots of the search and record pages (1366×768 and a 390×844 phone) are written to the
+run's temporary folder and copied to test-output/screenshots/ (git-ignored)."""
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import make_settings, write_corpus
+from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
+
+from indexer.build import run_index
+
+pytestmark = pytest.mark.server
+
+REPO = Path(__file__).resolve().parent.parent
+SCANS = REPO / "corpus" / "扫描件"
+SCAN_FILES = ("01-半月镇档案工作报告.png", "05-当阳市档案局农村档案调研报告.tif",
+              "07-当阳市档案局乡镇档案机构报告-电子版.pdf", "08-某某乡档案工作报告-无ToUnicode.pdf")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SHOTS_COPY = REPO / "test-output" / "screenshots"
+
+NAME = "王建成"
+PDF_NAME = "查阅登记情况说明.pdf"
+PDF_TITLE = "关于档案查阅登记情况的说明"
+PDF_PAGES = [
+    [PDF_TITLE, "各村委会：", "本年度档案室共接待查阅一百二十人次，", "全部按规定办理了查阅登记手续。"],
+    ["二、查阅人员情况", f"{NAME}同志于五月查阅了一九九八年的", "工资档案，经办人核对无误。",
+     f"{NAME}同志同时申请复制两页原件。"],
+    ["三、下一步工作", f"档案员{NAME}负责整理本年度查阅登记表，", "并于年底前移交综合档案室。"],
+]
+PDF_CATALOG = ("文件,题名,责任者,日期,门类,文种,保管期限,密级\n"
+               f"{PDF_NAME},{PDF_TITLE},新塘桥镇人民政府,2020-06-18,文书,说明,长期,内部\n")
+
+
+def text_pdf(pages: list[list[str]], target: Path) -> None:
+    """A born-digital PDF (real text layer, no OCR needed), one list of lines per page."""
+    sys.path.insert(0, str(REPO))
+    from fpdf import FPDF
+
+    from tools.scanlib import find_font, truetype_subset
+
+    file, index = find_font("Noto Serif CJK SC:style=Regular")
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    with tempfile.TemporaryDirectory() as tmp:
+        truetype_subset(file, index, "".join("".join(p) for p in pages), f"{tmp}/cjk.ttf")
+        pdf.add_font("cjk", fname=f"{tmp}/cjk.ttf")
+        for lines in pages:
+            pdf.add_page()
+            pdf.set_font("cjk", size=15)
+            for n, line in enumerate(lines):
+                pdf.text(25, 40 + n * 11, line)
+        target.write_bytes(bytes(pdf.output()))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A real `dangan serve` (gunicorn) over an index of the sample records and scans."""
+    root = tmp_path_factory.mktemp("browser")
+    corpus = write_corpus(root / "corpus")
+    scans = corpus / "扫描件"
+    scans.mkdir()
+    for name in SCAN_FILES:
+        shutil.copy(SCANS / name, scans / name)
+    text_pdf(PDF_PAGES, scans / PDF_NAME)
+    (scans / "catalog.csv").write_text(PDF_CATALOG, encoding="utf-8")
+    settings = make_settings(root / "data" / "index", corpus)
+    summary = run_index(settings)
+    assert not summary.failed, summary.failed
+    config = root / "config.toml"
+    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
+                      encoding="utf-8")
+    port = free_port()
+    log = root / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(dangan_command() + ["serve", "--config", str(config), "--host",
+                                                    HOST, "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=root)
+    try:
+        base = f"http://{HOST}:{port}"
+        wait_until_up(proc, f"{base}/api/search", log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `tools/system-deps.sh test` (installs Debian's "
+                    "chromium; `make test` does it)", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is missing: run `.venv/bin/pip install -e '.[test]'`",
+                    pytrace=False)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A browser page that fails the test on a script error or a request off this machine."""
+
+    def __init__(self, browser, site: str, viewport: dict, javascript: bool = True):
+        self.context = browser.new_context(viewport=viewport, locale="zh-CN",
+                                           java_script_enabled=javascript)
+        self.errors: list[str] = []
+        self.context.route("**/*", self._only_local)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(f"script error: {e}"))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.set_default_timeout(15_000)
+        self.site = site
+
+    def _only_local(self, route):
+        url = route.request.url
+        if url.startswith(self.site + "/"):
+            route.continue_()
+        else:
+            self.errors.append(f"request off the site: {url}")
+            route.abort()
+
+    def close(self):
+        self.context.close()
+        assert not self.errors, self.errors
+
+
+@pytest.fixture()
+def tab(browser, site):
+    t = Tab(browser, site, DESKTOP)
+    yield t
+    t.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+    SHOTS_COPY.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(page, shots: Path, name: str) -> None:
+    path = shots / f"{name}.png"
+    page.screenshot(path=str(path))
+    shutil.copy(path, SHOTS_COPY / path.name)
+    print(f"screenshot: {path} (copy: {SHOTS_COPY / path.name})")
+
+
+def image_loaded(page, selector: str) -> None:
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); "
+        "return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector)
+
+
+def test_a_clerk_finds_a_name_narrows_pages_opens_the_scan_and_goes_back(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?size=1")  # one hit per page, so there are pages to turn
+    page.get_by_label("检索词").fill(NAME)
+    page.get_by_label("检索词").press("Enter")
+    page.wait_for_url("**q=*")
+    assert parse_qs(urlsplit(page.url).query) == {"q": [NAME], "size": ["1"]}
+    expect(page.locator(".hits mark").first).to_have_text(NAME)
+    expect(page.locator(".hits mark").first).to_be_visible()
+
+    page.locator(".facet-category a", has_text="文书").click()  # narrow by 门类
+    page.wait_for_url("**category=*")
+    assert "category=%E6%96%87%E4%B9%A6" in page.url  # 文书, percent-encoded
+    expect(page.locator(".chips")).to_contain_text("门类：文书")
+    expect(page.locator("#result-count")).to_contain_text("共 2 条记录")
+
+    page.get_by_role("link", name="日期旧→新").click()
+    page.wait_for_url("**sort=date*")
+    page.get_by_role("link", name="下一页").click()  # page forward
+    page.wait_for_url("**page=2*")
+    results_url = page.url
+    expect(page.locator(".pager strong")).to_have_text("2")
+    expect(page.locator(".hit h2")).to_have_text(PDF_TITLE)
+
+    page.locator(".hit h2 a").click()  # open the record, at the first page with a hit
+    page.wait_for_url("**/records/**")
+    assert urlsplit(page.url).fragment == "page-2"
+    image_loaded(page, "#page-2 img")
+    first = page.locator("#page-2 .page-text mark").first
+    expect(first).to_have_text(NAME)
+    expect(first).to_be_in_viewport()
+    assert page.locator("#page-1 .page-text mark").count() == 0
+
+    hits = page.locator(".hitnav")
+    expect(hits).to_be_visible()
+    expect(hits.locator(".hit-count")).to_have_text("第 1 / 3 处")
+    hits.get_by_role("button", name="下一处").click()
+    expect(hits.locator(".hit-count")).to_have_text("第 2 / 3 处")
+    hits.get_by_role("button", name="下一处").click()
+    current = page.locator("#page-3 mark.current")
+    expect(current).to_have_text(NAME)
+    expect(current).to_be_in_viewport()
+    image_loaded(page, "#page-3 img")
+    hits.get_by_role("button", name="上一处").click()
+    expect(page.locator("#page-2 mark.current")).to_have_count(1)
+
+    page.go_back()  # the browser's back button: the results page as it was
+    page.wait_for_url(results_url)
+    expect(page.locator(".hit h2")).to_have_text(PDF_TITLE)
+    expect(page.locator(".chips")).to_contain_text("门类：文书")
+
+
+def test_download_of_the_original_keeps_its_chinese_name(tab):
+    page = tab.page
+    page.goto(f"{tab.site}/?q={NAME}")
+    page.get_by_role("link", name=PDF_TITLE).click()
+    with page.expect_download() as info:
+        page.locator(".actions a", has_text="下载原件").click()
+    download = info.value
+    assert download.suggested_filename == PDF_NAME
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_search_and_record_pages_work_without_javascript(browser, site):
+    t = Tab(browser, site, DESKTOP, javascript=False)
+    try:
+        page = t.page
+        page.goto(f"{site}/?size=1")
+        page.get_by_label("检索词").fill(NAME)
+        page.get_by_role("button", name="检索").click()
+        page.wait_for_url("**q=*")
+        page.locator(".facet-year a", has_text="2020").click()
+        page.wait_for_url("**year=2020*")
+        page.goto(f"{site}/?q={NAME}&size=1&sort=date")
+        page.get_by_role("link", name="下一页").click()
+        page.wait_for_url("**page=2*")
+        page.locator(".hit h2 a").click()
+        page.wait_for_load_state("load")
+        assert page.locator("#page-2 img").evaluate("i => i.complete && i.naturalWidth") > 0
+        assert page.locator(".hitnav").is_hidden()  # the buttons need the script
+        page.locator(".pagelist a", has_text="3").click()
+        assert urlsplit(page.url).fragment == "page-3"
+    finally:
+        t.close()
+
+
+def test_keyboard_reaches_the_skip_link_then_the_search_box(tab):
+    page = tab.page
+    page.goto(tab.site + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    box = skip.bounding_box()
+    assert box and box["y"] >= 0  # visible when focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+@pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_screenshots(browser, site, shots, name, viewport):
+    t = Tab(browser, site, viewport)
+    try:
+        page = t.page
+        page.goto(f"{site}/?q=档案管理")
+        page.locator(".hits mark").first.wait_for()
+        screenshot(page, shots, f"search-{name}")
+        page.locator(".hit h2 a", has_text="机关档案管理工作情况的报告").click()  # a real scan
+        image_loaded(page, ".page-image img")
+        page.locator(".page-text mark").first.wait_for()
+        screenshot(page, shots, f"record-{name}")
+        page.goto(f"{site}/?q={NAME}")
+        page.get_by_role("link", name=PDF_TITLE).click()
+        image_loaded(page, "#page-2 img")
+        screenshot(page, shots, f"record-pdf-{name}")
+        page.goto(f"{site}/records/{'0' * 16}")
+        screenshot(page, shots, f"not-found-{name}")
+        assert page.locator("h1").inner_text().startswith("未找到")
+        t.errors = [e for e in t.errors if "404" not in e]  # the console notes that 404
+    finally:
+        t.close()

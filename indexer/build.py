@@ -12,6 +12,7 @@ import os
 import resource
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -75,7 +76,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         ix = open_or_create(target)
         manifest = Manifest(target)
         try:
-            indexed = indexed_files(ix)
+            indexed = committed_files(ix, manifest)
             work = make_plan(corpus, manifest, indexed)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.catalog_errors = corpus.errors
@@ -108,9 +109,25 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             manifest.close()
         if rebuild:
             _swap(target, current)
-    summary.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary.peak_mb = peak_memory_mb()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def committed_files(ix, manifest: Manifest) -> Counter:
+    """Records per (source, path) in the index: read from the index, unless the manifest
+    was saved right after the index's current commit (then its rows are the answer)."""
+    records = live_records(ix)
+    if manifest.matched() == (ix.latest_generation(), records):
+        rows = Counter(e.key for e in manifest.entries().values() if e.status == "ok")
+        if sum(rows.values()) == records:
+            return rows
+    return indexed_files(ix)
+
+
+def live_records(ix) -> int:
+    """Records in the index, from its table of contents (ix.doc_count() opens every segment)."""
+    return sum(s.doc_count() for s in ix._segments())
 
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
@@ -133,6 +150,7 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
             progress(done, len(work.jobs), summary.pages,
                      f"{result.job.file.source}/{result.job.file.rel}")
     batch.commit(final=True)
+    batch.mark_matched()
     summary.commits = batch.commits
 
 
@@ -272,6 +290,18 @@ def recover_swap(current: Path) -> None:
             old.rename(current)
     if current.exists() and old.exists():
         shutil.rmtree(old, ignore_errors=True)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries that over
+    exec from the parent, so a process started by a big one reports the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _cpu_count() -> int:

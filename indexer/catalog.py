@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -75,11 +76,12 @@ def read_catalog(path: Path) -> dict[Path, dict[str, Any]]:
     if not reader.fieldnames or "path" not in {canonical_key(h) for h in reader.fieldnames}:
         raise ExtractionError(f"{path}: no 文件/path column in the header")
     rows = {}
+    folder = str(path.parent)
     for row in reader:
         row = canonical(row)
         rel = row.pop("path", "")
-        if rel:
-            rows[(path.parent / rel.replace("\\", "/")).resolve()] = row
+        if rel:  # normalised, not resolved: a syscall per row is what a big catalog can't pay
+            rows[Path(os.path.normpath(os.path.join(folder, rel.replace("\\", "/"))))] = row
     return rows
 
 

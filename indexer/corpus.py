@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ class SourceFile:
     size: int
     mtime_ns: int
     catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+    sidecar: bool = True  # a NAME.EXT.json may sit beside it (False: discovery saw none)
 
     @property
     def path(self) -> Path:
@@ -62,21 +64,28 @@ def discover(roots: list[Path]) -> Corpus:
         for row in rows.values():
             names.update(v for v in (row.get("org"),) if v)
             names.update(persons(row))
-        for path in sorted(root.rglob("*")):
-            if _skipped(path, root):
-                continue
-            st = path.stat()
-            rel = path.relative_to(root).as_posix()
-            files.append(SourceFile(source, root, rel, st.st_size, st.st_mtime_ns,
-                                    rows.get(path.resolve(), {})))
+        for folder, entries in _walk(str(root)):
+            present = {e.name for e in entries}
+            for entry in entries:
+                if entry.name == CATALOG_NAME or extractor_for(Path(entry.name)) is None:
+                    continue
+                st = entry.stat()
+                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                files.append(SourceFile(source, root, rel, st.st_size, st.st_mtime_ns,
+                                        rows.get(Path(entry.path), {}),
+                                        entry.name + ".json" in present))
     return Corpus(files, errors, sources, names)
 
 
-def _skipped(path: Path, root: Path) -> bool:
-    rel_parts = path.relative_to(root).parts
-    if any(p.startswith(".") for p in rel_parts):
-        return True
-    return not path.is_file() or path.name == CATALOG_NAME or extractor_for(path) is None
+def _walk(folder: str):
+    """(folder, its regular files) for every folder under `folder`, in sorted order, hidden
+    files and folders skipped, one scandir per folder (no per-file path objects)."""
+    with os.scandir(folder) as it:
+        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    yield folder, [e for e in entries if e.is_file()]
+    for e in entries:
+        if e.is_dir(follow_symlinks=False):
+            yield from _walk(e.path)
 
 
 def metadata_signature(file: SourceFile) -> str:
@@ -84,7 +93,7 @@ def metadata_signature(file: SourceFile) -> str:
     h = hashlib.blake2b(digest_size=8)
     h.update(json.dumps(file.catalog, sort_keys=True, ensure_ascii=False).encode())
     sidecar = file.path.with_name(file.path.name + ".json")
-    if sidecar.exists():
+    if file.sidecar and sidecar.exists():
         h.update(sidecar.read_bytes())
     return h.hexdigest()
 

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS files (
 )
 """
 _COLUMNS = "source, path, size, mtime_ns, meta_sig, record_id, status, error, digest"
+# the index generation and record count the manifest last matched, so a run can tell that
+# nothing happened in between without reading the whole index
+_STATE = "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Manifest:
     def __init__(self, index_dir: Path):
         self.db = sqlite3.connect(index_dir / MANIFEST_FILE, timeout=60)
         self.db.execute(_SCHEMA)
+        self.db.execute(_STATE)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
         if "digest" not in columns:  # a manifest written before moves were tracked
             self.db.execute("ALTER TABLE files ADD COLUMN digest TEXT")
@@ -67,6 +71,19 @@ class Manifest:
                 [(e.source, e.path, e.size, e.mtime_ns, e.meta_sig, e.record_id, e.status,
                   e.error, e.digest) for e in entries],
             )
+
+    def matched(self) -> tuple[int, int] | None:
+        """(index generation, record count) at the last save that matched the index."""
+        rows = dict(self.db.execute("SELECT key, value FROM state"))
+        try:
+            return int(rows["generation"]), int(rows["records"])
+        except (KeyError, ValueError):
+            return None
+
+    def set_matched(self, generation: int, records: int) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                                [("generation", str(generation)), ("records", str(records))])
 
     def close(self) -> None:
         self.db.close()

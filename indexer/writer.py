@@ -93,6 +93,12 @@ class BatchWriter:
             self.manifest.save(self.entries, self.removed)
         self.entries, self.removed = [], []
 
+    def mark_matched(self) -> None:
+        """After the last commit and manifest save: the two describe the same records."""
+        segments = self.ix._segments()  # the latest table of contents, no segment opened
+        self.manifest.set_matched(self.ix.latest_generation(),
+                                  sum(s.doc_count() for s in segments))
+
     def cancel(self) -> None:
         if self.writer is not None:
             self.writer.cancel()  # a failed commit must not leave the write lock held

@@ -77,8 +77,10 @@ def read_catalog(path: Path) -> dict[Path, dict[str, Any]]:
         raise ExtractionError(f"{path}: no 文件/path column in the header")
     rows = {}
     folder = str(path.parent)
+    shared: dict[str, str] = {}  # one copy of each repeated value (门类, 保管期限, 责任者 …)
     for row in reader:
-        row = canonical(row)
+        row = {k: shared.setdefault(v, v) if isinstance(v, str) else v
+               for k, v in canonical(row).items()}
         rel = row.pop("path", "")
         if rel:  # normalised, not resolved: a syscall per row is what a big catalog can't pay
             rows[Path(os.path.normpath(os.path.join(folder, rel.replace("\\", "/"))))] = row

@@ -13,7 +13,7 @@ from .errors import ConfigError, ExtractionError
 from .extract import extractor_for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceFile:
     source: str  # name of the corpus root
     root: Path

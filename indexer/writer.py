@@ -82,9 +82,11 @@ class BatchWriter:
             self.changes >= self.every or time.monotonic() - self.started >= self.seconds)
 
     def commit(self, final: bool = False) -> None:
+        if final and self.writer is None and len(self.ix._segments()) >= MAX_SEGMENTS:
+            self._w()  # the last batch was committed already: a writer just for the merge
         if self.writer is not None:
             w = self.writer
-            kept = merge_smallest(w, self.postings) if final else None
+            kept = merge_smallest(w, self.postings, self.every) if final else None
             self.postings.write(w.fieldwriter, w.schema)
             w.commit(mergetype=(lambda _w, segments: kept) if final else None, merge=False)
             self.writer = None
@@ -181,15 +183,24 @@ def _fill_blocks(pw, ids: array, weights: array, values: list[bytes]) -> None:
         pw._minlength, pw._maxlength = None, 0
 
 
-def merge_smallest(w, buffer: PostingBuffer) -> list:
-    """For the last commit: fold the smallest segments into the new one until at most
-    MAX_SEGMENTS remain (intermediate commits never merge, so a batch commit is cheap).
-    Returns the segments kept as they are."""
+def merge_smallest(w, buffer: PostingBuffer, budget: int) -> list:
+    """For the last commit: fold the smallest segments into the new one, towards at most
+    MAX_SEGMENTS, but never more than `budget` records in all (the merged postings are held in
+    memory like a batch's, so the writer's memory stays that of one batch). Small segments
+    left by incremental runs are merged; full batches of a big build stay as they are.
+    Intermediate commits never merge, so a batch commit is cheap. Returns the segments kept."""
     segments = list(w.segments)
     if len(segments) < MAX_SEGMENTS:
         return segments
     ordered = sorted(segments, key=lambda s: s.doc_count_all())
-    take = len(segments) - MAX_SEGMENTS + 2
+    take, total = 0, w.docnum
+    for segment in ordered[:len(segments) - MAX_SEGMENTS + 2]:
+        total += segment.doc_count_all()
+        if total > budget and take:
+            break
+        take += 1
+    if take < 2 and w.docnum == 0:
+        return segments  # nothing worth rewriting
     for segment in ordered[:take]:
         reader = SegmentReader(w.storage, w.schema, segment)
         try:

@@ -6,7 +6,7 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-web bench-ocr bench-reindex clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex clean
 
 run: install index serve
 
@@ -35,6 +35,9 @@ bench: install
 
 bench-web: install
 	$(BIN)/python -m bench.web --n $(WEB_N)
+
+bench-auth: install
+	$(BIN)/python -m bench.auth --n $(WEB_N)
 
 bench-ocr: install
 	$(BIN)/python -m bench.ocr $(FOLDER)

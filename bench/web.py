@@ -50,7 +50,8 @@ def build_index(work: Path, paths: list[Path]) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     config = work / "config.toml"
     config.write_text('[index]\ndir = "index"\n[corpus]\npaths = ' +
-                      json.dumps([str(p) for p in paths], ensure_ascii=False) + "\n",
+                      json.dumps([str(p) for p in paths], ensure_ascii=False) + "\n"
+                      '[auth]\nanonymous_clearance = "绝密"\n',  # the bench reads everything
                       encoding="utf-8")
     say(f"dangan index → {work / 'index'} (the scans are OCR'd once, then cached)")
     started = time.perf_counter()

@@ -56,6 +56,17 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class AuthSettings:
+    anonymous_clearance: str = "公开"  # highest 密级 a reader who has not logged in sees, or "off"
+    session_hours: float = 8.0  # a login lasts this long
+    secure_cookies: bool = False  # Secure session cookie always (HTTPS requests get it anyway)
+    trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
+
+
+ANONYMOUS_OFF = "off"
+
+
+@dataclass(frozen=True)
 class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
@@ -63,6 +74,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     ocr: OcrConfig = field(default_factory=OcrConfig)
     server: ServerSettings = field(default_factory=ServerSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     source: Path | None = None
 
     @property
@@ -78,6 +90,7 @@ _SECTIONS = {
     "search": SearchSettings,
     "ocr": OcrConfig,
     "server": ServerSettings,
+    "auth": AuthSettings,
 }
 _PATH_KEYS = {("index", "dir"), ("analysis", "user_dict")}
 _PATH_LIST_KEYS = {("corpus", "paths")}
@@ -117,6 +130,8 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: [{name}] must be a table")
         sections[name] = _build_section(name, cls, value, where)
+    if "auth" in sections:
+        _check_auth(sections["auth"], where)
     return _resolve(Settings(**sections, source=source), base)
 
 
@@ -161,6 +176,17 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
     if isinstance(value, (int, float)) and value < 0:
         raise ConfigError(f"{label} must not be negative")
     return value
+
+
+def _check_auth(auth: AuthSettings, where: str) -> None:
+    from .schema import SECURITY_LEVELS  # not at the top: the schema imports the analysis
+
+    choices = (*SECURITY_LEVELS, ANONYMOUS_OFF)
+    if auth.anonymous_clearance not in choices:
+        raise ConfigError(f"{where}: [auth] anonymous_clearance must be one of "
+                          f"{', '.join(choices)}, got {auth.anonymous_clearance!r}")
+    if auth.session_hours <= 0:
+        raise ConfigError(f"{where}: [auth] session_hours must be more than 0")
 
 
 def _resolve(settings: Settings, base: Path) -> Settings:

@@ -5,14 +5,16 @@ import logging
 import uuid
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
-from indexer.schema import SECURITY_LEVELS
 from indexer.search import Archive
 
+from .auth import init_auth
 from .render import error_json
+from .security import harden
 
 log = logging.getLogger("dangan.web")
 
@@ -24,12 +26,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["dangan.settings"] = settings
     app.extensions["dangan.archive"] = Archive(settings.index.dir, settings.search)
-    app.extensions["dangan.clearance"] = SECURITY_LEVELS[-1]
+    harden(app, settings)
+    init_auth(app, settings)
 
-    from . import api, records, views  # noqa: F401 (records adds its routes to views.bp)
+    from . import admin, api, login, records, views  # noqa: F401 (records adds to views.bp)
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(login.bp)
+    app.register_blueprint(admin.bp)
+    app.jinja_env.filters["security_class"] = views.security_class
     _register_errors(app)
     return app
 
@@ -47,6 +53,14 @@ def _register_errors(app: Flask) -> None:
         if e.http_status >= 500:
             log.error("%s: %s", request.path, e)
         return _error(str(e), e.http_status)
+
+    @app.errorhandler(CSRFError)
+    def no_csrf_token(e):
+        return _error("表单已失效或来源不明（缺少安全令牌）：请回到上一页，刷新后再提交一次", 400)
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return _error("提交的内容太大", 413)
 
     @app.errorhandler(404)
     def not_found(e):

@@ -7,6 +7,7 @@ the first administrator is created on the command line.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +17,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from indexer.errors import DanganError
 from indexer.schema import SECURITY_LEVELS
 
+from .private import private_file
+
 ACCOUNTS_FILE = "accounts.sqlite"
 ADMIN, READER = "管理员", "查阅人"
 ROLES = (ADMIN, READER)
 MIN_PASSWORD = 8
-_NAME_CHARS = 64
+NAME_CHARS = 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -58,40 +61,46 @@ class User:
 class Accounts:
     def __init__(self, data_dir: Path):
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(data_dir / ACCOUNTS_FILE, timeout=30, check_same_thread=False)
+        self.db = sqlite3.connect(private_file(data_dir / ACCOUNTS_FILE), timeout=30,
+                                  check_same_thread=False)
         self.db.execute(_SCHEMA)
+        self._lock = threading.Lock()  # one connection, shared by a server worker's threads
 
     def add(self, name: str, password: str, role: str = READER,
             clearance: str = SECURITY_LEVELS[0]) -> User:
         name = _valid_name(name)
         _check(role, clearance, password)
+        hashed = generate_password_hash(password)
         try:
-            with self.db:
+            with self._lock, self.db:
                 self.db.execute("INSERT INTO users VALUES (?, ?, ?, ?, 1, ?, 0)",
-                                (name, generate_password_hash(password), role, clearance,
-                                 time.time()))
+                                (name, hashed, role, clearance, time.time()))
         except sqlite3.IntegrityError:
             raise AccountError(f"用户 {name} 已存在") from None
         return self.get(name)
 
     def get(self, name: str) -> User | None:
-        row = self.db.execute("SELECT name, role, clearance, active, session_version FROM users "
-                              "WHERE name = ?", (name,)).fetchone()
+        with self._lock:
+            row = self.db.execute("SELECT name, role, clearance, active, session_version "
+                                  "FROM users WHERE name = ?", (name,)).fetchone()
         return User(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
 
     def list(self) -> list[User]:
-        rows = self.db.execute("SELECT name, role, clearance, active, session_version FROM users "
-                               "ORDER BY name")
+        with self._lock:
+            rows = self.db.execute("SELECT name, role, clearance, active, session_version "
+                                   "FROM users ORDER BY name").fetchall()
         return [User(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
     def has_admin(self) -> bool:
-        return self.db.execute("SELECT 1 FROM users WHERE role = ? AND active = 1",
-                               (ADMIN,)).fetchone() is not None
+        with self._lock:
+            return self.db.execute("SELECT 1 FROM users WHERE role = ? AND active = 1",
+                                   (ADMIN,)).fetchone() is not None
 
     def verify(self, name: str, password: str) -> User | None:
         """The active user with this name and password, else None (same work either way)."""
-        row = self.db.execute("SELECT password FROM users WHERE name = ? AND active = 1",
-                              (name,)).fetchone()
+        with self._lock:
+            row = self.db.execute("SELECT password FROM users WHERE name = ? AND active = 1",
+                                  (name,)).fetchone()
         stored = row[0] if row else _DUMMY_HASH
         ok = check_password_hash(stored, password)
         return self.get(name) if row and ok else None
@@ -111,13 +120,17 @@ class Accounts:
     def enable(self, name: str) -> User:
         return self._update(name, "active = 1")
 
+    def end_sessions(self, name: str) -> User:
+        """Log the user out everywhere (a copied session cookie stops working too)."""
+        return self._update(name, "session_version = session_version + 1")
+
     def reset_password(self, name: str, password: str) -> User:
         _check(READER, SECURITY_LEVELS[0], password)
         return self._update(name, "password = ?, session_version = session_version + 1",
                             generate_password_hash(password))
 
     def _update(self, name: str, assignments: str, *values) -> User:
-        with self.db:
+        with self._lock, self.db:
             n = self.db.execute(f"UPDATE users SET {assignments} WHERE name = ?",
                                 (*values, name)).rowcount
         if not n:
@@ -133,8 +146,8 @@ _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 def _valid_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > _NAME_CHARS or any(c.isspace() or ord(c) < 32 for c in name):
-        raise AccountError(f"用户名须为 1–{_NAME_CHARS} 个字符，不含空格")
+    if not name or len(name) > NAME_CHARS or any(c.isspace() or ord(c) < 32 for c in name):
+        raise AccountError(f"用户名须为 1–{NAME_CHARS} 个字符，不含空格")
     return name
 
 

@@ -8,6 +8,7 @@ from indexer.errors import QueryError
 from indexer.pageimages import has_page_images, page_thumbnail
 from indexer.search import SearchRequest
 
+from .auth import clearance, record_read, search_detail
 from .openapi import openapi_spec
 from .params import search_request
 from .render import hit_json, search_json
@@ -21,12 +22,6 @@ def archive():
     return current_app.extensions["dangan.archive"]
 
 
-def clearance() -> str:
-    # Accounts and clearances arrive with the access-control work; until then every reader
-    # is trusted with everything, exactly like the command line.
-    return current_app.extensions["dangan.clearance"]
-
-
 def request_from(args: MultiDict) -> SearchRequest:
     """The SearchRequest for these arguments, for the current reader (shared with the views)."""
     settings = current_app.extensions["dangan.settings"]
@@ -35,7 +30,9 @@ def request_from(args: MultiDict) -> SearchRequest:
 
 @bp.get("/search")
 def search():
-    return jsonify(search_json(archive().search(request_from(request.args))))
+    result = archive().search(request_from(request.args))
+    record_read("search", query=result.request.q, **search_detail(result.request, result.total))
+    return jsonify(search_json(result))
 
 
 @bp.get("/records/<record_id>")
@@ -44,12 +41,13 @@ def record(record_id: str):
     if has_page_images(data):
         for page in data["page_list"]:
             page["image"] = url_for("api.page_image", record_id=record_id, page=page["page"])
+    record_read("record", record=record_id)
     return jsonify({"ok": True, "record": data})
 
 
 @bp.get("/records/<record_id>/pages/<int:page>.png")
 def page_image(record_id: str, page: int):
-    """A page of the original as PNG (width=400|1000|1600), from a thumbnail cache."""
+    """A page of the original as PNG (width=400|1000|1600), from the server's thumbnail cache."""
     data = archive().record(record_id, clearance())
     try:
         width = int(request.args.get("width", "1000"))
@@ -57,7 +55,8 @@ def page_image(record_id: str, page: int):
         raise QueryError("width 必须是整数") from None
     settings = current_app.extensions["dangan.settings"]
     path = page_thumbnail(data, archive().sources, page, width, settings.data_dir)
-    return send_file(path, mimetype="image/png", max_age=3600)
+    record_read("page", record=record_id, page=page, width=width)
+    return send_file(path, mimetype="image/png")  # Cache-Control: no-store (security.py)
 
 
 @bp.get("/records/<record_id>/similar")
@@ -67,6 +66,7 @@ def similar(record_id: str):
     if not raw.isdigit() or not 1 <= int(raw) <= SIMILAR_MAX:
         raise QueryError(f"size 必须是 1 到 {SIMILAR_MAX} 之间的整数，收到 {raw!r}")
     hits = archive().similar(record_id, clearance(), size=int(raw))
+    record_read("similar", record=record_id, total=len(hits))
     return jsonify({"ok": True, "id": record_id, "hits": [hit_json(h) for h in hits]})
 
 

@@ -143,16 +143,28 @@ def _print_plan(plan: Plan) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), help="port (default from config: 8000)")
 def serve(config_path, host, port) -> None:
     """Serve the search page and JSON API with gunicorn."""
+    from .accounts import Accounts
+    from .cli_accounts import FIRST_ADMIN_HINT
+    from .security import secret_key
     from .server import serve as run_server
 
     try:
         settings = _settings(config_path)
         Archive(settings.index.dir, settings.search).close()  # fail early, clearly
+        secret_key(settings.data_dir)  # made once, before the workers start, which share it
+        accounts = Accounts(settings.data_dir)
+        has_admin = accounts.has_admin()
+        accounts.close()
     except DanganError as e:
         _fail(e)
+    if not has_admin:
+        err.print(f"[yellow]dangan:[/] {FIRST_ADMIN_HINT}", highlight=False)
     host = host or settings.server.host
     port = port or settings.server.port
-    click.echo(f"dangan: serving {settings.index.dir} on http://{host}:{port}/", err=True)
+    anonymous = settings.auth.anonymous_clearance
+    click.echo(f"dangan: serving {settings.index.dir} on http://{host}:{port}/ (without logging "
+               f"in: {'nothing, log in first' if anonymous == 'off' else anonymous + ' records'})",
+               err=True)
     run_server(settings, host, port)
 
 

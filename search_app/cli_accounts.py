@@ -132,4 +132,5 @@ def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) 
 
 
 FIRST_ADMIN_HINT = (f"no administrator yet: create one with\n"
-                    f"  .venv/bin/dangan users add NAME --role {ADMIN} --clearance 绝密")
+                    f"  .venv/bin/dangan users add NAME --role {ADMIN} --clearance 绝密\n"
+                    f"then log in at /login and add the other users on /admin/users")

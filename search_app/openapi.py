@@ -71,8 +71,9 @@ def _json(schema_name: str, description: str = "成功") -> dict:
 
 
 def _errors(*statuses: int) -> dict:
-    words = {400: "查询或参数无法理解", 404: "没有这条记录（或无权查看），或原件不在了"}
-    return {str(s): _json("Error", words[s]) for s in statuses}
+    words = {400: "查询或参数无法理解", 401: "需要登录（匿名查阅已关闭时）",
+             404: "没有这条记录（或无权查看），或原件不在了"}
+    return {str(s): _json("Error", words[s]) for s in (*statuses, 401)}
 
 
 def _search_params() -> list[dict]:
@@ -104,7 +105,10 @@ def openapi_spec() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "dangan 档案检索 API", "version": release,
-                 "description": "检索数字化档案的全文和著录信息。所有结果都按读者的密级过滤。"},
+                 "description": "检索数字化档案的全文和著录信息。所有结果都按读者的密级过滤："
+                                "登录后（POST /login，会话 cookie）按账号的密级，未登录按配置的"
+                                "匿名密级；匿名查阅关闭时未登录的请求得到 401。每次读取都记入"
+                                "查阅登记。"},
         "paths": {
             "/api/search": {"get": {
                 "summary": "检索", "operationId": "search", "parameters": _search_params(),

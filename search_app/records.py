@@ -14,7 +14,8 @@ from indexer.errors import RecordNotFound
 from indexer.highlight import find_spans, mark
 from indexer.pageimages import has_page_images, original_path
 
-from .api import archive, clearance
+from .api import archive
+from .auth import clearance, record_read
 from .views import TYPE_LABELS, bp, highlight_terms, security_class
 
 META_LABELS = {"encoding": "编码", "notes": "备注", "persons": "人物"}
@@ -38,6 +39,8 @@ def record(record_id: str):
     pages = _pages(record_id, rec, spans, warnings)
     images = has_page_images(rec)
     print_mode = request.args.get("print", "")
+    similar = archive().similar(record_id, clearance(), size=SIMILAR)
+    record_read("record", record=record_id, query=q)
     return render_template(
         "record.html", rec=rec, q=q, pages=pages, fields=_fields(rec, terms),
         matches=len(spans), first_hit=next((p["page"] for p in pages if p["hits"]), None),
@@ -47,7 +50,7 @@ def record(record_id: str):
         print_links=[(mode, label, url_for("views.record", record_id=record_id, q=q or None,
                                            print=mode))
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
-        similar=[_similar(h) for h in archive().similar(record_id, clearance(), size=SIMILAR)],
+        similar=[_similar(h) for h in similar],
         security_class=security_class(rec.get("security", "")))
 
 
@@ -56,6 +59,7 @@ def download(record_id: str):
     """The original file, found from the index's own corpus roots (never a client's path)."""
     rec = archive().record(record_id, clearance())
     path = original_path(rec, archive().sources)
+    record_read("download", record=record_id)
     mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     response = send_file(path, mimetype=mimetype, max_age=0)
     response.headers["Content-Disposition"] = content_disposition(path.name, record_id)

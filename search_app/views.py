@@ -15,6 +15,7 @@ from indexer.querylang import parse
 from indexer.schema import FACETS, SECURITY_LEVELS
 
 from .api import archive, request_from
+from .auth import record_read, search_detail
 from .params import FACET_LABELS, PARAMS
 
 bp = Blueprint("views", __name__)
@@ -75,6 +76,7 @@ def search():
         result = archive().search(req)
     except QueryError as e:
         return render_template("search.html", q=q, state=state, error=str(e)), 400
+    record_read("search", query=q, **search_detail(req, result.total))
     return render_template(
         "search.html", q=q, state=state, error=None, result=result,
         hits=[_hit(h, q) for h in result.hits],

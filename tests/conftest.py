@@ -1,6 +1,7 @@
 """Shared fixtures: a small real corpus, a real Whoosh index on disk, the app and a CLI runner."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,38 @@ def archive(built_index):
     a.close()
 
 
+ADMIN_NAME, ADMIN_PASSWORD = "测试管理员", "admin password"
+_SESSIONS: dict[tuple, str] = {}  # (data dir, session version) -> the admin's session cookie
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, name: str, password: str, **extra):
+    """Log in through the login form, with its CSRF token, as a browser does; the answer."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token,
+                                       **extra})
+
+
+def admin_client(app):
+    """A test client logged in as an administrator (clearance 绝密), who is created in the
+    app's data folder when missing. The login (a slow password hash) is done once per folder."""
+    from search_app.security import SESSION_COOKIE
+
+    accounts = app.extensions["dangan.accounts"]
+    admin = accounts.get(ADMIN_NAME) or accounts.add(ADMIN_NAME, ADMIN_PASSWORD, "管理员", "绝密")
+    key = (str(app.extensions["dangan.settings"].data_dir), admin.session_version)
+    client = app.test_client()
+    if key in _SESSIONS:
+        client.set_cookie(SESSION_COOKIE, _SESSIONS[key])
+    else:
+        assert login(client, ADMIN_NAME, ADMIN_PASSWORD).status_code == 303
+        _SESSIONS[key] = client.get_cookie(SESSION_COOKIE).value
+    return client
+
+
 @pytest.fixture()
 def app(built_index):
     from search_app import create_app
@@ -110,7 +143,9 @@ def app(built_index):
 
 @pytest.fixture()
 def client(app):
-    return app.test_client()
+    """Logged in as an administrator: these tests are about searching, not clearance (see
+    test_leaks.py for that)."""
+    return admin_client(app)
 
 
 @pytest.fixture()

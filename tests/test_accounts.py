@@ -1,5 +1,6 @@
 """Accounts (hashed passwords, roles, clearances) and the append-only audit register."""
 import sqlite3
+import time
 
 import pytest
 
@@ -107,3 +108,39 @@ def test_users_and_audit_commands(tmp_path, cli_runner):
     assert csv_out.startswith("序号,时间,用户")
     assert cli_runner.invoke(main, ["audit", "--config", str(cfg), "--from", "yesterday"]
                              ).exit_code == 2
+
+
+def test_a_register_made_before_the_clearance_column_gets_it(tmp_path):
+    old = sqlite3.connect(tmp_path / "audit.sqlite")
+    old.executescript("""
+        CREATE TABLE reads (seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL,
+            user TEXT NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL,
+            record TEXT NOT NULL DEFAULT '', query TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '');
+        INSERT INTO reads (time, user, address, action, record)
+            VALUES (1, '张三', 'a', 'record', 'r1');
+    """)
+    old.commit()
+    old.close()
+    log = AuditLog(tmp_path)
+    AuditLog(tmp_path).close()  # a second process opening it changes nothing
+    log.write("李四", "b", "record", record="r2", clearance="绝密")
+    assert [(r.user, r.clearance) for r in log.find()] == [("李四", "绝密"), ("张三", "")]
+    assert [r.user for r in log.find(clearances=("公开", "内部"))] == ["张三"]
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        log.db.execute("UPDATE reads SET clearance = '公开'")
+    log.close()
+
+
+def test_failed_logins_are_counted_by_name_and_by_address(tmp_path):
+    log = AuditLog(tmp_path)
+    log.write("张三", "10.0.0.1", "login-failed")
+    log.write("李四", "10.0.0.1", "login-failed")
+    log.write("张三", "10.0.0.2", "login")
+    assert len(log.failures("user", "张三", 0)) == 1
+    assert len(log.failures("address", "10.0.0.1", 0)) == 2
+    assert log.failures("address", "10.0.0.1", time.time() + 1) == []
+    assert log.last("login", "张三") > 0 and log.last("login", "李四") == 0
+    with pytest.raises(ValueError):
+        log.failures("query", "x", 0)
+    log.close()

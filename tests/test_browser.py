@@ -1,5 +1,8 @@
 """Real-browser tests: Debian's chromium, driven by Playwright, against a real `dangan serve`
 on 127.0.0.1 over the sample records, sample scans and a PDF with a name on pages 2 and 3.
+The clerk logs in once through the login page (most records are above 公开, all an anonymous
+reader sees); the other tabs reuse that session. Every page runs under the Content-Security-
+Policy: an inline script or style would be a console error, which fails the test.
 
 Screenshots of the search and record pages (1366×768 and a 390×844 phone) are written to the
 run's temporary folder and copied to test-output/screenshots/ (git-ignored)."""
@@ -16,6 +19,7 @@ from conftest import make_settings, write_corpus
 from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
 
 from indexer.build import run_index
+from search_app.accounts import Accounts
 
 pytestmark = pytest.mark.server
 
@@ -31,6 +35,8 @@ PHONE = {"width": 390, "height": 844}
 SHOTS_COPY = REPO / "test-output" / "screenshots"
 
 NAME = "王建成"
+CLERK, CLERK_PASSWORD = "档案员", "browser password"  # 管理员, 绝密: reads every record
+READER, READER_PASSWORD = "查阅员", "reader password"  # 查阅人, 内部
 PDF_NAME = "查阅登记情况说明.pdf"
 PDF_TITLE = "关于档案查阅登记情况的说明"
 PDF_PAGES = [
@@ -78,6 +84,10 @@ def site(tmp_path_factory):
     settings = make_settings(root / "data" / "index", corpus)
     summary = run_index(settings)
     assert not summary.failed, summary.failed
+    accounts = Accounts(settings.data_dir)
+    accounts.add(CLERK, CLERK_PASSWORD, "管理员", "绝密")
+    accounts.add(READER, READER_PASSWORD, "查阅人", "内部")
+    accounts.close()
     config = root / "config.toml"
     config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
                       encoding="utf-8")
@@ -118,9 +128,10 @@ def browser():
 class Tab:
     """A browser page that fails the test on a script error or a request off this machine."""
 
-    def __init__(self, browser, site: str, viewport: dict, javascript: bool = True):
+    def __init__(self, browser, site: str, viewport: dict, javascript: bool = True,
+                 state: dict | None = None):
         self.context = browser.new_context(viewport=viewport, locale="zh-CN",
-                                           java_script_enabled=javascript)
+                                           java_script_enabled=javascript, storage_state=state)
         self.errors: list[str] = []
         self.context.route("**/*", self._only_local)
         self.page = self.context.new_page()
@@ -142,9 +153,35 @@ class Tab:
         assert not self.errors, self.errors
 
 
-@pytest.fixture()
-def tab(browser, site):
+def log_in(page, site: str, name: str, password: str) -> None:
+    """From any page: the header's 登录 link, the form, back where the reader was."""
+    from playwright.sync_api import expect
+
+    before = page.url
+    page.locator("nav.account").get_by_role("link", name="登录").click()
+    page.wait_for_url("**/login**")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(before)
+    expect(page.locator("nav.account .who")).to_contain_text(name)
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, site) -> dict:
+    """The clerk's session (cookies), logged in once through the login page."""
     t = Tab(browser, site, DESKTOP)
+    try:
+        t.page.goto(f"{site}/?q={NAME}")
+        log_in(t.page, site, CLERK, CLERK_PASSWORD)
+        return t.context.storage_state()
+    finally:
+        t.close()
+
+
+@pytest.fixture()
+def tab(browser, site, signed_in):
+    t = Tab(browser, site, DESKTOP, state=signed_in)
     yield t
     t.close()
 
@@ -236,8 +273,8 @@ def test_download_of_the_original_keeps_its_chinese_name(tab):
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
 
 
-def test_search_and_record_pages_work_without_javascript(browser, site):
-    t = Tab(browser, site, DESKTOP, javascript=False)
+def test_search_and_record_pages_work_without_javascript(browser, site, signed_in):
+    t = Tab(browser, site, DESKTOP, javascript=False, state=signed_in)
     try:
         page = t.page
         page.goto(f"{site}/?size=1")
@@ -272,8 +309,8 @@ def test_keyboard_reaches_the_skip_link_then_the_search_box(tab):
 
 
 @pytest.mark.parametrize("name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_screenshots(browser, site, shots, name, viewport):
-    t = Tab(browser, site, viewport)
+def test_screenshots(browser, site, signed_in, shots, name, viewport):
+    t = Tab(browser, site, viewport, state=signed_in)
     try:
         page = t.page
         page.goto(f"{site}/?q=档案管理")
@@ -291,5 +328,30 @@ def test_screenshots(browser, site, shots, name, viewport):
         screenshot(page, shots, f"not-found-{name}")
         assert page.locator("h1").inner_text().startswith("未找到")
         t.errors = [e for e in t.errors if "404" not in e]  # the console notes that 404
+    finally:
+        t.close()
+
+
+def test_a_reader_logs_in_sees_more_and_logs_out(browser, site):
+    """Anonymous: 公开 records only. Logged in at 内部: the PDF (内部) too, not the 秘密 record.
+    Logged out: back to 公开."""
+    from playwright.sync_api import expect
+
+    t = Tab(browser, site, DESKTOP)
+    try:
+        page = t.page
+        page.goto(f"{site}/?q={NAME}")
+        expect(page.locator("nav.account")).to_contain_text("未登录 · 可查阅公开档案")
+        expect(page.locator("#result-count")).to_contain_text("共 1 条记录")
+        log_in(page, site, READER, READER_PASSWORD)
+        expect(page.locator("#result-count")).to_contain_text("共 2 条记录")
+        expect(page.locator(".hits")).to_contain_text(PDF_TITLE)
+        page.goto(f"{site}/?q=交警")
+        expect(page.locator("#result-count")).to_contain_text("没有找到")  # 秘密
+        page.get_by_role("button", name="退出").click()
+        page.wait_for_url(f"{site}/")
+        expect(page.locator("nav.account")).to_contain_text("未登录")
+        page.goto(f"{site}/?q={NAME}")
+        expect(page.locator("#result-count")).to_contain_text("共 1 条记录")
     finally:
         t.close()

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import admin_client, make_settings
 
 from indexer.build import run_index
 from search_app import create_app
@@ -21,7 +21,7 @@ def client(tmp_path_factory):
     settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
     assert not run_index(settings).failed
     app = create_app(settings)
-    return app.test_client(), settings
+    return admin_client(app), settings
 
 
 def record_of(client, q):

@@ -98,3 +98,51 @@ def test_real_server_answers_search_page_and_record(server):
     proc.terminate()
     assert proc.wait(timeout=STOP_TIMEOUT) == 0  # a clean, graceful shutdown
     assert refuses_connections(port)
+
+
+def test_real_server_login_search_audit_and_throttling_across_workers(server, built_index):
+    """Through gunicorn's two worker processes: a login on one is valid on the other (the
+    shared secret key file), a reader sees up to their clearance, each read is one row in the
+    register, and failed logins counted by all workers lock the account."""
+    from conftest import csrf_token
+
+    from search_app.accounts import Accounts
+    from search_app.audit import AuditLog
+
+    base, proc, port, first = server
+    accounts = Accounts(built_index.data_dir)
+    accounts.add("服务器测试员", "server password", "查阅人", "秘密")
+    accounts.add("锁定测试员", "locked password", "查阅人", "秘密")
+    log = AuditLog(built_index.data_dir)
+
+    anonymous = requests.get(f"{base}/api/search", params={"q": "交警"}, timeout=10).json()
+    assert anonymous["total"] == 0  # the 秘密 record is not there for anonymous readers
+    reader = requests.Session()
+    token = csrf_token(reader.get(f"{base}/login", timeout=10).text)
+    login = reader.post(f"{base}/login", data={"name": "服务器测试员", "password": "server password",
+                                               "csrf_token": token}, timeout=10,
+                        allow_redirects=False)
+    assert login.status_code == 303
+    cookie = next(c for c in login.raw.headers.getlist("Set-Cookie"))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    before = len(log.find(user="服务器测试员", limit=10**6))
+    for _ in range(6):  # enough requests that both workers answer some
+        data = reader.get(f"{base}/api/search", params={"q": "交警"}, timeout=10).json()
+        assert data["total"] == 1 and data["hits"][0]["security"] == "秘密"
+    assert reader.get(f"{base}/records/{data['hits'][0]['id']}", timeout=10).status_code == 200
+    rows = log.find(user="服务器测试员", limit=10**6)
+    assert len(rows) - before == 7
+    assert [r.action for r in rows[:7]] == ["record"] + ["search"] * 6
+    assert rows[1].query == "交警" and '"total": 1' in rows[1].detail
+    assert rows[0].address == "127.0.0.1"
+
+    attempts = []
+    for password in ["wrong password"] * 5 + ["locked password"]:
+        s = requests.Session()
+        token = csrf_token(s.get(f"{base}/login", timeout=10).text)
+        attempts.append(s.post(f"{base}/login", timeout=10, allow_redirects=False,
+                               data={"name": "锁定测试员", "password": password,
+                                     "csrf_token": token}).status_code)
+    assert attempts == [401] * 5 + [429]
+    accounts.close()
+    log.close()

@@ -464,7 +464,7 @@ def test_content_disposition_of_a_chinese_name_is_rfc_5987():
 @pytest.fixture(scope="module")
 def chinese_named(tmp_path_factory):
     """An index over a file with a Chinese name, and that file (to remove it later)."""
-    from conftest import make_settings
+    from conftest import admin_client, make_settings
     from indexer.build import run_index
     from search_app import create_app
 
@@ -474,7 +474,7 @@ def chinese_named(tmp_path_factory):
     original.write_text("王建成同志干部登记表\n第1页\f王建成，男，1962年生。\n", encoding="utf-8")
     settings = make_settings(tmp_path_factory.mktemp("named-data") / "index", corpus)
     assert not run_index(settings).failed
-    return create_app(settings).test_client(), original
+    return admin_client(create_app(settings)), original
 
 
 def test_download_of_a_chinese_file_name(chinese_named):

@@ -1,0 +1,138 @@
+"""Who is reading: login sessions (Flask-Login), the reader's clearance, anonymous access and the
+one row every read writes in the 查阅登记."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from indexer.config import ANONYMOUS_OFF, Settings
+from indexer.errors import DanganError
+from indexer.search import SearchRequest
+
+from .accounts import Accounts, User
+from .audit import AuditLog
+
+LOGIN_AT = "login_at"  # session key: when the login happened (sessions last session_hours)
+OPEN_ENDPOINTS = {"auth.login", "static"}  # reachable without logging in when anonymous is off
+
+
+class LoginRequired(DanganError):
+    """Anonymous access is off and the request is not logged in."""
+
+    http_status = 401
+
+
+class AdminOnly(DanganError):
+    """A page for administrators, asked for by a reader who is not one."""
+
+    http_status = 403
+
+
+class Reader(UserMixin):
+    """A logged-in account, read afresh from the account store on every request."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def clearance(self) -> str:
+        return self.user.clearance
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.is_admin
+
+    def get_id(self) -> str:
+        # the session keeps the account's session version: when it changes (disabled, new
+        # password, clearance or role) the session no longer loads, so the user is logged out
+        return f"{self.user.session_version}:{self.user.name}"
+
+
+class Anonymous(AnonymousUserMixin):
+    name = ""
+    is_admin = False
+
+    @property
+    def clearance(self) -> str:
+        """anonymous_clearance: a 密级, or "off"."""
+        return settings().auth.anonymous_clearance
+
+
+def settings() -> Settings:
+    return current_app.extensions["dangan.settings"]
+
+
+def accounts() -> Accounts:
+    return current_app.extensions["dangan.accounts"]
+
+
+def audit_log() -> AuditLog:
+    return current_app.extensions["dangan.audit"]
+
+
+def init_auth(app: Flask, settings: Settings) -> None:
+    app.extensions["dangan.accounts"] = Accounts(settings.data_dir)
+    app.extensions["dangan.audit"] = AuditLog(settings.data_dir)
+    manager = LoginManager(app)
+    manager.anonymous_user = Anonymous
+    manager.user_loader(_load)
+    CSRFProtect(app)
+    app.before_request(_gate)
+
+
+def _load(token: str) -> Reader | None:
+    version, _, name = token.partition(":")
+    user = accounts().get(name)
+    expired = time.time() - session.get(LOGIN_AT, 0) > settings().auth.session_hours * 3600
+    if user is None or not user.active or str(user.session_version) != version or expired:
+        session.clear()  # logged out: the cookie is dropped with this answer
+        return None
+    return Reader(user)
+
+
+def _gate():
+    """With anonymous access off, nothing but the login page (and its style sheet) answers a
+    request that is not logged in: the API with 401, pages with the way to the login page."""
+    if settings().auth.anonymous_clearance != ANONYMOUS_OFF or request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if current_user.is_authenticated:
+        return None
+    if request.path.startswith("/api/"):
+        raise LoginRequired("请先登录：本系统不允许匿名查阅")
+    wanted = request.full_path.rstrip("?")
+    return redirect(url_for("auth.login", next=wanted if wanted != "/" else None))
+
+
+def clearance() -> str:
+    """The highest 密级 the current reader may see (anonymous: [auth] anonymous_clearance)."""
+    level = current_user.clearance
+    if level == ANONYMOUS_OFF:  # the gate stops these requests first; this is the backstop
+        raise LoginRequired("请先登录：本系统不允许匿名查阅")
+    return level
+
+
+def record_read(action: str, record: str = "", query: str = "", **detail) -> None:
+    """Write the 查阅登记 row of this request (who, from where, what). A read that cannot be
+    registered fails: the error reaches the reader instead of the record."""
+    audit_log().write(current_user.name, request.remote_addr or "", action, record, query,
+                      clearance(), **detail)
+
+
+def search_detail(req: SearchRequest, total: int) -> dict:
+    """What the register keeps of a search besides its query: filters, dates, page and total."""
+    detail: dict = {"total": total}
+    if req.filters:
+        detail["filters"] = {k: list(v) for k, v in req.filters.items()}
+    for name in ("date_from", "date_to"):
+        if getattr(req, name):
+            detail[name] = getattr(req, name)
+    if req.page > 1:
+        detail["page"] = req.page
+    return detail

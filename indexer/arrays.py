@@ -139,9 +139,6 @@ class IndexArrays:
             return out
         return self._cached(("len", field), build)
 
-    def average_length(self, field: str) -> float:
-        return self.searcher.reader().field_length(field) / max(1, self.max_doc)
-
     def codes(self, field: str) -> tuple[np.ndarray, list[str]]:
         """A column field as (code per docnum, values); code 0 means empty/missing."""
         def build():

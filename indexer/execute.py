@@ -119,18 +119,25 @@ def _align(arrays: IndexArrays, node: Grams) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost: float,
-           memo: dict) -> np.ndarray:
-    """BM25F over the ranking words (title weighted) plus a bonus per exact occurrence."""
+           memo: dict, visible: np.ndarray | None = None) -> np.ndarray:
+    """BM25F over the ranking words (title weighted) plus a bonus per exact occurrence.
+
+    `visible` (sorted docnums) is what the reader may see: document frequencies and average
+    lengths are counted over it, so no score depends on records above the reader's clearance.
+    None: every document."""
     total = np.zeros(len(candidates), dtype=np.float64)
-    n = max(1, arrays.max_doc)
+    n = max(1, arrays.max_doc if visible is None else len(visible))
     for field, boost in (("text", 1.0), ("title", title_boost)):
         lengths = arrays.lengths(field)[candidates]
-        norm = K1 * ((1 - B) + B * lengths / max(arrays.average_length(field), 1e-9))
+        counted = arrays.live() if visible is None else visible
+        average = float(arrays.lengths(field)[counted].mean()) if len(counted) else 1.0
+        norm = K1 * ((1 - B) + B * lengths / max(average, 1e-9))
         for word in plan.rank_words:
             ids, tf = arrays.postings(field, word)
             if not len(ids):
                 continue
-            idf = math.log(n / (len(ids) + 1)) + 1
+            df = len(ids) if visible is None else int(np.count_nonzero(member(ids, visible)))
+            idf = math.log(n / (df + 1)) + 1
             where = np.searchsorted(ids, candidates)
             where[where >= len(ids)] = 0
             hit = ids[where] == candidates

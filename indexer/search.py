@@ -132,7 +132,8 @@ class Archive:
         candidates = self._candidates(arrays, plan, req, None, memo)
         limit = req.page * req.size
         if req.sort == "relevance" and req.q.strip():
-            score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo)
+            score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
+                                   self.visible(arrays, req.clearance))
             top = execute.top_by_score(score, candidates, limit)
         else:
             top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
@@ -141,6 +142,14 @@ class Archive:
         facets = self._facets(arrays, req, plan, candidates, memo) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
         return SearchResult(req, len(candidates), hits, facets, millis)
+
+    def visible(self, arrays, clearance: str) -> np.ndarray | None:
+        """Live documents a reader of this clearance may see; None: every live document."""
+        node = collect.filter_node(clearance, {}, "", "")
+        if node is None:
+            return None
+        allowed = self._filters.docs(arrays, node, execute.docs)
+        return allowed[execute.member(allowed, arrays.live())]
 
     def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict):
         """Live documents matching the query and the filters (minus the `skip` facet)."""
@@ -197,7 +206,8 @@ class Archive:
         limits them exactly as it limits a search."""
         record = self.record(record_id, clearance)  # 404 above the reader's clearance
         _s, arrays = self.current()
-        terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays)
+        terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays,
+                          self.visible(arrays, clearance))
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
@@ -213,14 +223,17 @@ SIMILAR_CHARS = 5000  # of a record's text read for its key words
 SIMILAR_TERMS = 8
 
 
-def key_terms(text: str, arrays: IndexArrays, n: int = SIMILAR_TERMS) -> list[str]:
-    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters)."""
+def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
+              n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
+    over the records the reader may see (`visible`; None: all)."""
     counts = Counter(w for w in analysis.word_terms(text)
                      if len(w) >= 2 and analysis.is_chinese(w))
-    total = max(1, arrays.searcher.doc_count_all())
+    total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
     scored = []
     for word, tf in counts.items():
-        df = arrays.doc_frequency("text", word)
+        ids = arrays.postings("text", word)[0]
+        df = len(ids) if visible is None else int(np.count_nonzero(execute.member(ids, visible)))
         if df:  # a word only in the title still ranks through the title field
             scored.append((tf * math.log(1 + total / df), word))
     return [w for _score, w in sorted(scored, key=lambda x: (-x[0], x[1]))[:n]]

@@ -501,9 +501,6 @@ def test_disabling_or_lowering_a_clearance_takes_effect_on_the_next_request(own_
     assert login(c, "变动", PASSWORD).status_code == 401
 
 
-@pytest.mark.xfail(strict=True, reason="known, not fixed here: BM25 idf and average lengths come "
-                   "from the whole index (indexer/execute.py), so the score (and the order) a "
-                   "reader gets depends on records above their clearance")
 def test_scores_do_not_depend_on_records_above_clearance(world):
     """泄密测试 is in one record a 公开 reader may see and in four they may not: a score computed
     from what the reader may see differs from the one a 绝密 reader gets."""

@@ -167,3 +167,33 @@ def test_pages_read_by_a_remote_worker_are_kept_by_the_writer(tmp_path):
     local = WorkerSetup(ocr=OcrSettings(), cache_dir=tmp_path / "worker-cache")
     assert prepare(Job("new", file, ""), local).ocr_cache == []  # local workers share the cache
     home.close()
+
+
+def test_a_readers_scores_are_those_of_an_index_of_what_they_may_see(tmp_path):
+    """Relevance statistics (document frequencies, average lengths) count only the records
+    the reader may see: a 公开 reader's scores equal those from an index holding only the
+    公开 records, so no score reveals how many hidden records contain a word."""
+    import shutil
+
+    full = write_corpus(tmp_path / "a" / "c")
+    public = write_corpus(tmp_path / "b" / "c")
+    everything = make_settings(tmp_path / "a" / "index", full)
+    run_index(everything)
+    archive = Archive(everything.index.dir)
+    hidden = [h.fields["path"] for h in archive.search(SearchRequest(q="", size=100)).hits
+              if h.fields["security"] != "公开"]
+    assert hidden
+    for rel in hidden:
+        (public / rel).unlink()
+    shutil.copy(full / "catalog.csv", public / "catalog.csv")
+    only_public = make_settings(tmp_path / "b" / "index", public)
+    run_index(only_public)
+    small = Archive(only_public.index.dir)
+    for q in ("档案", "交通安全", "工作总结", "王建成 OR 公安"):
+        seen = {h.fields["path"]: h.score for h in
+                archive.search(SearchRequest(q=q, size=100, clearance="公开")).hits}
+        alone = {h.fields["path"]: h.score for h in small.search(SearchRequest(q=q, size=100)).hits}
+        assert seen == pytest.approx(alone), q
+        assert seen, q
+    archive.close()
+    small.close()

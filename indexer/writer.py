@@ -14,6 +14,8 @@ import time
 from array import array
 from typing import Any
 
+import numpy as np
+
 from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
@@ -136,24 +138,32 @@ def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
 
 
 class PostingBuffer:
-    """One batch's postings, by field and term: (docnums, weights, values) in arrival order,
-    which is docnum order."""
+    """One batch's postings, compact: per field, a term id, docnum, weight and value length per
+    posting in flat arrays and the values in one bytearray (about 20 bytes a posting, a small
+    dict entry per distinct term); sorted by term only when the batch is written. Postings
+    arrive in docnum order, and a stable sort keeps that order within each term."""
 
     def __init__(self):
-        self.fields: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
+        self.fields: dict[str, _FieldPostings] = {}
 
     def add(self, name: str, docnum: int, items) -> int:
         """Add one document's postings of one field; returns the field length (sum of freqs)."""
-        terms = self.fields.setdefault(name, {})
+        f = self.fields.get(name)
+        if f is None:
+            f = self.fields[name] = _FieldPostings()
+        terms, tids, docs, weights, sizes, values = (f.terms, f.tids, f.docs, f.weights,
+                                                     f.sizes, f.values)
         length = 0
         for tbytes, freq, weight, vbytes in items:
-            entry = terms.get(tbytes)
-            if entry is None:
-                entry = terms[tbytes] = (array("I"), array("f"), [])
-            entry[0].append(docnum)
-            entry[1].append(weight)
+            tid = terms.get(tbytes)
+            if tid is None:
+                tid = terms[tbytes] = len(terms)
+            tids.append(tid)
+            docs.append(docnum)
+            weights.append(weight)
+            sizes.append(len(vbytes) if vbytes else 0)
             if vbytes:
-                entry[2].append(vbytes)
+                values += vbytes
             length += freq
         return length
 
@@ -161,16 +171,46 @@ class PostingBuffer:
         """Write every term, in order, through the segment's field writer."""
         for name in sorted(self.fields):
             fieldwriter.start_field(name, schema[name])
-            terms = self.fields[name]
-            for tbytes in sorted(terms):
-                fieldwriter.start_term(tbytes)
-                _fill_blocks(fieldwriter._postwriter, *terms[tbytes])
-                fieldwriter.finish_term()
+            self.fields[name].write(fieldwriter)
             fieldwriter.finish_field()
         self.fields.clear()
 
 
-def _fill_blocks(pw, ids: array, weights: array, values: list[bytes]) -> None:
+class _FieldPostings:
+    __slots__ = ("terms", "tids", "docs", "weights", "sizes", "values")
+
+    def __init__(self):
+        self.terms: dict[bytes, int] = {}
+        self.tids, self.docs = array("I"), array("I")
+        self.weights, self.sizes = array("f"), array("I")
+        self.values = bytearray()
+
+    def write(self, fieldwriter) -> None:
+        names = sorted(self.terms)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.fromiter((self.terms[t] for t in names), dtype=np.int64, count=len(names))] = \
+            np.arange(len(names))
+        keys = rank[np.frombuffer(self.tids, dtype=np.uint32)]
+        order = np.argsort(keys, kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(names)))))
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        weights = np.frombuffer(self.weights, dtype=np.float32)[order]
+        sizes = np.frombuffer(self.sizes, dtype=np.uint32)
+        starts = (np.cumsum(sizes, dtype=np.int64) - sizes)[order]
+        sizes = sizes[order]
+        del order, keys
+        values = memoryview(self.values)
+        for k, tbytes in enumerate(names):
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            fieldwriter.start_term(tbytes)
+            _fill_blocks(fieldwriter._postwriter, array("I", docs[a:b].tobytes()),
+                         array("f", weights[a:b].tobytes()),
+                         [bytes(values[s:s + n]) for s, n in
+                          zip(starts[a:b].tolist(), sizes[a:b].tolist()) if n])
+            fieldwriter.finish_term()
+
+
+def _fill_blocks(pw, ids, weights: array, values: list[bytes]) -> None:
     """What add_posting() does one posting at a time, a block at a time: full blocks are
     written here; the last one is left buffered for finish_term (which may inline it)."""
     limit = pw._blocklimit
@@ -178,7 +218,8 @@ def _fill_blocks(pw, ids: array, weights: array, values: list[bytes]) -> None:
         if start:
             pw._write_block()
         end = start + limit
-        pw._ids, pw._weights, pw._values = ids[start:end], weights[start:end], values[start:end]
+        pw._ids, pw._weights = ids[start:end], weights[start:end]
+        pw._values = values[start:end]
         pw._maxweight = max(pw._weights)
         pw._minlength, pw._maxlength = None, 0
 

@@ -20,8 +20,12 @@ class SourceFile:
     rel: str  # forward slashes
     size: int
     mtime_ns: int
-    catalog: dict[str, Any] = field(default_factory=dict, compare=False)
+    row: bytes = b"{}"  # its catalog row as sorted JSON (compact: a big corpus is held whole)
     sidecar: bool = True  # a NAME.EXT.json may sit beside it (False: discovery saw none)
+
+    @property
+    def catalog(self) -> dict[str, Any]:
+        return json.loads(self.row)
 
     @property
     def path(self) -> Path:
@@ -72,9 +76,14 @@ def discover(roots: list[Path]) -> Corpus:
                 st = entry.stat()
                 rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
                 files.append(SourceFile(source, root, rel, st.st_size, st.st_mtime_ns,
-                                        rows.get(Path(entry.path), {}),
+                                        _packed(rows.get(Path(entry.path), {})),
                                         entry.name + ".json" in present))
     return Corpus(files, errors, sources, names)
+
+
+def _packed(row: dict[str, Any]) -> bytes:
+    """A catalog row as the bytes metadata_signature hashes (sorted keys, UTF-8 JSON)."""
+    return json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
 
 
 def _walk(folder: str):
@@ -91,7 +100,7 @@ def _walk(folder: str):
 def metadata_signature(file: SourceFile) -> str:
     """Changes when the catalog row or the sidecar of the file changes."""
     h = hashlib.blake2b(digest_size=8)
-    h.update(json.dumps(file.catalog, sort_keys=True, ensure_ascii=False).encode())
+    h.update(file.row)
     sidecar = file.path.with_name(file.path.name + ".json")
     if file.sidecar and sidecar.exists():
         h.update(sidecar.read_bytes())

@@ -26,6 +26,7 @@ from indexer.normalize import normalize_text
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say
 from .queries import make_queries
+from .report import aligned
 from .web import OUT, REPO, build_index, pct
 
 TARGET = 1.1  # auth + audit p95 at most this many times the plain p95
@@ -131,10 +132,7 @@ def render(times: dict, inserts: list[float], rows_written: int) -> str:
                           ("yes" if ratio <= TARGET else "NO") if judged else ""))
     table.append(("register INSERT alone", str(len(inserts)), f"{pct(inserts, 50) * ms:.3f}",
                   f"{pct(inserts, 95) * ms:.3f}", "", "", ""))
-    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(r, widths))) for r in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(table)
     lines.append(f"rows written to the register during the timed passes: {rows_written}")
     return "\n".join(lines)
 

@@ -189,3 +189,13 @@ def render_paging(queries: list[Query], run: SystemRun, limit: int = 5) -> str:
         lines.append(f"  by 20:   {q.text!r}: {len(o.found)} matches, {o.paging.twice_20} of the "
                      f"first {min(200, len(o.found))} shown twice")
     return "\n".join(lines)
+
+
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """A header row and body rows as text columns: the first left-aligned, the rest
+    right-aligned, a rule under the header."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(r, widths))) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines

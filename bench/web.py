@@ -24,6 +24,7 @@ from indexer.normalize import normalize_text
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say
 from .queries import make_queries
+from .report import aligned
 from .systems.dangan import dangan_command
 
 BENCH = Path(__file__).resolve().parent
@@ -172,10 +173,7 @@ def render(search: dict[str, list[float]], images: dict[str, list[float]]) -> st
     speedup = statistics.median(images["cold"]) / statistics.median(images["warm"])
     rows.append(("1st / 2nd (medians)", "", f"{speedup:.0f}×", "", f"≥ {CACHE_TARGET:.0f}×",
                  "yes" if speedup >= CACHE_TARGET else "NO"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                       enumerate(zip(r, widths))) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     return "\n".join(lines)
 
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import CATALOG_NAME, load_catalogs, persons, read_sidecar
+from .catalog import CATALOG_NAME, load_catalogs, packed, read_sidecar
 from .errors import ConfigError, ExtractionError
 from .extract import extractor_for
+
+
+EMPTY_ROW = packed({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +66,9 @@ def discover(roots: list[Path]) -> Corpus:
     sources = source_names(roots)
     files, errors, names = [], [], set()
     for source, root in sources.items():
-        rows, cat_errors = load_catalogs(root)
+        rows, named, cat_errors = load_catalogs(root)
         errors.extend(cat_errors)
-        for row in rows.values():
-            names.update(v for v in (row.get("org"),) if v)
-            names.update(persons(row))
+        names |= named
         for folder, entries in _walk(str(root)):
             present = {e.name for e in entries}
             for entry in entries:
@@ -76,14 +77,9 @@ def discover(roots: list[Path]) -> Corpus:
                 st = entry.stat()
                 rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
                 files.append(SourceFile(source, root, rel, st.st_size, st.st_mtime_ns,
-                                        _packed(rows.get(Path(entry.path), {})),
+                                        rows.get(entry.path, EMPTY_ROW),
                                         entry.name + ".json" in present))
     return Corpus(files, errors, sources, names)
-
-
-def _packed(row: dict[str, Any]) -> bytes:
-    """A catalog row as the bytes metadata_signature hashes (sorted keys, UTF-8 JSON)."""
-    return json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
 
 
 def _walk(folder: str):

@@ -25,7 +25,7 @@ from .ocrcache import file_digest
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     kind: str                  # new, changed, retry, metadata, moved
     file: SourceFile

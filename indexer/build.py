@@ -12,7 +12,7 @@ import os
 import resource
 import shutil
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,6 +85,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
             write_sources(target, corpus.sources)
+            del corpus  # the plan's jobs hold what is left to do; done jobs are let go
             setup = worker_setup(settings, words)
             _check_ocr(setup, work)
             keep_ocr = None
@@ -139,7 +140,8 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
         batch.delete(source, path)
     for entry in work.touched:
         batch.note(entry)
-    tasks = ((job, _stored(batch, job)) for job in work.jobs)
+    total = len(work.jobs)
+    tasks = ((job, _stored(batch, job)) for job in _drain(work.jobs))
     for done, result in enumerate(executor.map_unordered(tasks), 1):
         _apply(batch, result, summary)
         if keep_ocr is not None and result.ocr_cache:
@@ -147,11 +149,20 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
         if batch.due():
             batch.commit()
         if progress:
-            progress(done, len(work.jobs), summary.pages,
+            progress(done, total, summary.pages,
                      f"{result.job.file.source}/{result.job.file.rel}")
     batch.commit(final=True)
     batch.mark_matched()
     summary.commits = batch.commits
+
+
+def _drain(jobs: list[Job]):
+    """The jobs in order, each released from the list once handed out (a big corpus's
+    listing shrinks as the run goes instead of staying whole until the end)."""
+    queue = deque(jobs)
+    jobs.clear()
+    while queue:
+        yield queue.popleft()
 
 
 def _stored(batch: BatchWriter, job: Job):

@@ -187,18 +187,26 @@ class _FieldPostings:
 
     def write(self, fieldwriter) -> None:
         names = sorted(self.terms)
-        rank = np.empty(len(names), dtype=np.int64)
+        rank = np.empty(len(names), dtype=np.uint32)
         rank[np.fromiter((self.terms[t] for t in names), dtype=np.int64, count=len(names))] = \
-            np.arange(len(names))
+            np.arange(len(names), dtype=np.uint32)
+        self.terms = {}
         keys = rank[np.frombuffer(self.tids, dtype=np.uint32)]
+        del rank
+        self.tids = array("I")
         order = np.argsort(keys, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(names)))))
+        del keys
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        self.docs = array("I")
         weights = np.frombuffer(self.weights, dtype=np.float32)[order]
+        self.weights = array("f")
         sizes = np.frombuffer(self.sizes, dtype=np.uint32)
-        starts = (np.cumsum(sizes, dtype=np.int64) - sizes)[order]
+        offset = np.uint32 if len(self.values) < 2**32 else np.int64
+        starts = (np.cumsum(sizes, dtype=np.int64) - sizes).astype(offset)[order]
         sizes = sizes[order]
-        del order, keys
+        self.sizes = array("I")
+        del order
         values = memoryview(self.values)
         for k, tbytes in enumerate(names):
             a, b = int(bounds[k]), int(bounds[k + 1])

@@ -24,7 +24,7 @@ from . import analysis
 from .check import indexed_files
 from .config import Settings
 from .corpus import Corpus, content_id, discover
-from .errors import ConfigError, DependencyError, IndexVersionError
+from .errors import ConfigError, IndexVersionError
 from .executors import make_executor
 from .extract import EXTRACTORS, extractor_for
 from .extracted import ExtractContext
@@ -76,8 +76,10 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         ix = open_or_create(target)
         manifest = Manifest(target)
         try:
-            indexed = committed_files(ix, manifest)
-            work = make_plan(corpus, manifest, indexed)
+            previous = manifest.entries()
+            indexed = committed_files(ix, manifest, previous)
+            work = make_plan(corpus, previous, indexed)
+            del previous
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.catalog_errors = corpus.errors
             words = load_user_words(settings, corpus)
@@ -115,12 +117,12 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     return summary
 
 
-def committed_files(ix, manifest: Manifest) -> Counter:
+def committed_files(ix, manifest: Manifest, entries: dict[tuple[str, str], Entry]) -> Counter:
     """Records per (source, path) in the index: read from the index, unless the manifest
     was saved right after the index's current commit (then its rows are the answer)."""
     records = live_records(ix)
     if manifest.matched() == (ix.latest_generation(), records):
-        rows = Counter(e.key for e in manifest.entries().values() if e.status == "ok")
+        rows = Counter(e.key for e in entries.values() if e.status == "ok")
         if sum(rows.values()) == records:
             return rows
     return indexed_files(ix)
@@ -258,7 +260,8 @@ def _dry_plan(corpus: Corpus, current: Path, rebuild: bool) -> Plan:
     check_stamp(current)
     manifest = Manifest(current)
     try:
-        return make_plan(corpus, manifest, indexed_files(whoosh_index.open_dir(current)))
+        return make_plan(corpus, manifest.entries(),
+                         indexed_files(whoosh_index.open_dir(current)))
     finally:
         manifest.close()
 
@@ -319,5 +322,4 @@ def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-__all__ = ["Plan", "Summary", "run_index", "extract_context", "open_or_create",
-           "DependencyError"]
+__all__ = ["Plan", "Summary", "run_index", "extract_context", "open_or_create"]

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .corpus import Corpus, SourceFile, metadata_signature
-from .manifest import Entry, Manifest
+from .manifest import Entry
 from .ocrcache import file_digest
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
@@ -46,10 +46,11 @@ class Plan:
         return sum(1 for j in self.jobs if j.kind == kind)
 
 
-def make_plan(corpus: Corpus, manifest: Manifest | None,
+def make_plan(corpus: Corpus, entries: dict[tuple[str, str], Entry] | None,
               indexed: Counter | None = None) -> Plan:
-    """`indexed` counts the records the index holds per (source, path), when known."""
-    previous = manifest.entries() if manifest is not None else {}
+    """`entries` are the manifest's rows (None: none yet); `indexed` counts the records the
+    index holds per (source, path), when known."""
+    previous = dict(entries or {})
     verify = indexed is not None
     indexed = indexed or Counter()
     known = set(previous) | {f.key for f in corpus.files}

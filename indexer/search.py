@@ -148,8 +148,12 @@ class Archive:
         node = collect.filter_node(clearance, {}, "", "")
         if node is None:
             return None
-        allowed = self._filters.docs(arrays, node, execute.docs)
-        return allowed[execute.member(allowed, arrays.live())]
+
+        def build():
+            allowed = self._filters.docs(arrays, node, execute.docs)
+            return allowed[execute.member(allowed, arrays.live())]
+
+        return arrays._cached(("visible", clearance), build)  # once per index version
 
     def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict):
         """Live documents matching the query and the filters (minus the `skip` facet)."""

@@ -14,11 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jieba
+import numpy as np
 from whoosh.analysis import Token, Tokenizer
 from whoosh.formats import Positions
-from whoosh.system import pack_uint
 
 from .normalize import CJK, Normalized, normalize
 
@@ -236,18 +237,115 @@ def ngram_positions(value: str) -> dict[str, list[int]]:
 Posting = tuple[bytes, int, float, bytes]
 
 
-def word_postings(value: str) -> list[Posting]:
+class Postings(NamedTuple):
+    """One field's postings of one record, compact for the trip from a worker to the writer:
+    the terms, and per term a float32 weight and a uint32 value size, the values back to
+    back (a few objects per field instead of a tuple per posting)."""
+
+    terms: list[bytes]
+    weights: bytes  # array("f")
+    sizes: bytes    # array("I")
+    values: bytes
+    length: int     # the field's length: the sum of its terms' frequencies
+
+    def items(self) -> list[Posting]:
+        """As `field.index(value)` gives them (frequency = weight: no field boosts)."""
+        out, at = [], 0
+        for term, weight, size in zip(self.terms, array("f", self.weights),
+                                      array("I", self.sizes)):
+            out.append((term, int(weight), weight, self.values[at:at + size]))
+            at += size
+        return out
+
+
+def word_postings(value: str) -> Postings:
     """What a word field (frequencies only) indexes for `value`, without Token objects;
     identical to `field.index(value)`, computed in an extraction worker."""
-    counts = Counter(w for w, _s, _e in _words(normalize(value).text))
-    return [(w.encode(), n, float(n), pack_uint(n)) for w, n in counts.items()]
+    counts = Counter(w.lower() for w in _segmenter().cut(normalize(value).text, HMM=True)
+                     if _WORDY.search(w))
+    freqs = np.fromiter(counts.values(), dtype=np.uint32, count=len(counts))
+    return Postings([w.encode() for w in counts], freqs.astype(np.float32).tobytes(),
+                    np.full(len(freqs), 4, dtype=np.uint32).tobytes(),
+                    freqs.astype(">u4").tobytes(), int(freqs.sum()))
 
 
-def ngram_postings(value: str) -> list[Posting]:
-    """What an n-gram field indexes for `value`; identical to `field.index(value)`."""
-    encode = NgramFormat.encode
-    return [(g.encode(), len(p), float(len(p)), encode(None, p))
-            for g, p in ngram_positions(value).items()]
+def ngram_postings(value: str) -> Postings:
+    """What an n-gram field indexes for `value`; identical to `field.index(value)` (which
+    goes through `ngram_positions`), computed with arrays instead of a tuple per gram."""
+    keys, poss, names = _gram_keys(normalize(value).text)
+    if not len(keys):
+        return Postings([], b"", b"", b"", 0)
+    found, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    order = np.lexsort((poss, inverse))
+    pos = poss[order]
+    deltas = pos.copy()
+    deltas[1:] -= pos[:-1]
+    firsts = np.cumsum(counts) - counts
+    deltas[firsts] = pos[firsts]  # a term's first position is stored whole
+    return Postings(_gram_names(found, names), counts.astype(np.float32).tobytes(),
+                    (counts * 4).astype(np.uint32).tobytes(),
+                    deltas.astype(np.uint32).tobytes(), len(pos))
+
+
+_CJK_RANGES = np.array([(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3005, 0x3005),
+                        (0x3007, 0x3007), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF),
+                        (0x30000, 0x3134F)], dtype=np.uint32)
+_RUN_BASE = 1 << 22  # unit ids below: a CJK character's code point; from here: a letter/digit run
+_ASCII_WORD = np.array([bool(re.match(r"[^\W_]", chr(c))) for c in range(128)])
+
+
+@lru_cache(maxsize=65536)
+def _is_word_char(c: int) -> bool:
+    return bool(_WORDY.match(chr(c)))
+
+
+def _gram_keys(norm: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every gram of `_grams(units(norm))` as a 64-bit key (first unit id << 32 | second unit
+    id + 1, or 0 for a unigram) with its position, and the letter/digit runs' names."""
+    cp = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cjk = np.zeros(len(cp), dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (cp >= lo) & (cp <= hi)
+    word = np.zeros(len(cp), dtype=bool)
+    ascii_ = cp < 128
+    word[ascii_] = _ASCII_WORD[cp[ascii_]]
+    other = ~ascii_ & ~cjk
+    if other.any():
+        table = {int(c): _is_word_char(int(c)) for c in np.unique(cp[other])}
+        word[other] = [table[int(c)] for c in cp[other]]
+    prev_word = np.concatenate(([False], word[:-1]))
+    starts = np.flatnonzero(cjk | (word & ~prev_word))  # each CJK char; each run's first char
+    if not len(starts):
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64), []
+    ids = cp[starts].astype(np.int64)
+    names: list[str] = []
+    run_starts = np.flatnonzero(~cjk[starts])
+    if len(run_starts):
+        ends = np.flatnonzero(np.diff(np.concatenate((word, [False])).astype(np.int8)) == -1) + 1
+        run_ends = ends[np.searchsorted(ends, starts[run_starts], side="right")]
+        known: dict[str, int] = {}
+        for k, a, b in zip(run_starts.tolist(), starts[run_starts].tolist(), run_ends.tolist()):
+            name = norm[a:b].lower()[:MAX_UNIT_CHARS]
+            ids[k] = _RUN_BASE + known.setdefault(name, len(known))
+        names = list(known)
+    gap = np.zeros(len(starts), dtype=bool)  # punctuation or space before the unit
+    gap[1:] = ~(cjk | word)[starts[1:] - 1]
+    pos = np.cumsum(np.where(gap, 2, 1)) - 1
+    joined = np.zeros(len(starts), dtype=bool)
+    joined[:-1] = ~gap[1:]
+    single = ~joined | (ids >= _RUN_BASE)
+    pairs = np.flatnonzero(joined)
+    keys = np.concatenate((ids[single] << 32, (ids[pairs] << 32) | (ids[pairs + 1] + 1)))
+    return keys.astype(np.uint64), np.concatenate((pos[single], pos[pairs])), names
+
+
+def _gram_names(keys: np.ndarray, names: list[str]) -> list[bytes]:
+    def unit(i: int) -> str:
+        return chr(i) if i < _RUN_BASE else names[i - _RUN_BASE]
+    out = []
+    for first, second in zip((keys >> 32).tolist(), (keys & 0xFFFFFFFF).tolist()):
+        out.append((unit(first) + unit(second - 1) if second else unit(first)).encode())
+    return out
 
 
 class NgramFormat(Positions):

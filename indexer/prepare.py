@@ -48,7 +48,7 @@ class Prepared:
     job: Job
     digest: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
-    postings: dict[str, list[analysis.Posting]] = field(default_factory=dict)
+    postings: dict[str, analysis.Postings] = field(default_factory=dict)
     error: str | None = None
     pages: int = 0
     ocr_pages: int = 0
@@ -137,7 +137,7 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
 
 
-def analyse(fields: dict[str, Any]) -> dict[str, list[analysis.Posting]]:
+def analyse(fields: dict[str, Any]) -> dict[str, analysis.Postings]:
     """Postings of every analysed field: exactly what the schema's analyzers would give."""
     out = {}
     for name in WORD_FIELDS:

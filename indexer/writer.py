@@ -10,8 +10,10 @@ compact arrays, and written block by block straight into the segment's postings 
 """
 from __future__ import annotations
 
+import struct
 import time
 from array import array
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -20,11 +22,14 @@ from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 
-from .analysis import Posting
+from .analysis import Posting, Postings
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest
 
+_DOCNUM = struct.Struct("=I")  # as array("I") holds it
+COMPRESSION = 3  # zlib level of posting blocks (Whoosh's default)
+COMPRESS_FROM = 16  # postings in a block below which it is stored uncompressed
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
 
 
@@ -68,7 +73,7 @@ class BatchWriter:
         self.delete(entry.source, entry.path)
         self.removed.append(entry.key)
 
-    def add(self, fields: dict[str, Any], postings: dict[str, list[Posting]],
+    def add(self, fields: dict[str, Any], postings: dict[str, Postings],
             entry: Entry) -> None:
         self.delete(fields["source"], fields["path"])
         add_analysed(self._w(), self.postings, fields, postings)
@@ -110,7 +115,7 @@ class BatchWriter:
 
 
 def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
-                 postings: dict[str, list[Posting]]) -> None:
+                 postings: dict[str, Postings]) -> None:
     """SegmentWriter.add_document, taking the analysed fields' postings as computed by a worker
     (the same tuples `field.index(value)` gives) instead of analysing the text again."""
     w._check_state()
@@ -122,8 +127,10 @@ def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
             field = schema[name]
             length = 0
             if field.indexed:
-                items = postings[name] if name in postings else field.index(value)
-                length = buffer.add(name, docnum, items)
+                if name in postings:
+                    length = buffer.add_compact(name, docnum, postings[name])
+                else:
+                    length = buffer.add(name, docnum, field.index(value))
                 if not field.scorable:
                     length = 0
             pdw.add_field(name, field, value if field.stored else None, length)
@@ -146,11 +153,27 @@ class PostingBuffer:
     def __init__(self):
         self.fields: dict[str, _FieldPostings] = {}
 
-    def add(self, name: str, docnum: int, items) -> int:
-        """Add one document's postings of one field; returns the field length (sum of freqs)."""
+    def _field(self, name: str) -> _FieldPostings:
         f = self.fields.get(name)
         if f is None:
             f = self.fields[name] = _FieldPostings()
+        return f
+
+    def add_compact(self, name: str, docnum: int, p: Postings) -> int:
+        """Add one document's postings of one field as a worker computed them; returns the
+        field length. A term lookup per posting; the rest is whole-array copies."""
+        f = self._field(name)
+        terms = f.terms
+        f.tids.fromlist([terms.setdefault(t, len(terms)) for t in p.terms])
+        f.docs.frombytes(_DOCNUM.pack(docnum) * len(p.terms))
+        f.weights.frombytes(p.weights)
+        f.sizes.frombytes(p.sizes)
+        f.values += p.values
+        return p.length
+
+    def add(self, name: str, docnum: int, items: Iterable[Posting]) -> int:
+        """Add one document's postings of one field; returns the field length (sum of freqs)."""
+        f = self._field(name)
         terms, tids, docs, weights, sizes, values = (f.terms, f.tids, f.docs, f.weights,
                                                      f.sizes, f.values)
         length = 0
@@ -220,7 +243,9 @@ class _FieldPostings:
 
 def _fill_blocks(pw, ids, weights: array, values: list[bytes]) -> None:
     """What add_posting() does one posting at a time, a block at a time: full blocks are
-    written here; the last one is left buffered for finish_term (which may inline it)."""
+    written here; the last one is left buffered for finish_term (which may inline it).
+    Blocks of a few postings are not compressed: zlib costs more than it saves on them
+    (the reader decompresses by each block's own flag)."""
     limit = pw._blocklimit
     for start in range(0, len(ids), limit):
         if start:
@@ -230,6 +255,7 @@ def _fill_blocks(pw, ids, weights: array, values: list[bytes]) -> None:
         pw._values = values[start:end]
         pw._maxweight = max(pw._weights)
         pw._minlength, pw._maxlength = None, 0
+        pw._compression = COMPRESSION if len(pw._ids) >= COMPRESS_FROM else 0
 
 
 def merge_smallest(w, buffer: PostingBuffer, budget: int) -> list:

@@ -1,10 +1,13 @@
 """The parallel pipeline and the single writer: worker-side analysis gives exactly the postings
 the schema's analyzers give, and an index written in many batches, by a process pool, finds
 the same records as one written in one go."""
+import random
+
 import pytest
 from conftest import RECORDS, make_settings, write_corpus
 from whoosh import index as whoosh_index
 
+from indexer.analysis import Postings
 from indexer.build import run_index
 from indexer.prepare import NGRAM_FIELDS, WORD_FIELDS, analyse
 from indexer.schema import build_schema
@@ -24,7 +27,7 @@ def test_worker_postings_equal_the_schema_analyzers(text):
     postings = analyse(fields)
     for name in WORD_FIELDS + NGRAM_FIELDS:
         expected = sorted(schema[name].index(text))
-        assert sorted(postings.get(name, [])) == expected, name
+        assert sorted(postings[name].items() if name in postings else []) == expected, name
 
 
 def corpus_of(tmp_path, copies: int):
@@ -197,3 +200,19 @@ def test_a_readers_scores_are_those_of_an_index_of_what_they_may_see(tmp_path):
         assert seen, q
     archive.close()
     small.close()
+
+
+POOL = ("档案王建成乡镇檔案館鄉著帐〇々" "\U00020001\U0002A701" "ABCxyzİß0123٣" "_-，。、 \n\t()（）"
+        "ΑΩαω" "ＡＢ１２" "①" "\u3000")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_array_ngrams_equal_the_tokenizer(seed):
+    """The array-built n-gram postings of mixed-script text (CJK, extension B, Latin, digits,
+    Greek, full-width forms, underscores, punctuation, spaces) equal what the schema's n-gram
+    analyzer indexes, gram for gram and position for position."""
+    rng = random.Random(seed)
+    text = "".join(rng.choice(POOL) for _ in range(rng.randint(0, 80)))
+    field = build_schema()["text_ng"]
+    assert sorted(analyse({"text_ng": text}).get("text_ng", Postings([], b"", b"", b"", 0))
+                  .items()) == sorted(field.index(text)), text

@@ -238,21 +238,23 @@ Posting = tuple[bytes, int, float, bytes]
 
 
 class Postings(NamedTuple):
-    """One field's postings of one record, compact for the trip from a worker to the writer:
-    the terms, and per term a float32 weight and a uint32 value size, the values back to
-    back (a few objects per field instead of a tuple per posting)."""
+    """One field's postings of one record, compact for the trip from a worker to the writer.
+    Grams of CJK characters are 64-bit keys (`gram_key`), the other terms bytes; per
+    posting, keys first, a float32 weight and a uint32 value size, the values back to back
+    (a few objects per field instead of a tuple per posting)."""
 
     terms: list[bytes]
     weights: bytes  # array("f")
     sizes: bytes    # array("I")
     values: bytes
     length: int     # the field's length: the sum of its terms' frequencies
+    keys: bytes = b""  # uint64 keys of CJK grams, whose postings come before the terms'
 
     def items(self) -> list[Posting]:
         """As `field.index(value)` gives them (frequency = weight: no field boosts)."""
         out, at = [], 0
-        for term, weight, size in zip(self.terms, array("f", self.weights),
-                                      array("I", self.sizes)):
+        names = gram_names(np.frombuffer(self.keys, dtype=np.uint64)) + self.terms
+        for term, weight, size in zip(names, array("f", self.weights), array("I", self.sizes)):
             out.append((term, int(weight), weight, self.values[at:at + size]))
             at += size
         return out
@@ -276,15 +278,37 @@ def ngram_postings(value: str) -> Postings:
     if not len(keys):
         return Postings([], b"", b"", b"", 0)
     found, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    second = found & 0xFFFFFFFF
+    plain = ((found >> 32) < _RUN_BASE) & (second <= _RUN_BASE)  # CJK characters only
+    n_plain = int(plain.sum())
+    if n_plain < len(found):  # grams with a letter/digit run go last, as bytes
+        perm = np.concatenate((np.flatnonzero(plain), np.flatnonzero(~plain)))
+        rank = np.empty(len(perm), dtype=np.int64)
+        rank[perm] = np.arange(len(perm))
+        found, counts, inverse = found[perm], counts[perm], rank[inverse]
     order = np.lexsort((poss, inverse))
     pos = poss[order]
     deltas = pos.copy()
     deltas[1:] -= pos[:-1]
     firsts = np.cumsum(counts) - counts
     deltas[firsts] = pos[firsts]  # a term's first position is stored whole
-    return Postings(_gram_names(found, names), counts.astype(np.float32).tobytes(),
+    return Postings(_run_gram_names(found[n_plain:], names), counts.astype(np.float32).tobytes(),
                     (counts * 4).astype(np.uint32).tobytes(),
-                    deltas.astype(np.uint32).tobytes(), len(pos))
+                    deltas.astype(np.uint32).tobytes(), len(pos), found[:n_plain].tobytes())
+
+
+def gram_names(keys: np.ndarray) -> list[bytes]:
+    """The grams (UTF-8) of keys of CJK-only grams: first code point << 32 | second + 1,
+    or 0 for a unigram. Keys in order give their grams in byte order."""
+    if not len(keys):
+        return []
+    pairs = np.empty((len(keys), 2), dtype="<u4")
+    pairs[:, 0] = keys >> 32
+    second = (keys & 0xFFFFFFFF).astype(np.int64) - 1
+    pairs[:, 1] = np.maximum(second, 0)  # a unigram: a NUL, dropped below
+    text = pairs.tobytes().decode("utf-32-le", "surrogatepass")
+    return [text[i:i + 2].rstrip("\0").encode("utf-8", "surrogatepass")
+            for i in range(0, len(text), 2)]
 
 
 _CJK_RANGES = np.array([(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3005, 0x3005),
@@ -339,7 +363,7 @@ def _gram_keys(norm: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     return keys.astype(np.uint64), np.concatenate((pos[single], pos[pairs])), names
 
 
-def _gram_names(keys: np.ndarray, names: list[str]) -> list[bytes]:
+def _run_gram_names(keys: np.ndarray, names: list[str]) -> list[bytes]:
     def unit(i: int) -> str:
         return chr(i) if i < _RUN_BASE else names[i - _RUN_BASE]
     out = []

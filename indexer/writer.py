@@ -11,6 +11,7 @@ compact arrays, and written block by block straight into the segment's postings 
 from __future__ import annotations
 
 import struct
+import threading
 import time
 from array import array
 from collections.abc import Iterable
@@ -22,27 +23,39 @@ from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 
-from .analysis import Posting, Postings
+from .analysis import Posting, Postings, gram_names
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest
 
 _DOCNUM = struct.Struct("=I")  # as array("I") holds it
+_NAMED = 1 << 63  # a term code with this bit: the term is spelled in the buffer's dict
 COMPRESSION = 3  # zlib level of posting blocks (Whoosh's default)
 COMPRESS_FROM = 16  # postings in a block below which it is stored uncompressed
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
 
 
 class BatchWriter:
+    """Adds records and commits them in batches. A batch's postings are written to disk in
+    a background thread while the next batch is being received (the extraction workers are
+    never left waiting for a commit); records that arrive meanwhile have their postings
+    buffered and their stored fields kept until the next segment writer can open."""
+
     def __init__(self, ix, manifest: Manifest, every: int, seconds: float,
                  indexed: set[tuple[str, str]]):
         self.ix, self.manifest = ix, manifest
+        self.schema = ix.schema  # read once: ix.schema reads the newest table of contents
         self.every, self.seconds = max(1, every), seconds
         self.indexed = indexed  # (source, path) of the records committed before this run
         self.writer = None
+        self.postings = PostingBuffer()
         self.entries: list[Entry] = []
         self.removed: list[tuple[str, str]] = []
         self.commits = 0
+        self.changes, self.started = 0, time.monotonic()
+        self.pending: _Commit | None = None  # the batch being committed in the background
+        self.waiting: list[tuple[dict[str, Any], dict[str, int]]] = []  # per-doc parts
+        self.deletes: list[tuple[str, str]] = []  # deletions waiting for a writer
 
     def _w(self):
         if self.writer is None:
@@ -51,13 +64,34 @@ class BatchWriter:
             except LockError:
                 raise IndexBusyError(f"the index in {self.ix.storage.folder} is locked by "
                                      "another writer; wait for it to finish") from None
-            self.postings = PostingBuffer()
-            self.started = time.monotonic()
-            self.changes = 0
         return self.writer
+
+    def _poll(self) -> None:
+        if self.pending is not None and not self.pending.thread.is_alive():
+            self._settle()
+
+    def _settle(self) -> None:
+        """Wait for the background commit; save its manifest rows (only now that its records
+        are on disk); open the next writer and give it what arrived in the meantime."""
+        done, self.pending = self.pending, None
+        done.thread.join()
+        if done.error is not None:
+            raise done.error
+        self.commits += 1
+        if done.entries or done.removed:
+            self.manifest.save(done.entries, done.removed)
+        if self.deletes or self.waiting:
+            w = self._w()
+            for source, path in self.deletes:
+                _delete(w, source, path)
+            for fields, lengths in self.waiting:
+                add_per_doc(w, fields, lengths)
+        self.deletes, self.waiting = [], []
 
     def stored(self, source: str, path: str) -> dict[str, Any] | None:
         """The stored fields of the committed record of a file, if any."""
+        if self.pending is not None:  # not while a commit is replacing the table of contents
+            self._settle()
         with self.ix.searcher() as s:
             docnum = s.document_number(source=source, path=path)
             return None if docnum is None else s.stored_fields(docnum)
@@ -65,7 +99,11 @@ class BatchWriter:
     def delete(self, source: str, path: str) -> None:
         """Delete the committed record of a file, if there is one (looked up only then)."""
         if (source, path) in self.indexed:
-            self._w().delete_by_query(And([Term("source", source), Term("path", path)]))
+            self._poll()
+            if self.pending is not None:
+                self.deletes.append((source, path))
+            else:
+                _delete(self._w(), source, path)
             self.indexed.discard((source, path))
             self.changes += 1
 
@@ -76,7 +114,15 @@ class BatchWriter:
     def add(self, fields: dict[str, Any], postings: dict[str, Postings],
             entry: Entry) -> None:
         self.delete(fields["source"], fields["path"])
-        add_analysed(self._w(), self.postings, fields, postings)
+        self._poll()
+        if self.pending is not None:
+            docnum = len(self.waiting)  # the next segment's, which starts at 0
+            self.waiting.append((fields, add_postings(self.schema, self.postings, docnum,
+                                                      fields, postings)))
+        else:
+            w = self._w()
+            add_per_doc(w, fields, add_postings(w.schema, self.postings, w.docnum, fields,
+                                                postings))
         self.changes += 1
         self.entries.append(entry)
 
@@ -85,22 +131,35 @@ class BatchWriter:
         self.entries.append(entry)
 
     def due(self) -> bool:
-        return self.writer is not None and (
+        return self.changes > 0 and (
             self.changes >= self.every or time.monotonic() - self.started >= self.seconds)
 
     def commit(self, final: bool = False) -> None:
-        if final and self.writer is None and len(self.ix._segments()) >= MAX_SEGMENTS:
-            self._w()  # the last batch was committed already: a writer just for the merge
-        if self.writer is not None:
-            w = self.writer
-            kept = merge_smallest(w, self.postings, self.every) if final else None
-            self.postings.write(w.fieldwriter, w.schema)
-            w.commit(mergetype=(lambda _w, segments: kept) if final else None, merge=False)
-            self.writer = None
-            self.commits += 1
-        if self.entries or self.removed:
+        """Commit what was added so far: in the background (the manifest rows are saved once
+        it is on disk), or, for the final commit, here, merging small segments."""
+        if self.pending is not None:
+            self._settle()
+        if final:
+            if self.writer is None and len(self.ix._segments()) >= MAX_SEGMENTS:
+                self._w()  # the last batch was committed already: a writer just for the merge
+            if self.writer is not None:
+                w = self.writer
+                kept = merge_smallest(w, self.postings, self.every)
+                self.postings.write(w.fieldwriter, w.schema)
+                w.commit(mergetype=lambda _w, segments: kept, merge=False)
+                self.writer = None
+                self.commits += 1
+            if self.entries or self.removed:
+                self.manifest.save(self.entries, self.removed)
+            self.entries, self.removed = [], []
+        elif self.writer is not None:
+            self.pending = _Commit(self.writer, self.postings, self.entries, self.removed)
+            self.writer, self.postings = None, PostingBuffer()
+            self.entries, self.removed = [], []
+        elif self.entries or self.removed:
             self.manifest.save(self.entries, self.removed)
-        self.entries, self.removed = [], []
+            self.entries, self.removed = [], []
+        self.changes, self.started = 0, time.monotonic()
 
     def mark_matched(self) -> None:
         """After the last commit and manifest save: the two describe the same records."""
@@ -109,15 +168,60 @@ class BatchWriter:
                                   sum(s.doc_count() for s in segments))
 
     def cancel(self) -> None:
+        if self.pending is not None:  # a commit under way finishes (its rows are not saved:
+            self.pending.thread.join()  # the next run finds its records in the index)
+            self.pending = None
         if self.writer is not None:
             self.writer.cancel()  # a failed commit must not leave the write lock held
             self.writer = None
 
 
-def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
-                 postings: dict[str, Postings]) -> None:
-    """SegmentWriter.add_document, taking the analysed fields' postings as computed by a worker
-    (the same tuples `field.index(value)` gives) instead of analysing the text again."""
+class _Commit:
+    """One batch's segment, written and committed in a thread."""
+
+    def __init__(self, writer, postings: PostingBuffer, entries: list[Entry],
+                 removed: list[tuple[str, str]]):
+        self.entries, self.removed = entries, removed
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(writer, postings),
+                                       name="dangan-commit", daemon=True)
+        self.thread.start()
+
+    def _run(self, w, postings: PostingBuffer) -> None:
+        try:
+            postings.write(w.fieldwriter, w.schema)
+            w.commit(merge=False)
+        except BaseException as e:  # handed to the main thread, which stops the run
+            self.error = e
+            try:
+                w.cancel()
+            except Exception:
+                pass
+
+
+def _delete(w, source: str, path: str) -> None:
+    w.delete_by_query(And([Term("source", source), Term("path", path)]))
+
+
+def add_postings(schema, buffer: PostingBuffer, docnum: int, fields: dict[str, Any],
+                 postings: dict[str, Postings]) -> dict[str, int]:
+    """Buffer the postings of a record's indexed fields (as a worker computed them, or
+    analysed here for fields it did not); returns each field's length."""
+    lengths = {}
+    for name, value in fields.items():
+        field = schema[name]
+        if field.indexed:
+            if name in postings:
+                length = buffer.add_compact(name, docnum, postings[name])
+            else:
+                length = buffer.add(name, docnum, field.index(value))
+            lengths[name] = length if field.scorable else 0
+    return lengths
+
+
+def add_per_doc(w, fields: dict[str, Any], lengths: dict[str, int]) -> None:
+    """SegmentWriter.add_document minus the postings (buffered by add_postings for the
+    document number this gives the record)."""
     w._check_state()
     schema, pdw, docnum = w.schema, w.perdocwriter, w.docnum
     pdw.start_doc(docnum)
@@ -125,15 +229,7 @@ def add_analysed(w, buffer: PostingBuffer, fields: dict[str, Any],
         for name in sorted(fields):
             value = fields[name]
             field = schema[name]
-            length = 0
-            if field.indexed:
-                if name in postings:
-                    length = buffer.add_compact(name, docnum, postings[name])
-                else:
-                    length = buffer.add(name, docnum, field.index(value))
-                if not field.scorable:
-                    length = 0
-            pdw.add_field(name, field, value if field.stored else None, length)
+            pdw.add_field(name, field, value if field.stored else None, lengths.get(name, 0))
             if field.column_type is not None:
                 pdw.add_column_value(name, field.column_type, field.to_column_value(value))
     except Exception:
@@ -161,11 +257,13 @@ class PostingBuffer:
 
     def add_compact(self, name: str, docnum: int, p: Postings) -> int:
         """Add one document's postings of one field as a worker computed them; returns the
-        field length. A term lookup per posting; the rest is whole-array copies."""
+        field length. CJK grams arrive as keys (copied whole); other terms are looked up."""
         f = self._field(name)
-        terms = f.terms
-        f.tids.fromlist([terms.setdefault(t, len(terms)) for t in p.terms])
-        f.docs.frombytes(_DOCNUM.pack(docnum) * len(p.terms))
+        f.codes.frombytes(p.keys)
+        if p.terms:
+            terms = f.terms
+            f.codes.fromlist([_NAMED | terms.setdefault(t, len(terms)) for t in p.terms])
+        f.docs.frombytes(_DOCNUM.pack(docnum) * (len(p.keys) // 8 + len(p.terms)))
         f.weights.frombytes(p.weights)
         f.sizes.frombytes(p.sizes)
         f.values += p.values
@@ -174,14 +272,14 @@ class PostingBuffer:
     def add(self, name: str, docnum: int, items: Iterable[Posting]) -> int:
         """Add one document's postings of one field; returns the field length (sum of freqs)."""
         f = self._field(name)
-        terms, tids, docs, weights, sizes, values = (f.terms, f.tids, f.docs, f.weights,
-                                                     f.sizes, f.values)
+        terms, codes, docs, weights, sizes, values = (f.terms, f.codes, f.docs, f.weights,
+                                                      f.sizes, f.values)
         length = 0
         for tbytes, freq, weight, vbytes in items:
             tid = terms.get(tbytes)
             if tid is None:
                 tid = terms[tbytes] = len(terms)
-            tids.append(tid)
+            codes.append(_NAMED | tid)
             docs.append(docnum)
             weights.append(weight)
             sizes.append(len(vbytes) if vbytes else 0)
@@ -200,23 +298,39 @@ class PostingBuffer:
 
 
 class _FieldPostings:
-    __slots__ = ("terms", "tids", "docs", "weights", "sizes", "values")
+    """Per posting: a term code (a CJK gram's key, or _NAMED | the index of a term in
+    `terms`), a docnum, a weight and a value size; the values in one bytearray."""
+
+    __slots__ = ("terms", "codes", "docs", "weights", "sizes", "values")
 
     def __init__(self):
         self.terms: dict[bytes, int] = {}
-        self.tids, self.docs = array("I"), array("I")
+        self.codes, self.docs = array("Q"), array("I")
         self.weights, self.sizes = array("f"), array("I")
         self.values = bytearray()
 
-    def write(self, fieldwriter) -> None:
-        names = sorted(self.terms)
-        rank = np.empty(len(names), dtype=np.uint32)
-        rank[np.fromiter((self.terms[t] for t in names), dtype=np.int64, count=len(names))] = \
-            np.arange(len(names), dtype=np.uint32)
+    def _ranks(self) -> tuple[np.ndarray, list[bytes]]:
+        """Each posting's term as its rank in byte order, and the terms in that order."""
+        codes = np.frombuffer(self.codes, dtype=np.uint64)
+        found = np.unique(codes)
+        index = np.searchsorted(found, codes).astype(np.uint32)
+        del codes
+        self.codes = array("Q")
+        plain = int(np.searchsorted(found, np.uint64(_NAMED)))
+        byname = list(self.terms)
         self.terms = {}
-        keys = rank[np.frombuffer(self.tids, dtype=np.uint32)]
-        del rank
-        self.tids = array("I")
+        spelled = gram_names(found[:plain]) + [byname[c] for c in
+                                              (found[plain:] & np.uint64(_NAMED - 1)).tolist()]
+        names = sorted(set(spelled))  # a gram may come as a key and, merged, as bytes
+        if len(names) == len(spelled) and not byname:
+            rank = np.arange(len(names), dtype=np.uint32)  # keys alone: already in order
+        else:
+            at = {t: k for k, t in enumerate(names)}
+            rank = np.fromiter((at[t] for t in spelled), dtype=np.uint32, count=len(spelled))
+        return rank[index], names
+
+    def write(self, fieldwriter) -> None:
+        keys, names = self._ranks()
         order = np.argsort(keys, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(names)))))
         del keys

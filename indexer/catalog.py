@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ _ALIASES = {name.lower(): key for key, names in HEADERS.items() for name in name
 CATALOG_NAME = "catalog.csv"
 
 
+@lru_cache(maxsize=1024)  # a catalog's few headers, asked for on every row
 def canonical_key(name: str) -> str:
     name = name.strip().lstrip("\ufeff")
     return _ALIASES.get(name.lower(), name)

@@ -132,13 +132,14 @@ def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: Path) ->
 
 def _listing(source: str, root: str) -> Iterator[tuple[str, str, int, int, bool]]:
     """(source, rel, size, mtime_ns, sidecar?) of every file an extractor reads."""
+    start = len(os.path.join(root, ""))  # every path _walk gives starts with the root's
     for folder, entries in _walk(root):
         present = {e.name for e in entries}
         for entry in entries:
             if entry.name == CATALOG_NAME or not readable(entry.name):
                 continue
             st = entry.stat()
-            rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+            rel = entry.path[start:].replace(os.sep, "/")
             yield source, rel, st.st_size, st.st_mtime_ns, entry.name + ".json" in present
 
 

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 FETCH = 512  # rows read from a cursor at a time
-CACHE_KB = 4096  # SQLite's page cache for the scratch database (bounded, whatever the corpus)
+CACHE_KB = 2048  # SQLite's page cache for the scratch database (bounded, whatever the corpus)
 
 _SCHEMA = """
 CREATE TABLE files (               -- the corpus listing, in discovery order

@@ -12,7 +12,6 @@ import os
 import resource
 import shutil
 import time
-from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,12 +20,12 @@ from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
 from . import analysis
-from .check import indexed_files
+from .committed import committed_files
 from .config import Settings
-from .corpus import Corpus, content_id, discover
+from .corpus import Corpus, check_roots, content_id, discover
 from .errors import ConfigError, IndexVersionError
 from .executors import make_executor
-from .extract import EXTRACTORS, extractor_for
+from .extract import EXTRACTORS
 from .extracted import ExtractContext
 from .lock import IndexLock
 from .manifest import Entry, Manifest
@@ -34,6 +33,7 @@ from .ocrcache import OcrRunner
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
+from .scratch import Scratch, scratch_path
 from .sources import write_sources
 from .writer import BatchWriter
 
@@ -66,20 +66,20 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     roots = list(paths or settings.corpus.paths)
     if not roots:
         raise ConfigError("no corpus folder: give one on the command line or set [corpus] paths")
-    corpus = discover(roots)
+    check_roots(roots)
     current = settings.index.dir
     if dry_run:
-        return _dry_plan(corpus, current, rebuild)
+        return _dry_plan(discover(roots), current, rebuild)
     with IndexLock(current) as lock:
         recover_swap(current)
         target = _rebuild_dir(current) if rebuild else current
         ix = open_or_create(target)
         manifest = Manifest(target)
+        scratch = Scratch(scratch_path(current))  # the listing and the plan, on disk
         try:
-            previous = manifest.entries()
-            indexed = committed_files(ix, manifest, previous)
-            work = make_plan(corpus, previous, indexed)
-            del previous
+            corpus = discover(roots, scratch)
+            indexed = committed_files(ix, manifest, scratch.db)
+            work = make_plan(corpus, manifest, verify=True)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.catalog_errors = corpus.errors
             words = load_user_words(settings, corpus)
@@ -87,7 +87,6 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
             write_sources(target, corpus.sources)
-            del corpus  # the plan's jobs hold what is left to do; done jobs are let go
             setup = worker_setup(settings, words)
             _check_ocr(setup, work)
             keep_ocr = None
@@ -98,7 +97,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             # workers start before any index writer opens, so they never hold its lock
             executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,))
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
-                                settings.index.commit_seconds, set(indexed))
+                                settings.index.commit_seconds, indexed)
             try:
                 _write(batch, work, executor, summary, progress, keep_ocr)
             except BaseException:
@@ -109,28 +108,13 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                 if keep_ocr is not None:
                     keep_ocr.close()
         finally:
+            scratch.close()
             manifest.close()
         if rebuild:
             _swap(target, current)
     summary.peak_mb = peak_memory_mb()
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def committed_files(ix, manifest: Manifest, entries: dict[tuple[str, str], Entry]) -> Counter:
-    """Records per (source, path) in the index: read from the index, unless the manifest
-    was saved right after the index's current commit (then its rows are the answer)."""
-    records = live_records(ix)
-    if manifest.matched() == (ix.latest_generation(), records):
-        rows = Counter(e.key for e in entries.values() if e.status == "ok")
-        if sum(rows.values()) == records:
-            return rows
-    return indexed_files(ix)
-
-
-def live_records(ix) -> int:
-    """Records in the index, from its table of contents (ix.doc_count() opens every segment)."""
-    return sum(s.doc_count() for s in ix._segments())
 
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
@@ -143,7 +127,7 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     for entry in work.touched:
         batch.note(entry)
     total = len(work.jobs)
-    tasks = ((job, _stored(batch, job)) for job in _drain(work.jobs))
+    tasks = ((job, _stored(batch, job)) for job in work.jobs)  # read one at a time
     for done, result in enumerate(executor.map_unordered(tasks), 1):
         _apply(batch, result, summary)
         if keep_ocr is not None and result.ocr_cache:
@@ -156,15 +140,6 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     batch.commit(final=True)
     batch.mark_matched()
     summary.commits = batch.commits
-
-
-def _drain(jobs: list[Job]):
-    """The jobs in order, each released from the list once handed out (a big corpus's
-    listing shrinks as the run goes instead of staying whole until the end)."""
-    queue = deque(jobs)
-    jobs.clear()
-    while queue:
-        yield queue.popleft()
 
 
 def _stored(batch: BatchWriter, job: Job):
@@ -228,7 +203,8 @@ def _check_ocr(setup: WorkerSetup, work: Plan) -> None:
         return
     runner = OcrRunner(setup.ocr, setup.cache_dir)
     try:
-        if any(extractor_for(j.file.path) is EXTRACTORS[".png"] for j in work.jobs):
+        scans = tuple(s for s, e in EXTRACTORS.items() if e is EXTRACTORS[".png"])
+        if work.any_job_with_suffix(scans):
             runner.check()
     finally:
         runner.close()
@@ -260,8 +236,8 @@ def _dry_plan(corpus: Corpus, current: Path, rebuild: bool) -> Plan:
     check_stamp(current)
     manifest = Manifest(current)
     try:
-        return make_plan(corpus, manifest.entries(),
-                         indexed_files(whoosh_index.open_dir(current)))
+        committed_files(whoosh_index.open_dir(current), manifest, corpus.db)
+        return make_plan(corpus, manifest, verify=True)
     finally:
         manifest.close()
 

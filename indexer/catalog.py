@@ -1,11 +1,13 @@
 """Catalog metadata: catalog.csv files (Chinese or English headers) and NAME.EXT.json sidecars."""
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import json
 import os
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ _ALIASES = {name.lower(): key for key, names in HEADERS.items() for name in name
 CATALOG_NAME = "catalog.csv"
 
 
+@lru_cache(maxsize=1024)  # a catalog's few headers, asked for on every row
 def canonical_key(name: str) -> str:
     name = name.strip().lstrip("\ufeff")
     return _ALIASES.get(name.lower(), name)
@@ -71,52 +74,69 @@ def normalise_date(value: str) -> str:
 
 def read_catalog(path: Path) -> dict[Path, dict[str, Any]]:
     """Rows of one catalog.csv keyed by the absolute path of the file they describe."""
-    return {Path(key): row for key, row in _rows(path)}
+    return {Path(key): row for key, row in catalog_rows(path)}
 
 
 def packed(row: dict[str, Any]) -> bytes:
-    """A row as sorted UTF-8 JSON: compact to hold for every file, and what the metadata
-    signature hashes."""
+    """A row as sorted UTF-8 JSON: compact, and what the metadata signature hashes."""
     return json.dumps(row, sort_keys=True, ensure_ascii=False).encode()
 
 
-def _rows(path: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(normalised absolute path, canonical row) of every row of one catalog.csv."""
-    text, _encoding = decode(path.read_bytes())
-    reader = csv.DictReader(io.StringIO(text))
+def catalogs(root: Path) -> list[Path]:
+    """The catalog.csv files under a corpus root, shallowest first (deeper catalogs win)."""
+    return sorted(root.rglob(CATALOG_NAME), key=lambda p: len(p.parts))
+
+
+def catalog_rows(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(normalised absolute path, canonical row) of every row of one catalog.csv, one at a
+    time. Raises ExtractionError (bad header), csv.Error or OSError, possibly after some rows:
+    a caller keeps a catalog's rows only once it has read them all."""
+    reader = csv.DictReader(_catalog_lines(path))
     if not reader.fieldnames or "path" not in {canonical_key(h) for h in reader.fieldnames}:
         raise ExtractionError(f"{path}: no 文件/path column in the header")
-    rows = []
     folder = str(path.parent)
-    shared: dict[str, str] = {}  # one copy of each repeated value (门类, 保管期限, 责任者 …)
     for row in reader:
-        row = {k: shared.setdefault(v, v) if isinstance(v, str) else v
-               for k, v in canonical(row).items()}
+        row = canonical(row)
         rel = row.pop("path", "")
         if rel:  # normalised, not resolved: a syscall per row is what a big catalog can't pay
-            rows.append((os.path.normpath(os.path.join(folder, rel.replace("\\", "/"))), row))
-    return rows
+            yield os.path.normpath(os.path.join(folder, rel.replace("\\", "/"))), row
 
 
-def load_catalogs(root: Path) -> tuple[dict[str, bytes], set[str], list[str]]:
-    """All catalog rows under a corpus root (deeper catalogs win), packed and keyed by the
-    normalised absolute path of their file; the organisations and persons they name; and any
-    catalog errors. Rows are packed as they are read: a corpus of 100,000 files is held once,
-    compactly."""
-    rows: dict[str, bytes] = {}
-    names: set[str] = set()
-    errors = []
-    for cat in sorted(root.rglob(CATALOG_NAME), key=lambda p: len(p.parts)):
+def _catalog_lines(path: Path) -> Iterator[str]:
+    """The lines of a catalog. UTF-8 (the usual case) is read from the file as it goes, never
+    held whole; another encoding is detected on the whole file (textfile.decode)."""
+    if _utf8(path):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            yield from f
+        return
+    text, _encoding = decode(path.read_bytes())
+    start, end = 0, len(text)
+    while start < end:  # line by line, without a second copy of the text
+        stop = text.find("\n", start) + 1 or end
+        yield text[start:stop]
+        start = stop
+
+
+def _utf8(path: Path, chunk: int = 1 << 20) -> bool:
+    """Whether the file is valid UTF-8 (with or without a BOM), checked a chunk at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as f:
+        head = f.read(2)
+        if head in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16
+            return False
+        f.seek(0)
         try:
-            found = _rows(cat)
-        except (ExtractionError, csv.Error, OSError) as e:
-            errors.append(f"{cat.relative_to(root)}: {e}")
-            continue
-        for key, row in found:
-            rows[key] = packed(row)
-            names.update(v for v in (row.get("org"),) if v)
-            names.update(persons(row))
-    return rows, names, errors
+            while data := f.read(chunk):
+                decoder.decode(data)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def named(row: dict[str, Any]) -> list[str]:
+    """The organisation and persons a catalog row names (words for the dictionary)."""
+    return [v for v in (row.get("org"),) if v] + persons(row)
 
 
 def read_sidecar(file: Path) -> dict[str, Any]:

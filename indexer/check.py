@@ -2,17 +2,18 @@
 say it should? Read-only; says how to repair what it finds."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from .committed import read_indexed
 from .config import Settings
 from .corpus import discover
 from .errors import ConfigError, IndexVersionError
-from .manifest import Manifest
+from .manifest import MANIFEST_FILE, Manifest
 from .schema import check_stamp
+from .scratch import Scratch, attached
 
 
 @dataclass
@@ -62,46 +63,46 @@ def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckRep
     except IndexVersionError as e:
         report.version_error = str(e)
         return report
-    counts = indexed_files(whoosh_index.open_dir(ix_dir))
-    report.records = sum(counts.values())
-    manifest = Manifest(ix_dir)
-    try:
-        entries = manifest.entries()
-    finally:
-        manifest.close()
-    ok = {k for k, e in entries.items() if e.status == "ok"}
-    report.manifest_ok, report.manifest_failed = len(ok), len(entries) - len(ok)
-    p = report.problems
-    p["records missing from the index"] = _names(ok - counts.keys())
-    p["records the manifest does not know"] = _names(counts.keys() - ok)
-    p["duplicate records"] = _names(k for k, n in counts.items() if n > 1)
+    Manifest(ix_dir).close()  # the manifest's tables exist, even if no run has saved a row
     roots = list(paths or settings.corpus.paths)
-    if roots:
-        corpus = discover(roots)
-        report.corpus_files = len(corpus.files)
-        files = {f.key: f for f in corpus.files}
-        p["files not indexed yet"] = _names(files.keys() - entries.keys())
-        p["files changed since indexed"] = _names(
-            k for k, f in files.items() if k in entries
-            and (entries[k].size, entries[k].mtime_ns) != (f.size, f.mtime_ns))
-        p["records whose file is gone"] = _names(entries.keys() - files.keys())
+    with Scratch() as scratch:  # private: a run writing this index may hold its own
+        db = scratch.db
+        read_indexed(whoosh_index.open_dir(ix_dir), db)
+        if roots:
+            report.corpus_files = len(discover(roots, scratch).files)
+        with attached(db, ix_dir / MANIFEST_FILE):
+            _compare(db, report, bool(roots))
     return report
 
 
-def indexed_files(ix) -> Counter:
-    """How many live records the index holds per (source, path), read from the ID fields'
-    postings (no stored text is loaded)."""
-    with ix.reader() as r:
-        def owners(fieldname: str) -> dict[int, str]:
-            out = {}
-            for term in r.field_terms(fieldname):
-                for docnum in r.postings(fieldname, term).all_ids():
-                    out[docnum] = term
-            return out
+def _compare(db, report: CheckReport, corpus: bool) -> None:
+    """The report's counts and problems, from `indexed`, the manifest (attached as `m`) and,
+    if listed, the corpus `files`."""
+    def names(sql: str) -> list[str]:
+        return [f"{s}/{p}" for s, p in db.execute(sql + " ORDER BY 1, 2")]
 
-        paths, sources = owners("path"), owners("source")
-        return Counter((sources.get(d, ""), p) for d, p in paths.items() if not r.is_deleted(d))
+    report.records = db.execute("SELECT coalesce(sum(n), 0) FROM indexed").fetchone()[0]
+    report.manifest_ok, report.manifest_failed = db.execute(
+        "SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status <> 'ok') "
+        "FROM m.files").fetchone()
+    in_manifest = ("EXISTS (SELECT 1 FROM m.files o "
+                   "WHERE o.source = {0}.source AND o.path = {0}.{1}")
+    in_index = "EXISTS (SELECT 1 FROM indexed i WHERE i.source = o.source AND i.path = o.path)"
+    in_corpus = "EXISTS (SELECT 1 FROM files f WHERE f.source = o.source AND f.rel = o.path)"
+    p = report.problems
+    p["records missing from the index"] = names(
+        f"SELECT source, path FROM m.files o WHERE status = 'ok' AND NOT {in_index}")
+    p["records the manifest does not know"] = names(
+        "SELECT source, path FROM indexed i WHERE NOT "
+        + in_manifest.format("i", "path") + " AND o.status = 'ok')")
+    p["duplicate records"] = names("SELECT source, path FROM indexed WHERE n > 1")
+    if corpus:
+        p["files not indexed yet"] = names(
+            "SELECT source, rel FROM files f WHERE NOT " + in_manifest.format("f", "rel") + ")")
+        p["files changed since indexed"] = names(
+            "SELECT f.source, f.rel FROM files f JOIN m.files o "
+            "ON o.source = f.source AND o.path = f.rel "
+            "WHERE o.size <> f.size OR o.mtime_ns <> f.mtime_ns")
+        p["records whose file is gone"] = names(
+            f"SELECT source, path FROM m.files o WHERE NOT {in_corpus}")
 
-
-def _names(keys) -> list[str]:
-    return sorted(f"{s}/{p}" for s, p in keys)

@@ -52,7 +52,8 @@ class Manifest:
     """A small wrapper around the manifest table."""
 
     def __init__(self, index_dir: Path):
-        self.db = sqlite3.connect(index_dir / MANIFEST_FILE, timeout=60)
+        self.path = index_dir / MANIFEST_FILE
+        self.db = sqlite3.connect(self.path, timeout=60)
         self.db.execute(_SCHEMA)
         self.db.execute(_STATE)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}

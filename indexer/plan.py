@@ -12,17 +12,52 @@ be a moved one) is hashed to confirm. Kinds of work:
   unchanged  nothing to do (a touched file with the same content is only re-fingerprinted)
 Records the index holds for files neither the manifest nor the corpus knows (left by a run
 killed between a commit and its manifest rows) are orphans: deleted.
+
+The plan is made in the run's scratch database (see scratch.py): the corpus listing is joined
+with the manifest (attached read-only while planning) and the index's record counts in one
+streaming pass, which writes the jobs to a table; the run then reads them back one at a time.
+Memory stays flat however many files the corpus and the manifest hold.
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import sqlite3
+from dataclasses import dataclass
 
-from .corpus import Corpus, SourceFile, metadata_signature
-from .manifest import Entry
+from .corpus import EMPTY_ROW, Corpus, SourceFile, metadata_signature, signature
+from .manifest import Entry, Manifest
 from .ocrcache import file_digest
+from .scratch import Rows, Tally, attached, stream
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
+FLUSH = 1000  # planned rows written to the scratch database at a time
+
+_ENTRY = "source, path, size, mtime_ns, meta_sig, record_id, status, error, digest"
+_OLD = ", ".join(f"o_{c}" for c in _ENTRY.split(", "))
+_SCHEMA = f"""
+DROP TABLE IF EXISTS jobs; DROP TABLE IF EXISTS touched; DROP TABLE IF EXISTS gone;
+DROP TABLE IF EXISTS orphans;
+CREATE TABLE jobs (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, kind TEXT NOT NULL,
+                   sig TEXT, digest TEXT NOT NULL DEFAULT '', {_OLD});
+CREATE TABLE touched ({_ENTRY});
+CREATE TABLE gone (id INTEGER PRIMARY KEY, {_ENTRY}, used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE orphans (source TEXT, path TEXT);
+"""
+# every corpus file with its catalog row, its manifest row and its records in the index
+_FILES_AND_MANIFEST = f"""
+SELECT f.id, f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row,
+       {", ".join(f"o.{c}" for c in _ENTRY.split(", "))}, i.n
+FROM files f
+LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel
+LEFT JOIN m.files o ON o.source = f.source AND o.path = f.rel
+LEFT JOIN indexed i ON i.source = f.source AND i.path = f.rel
+ORDER BY f.id
+"""
+_JOBS = f"""
+SELECT f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row, j.kind, j.sig, j.digest, {_OLD}
+FROM jobs j JOIN files f ON f.id = j.file
+LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel
+"""
+_MOVABLE = "status = 'ok' AND digest <> '' AND used = 0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,70 +69,156 @@ class Job:
     digest: str = ""           # known when the planner hashed the file
 
 
-@dataclass
 class Plan:
-    jobs: list[Job] = field(default_factory=list)
-    unchanged: list[Entry] = field(default_factory=list)
-    touched: list[Entry] = field(default_factory=list)  # same content, new mtime
-    removed: list[Entry] = field(default_factory=list)
-    orphans: list[tuple[str, str]] = field(default_factory=list)  # (source, path)
+    """The planned work, read back from the scratch database: `jobs`, `touched`, `removed`
+    and `orphans` are re-iterable and sized, built one item at a time; `unchanged` is only
+    counted."""
+
+    def __init__(self, corpus: Corpus, unchanged: int = 0):
+        self.corpus = corpus  # keeps its scratch database open as long as the plan is used
+        db = corpus.db
+        self.counts = dict(db.execute("SELECT kind, count(*) FROM jobs GROUP BY kind"))
+        self.jobs: Rows[Job] = Rows(db, _JOBS + " ORDER BY j.seq", self._job,
+                                    sum(self.counts.values()))
+        self.unchanged = Tally(unchanged)
+        self.touched: Rows[Entry] = Rows(
+            db, f"SELECT {_ENTRY} FROM touched ORDER BY rowid", _entry)
+        self.removed: Rows[Entry] = Rows(
+            db, f"SELECT {_ENTRY} FROM gone WHERE used = 0 ORDER BY id", _entry)
+        self.orphans: Rows[tuple[str, str]] = Rows(
+            db, "SELECT source, path FROM orphans ORDER BY rowid", tuple)
 
     def count(self, kind: str) -> int:
-        return sum(1 for j in self.jobs if j.kind == kind)
+        return self.counts.get(kind, 0)
+
+    def any_job_with_suffix(self, suffixes: tuple[str, ...]) -> bool:
+        """Whether some job's file ends with one of `suffixes` (ASCII, any case)."""
+        if not suffixes:
+            return False
+        where = " OR ".join("f.rel LIKE ?" for _ in suffixes)
+        return bool(self.corpus.db.execute(
+            f"SELECT EXISTS (SELECT 1 FROM jobs j JOIN files f ON f.id = j.file WHERE {where})",
+            tuple(f"%{s}" for s in suffixes)).fetchone()[0])
+
+    def _job(self, row: tuple) -> Job:
+        file = self.corpus.source_file(row[:6])
+        kind, sig, digest, old = row[6], row[7], row[8], row[9:]
+        return Job(kind, file, metadata_signature(file) if sig is None else sig,
+                   _entry(old) if old[0] is not None else None, digest)
 
 
-def make_plan(corpus: Corpus, entries: dict[tuple[str, str], Entry] | None,
-              indexed: Counter | None = None) -> Plan:
-    """`entries` are the manifest's rows (None: none yet); `indexed` counts the records the
-    index holds per (source, path), when known."""
-    previous = dict(entries or {})
-    verify = indexed is not None
-    indexed = indexed or Counter()
-    known = set(previous) | {f.key for f in corpus.files}
-    plan, suspects = Plan(), []
-    plan.orphans = sorted(k for k in indexed if k not in known)
-    for f in corpus.files:
-        sig = metadata_signature(f)
-        old = previous.pop(f.key, None)
-        if old and old.status == "ok" and (old.size, old.mtime_ns) == (f.size, f.mtime_ns):
-            if verify and indexed[f.key] != 1:
-                plan.jobs.append(Job("repair", f, sig, old))
-            elif old.meta_sig == sig:
-                plan.unchanged.append(old)
+def _entry(row: tuple) -> Entry:
+    return Entry(*row)
+
+
+def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = False) -> Plan:
+    """Plan the corpus against `manifest` (None: nothing indexed yet). With `verify`, the
+    scratch database's `indexed` table (see committed.py) holds the records the index has per
+    file: a file indexed other than once is repaired, a record nobody knows is an orphan."""
+    db = corpus.db
+    db.executescript(_SCHEMA)
+    if manifest is None or _nothing_known(db, manifest, verify):
+        db.execute("INSERT INTO jobs (file, kind) SELECT id, 'new' FROM files ORDER BY id")
+        return Plan(corpus)  # signatures are taken as the jobs are handed out
+    with attached(db, manifest.path):
+        db.execute(f"INSERT INTO gone ({_ENTRY}) SELECT {_ENTRY} FROM m.files o WHERE NOT EXISTS "
+                   "(SELECT 1 FROM files f WHERE f.source = o.source AND f.rel = o.path) "
+                   "ORDER BY o.rowid")
+        db.execute(f"CREATE INDEX gone_digest ON gone (digest) WHERE {_MOVABLE}")
+        if verify:
+            db.execute("INSERT INTO orphans SELECT source, path FROM indexed i WHERE NOT EXISTS "
+                       "(SELECT 1 FROM m.files o WHERE o.source = i.source AND o.path = i.path)"
+                       " AND NOT EXISTS "
+                       "(SELECT 1 FROM files f WHERE f.source = i.source AND f.rel = i.path) "
+                       "ORDER BY source, path")
+        unchanged = _Planner(corpus, verify).run()
+    return Plan(corpus, unchanged)
+
+
+def _nothing_known(db: sqlite3.Connection, manifest: Manifest, verify: bool) -> bool:
+    """No manifest row and no record: every file is new (no join, no hashing)."""
+    return (manifest.db.execute("SELECT NOT EXISTS (SELECT 1 FROM files)").fetchone()[0]
+            and not (verify and db.execute("SELECT EXISTS (SELECT 1 FROM indexed)").fetchone()[0]))
+
+
+class _Planner:
+    """One pass over the corpus joined with the manifest: counts the unchanged files, writes
+    every other file's job (or touched row) to the scratch database."""
+
+    def __init__(self, corpus: Corpus, verify: bool):
+        self.corpus, self.db, self.verify = corpus, corpus.db, verify
+        self.movable = self.db.execute(  # vanished files a new one may have moved from
+            f"SELECT count(*) FROM gone WHERE {_MOVABLE}").fetchone()[0]
+        self.jobs: list[tuple] = []
+        self.touched: list[tuple] = []
+
+    def run(self) -> int:
+        unchanged = 0
+        roots = self.corpus.sources
+        self.db.execute("BEGIN")
+        for row in stream(self.db, _FILES_AND_MANIFEST):
+            fid, source, rel, size, mtime_ns, sidecar, catalog = row[:7]
+            old = row[7:16] if row[7] is not None else None
+            sig = signature(catalog or EMPTY_ROW,
+                            f"{roots[source]}/{rel}" if sidecar else None)
+            if old and old[6] == "ok" and (old[2], old[3]) == (size, mtime_ns):
+                if self.verify and row[16] != 1:
+                    self.job(fid, "repair", sig, "", old)
+                elif old[4] == sig:
+                    unchanged += 1
+                else:
+                    self.job(fid, "metadata", sig, old[8] or "", old)
             else:
-                plan.jobs.append(Job("metadata", f, sig, old, old.digest or ""))
-        else:
-            suspects.append((f, sig, old))
-    vanished = {e.digest: e for e in previous.values() if e.status == "ok" and e.digest}
-    for f, sig, old in suspects:
-        plan_suspect(plan, f, sig, old, vanished)
-    moved_from = {j.old.key for j in plan.jobs if j.kind == "moved"}
-    plan.removed = [e for e in previous.values() if e.key not in moved_from]
-    return plan
+                self.suspect(fid, self.corpus.source_file(row[1:7]), sig, old)
+        self.flush()
+        self.db.execute("COMMIT")
+        return unchanged
 
+    def suspect(self, fid: int, f: SourceFile, sig: str, old: tuple | None) -> None:
+        """A file whose fingerprint is new or changed: hashed, when a hash can tell a move or
+        a touch from new content."""
+        if old and old[6] != "ok":
+            return self.job(fid, "retry", sig, "", old)
+        if not old and not self.movable:
+            return self.job(fid, "new", sig, "")  # nothing it could have moved from: no hash now
+        try:
+            digest = file_digest(f.path)
+        except OSError:
+            digest = ""  # the worker reports the error with the file
+        if old is None:
+            source = self.vanished(digest) if digest else None
+            return self.job(fid, "moved" if source else "new", sig, digest, source)
+        if digest and digest == old[8]:
+            if old[4] == sig:
+                self.touched.append((f.source, f.rel, f.size, f.mtime_ns, old[4], old[5], "ok",
+                                     None, digest))
+                if len(self.touched) >= FLUSH:
+                    self.flush()
+                return None
+            return self.job(fid, "metadata", sig, digest, old)
+        return self.job(fid, "changed", sig, digest, old)
 
-def plan_suspect(plan: Plan, f: SourceFile, sig: str, old: Entry | None,
-                 vanished: dict[str, Entry]) -> None:
-    if old and old.status != "ok":
-        plan.jobs.append(Job("retry", f, sig, old))
-        return
-    if not old and not vanished:
-        plan.jobs.append(Job("new", f, sig))  # nothing it could have moved from: no hash now
-        return
-    try:
-        digest = file_digest(f.path)
-    except OSError:
-        digest = ""  # the worker reports the error with the file
-    if old is None:
-        source = vanished.pop(digest, None) if digest else None
-        plan.jobs.append(Job("moved", f, sig, source, digest) if source
-                         else Job("new", f, sig, None, digest))
-    elif digest and digest == old.digest:
-        touched = Entry(f.source, f.rel, f.size, f.mtime_ns, old.meta_sig, old.record_id,
-                        "ok", None, digest)
-        if old.meta_sig == sig:
-            plan.touched.append(touched)
-        else:
-            plan.jobs.append(Job("metadata", f, sig, old, digest))
-    else:
-        plan.jobs.append(Job("changed", f, sig, old, digest))
+    def vanished(self, digest: str) -> tuple | None:
+        """A manifest row whose file is gone and had this content (each is taken once)."""
+        found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE digest = ? AND {_MOVABLE} "
+                                "ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
+        if found is None:
+            return None
+        self.db.execute("UPDATE gone SET used = 1 WHERE id = ?", (found[0],))
+        self.movable -= 1
+        return found[1:]
+
+    def job(self, fid: int, kind: str, sig: str, digest: str, old: tuple | None = None) -> None:
+        self.jobs.append((fid, kind, sig, digest, *(old or (None,) * 9)))
+        if len(self.jobs) >= FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.jobs:
+            self.db.executemany(f"INSERT INTO jobs (file, kind, sig, digest, {_OLD}) "
+                                f"VALUES ({', '.join('?' * 13)})", self.jobs)
+        if self.touched:
+            self.db.executemany(f"INSERT INTO touched ({_ENTRY}) VALUES ({', '.join('?' * 9)})",
+                                self.touched)
+        self.jobs, self.touched = [], []
+

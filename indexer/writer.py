@@ -40,7 +40,7 @@ PICKLE = 4  # Whoosh pickles blocks with protocol 2 (bytes via codecs.encode: 8x
            # ways, 2.5x bigger); its reader takes any protocol
 COMPRESS_FROM = 16  # postings in a block below which it is stored uncompressed
 _CHUNK = 1 << 20
-_LIST_CHUNK = 1 << 16  # postings turned into Python lists at a time while writing
+_LIST_CHUNK = 1 << 14  # postings turned into Python lists at a time while writing
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
 
 

@@ -14,7 +14,7 @@ from .errors import ConfigError
 class IndexSettings:
     dir: Path = Path("data/index")
     workers: int = 0  # 0 = one per CPU core
-    commit_every: int = 2000  # records per index commit
+    commit_every: int = 1000  # records per index commit
     commit_seconds: float = 300.0  # or at least this often
 
 

@@ -216,3 +216,36 @@ def test_array_ngrams_equal_the_tokenizer(seed):
     field = build_schema()["text_ng"]
     assert sorted(analyse({"text_ng": text}).get("text_ng", Postings([], b"", b"", b"", 0))
                   .items()) == sorted(field.index(text)), text
+
+
+def test_a_disk_full_during_a_background_commit_stops_the_run_and_a_rerun_completes(
+        tmp_path, monkeypatch):
+    """A batch is written in a background thread while the next one is received. When that
+    write fails (the disk fills), the run stops with the error, the index lock is released,
+    the failed batch's manifest rows are not saved, and the next run indexes exactly the
+    records that were lost: each record once."""
+    import errno
+
+    import indexer.writer as writer
+
+    corpus = corpus_of(tmp_path, 4)  # 24 files
+    index_dir = tmp_path / "d" / "index"
+    settings = make_settings(index_dir, corpus, index={"dir": str(index_dir), "commit_every": 5})
+    real_write, calls = writer.PostingBuffer.write, []
+
+    def write_until_the_disk_fills(self, fieldwriter, schema):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, fieldwriter, schema)
+
+    monkeypatch.setattr(writer.PostingBuffer, "write", write_until_the_disk_fills)
+    with pytest.raises(OSError, match="No space left"):
+        run_index(settings, workers=1)
+    monkeypatch.setattr(writer.PostingBuffer, "write", real_write)
+    kept = whoosh_index.open_dir(index_dir).doc_count()
+    assert kept == 10  # the two batches committed before the failure
+    summary = run_index(settings, workers=1)  # the lock was released; nothing to clear
+    assert summary.added == 14 and not summary.failed
+    assert whoosh_index.open_dir(index_dir).doc_count() == 24
+    assert len(results(settings, "编号0002")) == 6  # one box's files, each once

@@ -7,14 +7,18 @@ Whoosh's W3 on-disk layout, which Whoosh's readers (and indexer.arrays) read unc
 """
 from __future__ import annotations
 
+import heapq
 import struct
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import groupby, repeat
+from operator import itemgetter
 from pickle import dumps
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -28,6 +32,7 @@ PICKLE = 4  # Whoosh pickles blocks with protocol 2, which sends bytes through c
             # (8x slower both ways, 2.5x bigger); its reader takes any protocol
 _CHUNK = 1 << 20  # postings looked up at a time when ranking a batch's terms
 _LIST_CHUNK = 1 << 14  # postings turned into Python lists at a time while writing
+_NO_LENGTH, _ZERO_LENGTH = length_to_byte(None), length_to_byte(0)
 
 
 class PostingBuffer:
@@ -78,13 +83,67 @@ class PostingBuffer:
             length += freq
         return length
 
-    def write(self, fieldwriter, schema) -> None:
-        """Write every term, in order, through the segment's field writer."""
-        for name in sorted(self.fields):
+    def write(self, fieldwriter, schema, merged: Sequence[MergedSegment] = ()) -> None:
+        """Write every term, in order, through the segment's field writer; with `merged`,
+        the postings of those segments too, a term at a time (never all in memory)."""
+        names = set(self.fields) | {n for m in merged for n in m.fields()}
+        for name in sorted(names):
             fieldwriter.start_field(name, schema[name])
-            self.fields[name].write(fieldwriter)
+            out = _TermWriter(fieldwriter)
+            f = self.fields.pop(name, None)
+            streams = ([f.terms_in_order()] if f is not None else []) + [
+                m.terms(name, out.fixed != 0) for m in merged]
+            if len(streams) == 1:
+                for term in streams[0]:
+                    out.write(*term)
+            else:  # equal terms: this batch's postings, then each merged segment's, in order
+                for tbytes, group in groupby(heapq.merge(*streams, key=itemgetter(0)),
+                                             key=itemgetter(0)):
+                    ids, ws, vs = [], [], []
+                    for _t, i, w, v in group:
+                        ids += i
+                        ws += w
+                        vs += v
+                    out.write(tbytes, ids, ws, vs)
             fieldwriter.finish_field()
         self.fields.clear()
+
+
+class MergedSegment:
+    """The postings of an existing segment whose documents were copied into the segment being
+    written (at `base`, or through `docmap` when it had deletions: deleted ones are dropped)."""
+
+    def __init__(self, reader, schema, base: int, docmap: dict[int, int] | None):
+        self.reader, self.schema, self.base, self.docmap = reader, schema, base, docmap
+
+    def fields(self) -> list[str]:
+        return [n for n in self.reader.indexed_field_names() if n in self.schema]
+
+    def terms(self, name: str, with_values: bool) -> Iterator[tuple]:
+        """(term, docnums, weights, values) per term of a field, in order, renumbered."""
+        if name not in self.fields():
+            return
+        base, docmap = self.base, self.docmap
+        for tbytes in self.reader.lexicon(name):
+            m = self.reader.postings(name, tbytes)
+            if isinstance(m, FilterMatcher):  # deletions: the docmap leaves them out
+                m = m.child
+            ids, ws, vs = [], [], []
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                if with_values:
+                    m._read_values()
+                values = m._values if with_values else repeat(b"")
+                for docnum, weight, value in zip(m._ids, m._weights, values):
+                    new = base + docnum if docmap is None else docmap.get(docnum)
+                    if new is not None:
+                        ids.append(new)
+                        ws.append(weight)
+                        vs.append(value)
+                m._next_block()
+            if ids:
+                yield tbytes, ids, ws, vs if with_values else []
 
 
 class _FieldPostings:
@@ -121,7 +180,9 @@ class _FieldPostings:
             rank = np.fromiter((at[t] for t in spelled), dtype=np.uint32, count=len(spelled))
         return rank[index], names
 
-    def write(self, fieldwriter) -> None:
+    def terms_in_order(self) -> Iterator[tuple[bytes, list[int], list[float], list[bytes]]]:
+        """(term, docnums, weights, values) per term, in byte order; the buffer is emptied
+        as the arrays it held are sorted, and lists made a chunk of postings at a time."""
         keys, names = self._ranks()
         order = np.argsort(keys, kind="stable")
         bounds = np.concatenate(([0], np.cumsum(np.bincount(keys, minlength=len(names)))))
@@ -136,76 +197,74 @@ class _FieldPostings:
         sizes = sizes[order]
         self.sizes = array("I")
         del order
-        _write_terms(fieldwriter, names, bounds, docs, weights, starts, sizes,
-                     memoryview(self.values))
+        values = memoryview(self.values)
+        ends = bounds[1:].tolist()
+        term, start = 0, 0
+        while term < len(names):
+            last = min(int(np.searchsorted(bounds, start + _LIST_CHUNK, side="right")) - 1,
+                       len(names))
+            last = max(last, term + 1)
+            stop = ends[last - 1]
+            ids, ws = docs[start:stop].tolist(), weights[start:stop].tolist()
+            vs = [bytes(values[s:s + n]) for s, n in zip(starts[start:stop].tolist(),
+                                                         sizes[start:stop].tolist())]
+            for k in range(term, last):
+                a, b = (ends[k - 1] if k else 0) - start, ends[k] - start
+                yield names[k], ids[a:b], ws[a:b], vs[a:b]
+            term, start = last, stop
+        values.release()
         self.values = bytearray()
 
 
-def _write_terms(fieldwriter, names: list[bytes], bounds: np.ndarray, docs: np.ndarray,
-                 weights: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-                 values: memoryview) -> None:
-    """Write a field's terms, in order, as Whoosh's W3 field writer would (start_term,
-    add_posting per posting, finish_term): the same blocks (docnums delta-encoded per block,
-    weights and values minified, pickled, zlib-compressed), block headers, term infos and
-    term table rows, with the per-posting and per-block Python calls cut out. Two
-    differences the reader does not see: blocks are pickled with protocol 4, and blocks of a
-    few postings are stored uncompressed, as zlib costs more than it saves on them (the
-    reader decompresses by each block's own flag)."""
-    pw = fieldwriter._postwriter
-    post, add_term = pw._postfile, fieldwriter._tindex.add
-    prefix = pack_ushort(fieldwriter._fieldid)
-    fixed = fieldwriter._format.fixed_value_size()
-    joined = fixed is not None and fixed > 0  # values of one size: stored back to back
-    limit = pw._blocklimit
-    no_length, zero_length = length_to_byte(None), length_to_byte(0)
-    ends = bounds[1:].tolist()
-    term, start = 0, 0
-    while term < len(names):  # terms a chunk of postings at a time, as Python lists
-        last = min(int(np.searchsorted(bounds, start + _LIST_CHUNK, side="right")) - 1,
-                   len(names))
-        last = max(last, term + 1)
-        stop = ends[last - 1]
-        chunk = docs[start:stop]
-        deltas = chunk.astype(np.int64)
-        deltas[1:] -= chunk[:-1]  # within a block; a block's first docnum is stored whole
-        local = bounds[term:last + 1] - start
-        firsts = (np.arange(len(chunk)) - np.repeat(local[:-1], np.diff(local))) % limit == 0
-        deltas[firsts] = chunk[firsts]
-        ids, deltas_l = chunk.tolist(), deltas.tolist()
-        ws = weights[start:stop].tolist()
-        vs = ([bytes(values[s:s + n]) for s, n in zip(starts[start:stop].tolist(),
-                                                      sizes[start:stop].tolist())]
-              if fixed != 0 else [])
-        for k in range(term, last):
-            a, b = (ends[k - 1] if k else 0) - start, ends[k] - start
-            ti = W3TermInfo()
-            offset = post.tell()
-            post.write(WHOOSH3_HEADER_MAGIC)
-            weight_sum, maxweight = 0.0, 0.0
-            for s in range(a, b, limit):
-                e = min(s + limit, b)
-                w = ws[s:e]
-                low, high = min(w), max(w)
-                mini_w = None if low == high == 1.0 else (w[0] if low == high else tuple(w))
-                if fixed == 0:
-                    mini_v = None
-                else:
-                    v = vs[s:e]
-                    mini_v = (b"".join(v) if joined else
-                              tuple(v) if all(v) else tuple(x for x in v if x))
-                data = dumps((tuple(deltas_l[s:e]), mini_w, mini_v), PICKLE)
-                comp = COMPRESSION if e - s >= COMPRESS_FROM else 0
-                if comp:
-                    data = zlib.compress(data, comp)
-                info = dumps((e - s, ids[e - 1], high, comp, no_length, zero_length), PICKLE)
-                post.write_int(-(len(info) + len(data)) if e == b else len(info) + len(data))
-                post.write(info)
-                post.write(data)
-                weight_sum += sum(w)
-                maxweight = max(maxweight, high)
-            ti._weight, ti._df = weight_sum, b - a
-            ti._minlength, ti._maxlength, ti._maxweight = None, 0, maxweight
-            ti._minid, ti._maxid = ids[a], ids[b - 1]
-            ti.set_extent(offset, post.tell() - offset)
-            add_term(prefix + names[k], ti.to_bytes())
-        term, start = last, stop
+class _TermWriter:
+    """Writes terms as Whoosh's W3 field writer would (start_term, add_posting per posting,
+    finish_term): the same blocks (docnums delta-encoded per block, weights and values
+    minified, pickled, zlib-compressed), block headers, term infos and term table rows, with
+    the per-posting and per-block Python calls cut out. Two differences the reader does not
+    see: blocks are pickled with protocol 4, and blocks of a few postings are stored
+    uncompressed, as zlib costs more than it saves on them (the reader decompresses by each
+    block's own flag)."""
+
+    def __init__(self, fieldwriter):
+        pw = fieldwriter._postwriter
+        self.post, self.add_term = pw._postfile, fieldwriter._tindex.add
+        self.prefix = pack_ushort(fieldwriter._fieldid)
+        self.fixed = fieldwriter._format.fixed_value_size()
+        self.joined = self.fixed is not None and self.fixed > 0  # values back to back
+        self.limit = pw._blocklimit
+
+    def write(self, tbytes: bytes, ids: list[int], ws: list[float], vs: list[bytes]) -> None:
+        """One term's postings, in docnum order."""
+        post, fixed, limit = self.post, self.fixed, self.limit
+        ti = W3TermInfo()
+        offset = post.tell()
+        post.write(WHOOSH3_HEADER_MAGIC)
+        weight_sum, maxweight, n = 0.0, 0.0, len(ids)
+        for s in range(0, n, limit):
+            e = min(s + limit, n)
+            block = ids[s:e]
+            deltas = [block[0]] + [b - a for a, b in zip(block, block[1:])]
+            w = ws[s:e]
+            low, high = min(w), max(w)
+            mini_w = None if low == high == 1.0 else (w[0] if low == high else tuple(w))
+            if fixed == 0:
+                mini_v = None
+            else:
+                v = vs[s:e]
+                mini_v = (b"".join(v) if self.joined else
+                          tuple(v) if all(v) else tuple(x for x in v if x))
+            data = dumps((tuple(deltas), mini_w, mini_v), PICKLE)
+            comp = COMPRESSION if e - s >= COMPRESS_FROM else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            info = dumps((e - s, block[-1], high, comp, _NO_LENGTH, _ZERO_LENGTH), PICKLE)
+            post.write_int(-(len(info) + len(data)) if e == n else len(info) + len(data))
+            post.write(info)
+            post.write(data)
+            weight_sum += sum(w)
+            maxweight = max(maxweight, high)
+        ti._weight, ti._df = weight_sum, n
+        ti._minlength, ti._maxlength, ti._maxweight = None, 0, maxweight
+        ti._minid, ti._maxid = ids[0], ids[-1]
+        ti.set_extent(offset, post.tell() - offset)
+        self.add_term(self.prefix + tbytes, ti.to_bytes())

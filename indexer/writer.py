@@ -10,10 +10,12 @@ fields, columns and field lengths go through Whoosh's per-document writer.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from typing import Any
 
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
@@ -22,9 +24,10 @@ from .analysis import Postings
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest
-from .postings import PostingBuffer
+from .postings import MergedSegment, PostingBuffer
 
 log = logging.getLogger("dangan.index")
+MERGE_FACTOR = 10  # segments of one size merged into one of the next
 MAX_SEGMENTS = 8  # the final commit merges the smallest segments down to this many
 
 
@@ -137,16 +140,15 @@ class BatchWriter:
                 self._w()  # the last batch was committed already: a writer just for the merge
             if self.writer is not None:
                 w = self.writer
-                kept = merge_smallest(w, self.postings, self.every)
-                self.postings.write(w.fieldwriter, w.schema)
-                w.commit(mergetype=lambda _w, segments: kept, merge=False)
+                write_segment(w, self.postings, self.every, final=True)
                 self.writer = None
                 self.commits += 1
             if self.entries or self.removed:
                 self.manifest.save(self.entries, self.removed)
             self.entries, self.removed = [], []
         elif self.writer is not None:
-            self.pending = _Commit(self.writer, self.postings, self.entries, self.removed)
+            self.pending = _Commit(self.writer, self.postings, self.every, self.entries,
+                                   self.removed)
             self.writer, self.postings = None, PostingBuffer()
             self.entries, self.removed = [], []
         elif self.entries or self.removed:
@@ -172,18 +174,17 @@ class BatchWriter:
 class _Commit:
     """One batch's segment, written and committed in a thread."""
 
-    def __init__(self, writer, postings: PostingBuffer, entries: list[Entry],
+    def __init__(self, writer, postings: PostingBuffer, every: int, entries: list[Entry],
                  removed: list[tuple[str, str]]):
         self.entries, self.removed = entries, removed
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(writer, postings),
+        self.thread = threading.Thread(target=self._run, args=(writer, postings, every),
                                        name="dangan-commit", daemon=True)
         self.thread.start()
 
-    def _run(self, w, postings: PostingBuffer) -> None:
+    def _run(self, w, postings: PostingBuffer, every: int) -> None:
         try:
-            postings.write(w.fieldwriter, w.schema)
-            w.commit(merge=False)
+            write_segment(w, postings, every)
         except BaseException as e:  # handed to the main thread, which stops the run
             self.error = e
             try:
@@ -233,35 +234,52 @@ def add_per_doc(w, fields: dict[str, Any], lengths: dict[str, int]) -> None:
     w.docnum += 1
 
 
-def merge_smallest(w, buffer: PostingBuffer, budget: int) -> list:
-    """For the last commit: fold the smallest segments into the new one, towards at most
-    MAX_SEGMENTS, but never more than `budget` records in all (the merged postings are held in
-    memory like a batch's, so the writer's memory stays that of one batch). Small segments
-    left by incremental runs are merged; full batches of a big build stay as they are.
-    Intermediate commits never merge, so a batch commit is cheap. Returns the segments kept."""
-    segments = list(w.segments)
-    if len(segments) < MAX_SEGMENTS:
-        return segments
-    ordered = sorted(segments, key=lambda s: s.doc_count_all())
-    take, total = 0, w.docnum
-    for segment in ordered[:len(segments) - MAX_SEGMENTS + 2]:
-        total += segment.doc_count_all()
-        if total > budget and take:
-            break
-        take += 1
-    if take < 2 and w.docnum == 0:
-        return segments  # nothing worth rewriting
-    for segment in ordered[:take]:
-        reader = SegmentReader(w.storage, w.schema, segment)
-        try:
-            names = set(w.schema.names()) | {n for n in reader.indexed_field_names()
-                                             if n in w.schema}
-            base = w.docnum
-            docmap = w.write_per_doc(names, reader)
-            for name, tbytes, docnum, weight, vbytes in w._process_posts(
-                    reader.iter_postings(), base, docmap):
-                buffer.add(name, docnum, ((tbytes, 0, weight, vbytes),))
-        finally:
-            reader.close()
-        w._added = True
-    return ordered[take:]
+def write_segment(w, postings: PostingBuffer, every: int, final: bool = False) -> None:
+    """Write a batch as a new segment and commit it, folding in the segments `to_merge`
+    picks: their documents are copied, their postings streamed term by term beside the
+    batch's, so merging costs no more memory than the batch."""
+    kept, merged = to_merge(list(w.segments), w.docnum, every, final), []
+    storage = FileStorage(w.storage.folder, supports_mmap=False)  # read, not mapped: a
+    try:                                                           # merge adds no resident pages
+        names = set(w.schema.names())
+        for segment in [s for s in w.segments if s not in kept]:
+            reader = SegmentReader(storage, w.schema, segment)
+            merged.append(MergedSegment(reader, w.schema, w.docnum,
+                                        w.write_per_doc(names | {
+                                            n for n in reader.indexed_field_names()
+                                            if n in w.schema}, reader)))
+            w._added = True
+        postings.write(w.fieldwriter, w.schema, merged)
+    finally:
+        for m in merged:
+            m.reader.close()
+    w.commit(mergetype=lambda _w, segments: kept, merge=False)
+
+
+def to_merge(segments: list, batch: int, every: int, final: bool) -> list:
+    """The segments to keep as they are (the others are merged into the new one).
+
+    Tiered: segments are grouped by size (up to 10x `every` records, up to 100x, ...); a
+    group of MERGE_FACTOR becomes one segment of the next size, so a big build ends with a
+    few dozen segments at most and each record is rewritten about log10(N / every) times.
+    These merges happen in background commits only. The final commit of a run folds the
+    smallest segments, up to one batch of records, while there are MAX_SEGMENTS or more
+    (the small segments incremental runs leave)."""
+    merge: set[int] = set()
+    tiers: dict[int, list] = {}
+    for k, s in enumerate(segments):
+        tiers.setdefault(int(math.log10(max(s.doc_count_all(), every) / every)), []).append(k)
+    full = sorted(t for t, members in tiers.items() if len(members) >= MERGE_FACTOR)
+    if full and not final:  # in the background, never keeping the end of a run waiting
+        merge.update(tiers[full[0]])
+    if final and len(segments) - len(merge) >= MAX_SEGMENTS:
+        total = batch
+        for k in sorted(set(range(len(segments))) - merge,
+                        key=lambda k: segments[k].doc_count_all()):
+            total += segments[k].doc_count_all()
+            if total > every and len(merge) >= 1:
+                break
+            merge.add(k)
+        if len(merge) < 2 and batch == 0:
+            merge.clear()  # one segment rewritten alone: nothing gained
+    return [s for k, s in enumerate(segments) if k not in merge]

@@ -233,11 +233,11 @@ def test_a_disk_full_during_a_background_commit_stops_the_run_and_a_rerun_comple
     settings = make_settings(index_dir, corpus, index={"dir": str(index_dir), "commit_every": 5})
     real_write, calls = writer.PostingBuffer.write, []
 
-    def write_until_the_disk_fills(self, fieldwriter, schema):
+    def write_until_the_disk_fills(self, *args):
         calls.append(1)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(self, fieldwriter, schema)
+        return real_write(self, *args)
 
     monkeypatch.setattr(writer.PostingBuffer, "write", write_until_the_disk_fills)
     with pytest.raises(OSError, match="No space left"):
@@ -249,3 +249,55 @@ def test_a_disk_full_during_a_background_commit_stops_the_run_and_a_rerun_comple
     assert summary.added == 14 and not summary.failed
     assert whoosh_index.open_dir(index_dir).doc_count() == 24
     assert len(results(settings, "编号0002")) == 6  # one box's files, each once
+
+
+class _Seg:
+    def __init__(self, n):
+        self.n = n
+
+    def doc_count_all(self):
+        return self.n
+
+
+def test_merge_policy_is_tiered_and_bounded():
+    from indexer.writer import MAX_SEGMENTS, MERGE_FACTOR, to_merge
+
+    batches = [_Seg(1000) for _ in range(MERGE_FACTOR)]
+    big = [_Seg(11_000) for _ in range(3)]
+    # ten batch-sized segments: merged into the next commit's segment; bigger ones kept
+    assert to_merge(big + batches, 1000, 1000, final=False) == big
+    # fewer than ten of a size: an intermediate commit merges nothing
+    assert to_merge(big + batches[:5], 1000, 1000, final=False) == big + batches[:5]
+    # the final commit never starts a tier merge (it would keep the end of the run waiting)
+    assert len(to_merge(big + batches, 1000, 1000, final=True)) >= len(big + batches) - 1
+    # the final commit folds small leftovers of incremental runs, within one batch of records
+    small = [_Seg(n) for n in (5, 3, 40, 7, 900, 2, 6, 4)]
+    kept = to_merge(big + small, 0, 1000, final=True)
+    assert len(kept) < MAX_SEGMENTS + 3 and all(s in kept for s in big)
+    assert sum(s.n for s in big + small if s not in kept) <= 1000
+    # one segment is never rewritten alone for nothing
+    full = big + [_Seg(1000) for _ in range(5)]
+    assert to_merge(full, 0, 1000, final=True) == full
+
+
+def test_tiered_merges_keep_segments_few_and_find_what_one_process_finds(tmp_path):
+    corpus = corpus_of(tmp_path, 12)  # 72 files
+    one = make_settings(tmp_path / "one" / "index", corpus)
+    many = make_settings(tmp_path / "many" / "index", corpus,
+                         index={"dir": str(tmp_path / "many" / "index"), "commit_every": 2})
+    run_index(one, workers=1)
+    summary = run_index(many, workers=2)
+    assert summary.commits >= 36
+    segments = whoosh_index.open_dir(many.index.dir)._segments()
+    assert len(segments) <= 12  # 36 batches: merged by tens, not kept one by one
+    assert sum(s.doc_count() for s in segments) == 72
+    for query in QUERIES + ["编号0007", "第3盒附注"]:
+        assert results(many, query) == results(one, query), query
+    # records deleted in merged segments stay deleted; replaced ones are found once
+    for box in ("box03", "box07"):
+        (corpus / box / "公安/2019/ocr.txt").write_text("改写：赵铁柱负责档案", encoding="utf-8")
+    run_index(many, workers=2)
+    run_index(one, workers=1)
+    assert len(results(many, "赵铁柱")) == 2
+    for query in QUERIES:
+        assert results(many, query) == results(one, query), query

@@ -12,13 +12,12 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import groupby, repeat
+from itertools import accumulate, groupby
 from operator import itemgetter
 from pickle import dumps
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -111,7 +110,10 @@ class PostingBuffer:
 
 class MergedSegment:
     """The postings of an existing segment whose documents were copied into the segment being
-    written (at `base`, or through `docmap` when it had deletions: deleted ones are dropped)."""
+    written (at `base`, or through `docmap` when it had deletions: deleted ones are dropped).
+    Terms are read in order from the terms table and blocks decoded whole. The reader must
+    read its files, not map them: Whoosh copies a mapped file whole into memory when it
+    opens it, so a merge would hold every merged segment's postings at once."""
 
     def __init__(self, reader, schema, base: int, docmap: dict[int, int] | None):
         self.reader, self.schema, self.base, self.docmap = reader, schema, base, docmap
@@ -123,27 +125,35 @@ class MergedSegment:
         """(term, docnums, weights, values) per term of a field, in order, renumbered."""
         if name not in self.fields():
             return
-        base, docmap = self.base, self.docmap
-        for tbytes in self.reader.lexicon(name):
-            m = self.reader.postings(name, tbytes)
-            if isinstance(m, FilterMatcher):  # deletions: the docmap leaves them out
-                m = m.child
+        terms = self.reader._terms
+        fmt = self.schema[name].format
+        fixed = fmt.fixed_value_size()
+        for (fieldname, tbytes), info in terms.items_from(name, b""):
+            if fieldname != name:
+                break
+            m = terms._codec.postings_reader(terms._postfile, info, fmt)
             ids, ws, vs = [], [], []
             while m.is_active():
-                m._read_ids()
-                m._read_weights()
+                m._read_data()
+                deltas, weights, values = m._data
+                n = m._blocklength
+                ids += accumulate(deltas)
+                ws += ([1.0] * n if weights is None else [weights] * n
+                       if isinstance(weights, float) else weights)
                 if with_values:
-                    m._read_values()
-                values = m._values if with_values else repeat(b"")
-                for docnum, weight, value in zip(m._ids, m._weights, values):
-                    new = base + docnum if docmap is None else docmap.get(docnum)
-                    if new is not None:
-                        ids.append(new)
-                        ws.append(weight)
-                        vs.append(value)
+                    vs += (values if fixed is None or fixed < 0 else
+                           [values[k * fixed:(k + 1) * fixed] for k in range(n)])
                 m._next_block()
-            if ids:
-                yield tbytes, ids, ws, vs if with_values else []
+            ids, ws, vs = self._renumber(ids, ws, vs if with_values else [])
+            if ids:  # not when every document holding it was deleted
+                yield tbytes, ids, ws, vs
+
+    def _renumber(self, ids: list[int], ws: list, vs: list) -> tuple[list, list, list]:
+        if self.docmap is None:
+            return [d + self.base for d in ids], ws, vs
+        keep = [k for k, d in enumerate(ids) if d in self.docmap]
+        return ([self.docmap[ids[k]] for k in keep], [ws[k] for k in keep],
+                [vs[k] for k in keep] if vs else [])
 
 
 class _FieldPostings:

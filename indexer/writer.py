@@ -239,8 +239,8 @@ def write_segment(w, postings: PostingBuffer, every: int, final: bool = False) -
     picks: their documents are copied, their postings streamed term by term beside the
     batch's, so merging costs no more memory than the batch."""
     kept, merged = to_merge(list(w.segments), w.docnum, every, final), []
-    storage = FileStorage(w.storage.folder, supports_mmap=False)  # read, not mapped: a
-    try:                                                           # merge adds no resident pages
+    storage = FileStorage(w.storage.folder, supports_mmap=False)  # see MergedSegment
+    try:
         names = set(w.schema.names())
         for segment in [s for s in w.segments if s not in kept]:
             reader = SegmentReader(storage, w.schema, segment)

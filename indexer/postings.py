@@ -131,22 +131,31 @@ class MergedSegment:
         for (fieldname, tbytes), info in terms.items_from(name, b""):
             if fieldname != name:
                 break
-            m = terms._codec.postings_reader(terms._postfile, info, fmt)
-            ids, ws, vs = [], [], []
-            while m.is_active():
-                m._read_data()
-                deltas, weights, values = m._data
-                n = m._blocklength
-                ids += accumulate(deltas)
-                ws += ([1.0] * n if weights is None else [weights] * n
-                       if isinstance(weights, float) else weights)
-                if with_values:
-                    vs += (values if fixed is None or fixed < 0 else
-                           [values[k * fixed:(k + 1) * fixed] for k in range(n)])
-                m._next_block()
+            if info.is_inlined():  # never written by dangan; Whoosh can inline tiny lists
+                ids, ws, vs = (list(x) for x in info.inlined_postings())
+            else:
+                ids, ws, vs = self._read(terms._codec.postings_reader(terms._postfile, info, fmt),
+                                         fixed, with_values)
             ids, ws, vs = self._renumber(ids, ws, vs if with_values else [])
             if ids:  # not when every document holding it was deleted
                 yield tbytes, ids, ws, vs
+
+    @staticmethod
+    def _read(m, fixed: int | None, with_values: bool) -> tuple[list, list, list]:
+        """A posting list, block by block, decoded from the block data directly."""
+        ids, ws, vs = [], [], []
+        while m.is_active():
+            m._read_data()
+            deltas, weights, values = m._data
+            n = m._blocklength
+            ids += accumulate(deltas)
+            ws += ([1.0] * n if weights is None else [weights] * n
+                   if isinstance(weights, float) else weights)
+            if with_values:
+                vs += (values if fixed is None or fixed < 0 else
+                       [values[k * fixed:(k + 1) * fixed] for k in range(n)])
+            m._next_block()
+        return ids, ws, vs
 
     def _renumber(self, ids: list[int], ws: list, vs: list) -> tuple[list, list, list]:
         if self.docmap is None:

@@ -239,7 +239,7 @@ Posting = tuple[bytes, int, float, bytes]
 
 class Postings(NamedTuple):
     """One field's postings of one record, compact for the trip from a worker to the writer.
-    Grams of CJK characters are 64-bit keys (`gram_key`), the other terms bytes; per
+    Grams of CJK characters are 64-bit keys (see `gram_names`), the other terms bytes; per
     posting, keys first, a float32 weight and a uint32 value size, the values back to back
     (a few objects per field instead of a tuple per posting)."""
 
@@ -311,16 +311,27 @@ def gram_names(keys: np.ndarray) -> list[bytes]:
             for i in range(0, len(text), 2)]
 
 
-_CJK_RANGES = np.array([(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3005, 0x3005),
-                        (0x3007, 0x3007), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF),
-                        (0x30000, 0x3134F)], dtype=np.uint32)
-_RUN_BASE = 1 << 22  # unit ids below: a CJK character's code point; from here: a letter/digit run
-_ASCII_WORD = np.array([bool(re.match(r"[^\W_]", chr(c))) for c in range(128)])
+def _ranges(char_class: str) -> np.ndarray:
+    """(first, last) code points of a regex character class body like normalize.CJK."""
+    out, k = [], 0
+    while k < len(char_class):
+        if k + 2 < len(char_class) and char_class[k + 1] == "-":
+            out.append((ord(char_class[k]), ord(char_class[k + 2])))
+            k += 3
+        else:
+            out.append((ord(char_class[k]), ord(char_class[k])))
+            k += 1
+    return np.array(out, dtype=np.uint32)
 
 
 @lru_cache(maxsize=65536)
 def _is_word_char(c: int) -> bool:
     return bool(_WORDY.match(chr(c)))
+
+
+_CJK_RANGES = _ranges(CJK)
+_RUN_BASE = 1 << 22  # unit ids below: a CJK character's code point; from here: a letter/digit run
+_ASCII_WORD = np.array([_is_word_char(c) for c in range(128)])
 
 
 def _gram_keys(norm: str) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -35,10 +35,11 @@ _NO_LENGTH, _ZERO_LENGTH = length_to_byte(None), length_to_byte(0)
 
 
 class PostingBuffer:
-    """One batch's postings, compact: per field, a term id, docnum, weight and value length per
-    posting in flat arrays and the values in one bytearray (about 20 bytes a posting, a small
-    dict entry per distinct term); sorted by term only when the batch is written. Postings
-    arrive in docnum order, and a stable sort keeps that order within each term."""
+    """One batch's postings, compact: per field, a term code, docnum, weight and value length
+    per posting in flat arrays and the values in one bytearray (about 25 bytes a posting, a
+    small dict entry per distinct term not sent as a key); sorted by term only when the batch
+    is written. Postings arrive in docnum order, and a stable sort keeps that order within
+    each term."""
 
     def __init__(self):
         self.fields: dict[str, _FieldPostings] = {}
@@ -115,7 +116,7 @@ class MergedSegment:
     read its files, not map them: Whoosh copies a mapped file whole into memory when it
     opens it, so a merge would hold every merged segment's postings at once."""
 
-    def __init__(self, reader, schema, base: int, docmap: dict[int, int] | None):
+    def __init__(self, reader, schema, base: int, docmap: dict[int, int] | None = None):
         self.reader, self.schema, self.base, self.docmap = reader, schema, base, docmap
 
     def fields(self) -> list[str]:

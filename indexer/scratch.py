@@ -87,18 +87,12 @@ def remove(path: Path) -> None:
 def attached(db: sqlite3.Connection, path: Path, name: str = "m"):
     """Another SQLite file (the manifest) attached read-only for the queries inside the block,
     and detached after it, so that nothing of this connection holds it while others write."""
-    uri = "file:" + "/".join(_quote(part) for part in str(path.resolve()).split("/")) + "?mode=ro"
+    uri = path.resolve().as_uri() + "?mode=ro"
     db.execute(f"ATTACH DATABASE ? AS {name}", (uri,))
     try:
         yield
     finally:
         db.execute(f"DETACH DATABASE {name}")
-
-
-def _quote(part: str) -> str:
-    from urllib.parse import quote
-
-    return quote(part, safe="")
 
 
 def insert_many(db: sqlite3.Connection, sql: str, rows: Iterable[tuple]) -> None:

@@ -139,22 +139,24 @@ class BatchWriter:
             if self.writer is None and len(self.ix._segments()) >= MAX_SEGMENTS:
                 self._w()  # the last batch was committed already: a writer just for the merge
             if self.writer is not None:
-                w = self.writer
-                write_segment(w, self.postings, self.every, final=True)
+                write_segment(self.writer, self.postings, self.every, final=True)
                 self.writer = None
                 self.commits += 1
-            if self.entries or self.removed:
-                self.manifest.save(self.entries, self.removed)
-            self.entries, self.removed = [], []
+            self._save_rows()
         elif self.writer is not None:
             self.pending = _Commit(self.writer, self.postings, self.every, self.entries,
                                    self.removed)
             self.writer, self.postings = None, PostingBuffer()
             self.entries, self.removed = [], []
-        elif self.entries or self.removed:
-            self.manifest.save(self.entries, self.removed)
-            self.entries, self.removed = [], []
+        else:
+            self._save_rows()
         self.changes, self.started = 0, time.monotonic()
+
+    def _save_rows(self) -> None:
+        """The manifest rows gathered so far (their records, if any, are committed)."""
+        if self.entries or self.removed:
+            self.manifest.save(self.entries, self.removed)
+        self.entries, self.removed = [], []
 
     def mark_matched(self) -> None:
         """After the last commit and manifest save: the two describe the same records."""
@@ -243,11 +245,9 @@ def write_segment(w, postings: PostingBuffer, every: int, final: bool = False) -
     try:
         names = set(w.schema.names())
         for segment in [s for s in w.segments if s not in kept]:
-            reader = SegmentReader(storage, w.schema, segment)
-            merged.append(MergedSegment(reader, w.schema, w.docnum,
-                                        w.write_per_doc(names | {
-                                            n for n in reader.indexed_field_names()
-                                            if n in w.schema}, reader)))
+            m = MergedSegment(SegmentReader(storage, w.schema, segment), w.schema, w.docnum)
+            merged.append(m)
+            m.docmap = w.write_per_doc(names | set(m.fields()), m.reader)
             w._added = True
         postings.write(w.fieldwriter, w.schema, merged)
     finally:
@@ -265,19 +265,20 @@ def to_merge(segments: list, batch: int, every: int, final: bool) -> list:
     These merges happen in background commits only. The final commit of a run folds the
     smallest segments, up to one batch of records, while there are MAX_SEGMENTS or more
     (the small segments incremental runs leave)."""
+    counts = [s.doc_count_all() for s in segments]
     merge: set[int] = set()
-    tiers: dict[int, list] = {}
-    for k, s in enumerate(segments):
-        tiers.setdefault(int(math.log10(max(s.doc_count_all(), every) / every)), []).append(k)
-    full = sorted(t for t, members in tiers.items() if len(members) >= MERGE_FACTOR)
-    if full and not final:  # in the background, never keeping the end of a run waiting
-        merge.update(tiers[full[0]])
-    if final and len(segments) - len(merge) >= MAX_SEGMENTS:
+    if not final:  # tiers merge in the background, never keeping the end of a run waiting
+        tiers: dict[int, list[int]] = {}
+        for k, n in enumerate(counts):
+            tiers.setdefault(int(math.log10(max(n, every) / every)), []).append(k)
+        full = sorted(t for t, members in tiers.items() if len(members) >= MERGE_FACTOR)
+        if full:
+            merge.update(tiers[full[0]])
+    elif len(segments) >= MAX_SEGMENTS:
         total = batch
-        for k in sorted(set(range(len(segments))) - merge,
-                        key=lambda k: segments[k].doc_count_all()):
-            total += segments[k].doc_count_all()
-            if total > every and len(merge) >= 1:
+        for k in sorted(range(len(segments)), key=counts.__getitem__):
+            total += counts[k]
+            if total > every and merge:
                 break
             merge.add(k)
         if len(merge) < 2 and batch == 0:

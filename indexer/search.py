@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from .highlight import Snippet, find_spans, mark, snippets
 from .querylang import parse
 from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
 from .sources import read_sources
+from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
 
@@ -75,14 +75,13 @@ class Archive:
     def __init__(self, index_dir: Path, settings: SearchSettings | None = None):
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
-        self._lock = threading.Lock()
-        self._ix = None
-        self._searcher = None
+        self._versions = Versions()
         self._filters = collect.FilterCache()
-        self._arrays: IndexArrays | None = None
-        self._open()
+        with self._versions.lock:
+            self._open()
 
     def _open(self) -> None:
+        """Open the index as it is now and make it the current version (under the lock)."""
         if not whoosh_index.exists_in(self.dir):
             raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
         check_stamp(self.dir)
@@ -92,37 +91,38 @@ class Archive:
         analysis.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        old, self._searcher = self._searcher, ix.searcher()
-        self._ix, self._inode = ix, inode
-        if old is not None:
-            old.close()
+        self._versions.replace(Version(ix, ix.searcher(), inode))
         self.sources = read_sources(self.dir)
 
+    def _refresh(self) -> None:
+        """Open the newer index if one was committed or swapped in (under the lock)."""
+        version = self._versions.current
+        try:
+            if os.stat(self.dir).st_ino != version.inode:
+                self._open()  # a rebuild swapped in a new index directory
+            elif not version.searcher.up_to_date():
+                # not searcher.refresh(): it reuses segment readers by segment id, so
+                # deletions committed since (and segments merged away) stay visible
+                self._open()
+        except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
+            # caught mid-swap or mid-commit: keep answering from the index already open
+            # (its files stay readable while open) and look again on the next request
+            log.info("index changing under the reader (%s); using the open one", e)
+
     def current(self) -> tuple[Any, IndexArrays]:
-        """The current searcher and its arrays, refreshed when the index changed."""
-        with self._lock:
-            try:
-                if os.stat(self.dir).st_ino != self._inode:
-                    self._open()  # a rebuild swapped in a new index directory
-                elif not self._searcher.up_to_date():
-                    # not searcher.refresh(): it reuses segment readers by segment id, so
-                    # deletions committed since (and segments merged away) stay visible
-                    self._open()
-            except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
-                # caught mid-swap or mid-commit: keep answering from the index already open
-                # (its files stay readable while open) and look again on the next request
-                log.info("index changing under the reader (%s); using the open one", e)
-            if self._arrays is None or self._arrays.searcher is not self._searcher:
-                self._arrays = IndexArrays(self._searcher)
-            return self._searcher, self._arrays
+        """The searcher and arrays of the version this call pinned (see `pins_version`)."""
+        version = self._versions.pinned()
+        if version is None:
+            raise RuntimeError("Archive.current() outside a pinned library call")
+        return version.searcher, version.arrays
 
     def searcher(self):
         return self.current()[0]
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
+        self._versions.close()
 
+    @pins_version
     def search(self, req: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         req = _validated(req, self.settings)
@@ -165,7 +165,7 @@ class Archive:
         return found[execute.member(found, arrays.live())]
 
     def _hit(self, s, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
-        stored = s.stored_fields(docnum)
+        stored = self.current()[1].stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight, self.settings.snippets,
@@ -188,9 +188,9 @@ class Archive:
             out[name] = [FacetValue(v, c, v in selected) for v, c in ordered]
         return out
 
+    @pins_version
     def record(self, record_id: str, clearance: str = SECURITY_LEVELS[-1]) -> dict[str, Any]:
-        s = self.searcher()
-        stored = s.document(id=record_id)
+        stored = self.current()[1].document(id=record_id)
         if not stored or stored.get("security") not in SECURITY_LEVELS[
                 : SECURITY_LEVELS.index(clearance) + 1]:
             raise RecordNotFound(f"没有编号为 {record_id} 的记录")
@@ -203,6 +203,7 @@ class Archive:
                       meta=stored.get("meta", {}))
         return record
 
+    @pins_version
     def similar(self, record_id: str, clearance: str = SECURITY_LEVELS[-1],
                 size: int = 5) -> list[Hit]:
         """相关记录: records sharing the most distinctive words of this one (tf·idf over the
@@ -219,6 +220,7 @@ class Archive:
                                            facets=False, snippets=False))
         return [h for h in result.hits if h.fields["id"] != record_id][:size]
 
+    @pins_version
     def count(self) -> int:
         return self.searcher().doc_count()
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from .catalog import CATALOG_NAME, catalog_rows, merged_rows, named, packed, read_sidecar
 from .errors import ConfigError, ExtractionError
-from .extract import EXTRACTORS, SKIPPED_SUFFIXES
 from .levels import parse_level
+from .listing import Lister, catalogs, display_name, joined
 from .safeopen import LinkRefused, open_file
 from .scratch import Rows, Scratch, insert_many, stream
 
@@ -128,8 +128,8 @@ def discover(roots: list[Path], scratch: Scratch | None = None) -> Corpus:
     corpus = Corpus(scratch, Notes(), sources, set())
     for source, root in sources.items():
         broken: dict[str, str] = {}  # folder (display rel) of a catalog that cannot be read
-        for folder, rel, cat in _catalogs(str(root)):
-            shown = _join(rel, CATALOG_NAME)
+        for folder, rel, cat in catalogs(str(root)):
+            shown = f"{source}/{joined(rel, CATALOG_NAME)}"
             try:
                 corpus.names |= _load_catalog(db, source, root, cat, rel, shown,
                                               corpus.warnings)
@@ -138,7 +138,7 @@ def discover(roots: list[Path], scratch: Scratch | None = None) -> Corpus:
                 broken[rel] = error
                 corpus.warnings(f"{error} (the files under its folder fail until it is fixed, "
                                 "except those whose sidecar gives their 密级)")
-        lister = _Lister(source, str(root), broken, corpus)
+        lister = Lister(source, str(root), broken, corpus.warnings, corpus.failed)
         insert_many(db, "INSERT INTO files (source, rel, size, mtime_ns, sidecar, raw, "
                         "catalog_error) VALUES (?, ?, ?, ?, ?, ?, ?)", lister.rows())
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS files_key ON files (source, rel)")
@@ -157,7 +157,7 @@ def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: str, fol
     def rows():
         for rel, row in catalog_rows(Path(cat), root, notes.append, shown):
             names.update(named(row))
-            yield _join(folder, rel), packed(row)
+            yield joined(folder, rel), packed(row)
 
     db.execute("DELETE FROM catalog_stage")
     insert_many(db, "INSERT INTO catalog_stage (rel, row) VALUES (?, ?)", rows())
@@ -174,111 +174,12 @@ def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: str, fol
 def _report_missing(db: sqlite3.Connection, warn: Notes) -> None:
     """A warning per catalog row naming a file that is not in the listing."""
     for catalog, source, rel in stream(db, MISSING + " ORDER BY c.source, c.rel"):
-        warn(f"{catalog}: row names {rel}, which is not in the corpus (no such file, a link, "
+        warn(f"{catalog}: row names {source}/{rel}, which is not in the corpus (no such file, a link, "
              "or a file dangan does not read)")
 
 
 MISSING = ("SELECT c.catalog, c.source, c.rel FROM catalog c WHERE NOT EXISTS "
            "(SELECT 1 FROM files f WHERE f.source = c.source AND f.rel = c.rel)")
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
-
-
-def display_name(name: str) -> tuple[str, bool]:
-    """A file name as shown and stored, and whether that is its real name. A name that is not
-    valid UTF-8 (os.fsdecode's surrogate escapes) is read as GB18030, the encoding of names
-    copied from Chinese Windows, else shown with replacement characters."""
-    try:
-        name.encode("utf-8")
-        return name, True
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
-    try:
-        return raw.decode("gb18030"), False
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace"), False
-
-
-def _entries(folder: str) -> list[os.DirEntry]:
-    """A folder's entries, hidden ones skipped, in name order."""
-    with os.scandir(folder) as it:
-        return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
-
-
-def _catalogs(root: str) -> Iterator[tuple[str, str, str]]:
-    """(folder, its display rel, catalog path) of every catalog.csv under `root`, each before
-    those of its subfolders (deeper catalogs win), never through a link (reported by the
-    listing)."""
-    stack = [(root, "")]
-    while stack:
-        folder, rel = stack.pop()
-        try:
-            entries = _entries(folder)
-        except OSError:
-            continue  # reported by the listing
-        subfolders = []
-        for e in entries:
-            if e.is_symlink():
-                continue
-            if e.name == CATALOG_NAME and e.is_file(follow_symlinks=False):
-                yield folder, rel, e.path
-            elif e.is_dir(follow_symlinks=False):
-                subfolders.append((e.path, _join(rel, display_name(e.name)[0])))
-        stack.extend(reversed(subfolders))
-
-
-class _Lister:
-    """The listing of one corpus root: (source, rel, size, mtime_ns, sidecar?, raw name, catalog
-    error) of every file an extractor reads. Links are reported and skipped; a name that is
-    not UTF-8 gets a display name (its real one is kept to open it); a name two entries of a
-    folder share once decoded is reported as failed."""
-
-    def __init__(self, source: str, root: str, broken: dict[str, str], corpus: Corpus):
-        self.source, self.root, self.broken = source, root, broken
-        self.warn, self.failed = corpus.warnings, corpus.failed
-
-    def rows(self) -> Iterator[tuple]:
-        yield from self._folder(self.root, "", True, self.broken.get("", None))
-
-    def _folder(self, folder: str, rel: str, real: bool, error: str | None) -> Iterator[tuple]:
-        try:
-            entries = _entries(folder)
-        except OSError as e:
-            self.warn(f"{rel or '.'}: folder cannot be read ({e.strerror}): skipped")
-            return
-        present = {e.name for e in entries}
-        shown: dict[str, os.DirEntry] = {}
-        subfolders = []
-        for entry in entries:
-            name, is_real = display_name(entry.name)
-            path = _join(rel, name)
-            if entry.is_symlink():
-                self.warn(f"{self.source}/{path}: a symbolic link, not followed (skipped)")
-                continue
-            if name in shown:
-                self.failed.append((f"{self.source}/{path}", "another file or folder here has "
-                                    "the same name once decoded as UTF-8 or GB18030: rename it"))
-                continue
-            shown[name] = entry
-            if entry.is_dir(follow_symlinks=False):
-                subfolders.append((entry, path, real and is_real))
-            elif (entry.is_file(follow_symlinks=False) and entry.name != CATALOG_NAME
-                  and readable(entry.name)):
-                st = entry.stat(follow_symlinks=False)
-                raw = None if real and is_real else os.fsencode(entry.path[len(self.root) + 1:])
-                yield (self.source, path, st.st_size, st.st_mtime_ns,
-                       entry.name + ".json" in present, raw, error)
-        for entry, path, is_real in subfolders:
-            yield from self._folder(entry.path, path, is_real, self.broken.get(path, error))
-
-
-def readable(name: str) -> bool:
-    """Whether an extractor reads a file of this name (extract.extractor_for, without a Path:
-    pathlib interns every name it parses, and a big corpus has many)."""
-    lower = name.lower()
-    return not lower.endswith(SKIPPED_SUFFIXES) and os.path.splitext(lower)[1] in EXTRACTORS
 
 
 def metadata_signature(file: SourceFile) -> str:

@@ -175,14 +175,14 @@ def test_a_catalog_that_fails_part_way_is_reported_and_left_out_whole(tmp_path):
         csv.field_size_limit(limit)
     warnings = list(found.warnings)
     assert len(warnings) == 2
-    assert any(e.startswith("公安/catalog.csv: ") and "field" in e for e in warnings)
-    assert any(e.startswith("文书/catalog.csv: ") and "文件/path" in e for e in warnings)
+    assert any(e.startswith("c/公安/catalog.csv: ") and "field" in e for e in warnings)
+    assert any(e.startswith("c/文书/catalog.csv: ") and "文件/path" in e for e in warnings)
     meta = {f.rel: f.catalog for f in found.files}
     assert "title" not in meta["公安/2019/ocr.txt"]  # nothing of the failed catalog applies
     assert meta["公安/2021/big5.txt"]["title"] == "公安交通管理工作总结"  # the root catalog does
     errors = {f.rel: f.catalog_error for f in found.files}
-    assert errors["公安/2019/ocr.txt"].startswith("公安/catalog.csv: ")  # its files fail
-    assert errors["文书/2019/tongzhi.txt"].startswith("文书/catalog.csv: ")
+    assert errors["公安/2019/ocr.txt"].startswith("c/公安/catalog.csv: ")  # its files fail
+    assert errors["文书/2019/tongzhi.txt"].startswith("c/文书/catalog.csv: ")
     assert not any(errors[rel] for rel in errors if rel.startswith("交"))
 
 
@@ -195,7 +195,7 @@ def test_deeper_catalogs_win_and_rows_outside_the_root_match_nothing(tmp_path):
     found = discover([corpus])
     meta = {f.rel: f.catalog for f in found.files}
     assert list(found.warnings) == [
-        "文书/2019/catalog.csv row 3: '../../../outside.txt' is not under the catalog's folder "
+        "c/文书/2019/catalog.csv row 3: '../../../outside.txt' is not under the catalog's folder "
         "(a catalog describes only the files under its own folder): row ignored"]
     assert meta["文书/2019/tongzhi.txt"]["title"] == "更深一层的题名"
     assert meta["文书/2019/zongjie.txt"]["title"] == "新塘桥镇2019年度档案工作总结"

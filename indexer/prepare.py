@@ -121,8 +121,8 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
     except ExtractionError as e:  # messages name the file by the name it was read through
         if through == path:
             raise
-        raise ExtractionError(str(e).replace(f"{through.name}: ", "")
-                              .replace(str(through), posixpath.basename(job.file.rel))) from e
+        message = str(e).replace(str(through), posixpath.basename(job.file.rel))
+        raise ExtractionError(message.removeprefix(f"{through.name}: ")) from e
     ends = extracted.page_starts[1] if len(extracted.page_starts) > 1 else None
     auto = extract_metadata(extracted.text, ends) | extracted.meta
     extra = {"encoding": extracted.encoding, "warnings": list(extracted.warnings),

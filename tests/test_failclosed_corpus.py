@@ -14,6 +14,7 @@ from indexer.check import check_index
 from indexer.corpus import discover
 from indexer.errors import ExtractionError
 from indexer.levels import first_page_lines, parse_level, text_mark
+from indexer.listing import real_path
 from indexer.manifest import Manifest
 from indexer.plan import make_plan
 from indexer.prepare import WorkerSetup, prepare
@@ -271,6 +272,8 @@ def test_file_names_that_are_not_utf8_are_indexed(tmp_path, cli_runner):
     assert recs["旧档/报告.txt"]["security"] == "机密"
     assert found(settings, "用GBK命名的报告") == 1 and found(settings, "名字解不开") == 1
     assert "旧档/\ufffd\ufffd.txt" in recs
+    with open(real_path(corpus, "旧档/报告.txt"), encoding="utf-8") as f:  # found again by its path
+        assert f.read() == "用GBK命名的报告"
     manifest = Manifest(settings.index.dir)
     try:
         assert {r[0] for r in manifest.db.execute("SELECT path FROM files")} == set(recs)

@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml tools/system-deps.sh
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# exit 1 (some files failed, listed) goes on to serve; 2 (usage, config, busy) and 3 (the run
+# failed) stop here
 index: install
-	$(BIN)/dangan index --config $(CONFIG) || [ $$? -eq 1 ]
+	$(BIN)/dangan index --config $(CONFIG) || { s=$$?; [ $$s -eq 1 ] || { echo "dangan index exited $$s: stopping" >&2; exit $$s; }; }
 
 serve: install
 	$(BIN)/dangan serve --config $(CONFIG)

@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 from . import analysis
 from .committed import committed_files
 from .config import Settings
-from .corpus import Corpus, check_roots, content_id, discover
+from .corpus import Corpus, Notes, check_roots, content_id, discover
 from .errors import ConfigError, IndexVersionError
 from .executors import make_executor
 from .extract import EXTRACTORS
@@ -49,7 +49,7 @@ class Summary:
     unchanged: int = 0
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
-    catalog_errors: list[str] = field(default_factory=list)
+    warnings: Notes = field(default_factory=Notes)  # links skipped, catalog problems
     pages: int = 0
     ocr_pages: int = 0
     ocr_seconds: float = 0.0     # summed over workers
@@ -81,7 +81,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             indexed = committed_files(ix, manifest, scratch.db)
             work = make_plan(corpus, manifest, verify=True)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
-            summary.catalog_errors = corpus.errors
+            summary.warnings = corpus.warnings
+            summary.failed += corpus.failed  # names that cannot be told apart
             words = load_user_words(settings, corpus)
             analysis.add_user_words(words)
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ExtractionError
 from .schema import DEFAULT_SECURITY, SECURITY_LEVELS, security_level
 
 
@@ -47,8 +48,12 @@ def searchable_metadata(record: Record) -> str:
 
 
 def record_fields(record: Record) -> dict[str, Any]:
-    """Index fields of a record (pure; the writer only writes what this returns)."""
-    security = record.security if record.security in SECURITY_LEVELS else DEFAULT_SECURITY
+    """Index fields of a record (pure; the writer only writes what this returns). A 密级 that
+    is not one of the levels is an error, never a default (levels.parse_level reads written
+    values before they get here)."""
+    security = record.security or DEFAULT_SECURITY
+    if security not in SECURITY_LEVELS:
+        raise ExtractionError(f"密级 \"{security[:40]}\" 不是五个级别之一（{'、'.join(SECURITY_LEVELS)}）")
     doc = {
         "id": record.id,
         "path": record.path,

@@ -64,6 +64,11 @@ class TextExtractor:
     magic = ()
 
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
-        text, encoding = decode(path.read_bytes())
+        data = path.read_bytes()
+        if not data:
+            raise ExtractionError("the file is empty (0 bytes)")
+        text, encoding = decode(data)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise ExtractionError("the file holds no text (only blanks)")
         return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)

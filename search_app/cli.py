@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
@@ -27,9 +29,14 @@ def _settings(config_path: Path | None) -> Settings:
     return load_settings(config_path)
 
 
-def _fail(e: DanganError) -> None:
-    err.print(f"[bold red]error:[/] {e}")
-    sys.exit(e.exit_code)
+RUN_FAILED = 3  # `dangan index`: the run itself failed (1 is kept for "some files failed")
+
+
+def _fail(e: DanganError, least: int = 1) -> None:
+    """Report `e` and exit with its code; `least`: the code of an error that has none above 1
+    (a run that stopped is not "some files failed")."""
+    err.print(f"[bold red]error:[/] {escape(str(e))}")
+    sys.exit(e.exit_code if e.exit_code >= 2 else least)
 
 
 @click.group()
@@ -64,12 +71,18 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
                                dry_run=dry_run, workers=workers, scheduler=scheduler,
                                progress=progress)
     except DanganError as e:
-        _fail(e)
+        _fail(e, RUN_FAILED)
+    except Exception as e:  # the run itself failed (a crash, a full disk): not "some files"
+        logging.getLogger("dangan.index").exception("the run failed")
+        err.print(f"[bold red]error:[/] the run failed: {escape(f'{type(e).__name__}: {e}')}")
+        sys.exit(RUN_FAILED)
     if isinstance(result, Plan):
         _print_plan(result)
         return
-    for problem in result.catalog_errors:
-        err.print(f"[yellow]catalog problem:[/] {problem}")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if result.warnings.more:
+        err.print(f"[yellow]warning:[/] … and {result.warnings.more} more warnings")
     click.echo(
         f"added {result.added}, updated {result.updated}, moved {result.moved}, "
         f"unchanged {result.unchanged}, removed {result.removed}, "

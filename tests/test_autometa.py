@@ -68,3 +68,19 @@ def test_ocr_leftovers_in_document_number_and_office():
 ])
 def test_document_kind_from_the_title(title, kind):
     assert document_kind(title) == kind
+
+
+@pytest.mark.parametrize("text, level", [
+    ("绝密★启用前\n某县人民政府文件\n关于某事的通知", "绝密"),
+    ("密级：绝密\n关于某事的报告", "绝密"),
+    ("密级:机密\n关于某事的报告", "机密"),
+    ("【机密】\n关于某事的通报", "机密"),
+    ("★绝密\n正文", "绝密"),
+    ("000123\n特急\n机密\n某县人民政府文件", "机密"),       # 份号, 紧急程度, then the level alone
+    ("機密★1年\n半月鎮人民政府文件", "机密"),
+    ("这个秘密大家都知道。\n正文", None),                    # prose, not an OCR'd ★
+    ("关于保守国家秘密的通知\n全体人员要保守秘密。", None),
+    ("第一页的正文\f秘密★1年\n第二页", None),                # only the first page's top
+])
+def test_security_marks_clerks_write(text, level):
+    assert extract_metadata(text).get("security") == level

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import dates
 from .errors import ExtractionError
 from .safeopen import LinkRefused, open_file
 from .textfile import decode
@@ -59,25 +60,8 @@ def canonical(row: dict[str, Any]) -> dict[str, Any]:
             continue
         out[canonical_key(key)] = value
     if "date" in out:
-        out["date"] = normalise_date(str(out["date"]))
+        out["date"] = dates.normalise(str(out["date"]))
     return out
-
-
-def normalise_date(value: str) -> str:
-    """YYYY, YYYY-MM, YYYY-MM-DD, YYYYMMDD, YYYY/MM/DD, YYYY.MM.DD → YYYY[-MM[-DD]]; else ''."""
-    value = value.strip()
-    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", value)
-    if m:
-        parts = m.groups()
-    else:
-        m = re.fullmatch(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?年?", value)
-        if not m:
-            return ""
-        parts = tuple(p for p in m.groups() if p)
-    year, rest = parts[0], [int(p) for p in parts[1:]]
-    if rest and not 1 <= rest[0] <= 12 or len(rest) > 1 and not 1 <= rest[1] <= 31:
-        return ""
-    return "-".join([year] + [f"{p:02d}" for p in rest])
 
 
 def read_catalog(path: Path) -> dict[Path, dict[str, Any]]:

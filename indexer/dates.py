@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0}
 _CN_NUMBER = "〇零○一二三四五六七八九十"
-_YEAR = rf"(?:(?:19|20)\d{{2}}|[一二][{_CN_NUMBER[:-1]}]{{3}})"
+_YEAR = rf"(?:[12]\d{{3}}|[一二][{_CN_NUMBER[:-1]}]{{3}})"
 _SMALL = rf"(?:\d{{1,2}}|[{_CN_NUMBER}]{{1,3}})"
 # 2019年5月12日 / 二〇一九年五月十二日 / 二〇〇八年七月2日; 年 alone, or 年+月
 _WRITTEN = re.compile(rf"({_YEAR})\s*年(?:\s*({_SMALL})\s*月(?:\s*({_SMALL})\s*[日号])?)?")
 # 2019-05-12, 2019/5/12, 2019.05.12, 2019-05, 2019
-_NUMERIC = re.compile(r"((?:19|20)\d{2})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?")
-_COMPACT = re.compile(r"((?:19|20)\d{2})(\d{2})(\d{2})?")
+_NUMERIC = re.compile(r"([12]\d{3})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?")
+_COMPACT = re.compile(r"([12]\d{3})(\d{2})(\d{2})?")
 
 
 class DateError(ValueError):

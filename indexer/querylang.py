@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import dates
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 500
@@ -179,15 +180,12 @@ def parse_date_range(value: str) -> DateRange:
 
 
 def date_bound(value: str, upper: bool) -> int:
-    """'' → 0 (open); YYYY[-MM[-DD]] → the first (or, for an upper bound, last) day."""
+    """'' → 0 (open); a written date → its first (or, for an upper bound, last) day."""
     value = value.strip()
     if not value:
         return 0
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value)
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12) or (
-            m.group(3) and not 1 <= int(m.group(3)) <= 31):
-        raise QueryError(f"无法识别的日期 {value!r}：请写成 2019、2019-05 或 2019-05-12")
-    y = int(m.group(1))
-    mo = int(m.group(2) or (12 if upper else 1))
-    d = int(m.group(3) or (31 if upper else 1))
-    return y * 10000 + mo * 100 + d
+    try:
+        date = dates.parse(value)
+    except dates.DateError as e:
+        raise QueryError(f"{e}") from e
+    return date.last_day() if upper else date.number

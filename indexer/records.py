@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ExtractionError
+from . import dates
 from .schema import DEFAULT_SECURITY, SECURITY_LEVELS, security_level
 
 
@@ -31,14 +32,6 @@ class Record:
     @property
     def year(self) -> str:
         return self.date[:4] if re.match(r"\d{4}", self.date) else ""
-
-
-def date_number(date: str) -> int:
-    """YYYY, YYYY-MM or YYYY-MM-DD as an int YYYYMMDD (missing parts → 01); 0 if none."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
-    if not m:
-        return 0
-    return int(m.group(1)) * 10000 + int(m.group(2) or 1) * 100 + int(m.group(3) or 1)
 
 
 def searchable_metadata(record: Record) -> str:
@@ -69,7 +62,7 @@ def record_fields(record: Record) -> dict[str, Any]:
         "meta_ng": searchable_metadata(record),
         "archival_code": record.archival_code,
         "date": record.date,
-        "date_num": date_number(record.date),
+        "date_num": dates.number(record.date),
         "year": record.year,
         "category": record.category,
         "retention": record.retention,

@@ -3,14 +3,15 @@ import json
 
 import pytest
 
-from indexer.catalog import normalise_date, read_catalog, read_sidecar
+from indexer.catalog import read_catalog, read_sidecar
+from indexer.dates import normalise as normalise_date
 from indexer.errors import ExtractionError
 
 
 @pytest.mark.parametrize("raw, expected", [
     ("2019", "2019"), ("2019-05", "2019-05"), ("2019-05-12", "2019-05-12"),
     ("20190512", "2019-05-12"), ("2019/5/2", "2019-05-02"), ("2019年5月", "2019-05"),
-    ("2019-13-01", ""), ("someday", ""),
+    ("2019-13-01", ""), ("someday", ""), ("2019-02-31", ""), ("二〇〇八年七月2日", "2008-07-02"),
 ])
 def test_dates(raw, expected):
     assert normalise_date(raw) == expected

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import dates
+from . import dates, fields
 from .errors import ExtractionError
 from .safeopen import LinkRefused, open_file
 from .textfile import decode
@@ -23,30 +23,13 @@ from .textfile import decode
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 MAX_VALUE_CHARS = 10_000
 
-# Canonical key -> accepted header names.
-HEADERS = {
-    "path": ("文件", "path"),
-    "archival_code": ("档号", "archival_code"),
-    "title": ("题名", "title"),
-    "org": ("责任者", "org"),
-    "doc_number": ("文号", "doc_number"),
-    "date": ("日期", "date"),
-    "category": ("门类", "category"),
-    "kind": ("文种", "kind"),
-    "retention": ("保管期限", "retention"),
-    "security": ("密级", "security"),
-    "pages": ("页数", "pages"),
-    "notes": ("备注", "notes"),
-    "persons": ("人员", "persons"),
-}
-_ALIASES = {name.lower(): key for key, names in HEADERS.items() for name in names}
 CATALOG_NAME = "catalog.csv"
 
 
 @lru_cache(maxsize=1024)  # a catalog's few headers, asked for on every row
 def canonical_key(name: str) -> str:
-    name = name.strip().lstrip("\ufeff")
-    return _ALIASES.get(name.lower(), name)
+    """A header's field (any name the field registry gives it), or the header as written."""
+    return fields.catalog_key(name)
 
 
 def canonical(row: dict[str, Any]) -> dict[str, Any]:

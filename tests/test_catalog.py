@@ -42,3 +42,12 @@ def test_sidecar_overrides(tmp_path):
     (tmp_path / "a.txt.json").write_text("{oops")
     with pytest.raises(ExtractionError, match="not valid JSON"):
         read_sidecar(f)
+
+
+def test_traditional_and_everyday_headers_from_the_field_registry(tmp_path):
+    (tmp_path / "catalog.csv").write_text(
+        "檔號,題名,作者,人員,備註,密級,文件\nA-1,年終總結,半月鎮人民政府,王建成；卜劍平,手寫補記,機密,a.txt\n",
+        encoding="utf-8")
+    row = read_catalog(tmp_path / "catalog.csv")[tmp_path / "a.txt"]
+    assert row == {"archival_code": "A-1", "title": "年終總結", "org": "半月鎮人民政府",
+                   "persons": "王建成；卜劍平", "notes": "手寫補記", "security": "機密"}

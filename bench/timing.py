@@ -158,7 +158,8 @@ def _check(index: Path) -> str:
 
 
 def render(gap: dict) -> str:
-    labels = {"search": ("search: rare phrase only in a 绝密 record", "search: rare phrase in no record"),
+    labels = {"search": ("search: rare phrase only in a 绝密 record",
+                         "search: rare phrase in no record"),
               "search (common words)": ("search: common words only in a 绝密 record",
                                         "search: common words in no record"),
               "record": ("GET a 绝密 record's id (404)", "GET an unknown id (404)")}

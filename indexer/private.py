@@ -12,13 +12,13 @@ log = logging.getLogger("dangan.web")
 def private_dir(path: Path) -> Path:
     """Make `path` and its missing parents with mode 0700 (Path.mkdir gives parents the
     default mode); an existing folder is left as it is."""
-    missing = []
+    missing = [path]
     while not path.exists():
-        missing.append(path)
         path = path.parent
-    for folder in reversed(missing):
+        missing.append(path)
+    for folder in reversed(missing):  # an existing file in the way: FileExistsError
         folder.mkdir(mode=0o700, exist_ok=True)
-    return missing[0] if missing else path
+    return missing[0]
 
 
 def private_file(path: Path) -> Path:

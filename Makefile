@@ -6,7 +6,7 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing clean
 
 run: install index serve
 
@@ -40,6 +40,9 @@ bench-web: install
 
 bench-auth: install
 	$(BIN)/python -m bench.auth --n $(WEB_N)
+
+bench-timing: install
+	$(BIN)/python -m bench.timing
 
 bench-ocr: install
 	$(BIN)/python -m bench.ocr $(FOLDER)

@@ -60,11 +60,6 @@ class IndexArrays:
         with self.io:
             return self.searcher.stored_fields(docnum)
 
-    def document(self, **terms) -> dict | None:
-        """The stored fields of the first document matching `terms` (Searcher.document)."""
-        with self.io:
-            return self.searcher.document(**terms)
-
     def live(self) -> np.ndarray:
         """Docnums of documents that are not deleted."""
         return self._cached(("live",), lambda: np.fromiter(

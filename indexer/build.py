@@ -32,6 +32,7 @@ from .manifest import Entry, Manifest
 from .ocrcache import OcrRunner
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
+from .private import private_dir
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .scratch import Scratch, scratch_path
 from .sources import write_sources
@@ -215,7 +216,7 @@ def open_or_create(index_dir: Path):
     if whoosh_index.exists_in(index_dir):
         check_stamp(index_dir)
         return whoosh_index.open_dir(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(index_dir)
     write_stamp(index_dir)
     return whoosh_index.create_in(index_dir, build_schema())
 

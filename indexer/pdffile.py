@@ -63,8 +63,8 @@ def text_layers(path: Path, max_pages: int) -> list[str]:
     return pages
 
 
-def render_page(path: Path, index: int):
-    """Page `index` as a PIL image at RENDER_DPI."""
+def render_page(path, index: int):
+    """Page `index` of a PDF (a path or an open binary file) as a PIL image at RENDER_DPI."""
     pdf = pypdfium2.PdfDocument(path)
     try:
         page = pdf[index]

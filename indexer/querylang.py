@@ -13,6 +13,7 @@ from . import dates
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 500
+MAX_DEPTH = 32  # brackets and NOTs inside one another (deeper is abuse, not a search)
 
 # field name typed by a person -> canonical field
 TEXT_FIELDS = {
@@ -125,22 +126,30 @@ class _Parser:
             return None
         if tok == "NOT":
             self.take()
-            node = self.unary(depth)
+            node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
         if tok.startswith("-") and len(tok) > 1 and tok[1] not in "-.0123456789":
             self.tokens[self.i] = tok[1:]
-            node = self.unary(depth)
+            node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
         return self.primary(depth)
 
     def primary(self, depth: int):
         tok = self.take()
         if tok == "(":
-            return self.sequence(depth + 1)
+            return self.sequence(_deeper(depth))
         if tok.startswith('"'):
             text = tok.strip('"').strip()
             return Term(text, quoted=True) if _searchable(text) else None
         return _word(tok)
+
+
+def _deeper(depth: int) -> int:
+    """One level further in; a clear error past MAX_DEPTH (a query of 300 "(" once took the
+    parser past Python's recursion limit: a 500 and thousands of log lines)."""
+    if depth >= MAX_DEPTH:
+        raise QueryError(f"查询嵌套太深：括号和 NOT（-）最多只能套 {MAX_DEPTH} 层，请简化查询")
+    return depth + 1
 
 
 def _flatten(left, right) -> tuple:

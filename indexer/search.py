@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import analysis, collect, execute
-from .arrays import IndexArrays
+from .arrays import EMPTY, IndexArrays
 from .compile import compile_query
 from .config import SearchSettings
 from .errors import DanganError, IndexMissingError, QueryError, RecordNotFound
@@ -27,6 +28,7 @@ from .versions import Version, Versions, pins_version
 log = logging.getLogger("dangan.search")
 
 SORTS = ("relevance", "date", "-date")
+_ID = re.compile(r"[0-9a-f]{1,64}")  # what a record id looks like (anything else is unknown)
 HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "kind", "security",
               "retention", "type", "year", "pages", "archival_code")
 
@@ -40,9 +42,11 @@ class SearchRequest:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     date_from: str = ""
     date_to: str = ""
-    clearance: str = SECURITY_LEVELS[-1]  # highest 密级 the reader may see
     facets: bool = True
     snippets: bool = True
+    # the highest 密级 the reader may see: always said, never defaulted (a forgotten one must
+    # not mean 绝密)
+    clearance: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -124,22 +128,26 @@ class Archive:
 
     @pins_version
     def search(self, req: SearchRequest) -> SearchResult:
+        """The hits of a search. The reader's clearance is applied first: phrase positions,
+        scores, lengths, snippets and facets are only ever computed over records the reader may
+        see (`millis` still says how long it took: show it to 绝密 readers only)."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
         plan = compile_query(parse(req.q))
         s, arrays = self.current()
+        visible = self.visible(arrays, req.clearance)
         memo: dict = {}
-        candidates = self._candidates(arrays, plan, req, None, memo)
+        candidates = self._candidates(arrays, plan, req, None, memo, visible)
         limit = req.page * req.size
         if req.sort == "relevance" and req.q.strip():
             score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
-                                   self.visible(arrays, req.clearance))
+                                   visible)
             top = execute.top_by_score(score, candidates, limit)
         else:
             top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
         hits = [self._hit(s, docnum, score, plan, req)
                 for score, docnum in top[(req.page - 1) * req.size:]]
-        facets = self._facets(arrays, req, plan, candidates, memo) if req.facets else {}
+        facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
         return SearchResult(req, len(candidates), hits, facets, millis)
 
@@ -155,11 +163,13 @@ class Archive:
 
         return arrays._cached(("visible", clearance), build)  # once per index version
 
-    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict):
-        """Live documents matching the query and the filters (minus the `skip` facet)."""
+    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict,
+                    visible: np.ndarray | None):
+        """Live documents matching the query and the filters (minus the `skip` facet); the
+        query is matched among the `visible` ones only."""
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
         allowed = self._filters.docs(arrays, node, execute.docs)
-        found = execute.docs(arrays, plan.match, memo)
+        found = execute.docs(arrays, plan.match, memo, visible)
         if allowed is not None:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
@@ -174,12 +184,13 @@ class Archive:
         title_html = mark(title, find_spans(title, plan.title_highlight))
         return Hit(fields, round(score or 0.0, 4), snips, title_html)
 
-    def _facets(self, arrays, req, plan, candidates, memo) -> dict[str, list[FacetValue]]:
+    def _facets(self, arrays, req, plan, candidates, memo,
+                visible) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
             docs = candidates
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = self._candidates(arrays, plan, req, name, memo)
+                docs = self._candidates(arrays, plan, req, name, memo, visible)
             counts = execute.facet_counts(arrays, name, docs)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
@@ -189,11 +200,18 @@ class Archive:
         return out
 
     @pins_version
-    def record(self, record_id: str, clearance: str = SECURITY_LEVELS[-1]) -> dict[str, Any]:
-        stored = self.current()[1].document(id=record_id)
-        if not stored or stored.get("security") not in SECURITY_LEVELS[
-                : SECURITY_LEVELS.index(clearance) + 1]:
+    def record(self, record_id: str, clearance: str) -> dict[str, Any]:
+        """One record, looked up among the records this clearance may see only: an id above
+        it costs and answers what an unknown id does (nothing is read of the record)."""
+        if clearance not in SECURITY_LEVELS:
+            raise QueryError(f"未知的密级 {clearance!r}")
+        _s, arrays = self.current()
+        ids = arrays.postings("id", record_id)[0] if _ID.fullmatch(record_id) else EMPTY
+        allowed = self.visible(arrays, clearance)
+        ids = ids[execute.member(ids, arrays.live() if allowed is None else allowed)]
+        if not len(ids):
             raise RecordNotFound(f"没有编号为 {record_id} 的记录")
+        stored = arrays.stored_fields(int(ids[0]))
         text = stored.get("text", "")
         starts = list(stored.get("page_starts", [0]))
         pages = [{"page": i + 1, "start": a, "end": b}
@@ -204,8 +222,7 @@ class Archive:
         return record
 
     @pins_version
-    def similar(self, record_id: str, clearance: str = SECURITY_LEVELS[-1],
-                size: int = 5) -> list[Hit]:
+    def similar(self, record_id: str, clearance: str, size: int = 5) -> list[Hit]:
         """相关记录: records sharing the most distinctive words of this one (tf·idf over the
         jieba words of its title and text), searched like any query, so the reader's clearance
         limits them exactly as it limits a search."""

@@ -15,22 +15,29 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 DEFAULT_MAX_PIXELS = 60_000_000
 
 
-def _open(path: str | Path, max_pixels: int) -> Image.Image:
-    """Open an image lazily, refusing unknown formats and decompression bombs."""
+def _name(path) -> str:
+    """The file name of a path, or of an open file (for messages)."""
+    name = getattr(path, "name", path)
+    return Path(name).name if isinstance(name, (str, Path)) else "image"
+
+
+def _open(path, max_pixels: int) -> Image.Image:
+    """Open an image (a path or an open binary file) lazily, refusing unknown formats and
+    decompression bombs."""
     try:
         with warnings.catch_warnings():
             # our own max_pixels check below decides; Pillow still refuses the absurd
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
     except Image.DecompressionBombError as e:
-        raise ImageError(f"{Path(path).name}: image too large to process safely ({e})") from e
+        raise ImageError(f"{_name(path)}: image too large to process safely ({e})") from e
     except UnidentifiedImageError as e:
-        raise ImageError(f"{Path(path).name}: not a readable PNG, JPEG or TIFF image") from e
+        raise ImageError(f"{_name(path)}: not a readable PNG, JPEG or TIFF image") from e
     except OSError as e:
-        raise ImageError(f"{Path(path).name}: cannot open image: {e}") from e
+        raise ImageError(f"{_name(path)}: cannot open image: {e}") from e
     if image.format not in SUPPORTED_FORMATS:
         image.close()
-        raise ImageError(f"{Path(path).name}: unsupported image format {image.format}")
+        raise ImageError(f"{_name(path)}: unsupported image format {image.format}")
     return image
 
 
@@ -65,7 +72,7 @@ def iter_pages(path: str | Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterat
     The resolution (info["dpi"]) is kept when the file states one. Raises ImageError for
     truncated or corrupt data, unknown formats and images above max_pixels.
     """
-    name = Path(path).name
+    name = _name(path)
     with _open(path, max_pixels) as image:
         for index in range(getattr(image, "n_frames", 1)):
             try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from indexer.build import Plan, run_index
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
+from indexer.schema import SECURITY_LEVELS
 from indexer.search import Archive, SearchRequest
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,10 +41,14 @@ def _fail(e: DanganError, least: int = 1) -> None:
     sys.exit(e.exit_code if e.exit_code >= 2 else least)
 
 
+PRIVATE_UMASK = 0o077  # what dangan stores holds record text: readable by its owner only
+
+
 @click.group()
 @click.version_option(package_name="dangan")
 def main() -> None:
     """dangan — search over digitized Chinese archive records."""
+    os.umask(PRIVATE_UMASK)  # the index, thumbnails, caches: 0600 files, 0700 folders
 
 
 @main.command()
@@ -226,7 +232,8 @@ def search(query, config_path, as_json, size) -> None:
     try:
         settings = _settings(config_path)
         archive = Archive(settings.index.dir, settings.search)
-        result = archive.search(SearchRequest(q=query, size=size, facets=as_json))
+        result = archive.search(SearchRequest(q=query, size=size, facets=as_json,
+                                              clearance=SECURITY_LEVELS[-1]))
     except DanganError as e:
         _fail(e)
     if as_json:

@@ -52,3 +52,13 @@ def test_too_long_and_bad_dates_are_clear_errors():
 
 def test_empty_query_is_none():
     assert parse("   ") is None
+
+
+def test_nesting_is_limited_with_a_clear_error():
+    from indexer.querylang import MAX_DEPTH
+
+    assert parse("(" * MAX_DEPTH + "a") == Term("a")
+    assert parse("NOT " * (MAX_DEPTH - 1) + "a") is not None
+    for q in ("(" * 300, "(" * (MAX_DEPTH + 1) + "a", "NOT " * 120 + "a", "-NOT " * 90 + "a"):
+        with pytest.raises(QueryError, match="嵌套太深"):
+            parse(q)

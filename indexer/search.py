@@ -7,6 +7,8 @@ import os
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +124,13 @@ class Archive:
 
     def searcher(self):
         return self.current()[0]
+
+    @contextmanager
+    def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
+        """The current searcher and arrays, kept open until the block ends (for callers
+        outside the library's own methods, such as tools and tests)."""
+        with self._versions.pinning(self._refresh) as version:
+            yield version.searcher, version.arrays
 
     def close(self) -> None:
         self._versions.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .arrays import IndexArrays
@@ -58,6 +60,22 @@ class Versions:
             if version.retired and version.users == 0:
                 version.close()
 
+    @contextmanager
+    def pinning(self, refresh) -> Iterator[Version]:
+        """Pin the current version (refreshed first) for this thread until the block ends;
+        inside another pin, the outer one's version."""
+        outer = self.pinned()
+        if outer is not None:
+            yield outer
+            return
+        version = self.acquire(refresh)
+        self._local.version = version
+        try:
+            yield version
+        finally:
+            self._local.version = None
+            self.release(version)
+
     def close(self) -> None:
         with self.lock:
             if self.current is not None:
@@ -72,15 +90,7 @@ def pins_version(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        versions: Versions = self._versions
-        if versions.pinned() is not None:
+        with self._versions.pinning(self._refresh):
             return method(self, *args, **kwargs)
-        version = versions.acquire(self._refresh)
-        versions._local.version = version
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            versions._local.version = None
-            versions.release(version)
 
     return wrapper

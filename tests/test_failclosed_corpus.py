@@ -27,8 +27,8 @@ SECRET = "外面的口令文件内容"
 def records(settings) -> dict[str, dict]:
     archive = Archive(settings.index.dir)
     try:
-        result = archive.search(SearchRequest(q="", size=1000, facets=False))
-        return {h.fields["path"]: archive.record(h.fields["id"]) for h in result.hits}
+        result = archive.search(SearchRequest(q="", size=1000, facets=False, clearance="绝密"))
+        return {h.fields["path"]: archive.record(h.fields["id"], "绝密") for h in result.hits}
     finally:
         archive.close()
 
@@ -36,7 +36,7 @@ def records(settings) -> dict[str, dict]:
 def found(settings, query: str) -> int:
     archive = Archive(settings.index.dir)
     try:
-        return archive.search(SearchRequest(q=query)).total
+        return archive.search(SearchRequest(q=query, clearance="绝密")).total
     finally:
         archive.close()
 

@@ -269,25 +269,25 @@ class _Spy:
 def test_a_withheld_record_is_answered_like_an_unknown_one_reading_nothing(archive, monkeypatch):
     """An id above the reader's clearance is looked up among the records they may see only:
     nothing of the record is read, exactly as for an id that does not exist."""
-    searcher, _arrays = archive.current()
-    rid = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]  # 秘密
-    reads = _Spy(monkeypatch, searcher, "stored_fields")
-    documents = _Spy(monkeypatch, searcher, "document")
-    for record_id in (rid, "0123456789abcdef"):
-        with pytest.raises(RecordNotFound, match="没有编号为"):
-            archive.record(record_id, "内部")
-    assert reads.calls == [] and documents.calls == []
-    assert archive.record(rid, "秘密")["path"] == JIAOJING and len(reads.calls) == 1
+    with archive.pinned() as (searcher, _arrays):
+        rid = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]  # 秘密
+        reads = _Spy(monkeypatch, searcher, "stored_fields")
+        documents = _Spy(monkeypatch, searcher, "document")
+        for record_id in (rid, "0123456789abcdef"):
+            with pytest.raises(RecordNotFound, match="没有编号为"):
+                archive.record(record_id, "内部")
+        assert reads.calls == [] and documents.calls == []
+        assert archive.record(rid, "秘密")["path"] == JIAOJING and len(reads.calls) == 1
 
 
 def test_records_above_clearance_cost_no_phrase_positions_nor_scores(archive, monkeypatch):
     """A phrase found only above the reader's clearance is matched among visible records only:
     no position list is read and nothing is scored, as for a phrase found nowhere."""
-    _searcher, arrays = archive.current()
-    positions = _Spy(monkeypatch, arrays, "positions")
-    lengths = _Spy(monkeypatch, arrays, "lengths")
-    for q in ("肇事逃逸嫌疑车辆", "逃逸嫌疑的摩托艇"):  # only in the 秘密 record; nowhere
-        result = archive.search(SearchRequest(q=q, clearance="内部"))
-        assert result.total == 0 and not result.hits
-    assert positions.calls == [] and lengths.calls == []
-    assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1 and positions.calls
+    with archive.pinned() as (_searcher, arrays):
+        positions = _Spy(monkeypatch, arrays, "positions")
+        lengths = _Spy(monkeypatch, arrays, "lengths")
+        for q in ("肇事逃逸嫌疑车辆", "逃逸嫌疑的摩托艇"):  # only in the 秘密 record; nowhere
+            result = archive.search(SearchRequest(q=q, clearance="内部"))
+            assert result.total == 0 and not result.hits
+        assert positions.calls == [] and lengths.calls == []
+        assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1 and positions.calls

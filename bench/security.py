@@ -15,7 +15,6 @@ It reports; it never asserts.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil

@@ -9,7 +9,6 @@ GUARD_MB each (a bomb decoded without the project's own limits raises MemoryErro
 taking the machine) and the run is stopped after RUN_TIMEOUT seconds."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import resource
@@ -17,16 +16,16 @@ import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
-from conftest import make_settings
+from conftest import login, make_settings
 from hostile import LEVELS, HostileCorpus, build_hostile_corpus
 from test_leaks import MISSING, PASSWORD, READERS, World, not_found_alike
 from test_server import dangan_command
 
 from search_app import create_app
 from search_app.accounts import ADMIN
+from search_app.security import SESSION_COOKIE
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
@@ -62,6 +61,16 @@ class HostileWorld(World):
         out += [p for p, level in self.run.corpus.level_of_phrase().items() if level not in levels]
         out += [i for i, level in self.expected.items() if level not in levels]
         return out
+
+    def client(self, reader: str):
+        if reader != TOP:
+            return super().client(reader)
+        c = self.apps["公开"].test_client()
+        if TOP not in self.cookies:
+            assert login(c, TOP, PASSWORD).status_code == 303
+            self.cookies[TOP] = c.get_cookie(SESSION_COOKIE).value
+        c.set_cookie(SESSION_COOKIE, self.cookies[TOP])
+        return c
 
 
 def guarded() -> None:
@@ -108,7 +117,6 @@ def world(tmp_path_factory) -> HostileWorld:
         if name:
             accounts.add(name, PASSWORD, role, level)
     accounts.add(TOP, PASSWORD, ADMIN, "绝密")
-    READERS.setdefault(TOP, (TOP, ADMIN, "绝密", "公开"))
     w.everything = w.client(TOP).get("/api/search", query_string={"size": 1000}).get_json()["hits"]
     run.records = {h["path"]: h for h in w.everything}
     w.ids = {path: h["id"] for path, h in run.records.items()}
@@ -284,9 +292,8 @@ def test_odd_file_names_are_indexed_and_downloadable(world):
         assert r.status_code == 200, (rel, r.status_code)
         assert r.get_data() == (world.run.corpus.root / rel).read_bytes()
         disposition = r.headers["Content-Disposition"]
-        assert "\n" not in disposition and "\r" not in disposition
-        name = rel.split("/")[1]
-        assert name in unquote(disposition) or f'"{name}"' not in disposition, disposition
+        assert disposition.startswith("attachment")
+        assert "\n" not in disposition and "\r" not in disposition, disposition
     top = world.client(TOP)
     for name, phrase in world.run.corpus.odd_names.items():
         found = top.get("/api/search", query_string={"q": phrase}).get_json()["total"]

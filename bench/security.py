@@ -40,13 +40,15 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out" / "security"
 MEMORY_TARGET_MB = 2048
+SHOWN_MB = 256  # processes below this peak are counted on one line
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.security", description=__doc__.split("\n")[0])
     p.add_argument("--parts", default="memory,load,timing",
                    help="what to run, comma-separated (default memory,load,timing)")
-    p.add_argument("--workers", type=int, default=2, help="dangan index --workers (default 2)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="dangan index --workers (default 2: a worker pool, even for one file)")
     p.add_argument("--ceiling-mb", type=int, default=5000,
                    help="kill a process of the run above this RSS (default 5000)")
     p.add_argument("--timeout", type=float, default=600, help="seconds per index run (600)")
@@ -61,42 +63,58 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def memory_runs(args, work: Path) -> list[IndexRun]:
-    """The hostile corpus, then its bombs alone, each into a fresh index."""
+    """The hostile corpus, then each of its bombs with a few ordinary files (a run that stops
+    at discovery shows nothing of the bombs, and a pool whose worker dies fails the files
+    beside it), each into a fresh index."""
     sys.path.insert(0, str(REPO / "tests"))
     from hostile import PARTS, build_hostile_corpus
 
-    runs = []
-    for label, parts in (("hostile corpus", PARTS), ("bombs alone", ("bombs",))):
-        folder = work / label.replace(" ", "-")
-        corpus = build_hostile_corpus(folder / "hostile", folder / "secret", parts)
-        data = folder / "data"
-        data.mkdir()
-        config = data / "config.toml"
-        config.write_text('[index]\ndir = "index"\n', encoding="utf-8")
-        say(f"{label}: dangan index --workers {args.workers}")
-        cmd = dangan_command() + ["index", str(corpus.root), "--config", str(config),
-                                  "--workers", str(args.workers)]
-        run = watch_index(label, cmd, data, corpus.root, args.ceiling_mb, args.timeout)
-        say(f"{label}: exit {run.exit_code} in {run.seconds:.1f}s, "
-            f"{len(run.failed)} failed, {len(run.processes)} processes")
-        runs.append(run)
+    whole = build_hostile_corpus(work / "hostile", work / "secret", PARTS)
+    runs = [index_run("hostile corpus", whole.root, work / "data", args.workers, args)]
+    for bomb in sorted((whole.root / "炸弹").iterdir()):
+        if bomb.name == "catalog.csv":
+            continue
+        alone = work / bomb.stem / "hostile"
+        alone.mkdir(parents=True)
+        shutil.copy(bomb, alone / bomb.name)
+        for i in range(2 * args.workers):  # enough files that dangan starts its worker pool
+            (alone / f"companion-{i}.txt").write_text(f"同批次的普通文件{i}号。\n", encoding="utf-8")
+        runs.append(index_run(f"{bomb.name} + {2 * args.workers} files", alone, work / bomb.stem / "data",
+                              args.workers, args))
     return runs
+
+
+def index_run(label: str, corpus: Path, data: Path, workers: int, args) -> IndexRun:
+    data.mkdir(parents=True)
+    config = data / "config.toml"
+    config.write_text('[index]\ndir = "index"\n', encoding="utf-8")
+    say(f"{label}: dangan index --workers {workers}")
+    cmd = dangan_command() + ["index", str(corpus), "--config", str(config), "--workers",
+                              str(workers)]
+    run = watch_index(label, cmd, data, corpus, args.ceiling_mb, args.timeout)
+    say(f"{label}: exit {run.exit_code} in {run.seconds:.1f}s, {len(run.failed)} failed, "
+        f"{len(run.processes)} processes")
+    return run
 
 
 def memory_table(runs: list[IndexRun], ceiling_mb: int) -> list[str]:
     rows = [("run", "exit", "s", "failed", "process", "pid", "peak MB", "file at peak",
              "over 2 GB")]
     for run in runs:
-        end = "timed out" if run.timed_out else str(run.exit_code)
-        first = True
-        for proc in sorted(run.processes, key=lambda p: -p.peak_mb):
+        end = ("timed out" if run.timed_out else
+               f"killed ({run.exit_code})" if (run.exit_code or 0) < 0 else str(run.exit_code))
+        shown = [p for p in run.processes if p.role == "writer" or p.peak_mb >= SHOWN_MB]
+        rest = [p for p in run.processes if p not in shown]
+        for i, proc in enumerate(sorted(shown, key=lambda p: -p.peak_mb)):
             over = "KILLED" if proc.killed else ("YES" if proc.peak_mb > MEMORY_TARGET_MB else "")
-            rows.append((run.label if first else "", end if first else "",
-                         f"{run.seconds:.1f}" if first else "",
-                         str(len(run.failed)) if first else "", proc.role, str(proc.pid),
+            head = (run.label, end, f"{run.seconds:.1f}", str(len(run.failed))) if i == 0 \
+                else ("", "", "", "")
+            rows.append((*head, proc.role, str(proc.pid),
                          f"{proc.peak_mb:.0f}" + ("+" if proc.killed else ""),
                          proc.file[-40:] or "—", over))
-            first = False
+        if rest:
+            rows.append(("", "", "", "", f"{len(rest)} others", "",
+                         f"≤ {max(p.peak_mb for p in rest):.0f}", "", ""))
     lines = aligned(rows)
     worst = max((p.peak_mb for r in runs for p in r.processes), default=0)
     killed = sum(p.killed for r in runs for p in r.processes)

@@ -6,7 +6,7 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security clean
 
 run: install index serve
 
@@ -49,6 +49,9 @@ bench-ocr: install
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)
+
+bench-security: install
+	$(BIN)/python -m bench.security $(SECURITY_ARGS)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -1,7 +1,7 @@
-"""Opening corpus files without following links: the last component is opened with O_NOFOLLOW,
-the opened file must be a regular file, and its real path must be the path asked for (no link
-in a folder on the way), checked against the file actually opened, so a file or folder
-swapped for a link after discovery fails instead of being read."""
+"""Opening corpus files without following links, at index time and at request time: every
+folder under the corpus root and the file are opened with O_NOFOLLOW one by one, the opened
+file must be a regular file inside the root, so a file or folder swapped for a link after
+discovery fails instead of being read."""
 from __future__ import annotations
 
 import errno
@@ -14,7 +14,9 @@ from typing import BinaryIO
 
 from .errors import ExtractionError
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | _CLOEXEC
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | _CLOEXEC
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in a file's place must not block the open
 _FD_DIR = "/proc/self/fd"  # where an open file can be read again by path (Linux)
 
@@ -25,8 +27,13 @@ class LinkRefused(ExtractionError):
 
 def open_fd(path: str | os.PathLike, root: str | os.PathLike | None = None) -> int:
     """A read-only descriptor of the regular file at `path`, opened without following links;
-    with `root`, the file must sit at `path` under `root` with no link on the way."""
+    with `root`, `path` must lie under `root` and is opened folder by folder from it (`open_under`)."""
     name = os.fspath(path)
+    if root is not None:
+        rel = os.path.relpath(os.path.abspath(name), os.path.abspath(os.fspath(root)))
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+            raise LinkRefused(f"{_shown(name)} is not in the corpus folder")
+        return open_under(root, rel.replace(os.sep, "/"), shown=name)
     try:
         fd = os.open(name, _FLAGS | _NONBLOCK)
     except OSError as e:
@@ -34,12 +41,65 @@ def open_fd(path: str | os.PathLike, root: str | os.PathLike | None = None) -> i
             raise LinkRefused(f"{_shown(name)} is a symbolic link: links in the corpus are "
                               "not followed") from e
         raise
+    return _regular(fd, name)
+
+
+def open_under(root: str | os.PathLike, rel: str, shown: str | os.PathLike = "") -> int:
+    """A read-only descriptor of the regular file `rel` (forward slashes) under `root`: every
+    folder on the way and the file itself are opened with O_NOFOLLOW, each relative to the one
+    before, so the file read is the one checked whatever is renamed meanwhile. A component
+    not found as written is tried as GB18030 bytes (names copied from Chinese Windows, which
+    discovery shows decoded). LinkRefused for a link anywhere on the way; FileNotFoundError
+    when it is gone."""
+    shown = os.fspath(shown) or rel
+    parts = rel.split("/")
+    if not rel or any(p in ("", ".", "..") for p in parts):
+        raise LinkRefused(f"{_shown(shown)}: not a path inside the corpus folder")
+    folder = os.open(os.fspath(root), os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise LinkRefused(f"{_shown(name)} is not a regular file")
-        if root is not None:
-            _check_place(name, os.fspath(root), st)
+        for part in parts[:-1]:
+            inner = _open_at(part, folder, _DIR_FLAGS, shown)
+            os.close(folder)
+            folder = inner
+        fd = _open_at(parts[-1], folder, _FLAGS | _NONBLOCK, shown)
+    finally:
+        os.close(folder)
+    fd = _regular(fd, shown)
+    _check_inside(fd, os.fspath(root), shown)
+    return fd
+
+
+def _open_at(part: str, folder: int, flags: int, shown: str) -> int:
+    names = [os.fsencode(part)]
+    try:
+        names.append(part.encode("gb18030"))
+    except UnicodeEncodeError:
+        pass
+    for n, name in enumerate(names):
+        try:
+            return os.open(name, flags, dir_fd=folder)
+        except FileNotFoundError:
+            if n == len(names) - 1:
+                raise
+        except OSError as e:
+            if _is_link(name, folder):  # ELOOP for a file, ENOTDIR for a folder link
+                raise LinkRefused(f"{_shown(shown)} lies behind a symbolic link: links in the "
+                                  "corpus are not followed") from e
+            raise
+    raise FileNotFoundError(errno.ENOENT, "not found", shown)
+
+
+def _is_link(name: bytes, folder: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _regular(fd: int, shown: str) -> int:
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise LinkRefused(f"{_shown(shown)} is not a regular file")
         if _NONBLOCK:
             os.set_blocking(fd, True)
         return fd
@@ -48,19 +108,16 @@ def open_fd(path: str | os.PathLike, root: str | os.PathLike | None = None) -> i
         raise
 
 
-def _check_place(name: str, root: str, st: os.stat_result) -> None:
-    wanted = os.path.normpath(os.path.abspath(name))
-    real = os.path.realpath(wanted)
-    top = os.path.join(os.path.realpath(root), "")
-    if real != wanted or not real.startswith(top):
-        raise LinkRefused(f"{_shown(name)} lies behind a symbolic link (its real place is not "
-                          "in the corpus folder): links in the corpus are not followed")
+def _check_inside(fd: int, root: str, shown: str) -> None:
+    """Belt and braces: where the kernel says the open file is lies under the resolved root."""
     try:
-        here = os.stat(real, follow_symlinks=False)
-    except OSError as e:
-        raise LinkRefused(f"{_shown(name)} changed while it was opened") from e
-    if (here.st_dev, here.st_ino) != (st.st_dev, st.st_ino):
-        raise LinkRefused(f"{_shown(name)} changed while it was opened (a link was swapped in)")
+        where = os.readlink(f"{_FD_DIR}/{fd}")
+    except OSError:
+        return  # no /proc: the walk already kept every step under the root
+    base = os.path.realpath(root)
+    if os.path.commonpath([where, base]) != base:
+        os.close(fd)
+        raise LinkRefused(f"{_shown(shown)} is not in the corpus folder")
 
 
 def open_file(path: str | os.PathLike, root: str | os.PathLike | None = None) -> BinaryIO:

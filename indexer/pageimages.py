@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ocr.errors import OcrError
-from ocr.images import load_pages
+from ocr.images import read_page
 
 from .errors import RecordNotFound
 from .pdffile import render_page
@@ -14,6 +14,7 @@ from .pdffile import render_page
 IMAGE_TYPES = ("image", "pdf")  # record types whose pages have an image
 WIDTHS = (400, 1000, 1600)  # the sizes served (anything else is rounded up to one of these)
 THUMBS_DIR = "thumbs"
+MAX_PIXELS = 2 * WIDTHS[-1] ** 2  # a PDF page is rendered at the width served, within this
 
 
 def has_page_images(record: dict) -> bool:
@@ -44,7 +45,7 @@ def page_thumbnail(record: dict, sources: dict[str, str], page: int, width: int,
     target = cache_dir / THUMBS_DIR / f"{key[:16]}-{page}-{width}.png"
     if target.exists():
         return target
-    image = _render(record, path, page - 1)
+    image = _render(record, path, page - 1, width)
     if image.width > width:
         image = image.resize((width, max(1, round(image.height * width / image.width))))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -55,10 +56,12 @@ def page_thumbnail(record: dict, sources: dict[str, str], page: int, width: int,
     return target
 
 
-def _render(record: dict, path: Path, index: int):
+def _render(record: dict, path: Path, index: int, width: int):
+    """The page at about `width` pixels wide (a PDF page is rendered at that size; a scan's
+    page is decoded alone, never its other pages)."""
     if record["type"] == "pdf":
-        return render_page(path, index)
+        return render_page(path, index, MAX_PIXELS, max_width=width)
     try:
-        return load_pages(path)[index]
+        return read_page(path, index)
     except (OcrError, IndexError) as e:
         raise RecordNotFound(f"第{index + 1}页的图像无法读取：{e}") from e

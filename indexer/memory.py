@@ -56,3 +56,61 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     if not peak and pid == "self":
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return peak
+
+
+def descendants(pid: int) -> list[int]:
+    """The pids of a process's children, their children and so on (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            ppid = next(int(line.split()[1]) for line in status.read_text().splitlines()
+                        if line.startswith("PPid:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(status.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class PeakWatcher:
+    """Polls a process and its descendants (a `dangan index` run, its fork server and
+    workers) and keeps each one's peak resident memory (VmHWM) in MB, by pid, with its
+    command line. For benchmarks: use as a context manager around the run."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        import threading
+
+        self.pid, self.every = pid, every
+        self.peaks: dict[int, float] = {}
+        self.names: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.poll()
+            self._stop.wait(self.every)
+
+    def poll(self) -> None:
+        for pid in [self.pid, *descendants(self.pid)]:
+            peak = status_mb("VmHWM", pid)
+            if peak:
+                self.peaks[pid] = max(self.peaks.get(pid, 0.0), peak)
+                if pid not in self.names:
+                    try:
+                        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                        self.names[pid] = b" ".join(argv).decode(errors="replace")[:120]
+                    except OSError:
+                        self.names[pid] = "?"
+
+    def __enter__(self) -> PeakWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()

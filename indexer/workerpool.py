@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from . import analysis
 from .errors import DanganError
 from .memory import limit_memory, out_of_memory_message, peak_rss_mb, status_mb
 from .plan import Job
@@ -249,6 +250,7 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
     _exit_with(os.getppid())
     limit_memory(setup.memory_mb)
     configure(setup)
+    analysis.warm_up()  # loaded by the fork server already; else not on a file's clock
     conn.send(("ready",))
     while True:
         try:

@@ -247,7 +247,7 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             os.close(fd)
         except OSError:
             pass
-    _exit_with(os.getppid())
+    _exit_with_writer()
     limit_memory(setup.memory_mb)
     configure(setup)
     analysis.warm_up()  # loaded by the fork server already; else not on a file's clock
@@ -273,12 +273,19 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             return
 
 
-def _exit_with(parent: int) -> None:
-    """Exit when the process that started this one is gone (a writer killed with kill -9
-    takes the fork server with it): orphans must not hold memory or files."""
+def _exit_with_writer() -> None:
+    """Exit when the writer that started this worker is gone (killed with kill -9, say):
+    orphans must not go on holding memory or files. The writer is not this process's
+    parent (the fork server is), but its end of a pipe closes when it dies."""
+    writer = multiprocessing.parent_process()
+    parent = os.getppid()
+
     def watch() -> None:
         while os.getppid() == parent:
-            time.sleep(1)
+            if writer is None:
+                time.sleep(1)
+            elif wait([writer.sentinel], 1.0):
+                break
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()

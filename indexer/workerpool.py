@@ -30,6 +30,7 @@ from .prepare import Prepared, WorkerSetup, configure, prepare
 log = logging.getLogger("dangan.index")
 Task = tuple[Job, "dict[str, Any] | None"]
 START_METHOD = "forkserver"  # tests that patch worker code in-process use "fork"
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PRELOAD = ["__main__", "indexer.workerboot"]  # loaded once by the fork server for every worker
 CRASHES_ALLOWED = 2  # a file that kills its worker this many times is reported as failed
 START_ATTEMPTS = 3  # workers in a row that die before they are ready: the run stops
@@ -105,6 +106,10 @@ class WorkerPool:
         self.inherited_fds = inherited_fds if START_METHOD == "fork" else ()
         self.ctx = multiprocessing.get_context(START_METHOD)
         if START_METHOD == "forkserver":
+            # the fork server inherits this environment: its numeric libraries must not
+            # start thread pools (it forks; and workers are one file, one core, each)
+            for name in THREAD_VARIABLES:
+                os.environ.setdefault(name, "1")
             self.ctx.set_forkserver_preload(PRELOAD)
         self.failed_starts = 0
         self.workers = [self._start() for _ in range(max(1, workers))]

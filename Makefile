@@ -6,7 +6,7 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security clean
 
 run: install index serve
 
@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml tools/system-deps.sh
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# exit 1 (some files failed, listed) goes on to serve; 2 (usage, config, busy) and 3 (the run
+# failed) stop here
 index: install
-	$(BIN)/dangan index --config $(CONFIG) || [ $$? -eq 1 ]
+	$(BIN)/dangan index --config $(CONFIG) || { s=$$?; [ $$s -eq 1 ] || { echo "dangan index exited $$s: stopping" >&2; exit $$s; }; }
 
 serve: install
 	$(BIN)/dangan serve --config $(CONFIG)
@@ -39,11 +41,17 @@ bench-web: install
 bench-auth: install
 	$(BIN)/python -m bench.auth --n $(WEB_N)
 
+bench-timing: install
+	$(BIN)/python -m bench.timing
+
 bench-ocr: install
 	$(BIN)/python -m bench.ocr $(FOLDER)
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)
+
+bench-security: install
+	$(BIN)/python -m bench.security $(SECURITY_ARGS)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

@@ -32,13 +32,16 @@ class IndexArrays:
         self._cache: OrderedDict = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
+        self.io = threading.RLock()
 
     def _cached(self, key, build):
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = build()
+        with self.io:
+            value = build()
         nbytes = sum(a.nbytes for a in value if isinstance(a, np.ndarray)) if isinstance(
             value, tuple) else getattr(value, "nbytes", 64)
         with self._lock:
@@ -52,6 +55,10 @@ class IndexArrays:
         return value
 
     # documents
+
+    def stored_fields(self, docnum: int) -> dict:
+        with self.io:
+            return self.searcher.stored_fields(docnum)
 
     def live(self) -> np.ndarray:
         """Docnums of documents that are not deleted."""

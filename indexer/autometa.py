@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from .levels import first_page_lines, text_mark
+from . import dates
 from .normalize import Normalized, collapse_cjk_spaces, normalize
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -15,10 +17,8 @@ _ZERO = r"[〇零O0oCGQD]"
 _DOC_NUMBER = re.compile(  # OCR may leave a stray j, l, I or | after the closing bracket
     r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]\s*[jlI|]?\s*"
     r"(\d{1,4})\s*(号)")
-_DATE_DIGITS = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
                       r"\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
-_SECURITY = re.compile(r"(绝密|机密|秘密)\s*[★☆*女大]")
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
                          re.M)
 _TITLE_LINE = re.compile(
@@ -52,21 +52,17 @@ def _cn_year(head: str, rest: str) -> int | None:
 
 
 def extract_date(text: str) -> str:
-    """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD."""
-    found = ""
-    for m in _DATE_DIGITS.finditer(text):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            found = f"{y:04d}-{mo:02d}-{d:02d}"
+    """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
+    Chinese numerals or mixed (dates.find), and Chinese years whose 〇 OCR misread."""
+    found = [(a, d.iso) for a, _b, d in dates.find(text)]
     for m in _DATE_CN.finditer(text):
         try:
             y = _cn_year(m.group(1), m.group(2))
-            mo, d = _cn_number(m.group(3)), _cn_number(m.group(4))
-        except (KeyError, ValueError):
+            found.append((m.start(), dates.Date(y, _cn_number(m.group(3)),
+                                                _cn_number(m.group(4))).iso))
+        except (KeyError, ValueError, TypeError):  # DateError is a ValueError
             continue
-        if y and 1 <= mo <= 12 and 1 <= d <= 31:
-            found = f"{y:04d}-{mo:02d}-{d:02d}"
-    return found
+    return max(found)[1] if found else ""
 
 
 def _lines(text: str, limit: int = 40) -> list[Normalized]:
@@ -103,16 +99,15 @@ def _doc_number(lines: list[Normalized]) -> str:
     return ""
 
 
-def extract_metadata(text: str) -> dict[str, str]:
-    """Whatever of title, 文号, date, 密级 and issuing office the text itself shows."""
+def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
+    """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
+    mark from the top of the first page, which ends at `page_end` if given)."""
     lines = _lines(text)
     meta = {"date": extract_date(normalize(text).text),
             "doc_number": _doc_number(lines),
             "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
             "org": _first_match(lines[:8], _ORG_HEADER, 1)}
-    m = _SECURITY.search(" ".join(line.text for line in lines[:6]))
-    if m:
-        meta["security"] = m.group(1)
+    meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
 
 

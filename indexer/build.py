@@ -22,7 +22,7 @@ from whoosh import index as whoosh_index
 from . import analysis
 from .committed import committed_files
 from .config import Settings
-from .corpus import Corpus, check_roots, content_id, discover
+from .corpus import Corpus, Notes, check_roots, content_id, discover
 from .errors import ConfigError, IndexVersionError
 from .executors import make_executor
 from .extract import EXTRACTORS
@@ -32,6 +32,7 @@ from .manifest import Entry, Manifest
 from .ocrcache import OcrRunner
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
+from .private import private_dir
 from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .scratch import Scratch, scratch_path
 from .sources import write_sources
@@ -49,7 +50,7 @@ class Summary:
     unchanged: int = 0
     removed: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
-    catalog_errors: list[str] = field(default_factory=list)
+    warnings: Notes = field(default_factory=Notes)  # links skipped, catalog problems
     pages: int = 0
     ocr_pages: int = 0
     ocr_seconds: float = 0.0     # summed over workers
@@ -82,7 +83,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             indexed = committed_files(ix, manifest, scratch.db)
             work = make_plan(corpus, manifest, verify=True)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
-            summary.catalog_errors = corpus.errors
+            summary.warnings = corpus.warnings
+            summary.failed += corpus.failed  # names that cannot be told apart
             words = load_user_words(settings, corpus)
             analysis.add_user_words(words)
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
@@ -222,7 +224,7 @@ def open_or_create(index_dir: Path):
     if whoosh_index.exists_in(index_dir):
         check_stamp(index_dir)
         return whoosh_index.open_dir(index_dir)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(index_dir)
     write_stamp(index_dir)
     return whoosh_index.create_in(index_dir, build_schema())
 

@@ -16,6 +16,11 @@ from .schema import check_stamp
 from .scratch import Scratch, attached
 
 
+FAILED = "files that failed (not searchable until fixed)"
+WARNINGS = "corpus warnings (links, catalog problems)"
+INPUT_PROBLEMS = (FAILED, WARNINGS)
+
+
 @dataclass
 class CheckReport:
     index_dir: Path
@@ -46,11 +51,16 @@ class CheckReport:
         return "\n".join(lines)
 
     def advice(self) -> str:
-        if any(self.problems.values()):
-            return ("repair: run `dangan index`: it re-reads missing and duplicated records, "
-                    "drops records of files that are gone and indexes new or changed files "
-                    "(OCR results are cached, so scans are not read again)")
-        return "ok: the index matches the manifest and the corpus"
+        lines = []
+        if any(items for name, items in self.problems.items() if name not in INPUT_PROBLEMS):
+            lines.append("repair: run `dangan index`: it re-reads missing and duplicated "
+                         "records, drops records of files that are gone and indexes new or "
+                         "changed files (OCR results are cached, so scans are not read again)")
+        if any(self.problems.get(name) for name in INPUT_PROBLEMS):
+            lines.append("fix: the failed files and the corpus warnings above are mistakes in "
+                         "the corpus (each with its reason; a failed file is not searchable): "
+                         "correct the file, its catalog row or sidecar, then run `dangan index`")
+        return "\n".join(lines) or "ok: the index matches the manifest and the corpus"
 
 
 def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckReport:
@@ -68,10 +78,18 @@ def check_index(settings: Settings, paths: list[Path] | None = None) -> CheckRep
     with Scratch() as scratch:  # private: a run writing this index may hold its own
         db = scratch.db
         read_indexed(whoosh_index.open_dir(ix_dir), db)
+        warnings: list[str] = []
         if roots:
-            report.corpus_files = len(discover(roots, scratch).files)
+            corpus = discover(roots, scratch)
+            report.corpus_files = len(corpus.files)
+            warnings = list(corpus.warnings) + [f"{p}: {r}" for p, r in corpus.failed]
+            if corpus.warnings.more:
+                warnings.append(f"… and {corpus.warnings.more} more")
         with attached(db, ix_dir / MANIFEST_FILE):
             _compare(db, report, bool(roots))
+            report.problems[FAILED] = [f"{s}/{p}: {e}" for s, p, e in db.execute(
+                "SELECT source, path, error FROM m.files WHERE status <> 'ok' ORDER BY 1, 2")]
+        report.problems[WARNINGS] = warnings
     return report
 
 

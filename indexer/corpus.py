@@ -5,16 +5,19 @@ import csv
 import hashlib
 import json
 import os
+import posixpath
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import CATALOG_NAME, catalog_rows, catalogs, named, packed, read_sidecar
+from .catalog import CATALOG_NAME, catalog_rows, merged_rows, named, packed, read_sidecar
 from .errors import ConfigError, ExtractionError
-from .extract import EXTRACTORS, SKIPPED_SUFFIXES
-from .scratch import Rows, Scratch, insert_many
+from .levels import parse_level
+from .listing import Lister, catalogs, display_name, joined
+from .safeopen import LinkRefused, open_file
+from .scratch import Rows, Scratch, insert_many, stream
 
 EMPTY_ROW = packed({})
 
@@ -28,6 +31,8 @@ class SourceFile:
     mtime_ns: int
     row: bytes = b"{}"  # its catalog row as sorted JSON (what the metadata signature hashes)
     sidecar: bool = True  # a NAME.EXT.json may sit beside it (False: discovery saw none)
+    raw: bytes | None = None  # the real path under the root when `rel` (shown) differs
+    catalog_error: str = ""  # why a catalog above it cannot be read
 
     @property
     def catalog(self) -> dict[str, Any]:
@@ -35,15 +40,37 @@ class SourceFile:
 
     @property
     def path(self) -> Path:
-        return self.root / self.rel
+        return self.root / (os.fsdecode(self.raw) if self.raw else self.rel)
 
     @property
     def key(self) -> tuple[str, str]:
         return self.source, self.rel
 
 
-FILES = ("SELECT f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row FROM files f "
+FILE_COLUMNS = "f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row, f.raw, f.catalog_error"
+FILES = (f"SELECT {FILE_COLUMNS} FROM files f "
          "LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel")
+MAX_NOTES = 1000  # warnings kept word for word; beyond, only counted
+
+
+@dataclass
+class Notes:
+    """Warnings of one run (links, catalog problems), the first MAX_NOTES kept in full."""
+
+    items: list[str] = field(default_factory=list)
+    more: int = 0
+
+    def __call__(self, message: str) -> None:
+        if len(self.items) < MAX_NOTES:
+            self.items.append(message)
+        else:
+            self.more += 1
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.more
 
 
 @dataclass
@@ -51,9 +78,10 @@ class Corpus:
     """What discovery found. The listing and the catalog rows are in the scratch database;
     `files` reads them back one at a time."""
     scratch: Scratch
-    errors: list[str]  # catalog problems, reported but not fatal
+    warnings: Notes  # links skipped, catalog problems: reported, not fatal
     sources: dict[str, Path]
     names: set[str]  # organisations and persons named by the catalogs (for the dictionary)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # files that cannot be listed
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -64,17 +92,17 @@ class Corpus:
         return Rows(self.db, FILES + " ORDER BY f.id", self.source_file)
 
     def source_file(self, row: tuple) -> SourceFile:
-        """A SourceFile from (source, rel, size, mtime_ns, sidecar, catalog row)."""
-        source, rel, size, mtime_ns, sidecar, catalog = row
+        """A SourceFile from the FILE_COLUMNS of a row."""
+        source, rel, size, mtime_ns, sidecar, catalog, raw, catalog_error = row
         return SourceFile(source, self.sources[source], rel, size, mtime_ns,
-                          catalog or EMPTY_ROW, bool(sidecar))
+                          catalog or EMPTY_ROW, bool(sidecar), raw, catalog_error or "")
 
 
 def source_names(roots: list[Path]) -> dict[str, Path]:
     """A short, unique name per corpus root (its folder name, numbered if repeated)."""
     names: dict[str, Path] = {}
     for root in roots:
-        base = root.resolve().name or "corpus"
+        base = display_name(root.resolve().name)[0] or "corpus"
         name, n = base, 2
         while name in names:
             name, n = f"{base}-{n}", n + 1
@@ -90,99 +118,119 @@ def check_roots(roots: list[Path]) -> None:
 
 def discover(roots: list[Path], scratch: Scratch | None = None) -> Corpus:
     """List the corpus folders into `scratch` (a private one if not given): one row per file
-    and per catalog row, streamed, so memory does not grow with the corpus."""
+    and per catalog row, streamed, so memory does not grow with the corpus. Links are not
+    followed: each is reported once and skipped."""
     check_roots(roots)
     scratch = scratch or Scratch()
     db = scratch.db
+    db.create_function("merged_rows", 2, merged_rows, deterministic=True)
     sources = source_names(roots)
-    errors: list[str] = []
-    names: set[str] = set()
+    corpus = Corpus(scratch, Notes(), sources, set())
     for source, root in sources.items():
-        for cat in catalogs(root):
+        broken: dict[str, str] = {}  # folder (display rel) of a catalog that cannot be read
+        for folder, rel, cat in catalogs(str(root)):
+            shown = f"{source}/{joined(rel, CATALOG_NAME)}"
             try:
-                names |= _load_catalog(db, source, root, cat)
-            except (ExtractionError, csv.Error, OSError) as e:
-                errors.append(f"{cat.relative_to(root)}: {e}")
-        insert_many(db, "INSERT INTO files (source, rel, size, mtime_ns, sidecar) "
-                        "VALUES (?, ?, ?, ?, ?)", _listing(source, str(root)))
+                corpus.names |= _load_catalog(db, source, root, cat, rel, shown,
+                                              corpus.warnings)
+            except (ExtractionError, csv.Error, OSError, UnicodeError) as e:
+                error = f"{shown}: {e}" if not str(e).startswith(shown) else str(e)
+                broken[rel] = error
+                corpus.warnings(f"{error} (the files under its folder fail until it is fixed, "
+                                "except those whose sidecar gives their 密级)")
+        lister = Lister(source, str(root), broken, corpus.warnings, corpus.failed)
+        insert_many(db, "INSERT INTO files (source, rel, size, mtime_ns, sidecar, raw, "
+                        "catalog_error) VALUES (?, ?, ?, ?, ?, ?, ?)", lister.rows())
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS files_key ON files (source, rel)")
-    return Corpus(scratch, errors, sources, names)
+    _report_missing(db, corpus.warnings)
+    return corpus
 
 
-def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: Path) -> set[str]:
-    """Stage one catalog's rows, then let them replace what shallower catalogs said of the
-    same files; a catalog that fails part way is left out whole. Returns the names it gives."""
-    prefix = os.path.join(str(root), "")
+def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: str, folder: str,
+                  shown: str, warn: Notes) -> set[str]:
+    """Stage one catalog's rows, then merge them over what shallower catalogs said of the same
+    files (catalog.merged_rows); a catalog that fails part way is left out whole. Returns the
+    names it gives."""
     names: set[str] = set()
+    notes: list[str] = []  # reported only when the whole catalog was read
 
     def rows():
-        for key, row in catalog_rows(cat):
+        for rel, row in catalog_rows(Path(cat), root, notes.append, shown):
             names.update(named(row))
-            if key.startswith(prefix):  # a row naming a file outside the root matches none
-                yield key[len(prefix):].replace(os.sep, "/"), packed(row)
+            yield joined(folder, rel), packed(row)
 
     db.execute("DELETE FROM catalog_stage")
     insert_many(db, "INSERT INTO catalog_stage (rel, row) VALUES (?, ?)", rows())
-    db.execute("INSERT INTO catalog (source, rel, row) SELECT ?, rel, row FROM catalog_stage "
-               "WHERE true ORDER BY rowid "
-               "ON CONFLICT (source, rel) DO UPDATE SET row = excluded.row", (source,))
+    db.execute("INSERT INTO catalog (source, rel, row, catalog) SELECT ?, rel, row, ? "
+               "FROM catalog_stage WHERE true ORDER BY rowid ON CONFLICT (source, rel) "
+               "DO UPDATE SET row = merged_rows(catalog.row, excluded.row), catalog = excluded.catalog",
+               (source, shown))
     db.execute("DELETE FROM catalog_stage")
+    for note in notes:
+        warn(note)
     return names
 
 
-def _listing(source: str, root: str) -> Iterator[tuple[str, str, int, int, bool]]:
-    """(source, rel, size, mtime_ns, sidecar?) of every file an extractor reads."""
-    start = len(os.path.join(root, ""))  # every path _walk gives starts with the root's
-    for folder, entries in _walk(root):
-        present = {e.name for e in entries}
-        for entry in entries:
-            if entry.name == CATALOG_NAME or not readable(entry.name):
-                continue
-            st = entry.stat()
-            rel = entry.path[start:].replace(os.sep, "/")
-            yield source, rel, st.st_size, st.st_mtime_ns, entry.name + ".json" in present
+def _report_missing(db: sqlite3.Connection, warn: Notes) -> None:
+    """A warning per catalog row naming a file that is not in the listing."""
+    for catalog, source, rel in stream(db, MISSING + " ORDER BY c.source, c.rel"):
+        warn(f"{catalog}: row names {source}/{rel}, which is not in the corpus (no such file, a link, "
+             "or a file dangan does not read)")
 
 
-def readable(name: str) -> bool:
-    """Whether an extractor reads a file of this name (extract.extractor_for, without a Path:
-    pathlib interns every name it parses, and a big corpus has many)."""
-    lower = name.lower()
-    return not lower.endswith(SKIPPED_SUFFIXES) and os.path.splitext(lower)[1] in EXTRACTORS
-
-
-def _walk(folder: str):
-    """(folder, its regular files) for every folder under `folder`, in sorted order, hidden
-    files and folders skipped, one scandir per folder (no per-file path objects)."""
-    with os.scandir(folder) as it:
-        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
-    yield folder, [e for e in entries if e.is_file()]
-    for e in entries:
-        if e.is_dir(follow_symlinks=False):
-            yield from _walk(e.path)
+MISSING = ("SELECT c.catalog, c.source, c.rel FROM catalog c WHERE NOT EXISTS "
+           "(SELECT 1 FROM files f WHERE f.source = c.source AND f.rel = c.rel)")
 
 
 def metadata_signature(file: SourceFile) -> str:
-    """Changes when the catalog row or the sidecar of the file changes."""
-    return signature(file.row, file.path if file.sidecar else None)
+    """Changes when the catalog row or the sidecar of the file changes, or when a catalog
+    above it becomes readable (or unreadable)."""
+    return signature(file.row, file.path if file.sidecar else None, file.catalog_error)
 
 
-def signature(row: bytes, path: Path | str | None) -> str:
+def signature(row: bytes, path: Path | str | None, catalog_error: str = "") -> str:
     """The metadata signature of a file with this catalog row, at `path` if a sidecar may sit
     beside it (None: discovery saw none)."""
     h = hashlib.blake2b(row, digest_size=8)
+    if catalog_error:
+        h.update(b"\0" + catalog_error.encode())
     if path is not None:
         try:
-            with open(f"{path}.json", "rb") as sidecar:
+            with open_file(f"{os.fspath(path)}.json") as sidecar:
                 h.update(sidecar.read())
         except FileNotFoundError:
             pass
+        except (LinkRefused, OSError):
+            h.update(b"\0unreadable")  # the file fails when its metadata is read
     return h.hexdigest()
 
 
-def file_metadata(file: SourceFile) -> dict[str, Any]:
-    """Catalog row overridden by the sidecar (raises ExtractionError on a bad sidecar)."""
+METADATA_WARNING = "著录："  # starts a record warning about its metadata (made anew each time)
+
+
+def file_metadata(file: SourceFile, warnings: list[str] | None = None) -> dict[str, Any]:
+    """Catalog row overridden by the sidecar, but for 密级: the highest of the catalogs' and
+    the sidecar's values. Raises ExtractionError on a bad sidecar, a 密级 that is not one of
+    the five levels, or a catalog above the file that cannot be read (unless the sidecar
+    gives the 密级: then it is a warning, added to `warnings`)."""
+    notes = warnings if warnings is not None else []
     meta = dict(file.catalog)
-    meta.update(read_sidecar(file.path))
+    sidecar = read_sidecar(file.path, file.root,
+                           lambda m: notes.append(f"{METADATA_WARNING}{m}"))
+    levels = []
+    if meta.get("security"):
+        levels.append(parse_level(meta["security"], "目录"))
+    if sidecar.get("security"):
+        levels.append(parse_level(sidecar["security"], f"旁注文件 {posixpath.basename(file.rel)}.json"))
+    elif file.catalog_error:
+        raise ExtractionError(f"目录无法读取，密级不明：{file.catalog_error}")
+    if file.catalog_error:
+        notes.append(f"{METADATA_WARNING}目录无法读取（{file.catalog_error}），"
+                     "密级取自旁注文件")
+    meta.update(sidecar)
+    meta.pop("security", None)
+    if levels:
+        meta["security"] = parse_level(levels)
     return meta
 
 

@@ -14,13 +14,17 @@ _SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occu
 _BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
 
 
-def docs(arrays: IndexArrays, node, memo: dict | None = None) -> np.ndarray:
+def docs(arrays: IndexArrays, node, memo: dict | None = None,
+         within: np.ndarray | None = None) -> np.ndarray:
     """Sorted unique docnums matching a plan node (deleted documents included).
 
-    `memo` keeps n-gram results for the rest of one search (ranking reuses them)."""
+    `memo` keeps n-gram results for the rest of one search (ranking reuses them). `within`
+    (sorted docnums, the reader's visible records; None: all): phrases are aligned inside it
+    only, so no position of a record above the reader's clearance is read. The result is then
+    right for the documents in `within` only: the caller intersects it with `within`."""
     memo = {} if memo is None else memo
     if isinstance(node, Grams):
-        return grams_docs(arrays, node, memo)[0]
+        return grams_docs(arrays, node, memo, within)[0]
     if isinstance(node, Value):
         return value_docs(arrays, node.field, node.value)
     if isinstance(node, Range):
@@ -35,17 +39,18 @@ def docs(arrays: IndexArrays, node, memo: dict | None = None) -> np.ndarray:
         return arrays.live()
     if isinstance(node, AllOf):
         positives = [n for n in node.nodes if not isinstance(n, Without)]
-        result = _intersect([docs(arrays, n, memo) for n in positives]) if positives else arrays.live()
+        result = (_intersect([docs(arrays, n, memo, within) for n in positives])
+                  if positives else arrays.live())
         for n in node.nodes:
             if isinstance(n, Without) and len(result):
-                result = result[~member(result, docs(arrays, n.node, memo))]
+                result = result[~member(result, docs(arrays, n.node, memo, within))]
         return result
     if isinstance(node, AnyOf):
-        parts = [docs(arrays, n, memo) for n in node.nodes]
+        parts = [docs(arrays, n, memo, within) for n in node.nodes]
         return np.unique(np.concatenate(parts)) if parts else EMPTY
     if isinstance(node, Without):
         live = arrays.live()
-        return live[~member(live, docs(arrays, node.node, memo))]
+        return live[~member(live, docs(arrays, node.node, memo, within))]
     raise TypeError(f"unknown plan node {node!r}")
 
 
@@ -91,18 +96,21 @@ def value_docs(arrays: IndexArrays, field: str, value: str) -> np.ndarray:
     return arrays.postings(field, value)[0]
 
 
-def grams_docs(arrays: IndexArrays, node: Grams, memo: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, occurrences per docnum) of an exact n-gram sequence."""
+def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
+               within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, occurrences per docnum) of an exact n-gram sequence, aligned in `within`
+    only (see docs); one search passes the same `within` every time (memo)."""
     if len(node.grams) == 1 and node.grams[0][1] == 0:
         return arrays.postings(node.field, node.grams[0][0])
     if node not in memo:
-        memo[node] = _align(arrays, node)
+        memo[node] = _align(arrays, node, within)
     return memo[node]
 
 
-def _align(arrays: IndexArrays, node: Grams) -> tuple[np.ndarray, np.ndarray]:
+def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
     order = sorted(node.grams, key=lambda g: arrays.doc_frequency(node.field, g[0]))
-    candidates = _intersect([arrays.postings(node.field, g)[0] for g, _o in order])
+    sets = [arrays.postings(node.field, g)[0] for g, _o in order]
+    candidates = _intersect(sets + ([within] if within is not None else []))
     starts = None
     for gram, offset in order:
         if not len(candidates):
@@ -124,8 +132,11 @@ def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost:
 
     `visible` (sorted docnums) is what the reader may see: document frequencies and average
     lengths are counted over it, so no score depends on records above the reader's clearance.
-    None: every document."""
+    None: every document. Nothing is computed when there is no candidate (then a phrase only
+    in records above clearance costs what an absent phrase costs)."""
     total = np.zeros(len(candidates), dtype=np.float64)
+    if not len(candidates):
+        return total
     n = max(1, arrays.max_doc if visible is None else len(visible))
     for field, boost in (("text", 1.0), ("title", title_boost)):
         lengths = arrays.lengths(field)[candidates]
@@ -144,7 +155,7 @@ def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost:
             f = np.where(hit, tf[where], 0.0)
             total += boost * idf * f * (K1 + 1) / (f + norm)
     for node in plan.exact:
-        ids, occurrences = grams_docs(arrays, node, memo)
+        ids, occurrences = grams_docs(arrays, node, memo, visible)
         if len(ids):
             where = np.searchsorted(ids, candidates)
             where[where >= len(ids)] = 0

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from .errors import DanganError
+from .private import private_dir
 
 log = logging.getLogger("dangan.index")
 
@@ -26,8 +27,8 @@ class IndexLock:
         self.fd: int | None = None
 
     def __enter__(self) -> IndexLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

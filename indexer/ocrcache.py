@@ -20,6 +20,7 @@ from ocr.result import PageText
 from ocr.settings import OcrSettings
 
 from .errors import DependencyError, ExtractionError
+from .private import private_dir, private_file
 
 CACHE_FILE = "ocr-cache.sqlite"
 
@@ -34,9 +35,10 @@ class OcrRunner:
         self._db = None
         self._lock = threading.Lock()
         if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(cache_dir)
             # several extraction processes share the cache: wait for each other's writes
-            self._db = sqlite3.connect(cache_dir / CACHE_FILE, check_same_thread=False,
+            self._db = sqlite3.connect(private_file(cache_dir / CACHE_FILE),
+                                       check_same_thread=False,
                                        timeout=120)
             if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 with self._lock:  # made once, by the writer, before any worker starts

@@ -113,10 +113,10 @@ def check_render_pixels(path: Path, indexes: list[int], max_pixels: int,
             f"more than [ocr] max_file_pixels = {max_file_pixels:,}")
 
 
-def render_page(path: Path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS,
-                max_width: int = 0):
-    """Page `index` as a PIL image at RENDER_DPI, or at the largest resolution that keeps it
-    within max_pixels and max_width (its dpi is recorded on the image)."""
+def render_page(path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS, max_width: int = 0):
+    """Page `index` of a PDF (a path or an open binary file) as a PIL image at RENDER_DPI,
+    or at the largest resolution that keeps it within max_pixels and max_width (its dpi is
+    recorded on the image)."""
     pdf = _open_pdf(path)
     try:
         page = pdf[index]
@@ -128,7 +128,7 @@ def render_page(path: Path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS,
         pdf.close()
 
 
-def _open_pdf(path: Path) -> pypdfium2.PdfDocument:
+def _open_pdf(path) -> pypdfium2.PdfDocument:
     try:
         return pypdfium2.PdfDocument(path)
     except pypdfium2.PdfiumError as e:

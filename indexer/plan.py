@@ -23,9 +23,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from .corpus import EMPTY_ROW, Corpus, SourceFile, metadata_signature, signature
+from .corpus import FILE_COLUMNS, Corpus, SourceFile, metadata_signature
+from .errors import ExtractionError
 from .manifest import Entry, Manifest
 from .ocrcache import file_digest
+from .safeopen import reading_path
 from .scratch import Rows, Tally, attached, stream
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
@@ -44,7 +46,7 @@ CREATE TABLE orphans (source TEXT, path TEXT);
 """
 # every corpus file with its catalog row, its manifest row and its records in the index
 _FILES_AND_MANIFEST = f"""
-SELECT f.id, f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row,
+SELECT f.id, {FILE_COLUMNS},
        {", ".join(f"o.{c}" for c in _ENTRY.split(", "))}, i.n
 FROM files f
 LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel
@@ -53,7 +55,7 @@ LEFT JOIN indexed i ON i.source = f.source AND i.path = f.rel
 ORDER BY f.id
 """
 _JOBS = f"""
-SELECT f.source, f.rel, f.size, f.mtime_ns, f.sidecar, c.row, j.kind, j.sig, j.digest, {_OLD}
+SELECT {FILE_COLUMNS}, j.kind, j.sig, j.digest, {_OLD}
 FROM jobs j JOIN files f ON f.id = j.file
 LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel
 """
@@ -101,8 +103,8 @@ class Plan:
             tuple(f"%{s}" for s in suffixes)).fetchone()[0])
 
     def _job(self, row: tuple) -> Job:
-        file = self.corpus.source_file(row[:6])
-        kind, sig, digest, old = row[6], row[7], row[8], row[9:]
+        file = self.corpus.source_file(row[:8])
+        kind, sig, digest, old = row[8], row[9], row[10], row[11:]
         return Job(kind, file, metadata_signature(file) if sig is None else sig,
                    _entry(old) if old[0] is not None else None, digest)
 
@@ -154,22 +156,20 @@ class _Planner:
 
     def run(self) -> int:
         unchanged = 0
-        roots = self.corpus.sources
         self.db.execute("BEGIN")
         for row in stream(self.db, _FILES_AND_MANIFEST):
-            fid, source, rel, size, mtime_ns, sidecar, catalog = row[:7]
-            old = row[7:16] if row[7] is not None else None
-            sig = signature(catalog or EMPTY_ROW,
-                            f"{roots[source]}/{rel}" if sidecar else None)
-            if old and old[6] == "ok" and (old[2], old[3]) == (size, mtime_ns):
-                if self.verify and row[16] != 1:
+            fid, file = row[0], self.corpus.source_file(row[1:9])
+            old = row[9:18] if row[9] is not None else None
+            sig = metadata_signature(file)
+            if old and old[6] == "ok" and (old[2], old[3]) == (file.size, file.mtime_ns):
+                if self.verify and row[18] != 1:
                     self.job(fid, "repair", sig, "", old)
                 elif old[4] == sig:
                     unchanged += 1
                 else:
                     self.job(fid, "metadata", sig, old[8] or "", old)
             else:
-                self.suspect(fid, self.corpus.source_file(row[1:7]), sig, old)
+                self.suspect(fid, file, sig, old)
         self.flush()
         self.db.execute("COMMIT")
         return unchanged
@@ -182,9 +182,10 @@ class _Planner:
         if not old and not self.movable:
             return self.job(fid, "new", sig, "")  # nothing it could have moved from: no hash now
         try:
-            digest = file_digest(f.path)
-        except OSError:
-            digest = ""  # the worker reports the error with the file
+            with reading_path(f.path, f.root) as path:
+                digest = file_digest(path)
+        except (OSError, ExtractionError):  # a link swapped in: the worker reports it
+            digest = ""
         if old is None:
             source = self.vanished(digest) if digest else None
             return self.job(fid, "moved" if source else "new", sig, digest, source)

@@ -5,6 +5,7 @@ is all the single writer needs, so the writer never segments text itself.
 from __future__ import annotations
 
 import logging
+import posixpath
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,14 +15,16 @@ from ocr.settings import OcrSettings
 
 from . import analysis
 from .autometa import document_kind, extract_metadata
-from .corpus import file_metadata
+from .corpus import METADATA_WARNING, file_metadata
 from .errors import DanganError, ExtractionError
 from .extract import check_magic, extractor_for
 from .extracted import ExtractContext, Extracted
+from .levels import first_page_lines, highest, text_mark
 from .memory import out_of_memory_message
 from .ocrcache import OcrRunner, file_digest
 from .plan import Job
 from .records import Record, record_fields
+from .safeopen import reading_path
 
 log = logging.getLogger("dangan.index")
 FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention", "security",
@@ -90,8 +93,9 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
             record = from_stored(job, stored)
             out.digest = job.digest or (job.old.digest if job.old else "") or ""
         else:
-            out.digest = job.digest or file_digest(job.file.path)
-            record = extract_record(job, replace(ctx, digest=out.digest))
+            with reading_path(job.file.path, job.file.root) as path:  # links never followed
+                out.digest = job.digest or file_digest(path)
+                record = extract_record(job, replace(ctx, digest=out.digest), path)
         out.fields = record_fields(record)
         out.postings = analyse(out.fields)
         out.pages = len(record.page_starts)
@@ -112,15 +116,24 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
     return out
 
 
-def extract_record(job: Job, ctx: ExtractContext) -> Record:
-    """Read the file; metadata: layout of the text < catalog < sidecar."""
+def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -> Record:
+    """Read the file (through `through`, the checked open file, when given); metadata: layout
+    of the text < catalog < sidecar, but 密级: the highest of the three."""
     path = job.file.path
     extractor = extractor_for(path)
     if extractor is None:
         raise ExtractionError(f"unsupported file type {path.suffix}")
-    check_magic(path, extractor)
-    extracted = cap_text(extractor.extract(path, ctx), ctx.max_text_chars)
-    auto = extract_metadata(extracted.text) | extracted.meta
+    through = through or path
+    try:
+        check_magic(through, extractor)
+        extracted = cap_text(extractor.extract(through, ctx), ctx.max_text_chars)
+    except ExtractionError as e:  # messages name the file by the name it was read through
+        if through == path:
+            raise
+        message = str(e).replace(str(through), posixpath.basename(job.file.rel))
+        raise ExtractionError(message.removeprefix(f"{through.name}: ")) from e
+    ends = extracted.page_starts[1] if len(extracted.page_starts) > 1 else None
+    auto = extract_metadata(extracted.text, ends) | extracted.meta
     extra = {"encoding": extracted.encoding, "warnings": list(extracted.warnings),
              EXTRACTED: auto}
     return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
@@ -139,19 +152,31 @@ def cap_text(extracted: Extracted, limit: int) -> Extracted:
 
 
 def from_stored(job: Job, stored: dict[str, Any]) -> Record:
-    """The indexed record at its (possibly new) path with its current catalog metadata."""
+    """The indexed record at its (possibly new) path with its current catalog metadata (its
+    密级 mark read again from the text: an index made before a mark was known keeps none)."""
     meta = dict(stored["meta"])
-    return merged_record(job, stored["text"], tuple(stored["page_starts"]), stored["type"],
-                         meta[EXTRACTED], meta)
+    starts = tuple(stored["page_starts"])
+    auto = dict(meta[EXTRACTED])
+    auto["security"] = text_mark(first_page_lines(stored["text"],
+                                                  starts[1] if len(starts) > 1 else None))
+    meta[EXTRACTED] = {k: v for k, v in auto.items() if v}
+    return merged_record(job, stored["text"], starts, stored["type"], meta[EXTRACTED], meta)
 
 
 def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   auto: dict[str, Any], stored_meta: dict[str, Any]) -> Record:
     f = job.file
-    meta = auto | file_metadata(f)
+    notes: list[str] = []
+    given = file_metadata(f, notes)
+    meta = auto | given
+    meta["security"] = highest([given.get("security"), auto.get("security")])
     if not meta.get("kind"):
         meta["kind"] = document_kind(str(meta.get("title", "")))
-    extra = {k: v for k, v in stored_meta.items() if k in ("encoding", "warnings", EXTRACTED)}
+    extra = {k: v for k, v in stored_meta.items() if k in ("encoding", EXTRACTED)}
+    warnings = [w for w in stored_meta.get("warnings") or ()
+                if not str(w).startswith(METADATA_WARNING)] + notes
+    if warnings or "warnings" in stored_meta:
+        extra["warnings"] = warnings
     extra |= {k: v for k, v in meta.items() if k not in FIELDS}
     return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,
                   type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})

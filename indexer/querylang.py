@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import dates
 from .errors import QueryError
 
 MAX_QUERY_CHARS = 500
+MAX_DEPTH = 32  # brackets and NOTs inside one another (deeper is abuse, not a search)
 
 # field name typed by a person -> canonical field
 TEXT_FIELDS = {
@@ -124,22 +126,30 @@ class _Parser:
             return None
         if tok == "NOT":
             self.take()
-            node = self.unary(depth)
+            node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
         if tok.startswith("-") and len(tok) > 1 and tok[1] not in "-.0123456789":
             self.tokens[self.i] = tok[1:]
-            node = self.unary(depth)
+            node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
         return self.primary(depth)
 
     def primary(self, depth: int):
         tok = self.take()
         if tok == "(":
-            return self.sequence(depth + 1)
+            return self.sequence(_deeper(depth))
         if tok.startswith('"'):
             text = tok.strip('"').strip()
             return Term(text, quoted=True) if _searchable(text) else None
         return _word(tok)
+
+
+def _deeper(depth: int) -> int:
+    """One level further in; a clear error past MAX_DEPTH (a query of 300 "(" once took the
+    parser past Python's recursion limit: a 500 and thousands of log lines)."""
+    if depth >= MAX_DEPTH:
+        raise QueryError(f"查询嵌套太深：括号和 NOT（-）最多只能套 {MAX_DEPTH} 层，请简化查询")
+    return depth + 1
 
 
 def _flatten(left, right) -> tuple:
@@ -179,15 +189,12 @@ def parse_date_range(value: str) -> DateRange:
 
 
 def date_bound(value: str, upper: bool) -> int:
-    """'' → 0 (open); YYYY[-MM[-DD]] → the first (or, for an upper bound, last) day."""
+    """'' → 0 (open); a written date → its first (or, for an upper bound, last) day."""
     value = value.strip()
     if not value:
         return 0
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value)
-    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12) or (
-            m.group(3) and not 1 <= int(m.group(3)) <= 31):
-        raise QueryError(f"无法识别的日期 {value!r}：请写成 2019、2019-05 或 2019-05-12")
-    y = int(m.group(1))
-    mo = int(m.group(2) or (12 if upper else 1))
-    d = int(m.group(3) or (31 if upper else 1))
-    return y * 10000 + mo * 100 + d
+    try:
+        date = dates.parse(value)
+    except dates.DateError as e:
+        raise QueryError(f"{e}") from e
+    return date.last_day() if upper else date.number

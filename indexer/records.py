@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ExtractionError
+from . import dates
 from .schema import DEFAULT_SECURITY, SECURITY_LEVELS, security_level
 
 
@@ -32,14 +34,6 @@ class Record:
         return self.date[:4] if re.match(r"\d{4}", self.date) else ""
 
 
-def date_number(date: str) -> int:
-    """YYYY, YYYY-MM or YYYY-MM-DD as an int YYYYMMDD (missing parts → 01); 0 if none."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", date or "")
-    if not m:
-        return 0
-    return int(m.group(1)) * 10000 + int(m.group(2) or 1) * 100 + int(m.group(3) or 1)
-
-
 def searchable_metadata(record: Record) -> str:
     """Catalog values a clerk may search by that are not in the text: persons, notes, 档号."""
     values = [record.meta.get("persons", ""), record.meta.get("notes", ""), record.archival_code]
@@ -47,8 +41,12 @@ def searchable_metadata(record: Record) -> str:
 
 
 def record_fields(record: Record) -> dict[str, Any]:
-    """Index fields of a record (pure; the writer only writes what this returns)."""
-    security = record.security if record.security in SECURITY_LEVELS else DEFAULT_SECURITY
+    """Index fields of a record (pure; the writer only writes what this returns). A 密级 that
+    is not one of the levels is an error, never a default (levels.parse_level reads written
+    values before they get here)."""
+    security = record.security or DEFAULT_SECURITY
+    if security not in SECURITY_LEVELS:
+        raise ExtractionError(f"密级 \"{security[:40]}\" 不是五个级别之一（{'、'.join(SECURITY_LEVELS)}）")
     doc = {
         "id": record.id,
         "path": record.path,
@@ -64,7 +62,7 @@ def record_fields(record: Record) -> dict[str, Any]:
         "meta_ng": searchable_metadata(record),
         "archival_code": record.archival_code,
         "date": record.date,
-        "date_num": date_number(record.date),
+        "date_num": dates.number(record.date),
         "year": record.year,
         "category": record.category,
         "retention": record.retention,

@@ -27,12 +27,15 @@ CREATE TABLE files (               -- the corpus listing, in discovery order
     rel TEXT NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    sidecar INTEGER NOT NULL       -- a NAME.EXT.json may sit beside it
+    sidecar INTEGER NOT NULL,      -- a NAME.EXT.json may sit beside it
+    raw BLOB,                      -- the real path (bytes) when rel, as shown, is not it
+    catalog_error TEXT             -- why a catalog above the file cannot be read
 );
 CREATE TABLE catalog (             -- catalog rows, keyed like the files they describe
     source TEXT NOT NULL,
     rel TEXT NOT NULL,
     row BLOB NOT NULL,             -- sorted JSON (what the metadata signature hashes)
+    catalog TEXT NOT NULL,         -- the nearest catalog.csv giving it (for messages)
     PRIMARY KEY (source, rel)
 ) WITHOUT ROWID;
 CREATE TABLE catalog_stage (rel TEXT NOT NULL, row BLOB NOT NULL);  -- one catalog.csv

@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
+import re
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import analysis, collect, execute
-from .arrays import IndexArrays
+from .arrays import EMPTY, IndexArrays
 from .compile import compile_query
 from .config import SearchSettings
 from .errors import DanganError, IndexMissingError, QueryError, RecordNotFound
@@ -23,10 +25,12 @@ from .highlight import Snippet, find_spans, mark, snippets
 from .querylang import parse
 from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
 from .sources import read_sources
+from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
 
 SORTS = ("relevance", "date", "-date")
+_ID = re.compile(r"[0-9a-f]{1,64}")  # what a record id looks like (anything else is unknown)
 HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "kind", "security",
               "retention", "type", "year", "pages", "archival_code")
 
@@ -40,9 +44,11 @@ class SearchRequest:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
     date_from: str = ""
     date_to: str = ""
-    clearance: str = SECURITY_LEVELS[-1]  # highest 密级 the reader may see
     facets: bool = True
     snippets: bool = True
+    # the highest 密级 the reader may see: always said, never defaulted (a forgotten one must
+    # not mean 绝密)
+    clearance: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -75,14 +81,13 @@ class Archive:
     def __init__(self, index_dir: Path, settings: SearchSettings | None = None):
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
-        self._lock = threading.Lock()
-        self._ix = None
-        self._searcher = None
+        self._versions = Versions()
         self._filters = collect.FilterCache()
-        self._arrays: IndexArrays | None = None
-        self._open()
+        with self._versions.lock:
+            self._open()
 
     def _open(self) -> None:
+        """Open the index as it is now and make it the current version (under the lock)."""
         if not whoosh_index.exists_in(self.dir):
             raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
         check_stamp(self.dir)
@@ -92,54 +97,66 @@ class Archive:
         analysis.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        old, self._searcher = self._searcher, ix.searcher()
-        self._ix, self._inode = ix, inode
-        if old is not None:
-            old.close()
+        self._versions.replace(Version(ix, ix.searcher(), inode))
         self.sources = read_sources(self.dir)
 
+    def _refresh(self) -> None:
+        """Open the newer index if one was committed or swapped in (under the lock)."""
+        version = self._versions.current
+        try:
+            if os.stat(self.dir).st_ino != version.inode:
+                self._open()  # a rebuild swapped in a new index directory
+            elif not version.searcher.up_to_date():
+                # not searcher.refresh(): it reuses segment readers by segment id, so
+                # deletions committed since (and segments merged away) stay visible
+                self._open()
+        except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
+            # caught mid-swap or mid-commit: keep answering from the index already open
+            # (its files stay readable while open) and look again on the next request
+            log.info("index changing under the reader (%s); using the open one", e)
+
     def current(self) -> tuple[Any, IndexArrays]:
-        """The current searcher and its arrays, refreshed when the index changed."""
-        with self._lock:
-            try:
-                if os.stat(self.dir).st_ino != self._inode:
-                    self._open()  # a rebuild swapped in a new index directory
-                elif not self._searcher.up_to_date():
-                    # not searcher.refresh(): it reuses segment readers by segment id, so
-                    # deletions committed since (and segments merged away) stay visible
-                    self._open()
-            except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
-                # caught mid-swap or mid-commit: keep answering from the index already open
-                # (its files stay readable while open) and look again on the next request
-                log.info("index changing under the reader (%s); using the open one", e)
-            if self._arrays is None or self._arrays.searcher is not self._searcher:
-                self._arrays = IndexArrays(self._searcher)
-            return self._searcher, self._arrays
+        """The searcher and arrays of the version this call pinned (see `pins_version`)."""
+        version = self._versions.pinned()
+        if version is None:
+            raise RuntimeError("Archive.current() outside a pinned library call")
+        return version.searcher, version.arrays
 
     def searcher(self):
         return self.current()[0]
 
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
+    @contextmanager
+    def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
+        """The current searcher and arrays, kept open until the block ends (for callers
+        outside the library's own methods, such as tools and tests)."""
+        with self._versions.pinning(self._refresh) as version:
+            yield version.searcher, version.arrays
 
+    def close(self) -> None:
+        self._versions.close()
+
+    @pins_version
     def search(self, req: SearchRequest) -> SearchResult:
+        """The hits of a search. The reader's clearance is applied first: phrase positions,
+        scores, lengths, snippets and facets are only ever computed over records the reader may
+        see (`millis` still says how long it took: show it to 绝密 readers only)."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
         plan = compile_query(parse(req.q))
         s, arrays = self.current()
+        visible = self.visible(arrays, req.clearance)
         memo: dict = {}
-        candidates = self._candidates(arrays, plan, req, None, memo)
+        candidates = self._candidates(arrays, plan, req, None, memo, visible)
         limit = req.page * req.size
         if req.sort == "relevance" and req.q.strip():
             score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
-                                   self.visible(arrays, req.clearance))
+                                   visible)
             top = execute.top_by_score(score, candidates, limit)
         else:
             top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
         hits = [self._hit(s, docnum, score, plan, req)
                 for score, docnum in top[(req.page - 1) * req.size:]]
-        facets = self._facets(arrays, req, plan, candidates, memo) if req.facets else {}
+        facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
         return SearchResult(req, len(candidates), hits, facets, millis)
 
@@ -155,17 +172,19 @@ class Archive:
 
         return arrays._cached(("visible", clearance), build)  # once per index version
 
-    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict):
-        """Live documents matching the query and the filters (minus the `skip` facet)."""
+    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict,
+                    visible: np.ndarray | None):
+        """Live documents matching the query and the filters (minus the `skip` facet); the
+        query is matched among the `visible` ones only."""
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
         allowed = self._filters.docs(arrays, node, execute.docs)
-        found = execute.docs(arrays, plan.match, memo)
+        found = execute.docs(arrays, plan.match, memo, visible)
         if allowed is not None:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
 
     def _hit(self, s, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
-        stored = s.stored_fields(docnum)
+        stored = self.current()[1].stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight, self.settings.snippets,
@@ -174,12 +193,13 @@ class Archive:
         title_html = mark(title, find_spans(title, plan.title_highlight))
         return Hit(fields, round(score or 0.0, 4), snips, title_html)
 
-    def _facets(self, arrays, req, plan, candidates, memo) -> dict[str, list[FacetValue]]:
+    def _facets(self, arrays, req, plan, candidates, memo,
+                visible) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
             docs = candidates
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = self._candidates(arrays, plan, req, name, memo)
+                docs = self._candidates(arrays, plan, req, name, memo, visible)
             counts = execute.facet_counts(arrays, name, docs)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
@@ -188,12 +208,19 @@ class Archive:
             out[name] = [FacetValue(v, c, v in selected) for v, c in ordered]
         return out
 
-    def record(self, record_id: str, clearance: str = SECURITY_LEVELS[-1]) -> dict[str, Any]:
-        s = self.searcher()
-        stored = s.document(id=record_id)
-        if not stored or stored.get("security") not in SECURITY_LEVELS[
-                : SECURITY_LEVELS.index(clearance) + 1]:
+    @pins_version
+    def record(self, record_id: str, clearance: str) -> dict[str, Any]:
+        """One record, looked up among the records this clearance may see only: an id above
+        it costs and answers what an unknown id does (nothing is read of the record)."""
+        if clearance not in SECURITY_LEVELS:
+            raise QueryError(f"未知的密级 {clearance!r}")
+        _s, arrays = self.current()
+        ids = arrays.postings("id", record_id)[0] if _ID.fullmatch(record_id) else EMPTY
+        allowed = self.visible(arrays, clearance)
+        ids = ids[execute.member(ids, arrays.live() if allowed is None else allowed)]
+        if not len(ids):
             raise RecordNotFound(f"没有编号为 {record_id} 的记录")
+        stored = arrays.stored_fields(int(ids[0]))
         text = stored.get("text", "")
         starts = list(stored.get("page_starts", [0]))
         pages = [{"page": i + 1, "start": a, "end": b}
@@ -203,8 +230,8 @@ class Archive:
                       meta=stored.get("meta", {}))
         return record
 
-    def similar(self, record_id: str, clearance: str = SECURITY_LEVELS[-1],
-                size: int = 5) -> list[Hit]:
+    @pins_version
+    def similar(self, record_id: str, clearance: str, size: int = 5) -> list[Hit]:
         """相关记录: records sharing the most distinctive words of this one (tf·idf over the
         jieba words of its title and text), searched like any query, so the reader's clearance
         limits them exactly as it limits a search."""
@@ -219,6 +246,7 @@ class Archive:
                                            facets=False, snippets=False))
         return [h for h in result.hits if h.fields["id"] != record_id][:size]
 
+    @pins_version
     def count(self) -> int:
         return self.searcher().doc_count()
 

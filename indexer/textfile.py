@@ -77,6 +77,10 @@ class TextExtractor:
         with path.open("rb") as f:
             data = f.read(limit)
             cut = bool(f.read(1)) if limit >= 0 else False
+        if not data:
+            raise ExtractionError("the file is empty (0 bytes)")
         text, encoding = decode(data, cut)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise ExtractionError("the file holds no text (only blanks)")
         return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)

@@ -23,7 +23,9 @@ Source = str | Path | BinaryIO
 
 
 def _name(source: Source) -> str:
-    return Path(getattr(source, "name", None) or str(source)).name
+    """The file name of a path, or of an open file (for messages)."""
+    name = getattr(source, "name", source)
+    return Path(name).name if isinstance(name, (str, Path)) else "image"
 
 
 def _open(source: Source) -> Image.Image:

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from indexer.errors import DanganError
 from indexer.schema import SECURITY_LEVELS
 
-from .private import private_file
+from indexer.private import private_dir, private_file
 
 ACCOUNTS_FILE = "accounts.sqlite"
 ADMIN, READER = "管理员", "查阅人"
@@ -60,7 +60,7 @@ class User:
 
 class Accounts:
     def __init__(self, data_dir: Path):
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         self.db = sqlite3.connect(private_file(data_dir / ACCOUNTS_FILE), timeout=30,
                                   check_same_thread=False)
         self.db.execute(_SCHEMA)

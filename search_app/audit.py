@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .private import private_file
+from indexer.private import private_dir, private_file
 
 AUDIT_FILE = "audit.sqlite"
 READS = ("search", "record", "page", "download", "similar")
@@ -63,7 +63,7 @@ class Read:
 
 class AuditLog:
     def __init__(self, data_dir: Path):
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         self.db = sqlite3.connect(private_file(data_dir / AUDIT_FILE), timeout=30,
                                   check_same_thread=False, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -14,6 +14,7 @@ from indexer.search import SearchRequest
 
 from .accounts import Accounts, User
 from .audit import AuditLog
+from .throttle import Throttle
 
 LOGIN_AT = "login_at"  # session key: when the login happened (sessions last session_hours)
 OPEN_ENDPOINTS = {"auth.login", "static"}  # reachable without logging in when anonymous is off
@@ -77,9 +78,14 @@ def audit_log() -> AuditLog:
     return current_app.extensions["dangan.audit"]
 
 
+def throttle() -> Throttle:
+    return current_app.extensions["dangan.throttle"]
+
+
 def init_auth(app: Flask, settings: Settings) -> None:
     app.extensions["dangan.accounts"] = Accounts(settings.data_dir)
     app.extensions["dangan.audit"] = AuditLog(settings.data_dir)
+    app.extensions["dangan.throttle"] = Throttle(settings.data_dir)
     manager = LoginManager(app)
     manager.anonymous_user = Anonymous
     manager.user_loader(_load)

@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import time
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
 from indexer.build import Plan, run_index
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
+from indexer.schema import SECURITY_LEVELS
 from indexer.search import Archive, SearchRequest
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -27,15 +31,24 @@ def _settings(config_path: Path | None) -> Settings:
     return load_settings(config_path)
 
 
-def _fail(e: DanganError) -> None:
-    err.print(f"[bold red]error:[/] {e}")
-    sys.exit(e.exit_code)
+RUN_FAILED = 3  # `dangan index`: the run itself failed (1 is kept for "some files failed")
+
+
+def _fail(e: DanganError, least: int = 1) -> None:
+    """Report `e` and exit with its code; `least`: the code of an error that has none above 1
+    (a run that stopped is not "some files failed")."""
+    err.print(f"[bold red]error:[/] {escape(str(e))}")
+    sys.exit(e.exit_code if e.exit_code >= 2 else least)
+
+
+PRIVATE_UMASK = 0o077  # what dangan stores holds record text: readable by its owner only
 
 
 @click.group()
 @click.version_option(package_name="dangan")
 def main() -> None:
     """dangan — search over digitized Chinese archive records."""
+    os.umask(PRIVATE_UMASK)  # the index, thumbnails, caches: 0600 files, 0700 folders
 
 
 @main.command()
@@ -64,12 +77,18 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
                                dry_run=dry_run, workers=workers, scheduler=scheduler,
                                progress=progress)
     except DanganError as e:
-        _fail(e)
+        _fail(e, RUN_FAILED)
+    except Exception as e:  # the run itself failed (a crash, a full disk): not "some files"
+        logging.getLogger("dangan.index").exception("the run failed")
+        err.print(f"[bold red]error:[/] the run failed: {escape(f'{type(e).__name__}: {e}')}")
+        sys.exit(RUN_FAILED)
     if isinstance(result, Plan):
         _print_plan(result)
         return
-    for problem in result.catalog_errors:
-        err.print(f"[yellow]catalog problem:[/] {problem}")
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    if result.warnings.more:
+        err.print(f"[yellow]warning:[/] … and {result.warnings.more} more warnings")
     click.echo(
         f"added {result.added}, updated {result.updated}, moved {result.moved}, "
         f"unchanged {result.unchanged}, removed {result.removed}, "
@@ -214,7 +233,8 @@ def search(query, config_path, as_json, size) -> None:
     try:
         settings = _settings(config_path)
         archive = Archive(settings.index.dir, settings.search)
-        result = archive.search(SearchRequest(q=query, size=size, facets=as_json))
+        result = archive.search(SearchRequest(q=query, size=size, facets=as_json,
+                                              clearance=SECURITY_LEVELS[-1]))
     except DanganError as e:
         _fail(e)
     if as_json:

@@ -11,8 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from indexer.config import ANONYMOUS_OFF
 
 from .accounts import NAME_CHARS
-from .auth import LOGIN_AT, Reader, accounts, audit_log, settings
-from .throttle import refused_until
+from .auth import LOGIN_AT, Reader, accounts, audit_log, settings, throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -26,16 +25,14 @@ def login():
     password = request.form.get("password", "")[:1024]
     address = request.remote_addr or ""
     now = time.time()
-    until = refused_until(audit_log(), name, address, now)
-    if until > now:
+    attempt, until = throttle().begin(name, address, now)  # checked and counted at once
+    if attempt is None:
         audit_log().write(name, address, "login-refused")
-        minutes = math.ceil((until - now) / 60)
-        message = (f"登录失败次数过多，已暂停登录。请 {minutes} 分钟后再试"
-                   f"（{time.strftime('%H:%M', time.localtime(until))} 以后）；"
-                   "忘记密码请找系统管理员重设。")
-        return (render_template("login.html", next=wanted, name=name, error=message), 429,
+        return (render_template("login.html", next=wanted, name=name,
+                                error=_refused(until - now, until)), 429,
                 {"Retry-After": str(math.ceil(until - now))})
     user = accounts().verify(name, password) if name else None
+    throttle().finish(attempt, ok=user is not None)
     if user is None:
         audit_log().write(name, address, "login-failed")
         return render_template("login.html", next=wanted, name=name,
@@ -58,6 +55,12 @@ def logout():
     if settings().auth.anonymous_clearance == ANONYMOUS_OFF:
         return redirect(url_for("auth.login"), 303)
     return redirect(url_for("views.search"), 303)
+
+
+def _refused(wait: float, until: float) -> str:
+    when = (f"{math.ceil(wait)} 秒后" if wait < 120 else
+            f"{math.ceil(wait / 60)} 分钟后（{time.strftime('%H:%M', time.localtime(until))} 以后）")
+    return f"登录失败次数过多，已暂停登录。请 {when}再试；忘记密码请找系统管理员重设。"
 
 
 def safe_next(target: str) -> str:

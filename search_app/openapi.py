@@ -43,7 +43,7 @@ FACET_VALUE = {"type": "object", "properties": {
 SEARCH = {"type": "object", "properties": {
     "ok": {"const": True}, "query": _string(), "total": {"type": "integer"},
     "page": {"type": "integer"}, "size": {"type": "integer"}, "sort": {"enum": list(SORTS)},
-    "took_ms": {"type": "number"},
+    "took_ms": {"type": "number", "description": "检索用时（毫秒），只告诉密级为绝密的查阅人"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "facets": {"type": "object", "properties": {
         name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}

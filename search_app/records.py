@@ -9,10 +9,11 @@ from urllib.parse import quote
 
 from flask import render_template, request, send_file, url_for
 from markupsafe import Markup
+from werkzeug.http import quote_header_value
 
-from indexer.errors import RecordNotFound
 from indexer.highlight import find_spans, mark
-from indexer.pageimages import has_page_images, original_path
+from indexer.originals import open_original, original_size
+from indexer.pageimages import has_page_images
 
 from .api import archive
 from .auth import clearance, record_read
@@ -56,27 +57,39 @@ def record(record_id: str):
 
 @bp.get("/records/<record_id>/download")
 def download(record_id: str):
-    """The original file, found from the index's own corpus roots (never a client's path)."""
+    """The original file, found from the index's own corpus roots (never a client's path) and
+    sent from the file opened without following links (never reopened by its path)."""
     rec = archive().record(record_id, clearance())
-    path = original_path(rec, archive().sources)
-    record_read("download", record=record_id)
-    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = send_file(path, mimetype=mimetype, max_age=0)
-    response.headers["Content-Disposition"] = content_disposition(path.name, record_id)
+    original = open_original(rec, archive().sources)
+    try:
+        record_read("download", record=record_id)
+        mimetype = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
+        response = send_file(original.file, mimetype=mimetype, max_age=0,
+                             last_modified=original.stat.st_mtime)
+    except BaseException:
+        original.close()
+        raise
+    response.content_length = original.stat.st_size  # the response closes the file
+    response.headers["Content-Disposition"] = content_disposition(original.name, record_id)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029"\\]')  # controls, quote, backslash
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9._-]")
+_ATTR_CHAR = "!#$&+-.^_`|~"  # RFC 5987 attr-char besides letters and digits
+
+
 def content_disposition(name: str, record_id: str) -> str:
-    """`attachment` with an ASCII filename and, for Chinese names, RFC 5987 filename*."""
-    try:
-        name.encode("ascii")
-        plain = name.replace("\\", "_").replace('"', "_")
-        return f'attachment; filename="{plain}"'
-    except UnicodeEncodeError:
-        fallback = f"{record_id}{Path(name).suffix}".encode("ascii", "replace").decode()
-        return (f'attachment; filename="{fallback}"; '
-                f"filename*=UTF-8''{quote(name, safe='')}")
+    """`attachment` with an ASCII `filename` and, for other names, RFC 6266/5987 `filename*`
+    (UTF-8, percent-encoded). A control character (a newline in a file name), a quote or a
+    backslash becomes `_`: the header is well-formed whatever the name."""
+    name = _UNSAFE.sub("_", name)
+    if name.isascii():
+        return f"attachment; filename={quote_header_value(name, allow_token=False)}"
+    fallback = _NOT_TOKEN.sub("_", f"{record_id}{Path(name).suffix}")
+    return (f"attachment; filename={quote_header_value(fallback, allow_token=False)}; "
+            f"filename*=UTF-8''{quote(name.encode('utf-8', 'replace'), safe=_ATTR_CHAR)}")
 
 
 def _pages(record_id: str, rec: dict, spans, warnings: list[str]) -> list[dict]:
@@ -107,13 +120,13 @@ def _fields(rec: dict, terms: list[str]) -> list[tuple[str, Markup | str]]:
 
 
 def _original(rec: dict) -> dict | None:
-    """Name and size of the original file, or None when it is no longer in the corpus."""
-    try:
-        path = original_path(rec, archive().sources)
-        size = path.stat().st_size
-    except (RecordNotFound, OSError):
+    """Name and size of the original file, or None when it is no longer in the corpus (or
+    cannot be read without following a link)."""
+    found = original_size(rec, archive().sources)
+    if found is None:
         return None
-    return {"name": path.name, "size": _human_size(size),
+    name, size = found
+    return {"name": name, "size": _human_size(size),
             "url": url_for("views.download", record_id=rec["id"])}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.schema import SECURITY_LEVELS
 from indexer.search import SearchResult
 
 
@@ -20,20 +21,28 @@ def hit_json(hit) -> dict[str, Any]:
 
 def search_json(result: SearchResult) -> dict[str, Any]:
     req = result.request
-    return {
+    answer = {
         "ok": True,
         "query": req.q,
         "total": result.total,
         "page": req.page,
         "size": req.size,
         "sort": req.sort,
-        "took_ms": round(result.millis, 1),
         "hits": [hit_json(h) for h in result.hits],
         "facets": {
             name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
             for name, values in result.facets.items()
         },
     }
+    if shows_time(result):
+        answer["took_ms"] = round(result.millis, 1)
+    return answer
+
+
+def shows_time(result: SearchResult) -> bool:
+    """How long a search took is told to 绝密 readers only: to anyone else it could betray
+    work done for records they may not see."""
+    return result.request.clearance == SECURITY_LEVELS[-1]
 
 
 def error_json(message: str, status: int) -> dict[str, Any]:

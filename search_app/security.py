@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from indexer.config import Settings
 from indexer.errors import ConfigError
 
-from .private import private_file
+from indexer.private import private_dir, private_file
 
 log = logging.getLogger("dangan.web")
 
@@ -41,7 +41,7 @@ def secret_key(data_dir: Path) -> str:
     every process then reads the winner's key."""
     path = data_dir / SECRET_FILE
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         mine = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:

@@ -1,6 +1,8 @@
 """Runs the app under gunicorn (the production WSGI server)."""
 from __future__ import annotations
 
+import os
+
 from gunicorn.app.base import BaseApplication
 
 from indexer.config import Settings
@@ -27,4 +29,5 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
+    os.umask(0o077)  # thumbnails and the register: readable by the server's account only
     _Gunicorn(settings, host, port).run()

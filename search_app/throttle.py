@@ -1,14 +1,46 @@
-"""Login throttling: after too many failed logins for one account or from one address within a
-window, further attempts are refused for a while. The failures are the `login-failed` rows of
-the 查阅登记, so every server process sees the same count."""
+"""Login throttling, shared by every server process through one SQLite file beside the index.
+
+Per address: 20 failed logins within 15 minutes refuse that address for 15 minutes. Per account:
+no lockout (an attacker could lock the archive's clerks out): after 5 failures each further
+attempt must wait 2, 4, 8 … seconds (at most 15 minutes) after the failure before it. An attempt
+is checked and counted in one transaction, before its password is checked, so parallel requests
+cannot slip guesses past the count; it stays counted as a failure unless the password was right.
+"""
 from __future__ import annotations
 
-from .audit import AuditLog
+import sqlite3
+import threading
+from pathlib import Path
 
-ACCOUNT_FAILURES = 5  # failed logins for one user name …
-ADDRESS_FAILURES = 20  # … or from one address …
+from indexer.private import private_dir, private_file
+
+THROTTLE_FILE = "logins.sqlite"
+ACCOUNT_FREE = 5  # failed logins for one account before attempts are slowed down
+ACCOUNT_WINDOW = 24 * 3600  # failures older than this, or before a successful login, are forgotten
+MAX_DELAY = 15 * 60  # the longest wait between two attempts at one account
+ADDRESS_FAILURES = 20  # failed logins from one address …
 WINDOW = 15 * 60  # … within this many seconds …
-LOCKOUT = 15 * 60  # … refuse that account or address for this many seconds
+LOCKOUT = 15 * 60  # … refuse that address for this many seconds
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    user TEXT NOT NULL,
+    address TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT 'pending'  -- pending (counted as a failure) | failed | ok
+);
+CREATE INDEX IF NOT EXISTS attempts_user ON attempts (user, time);
+CREATE INDEX IF NOT EXISTS attempts_address ON attempts (address, time);
+CREATE INDEX IF NOT EXISTS attempts_time ON attempts (time);
+"""
+
+
+def account_delay(failures: int) -> float:
+    """Seconds an attempt must wait after the last of `failures` failures (0: none)."""
+    if failures < ACCOUNT_FREE:
+        return 0.0
+    return float(min(2 ** min(failures - ACCOUNT_FREE + 1, 30), MAX_DELAY))
 
 
 def locked_until(times: list[float], limit: int, window: float = WINDOW,
@@ -22,10 +54,54 @@ def locked_until(times: list[float], limit: int, window: float = WINDOW,
     return until
 
 
-def refused_until(log: AuditLog, name: str, address: str, now: float) -> float:
-    """Until when a login as `name` from `address` is refused (0 or a past time: it is not).
-    A successful login of the account starts its count afresh; an address's count does not."""
-    since = now - WINDOW - LOCKOUT
-    account_since = max(since, log.last("login", name, since))
-    return max(locked_until(log.failures("user", name, account_since), ACCOUNT_FAILURES),
-               locked_until(log.failures("address", address, since), ADDRESS_FAILURES))
+class Throttle:
+    def __init__(self, data_dir: Path):
+        private_dir(data_dir)
+        self.db = sqlite3.connect(private_file(data_dir / THROTTLE_FILE), timeout=30,
+                                  check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def begin(self, name: str, address: str, now: float) -> tuple[int | None, float]:
+        """Check and count a login attempt in one transaction: (its id, 0) when it may go on
+        (it counts as a failure until `finish` says it was not one), (None, until when) when it
+        is refused (a refused attempt does not count)."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")  # one checker at a time, across processes
+            try:
+                self.db.execute("DELETE FROM attempts WHERE time < ?",
+                                (now - ACCOUNT_WINDOW - MAX_DELAY,))
+                until = self._refused_until(name, address, now)
+                attempt = None
+                if until <= now:
+                    attempt = self.db.execute(
+                        "INSERT INTO attempts (time, user, address) VALUES (?, ?, ?)",
+                        (now, name, address)).lastrowid
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return attempt, (0.0 if attempt else until)
+
+    def finish(self, attempt: int, ok: bool) -> None:
+        """The attempt's outcome: a successful login starts its account's count afresh (not its
+        address's)."""
+        with self._lock:
+            self.db.execute("UPDATE attempts SET outcome = ? WHERE id = ?",
+                            ("ok" if ok else "failed", attempt))
+
+    def _refused_until(self, name: str, address: str, now: float) -> float:
+        last_ok = self.db.execute("SELECT MAX(time) FROM attempts WHERE user = ? AND "
+                                  "outcome = 'ok'", (name,)).fetchone()[0] or 0.0
+        failed = [r[0] for r in self.db.execute(
+            "SELECT time FROM attempts WHERE user = ? AND outcome != 'ok' AND time > ? "
+            "ORDER BY time", (name, max(last_ok, now - ACCOUNT_WINDOW)))]
+        account = failed[-1] + account_delay(len(failed)) if len(failed) >= ACCOUNT_FREE else 0
+        times = [r[0] for r in self.db.execute(
+            "SELECT time FROM attempts WHERE address = ? AND outcome != 'ok' AND time > ? "
+            "ORDER BY time", (address, now - WINDOW - LOCKOUT))]
+        return max(account, locked_until(times, ADDRESS_FAILURES))
+
+    def close(self) -> None:
+        self.db.close()

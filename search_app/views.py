@@ -17,6 +17,7 @@ from indexer.schema import FACETS, SECURITY_LEVELS
 from .api import archive, request_from
 from .auth import record_read, search_detail
 from .params import FACET_LABELS, PARAMS
+from .render import shows_time
 
 bp = Blueprint("views", __name__)
 
@@ -79,6 +80,7 @@ def search():
     record_read("search", query=q, **search_detail(req, result.total))
     return render_template(
         "search.html", q=q, state=state, error=None, result=result,
+        show_time=shows_time(result),
         hits=[_hit(h, q) for h in result.hits],
         facets=_facets(result, state), chips=_chips(result, state),
         sorts=_sorts(state, req.sort, q), pager=_pager(state, req.page, req.size, result.total),

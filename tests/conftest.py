@@ -91,6 +91,13 @@ def built_index(settings) -> Settings:
     return settings
 
 
+def top_request(**kw):
+    """A SearchRequest read with every clearance (绝密): the library has no default one."""
+    from indexer.search import SearchRequest
+
+    return SearchRequest(clearance="绝密", **kw)
+
+
 @pytest.fixture(scope="session")
 def archive(built_index):
     from indexer.search import Archive

@@ -132,6 +132,21 @@ def test_overlong_query_says_so(client):
     assert "太长" in search(client, status=400, q="王" * 10240)["error"]
 
 
+@pytest.mark.parametrize("q", ["(" * 300, "(" * 40 + "王建成", "NOT " * 120 + "王建成",
+                               "-NOT " * 90 + "王建成", "(NOT " * 80])
+def test_deeply_nested_queries_are_a_400_not_a_crash(client, q):
+    """Brackets or NOTs nested past 32 levels are abuse, answered with a clear message (they
+    once took the parser past Python's recursion limit: a 500 and thousands of log lines)."""
+    assert "嵌套太深" in search(client, status=400, q=q)["error"]
+    page = client.get("/", query_string={"q": q})
+    assert page.status_code == 400 and "嵌套太深" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["((王建成", '"王建成', "(((((((((王建成)", "NOT NOT 王建成 卜剑平"])
+def test_ordinary_malformed_queries_are_still_searched(client, q):
+    assert search(client, q=q)["total"] >= 1
+
+
 def test_facet_filter_narrows_results_and_counts(client):
     everything = search(client, q="工作")
     police = search(client, q="工作", category="公安")

@@ -155,21 +155,35 @@ def test_forms_without_their_csrf_token_are_refused(app):
     assert login(app.test_client(), "读者乙", PASSWORD).status_code == 303
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(app, monkeypatch):
+def test_after_five_failures_an_account_is_slowed_down_not_locked(app, monkeypatch):
+    """Five wrong passwords no longer lock the account for a quarter of an hour (anyone could
+    lock a clerk out): each further attempt waits 2, 4, 8 … seconds after the last failure."""
+    clock = [time.time()]
+    monkeypatch.setattr("search_app.login.time.time", lambda: clock[0])
     c = app.test_client()
     for _ in range(5):
         assert login(c, "读者乙", "wrong password").status_code == 401
-    r = login(c, "读者乙", PASSWORD)  # the right password, too late
-    assert r.status_code == 429
-    assert "登录失败次数过多" in r.get_data(as_text=True) and "15 分钟后再试" in r.get_data(
+    r = login(c, "读者乙", PASSWORD)  # the right password, too soon
+    assert r.status_code == 429 and r.headers["Retry-After"] == "2"
+    assert "登录失败次数过多" in r.get_data(as_text=True) and "2 秒后再试" in r.get_data(
         as_text=True)
-    assert 890 <= int(r.headers["Retry-After"]) <= 900
     assert login(app.test_client(), "管理员甲", PASSWORD).status_code == 303  # others may
+    clock[0] += 2.5
+    assert login(c, "读者乙", "wrong password").status_code == 401  # the sixth failure …
+    r = login(c, "读者乙", PASSWORD)
+    assert r.status_code == 429 and r.headers["Retry-After"] == "4"  # … doubles the wait
+    clock[0] += 4.5
+    assert login(c, "读者乙", PASSWORD).status_code == 303  # not 15 minutes later: now
     actions = [r.action for r in rows(app, user="读者乙")]
-    assert actions == ["login-refused"] + ["login-failed"] * 5
-    later = time.time() + 15 * 60 + 1
-    monkeypatch.setattr("search_app.login.time.time", lambda: later)
-    assert login(c, "读者乙", PASSWORD).status_code == 303
+    assert actions == ["login", "login-refused", "login-failed", "login-refused"] + [
+        "login-failed"] * 5
+
+
+def test_the_waits_grow_to_fifteen_minutes_at_most():
+    from search_app.throttle import MAX_DELAY, account_delay
+
+    assert [account_delay(n) for n in range(9)] == [0, 0, 0, 0, 0, 2, 4, 8, 16]
+    assert account_delay(14) == MAX_DELAY == 900 and account_delay(10**6) == MAX_DELAY
 
 
 def test_a_successful_login_starts_the_count_again(app):

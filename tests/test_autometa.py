@@ -32,7 +32,8 @@ def test_traditional_document_keeps_its_own_characters():
     ("二〇一九年五月十二日", "2019-05-12"), ("一九九八年十二月三十日", "1998-12-30"),
     ("二 CO 九年三月二十日", "2009-03-20"), ("二〇 GO 五年十二月二日", "2005-12-02"),
     ("二 QO 八年七月三日", "2008-07-03"), ("2019年5月12日", "2019-05-12"),
-    ("二〇一九年十三月一日", ""), ("今年以来", ""),
+    ("二〇一九年十三月一日", ""), ("今年以来", ""), ("二〇〇八年七月2日", "2008-07-02"),
+    ("二〇一九年二月三十日", ""), ("2019年2月29日", ""), ("2019年5月1日印发，2019年5月12日", "2019-05-12"),
 ])
 def test_dates_in_chinese_numerals_digits_and_ocr_misreadings(text, date):
     assert extract_date(text) == date
@@ -68,3 +69,19 @@ def test_ocr_leftovers_in_document_number_and_office():
 ])
 def test_document_kind_from_the_title(title, kind):
     assert document_kind(title) == kind
+
+
+@pytest.mark.parametrize("text, level", [
+    ("绝密★启用前\n某县人民政府文件\n关于某事的通知", "绝密"),
+    ("密级：绝密\n关于某事的报告", "绝密"),
+    ("密级:机密\n关于某事的报告", "机密"),
+    ("【机密】\n关于某事的通报", "机密"),
+    ("★绝密\n正文", "绝密"),
+    ("000123\n特急\n机密\n某县人民政府文件", "机密"),       # 份号, 紧急程度, then the level alone
+    ("機密★1年\n半月鎮人民政府文件", "机密"),
+    ("这个秘密大家都知道。\n正文", None),                    # prose, not an OCR'd ★
+    ("关于保守国家秘密的通知\n全体人员要保守秘密。", None),
+    ("第一页的正文\f秘密★1年\n第二页", None),                # only the first page's top
+])
+def test_security_marks_clerks_write(text, level):
+    assert extract_metadata(text).get("security") == level

@@ -2,16 +2,16 @@
 import json
 import os
 
-from conftest import make_settings, write_corpus
+from conftest import make_settings, top_request, write_corpus
 
 from indexer.build import Plan, run_index
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive
 
 
 def all_records(settings):
     archive = Archive(settings.index.dir)
     try:
-        result = archive.search(SearchRequest(q="", size=1000, facets=False))
+        result = archive.search(top_request(q="", size=1000, facets=False))
         return {h.fields["path"]: h.fields for h in result.hits}
     finally:
         archive.close()
@@ -48,8 +48,8 @@ def test_rerun_is_incremental_and_ids_are_stable(tmp_path):
     records = all_records(settings)
     assert "公安/2021/big5.txt" not in records and len(records) == 5
     archive = Archive(settings.index.dir)
-    assert archive.search(SearchRequest(q="王大锤")).total == 1
-    assert archive.search(SearchRequest(q="王小明")).total == 0
+    assert archive.search(top_request(q="王大锤")).total == 1
+    assert archive.search(top_request(q="王小明")).total == 0
 
 
 def test_catalog_edit_updates_metadata(tmp_path):
@@ -111,7 +111,7 @@ def test_many_records_use_the_parallel_writer(tmp_path):
     summary = run_index(settings, workers=2)
     assert summary.added == 260
     archive = Archive(settings.index.dir)
-    assert archive.search(SearchRequest(q="王建成3")).total == len(
+    assert archive.search(top_request(q="王建成3")).total == len(
         [n for n in range(260) if n % 7 == 3])
 
 
@@ -125,7 +125,7 @@ def test_paging_through_tied_scores_shows_each_record_once(tmp_path):
     archive = Archive(settings.index.dir)
     seen = []
     for page in range(1, 23):
-        result = archive.search(SearchRequest(q="档案工作", size=7, page=page, facets=False))
+        result = archive.search(top_request(q="档案工作", size=7, page=page, facets=False))
         seen.extend(h.fields["path"] for h in result.hits)
     assert len(seen) == len(set(seen)) == 150
 
@@ -135,15 +135,15 @@ def test_an_open_archive_follows_commits_and_rebuilds(tmp_path):
     settings = make_settings(tmp_path / "d" / "index", corpus)
     run_index(settings)
     archive = Archive(settings.index.dir)
-    assert archive.search(SearchRequest(q="王大锤")).total == 0
+    assert archive.search(top_request(q="王大锤")).total == 0
     (corpus / "new.txt").write_text("王大锤负责档案室", encoding="utf-8")
     run_index(settings)  # an incremental commit
-    assert archive.search(SearchRequest(q="王大锤")).total == 1
+    assert archive.search(top_request(q="王大锤")).total == 1
     (corpus / "new.txt").unlink()
     (corpus / "other.txt").write_text("李小龙负责档案室", encoding="utf-8")
     run_index(settings, rebuild=True)  # a new directory swapped in
-    assert archive.search(SearchRequest(q="王大锤")).total == 0
-    assert archive.search(SearchRequest(q="李小龙")).total == 1
+    assert archive.search(top_request(q="王大锤")).total == 0
+    assert archive.search(top_request(q="李小龙")).total == 1
 
 
 def test_kind_facet_from_catalog_or_title(tmp_path):
@@ -157,9 +157,9 @@ def test_kind_facet_from_catalog_or_title(tmp_path):
     assert records["文书/2021/xiangzhen.txt"]["kind"] == "总结"  # 鄉鎮政府年終工作總結
     assert records["公安/2021/jiaojing.txt"]["kind"] == "报告"   # the sidecar wins
     archive = Archive(settings.index.dir)
-    result = archive.search(SearchRequest(q="", filters={"kind": ("总结",)}))
+    result = archive.search(top_request(q="", filters={"kind": ("总结",)}))
     assert sorted(h.fields["path"] for h in result.hits) == [
         "公安/2021/big5.txt", "文书/2019/zongjie.txt", "文书/2021/xiangzhen.txt"]
-    assert archive.search(SearchRequest(q="文种:通知")).total == 1
-    kinds = {v.value: v.count for v in archive.search(SearchRequest(q="")).facets["kind"]}
+    assert archive.search(top_request(q="文种:通知")).total == 1
+    kinds = {v.value: v.count for v in archive.search(top_request(q="")).facets["kind"]}
     assert kinds == {"总结": 3, "通知": 1, "报告": 1, "计划": 1}

@@ -3,14 +3,15 @@ import json
 
 import pytest
 
-from indexer.catalog import normalise_date, read_catalog, read_sidecar
+from indexer.catalog import read_catalog, read_sidecar
+from indexer.dates import normalise as normalise_date
 from indexer.errors import ExtractionError
 
 
 @pytest.mark.parametrize("raw, expected", [
     ("2019", "2019"), ("2019-05", "2019-05"), ("2019-05-12", "2019-05-12"),
     ("20190512", "2019-05-12"), ("2019/5/2", "2019-05-02"), ("2019年5月", "2019-05"),
-    ("2019-13-01", ""), ("someday", ""),
+    ("2019-13-01", ""), ("someday", ""), ("2019-02-31", ""), ("二〇〇八年七月2日", "2008-07-02"),
 ])
 def test_dates(raw, expected):
     assert normalise_date(raw) == expected
@@ -41,3 +42,12 @@ def test_sidecar_overrides(tmp_path):
     (tmp_path / "a.txt.json").write_text("{oops")
     with pytest.raises(ExtractionError, match="not valid JSON"):
         read_sidecar(f)
+
+
+def test_traditional_and_everyday_headers_from_the_field_registry(tmp_path):
+    (tmp_path / "catalog.csv").write_text(
+        "檔號,題名,作者,人員,備註,密級,文件\nA-1,年終總結,半月鎮人民政府,王建成；卜劍平,手寫補記,機密,a.txt\n",
+        encoding="utf-8")
+    row = read_catalog(tmp_path / "catalog.csv")[tmp_path / "a.txt"]
+    assert row == {"archival_code": "A-1", "title": "年終總結", "org": "半月鎮人民政府",
+                   "persons": "王建成；卜劍平", "notes": "手寫補記", "security": "機密"}

@@ -71,3 +71,43 @@ def test_malformed_query_is_a_message_not_a_traceback(tmp_path, cli_runner):
     result = cli_runner.invoke(main, ["search", "AND", "--config", str(config_for(tmp_path))])
     assert result.exit_code == 2 and "没有可检索的词" in result.output
     assert "Traceback" not in result.output
+
+
+def test_everything_dangan_stores_is_readable_by_its_owner_only(tmp_path):
+    """A real `dangan index` started with the usual umask 022, then the web app (log-in,
+    register, page image): every file under the data folder is 0600 and every folder 0700 (the
+    index holds every record's text; thumbnails are pictures of the originals)."""
+    import os
+    import stat
+    import subprocess
+
+    from conftest import admin_client
+    from test_browser import text_pdf
+    from test_server import dangan_command
+
+    from indexer.config import load_settings
+    from search_app import create_app
+
+    corpus = write_corpus(tmp_path / "c")
+    text_pdf([["档案工作报告", "王建成负责查阅登记"]], corpus / "report.pdf")
+    cfg = config_for(tmp_path, corpus)
+    done = subprocess.run(dangan_command() + ["index", "--config", str(cfg)], cwd=tmp_path,
+                          capture_output=True, text=True, preexec_fn=lambda: os.umask(0o022))
+    assert done.returncode == 0, done.stderr
+    before = os.umask(0o022)  # the web app on its own, as under any WSGI server
+    try:
+        client = admin_client(create_app(load_settings(cfg)))
+        (hit,) = client.get("/api/search", query_string={"q": "查阅登记 type:pdf"}).get_json()[
+            "hits"]
+        assert client.get(f"/api/records/{hit['id']}/pages/1.png").status_code == 200
+    finally:
+        os.umask(before)
+    data = tmp_path / "data"
+    made = [data, *data.rglob("*")]
+    names = {p.name for p in made}
+    assert {"index", "thumbs", "ocr-cache.sqlite", "manifest.sqlite", "accounts.sqlite",
+            "audit.sqlite", "secret.key"} <= names
+    assert any(p.suffix == ".png" for p in made) and any(p.suffix == ".seg" for p in made)
+    for path in made:
+        mode = path.lstat().st_mode
+        assert stat.S_IMODE(mode) & 0o077 == 0, (str(path.relative_to(tmp_path)), oct(mode))

@@ -4,6 +4,7 @@ plan, that nothing per file is held while planning, and that catalogs read that 
 apply, override and report errors as before."""
 from __future__ import annotations
 
+import csv
 import gc
 import os
 import signal
@@ -163,18 +164,26 @@ def test_planning_holds_nothing_per_file(tmp_path):
 
 def test_a_catalog_that_fails_part_way_is_reported_and_left_out_whole(tmp_path):
     corpus = write_corpus(tmp_path / "c")
-    big = "x" * 200_000  # longer than the csv module accepts: csv.Error after the first row
+    limit = csv.field_size_limit(1000)  # injected fault: csv.Error after the first row
     (corpus / "公安/catalog.csv").write_text(
         "文件,题名\n2019/ocr.txt,不应采用的题名\n"
-        f'2021/big5.txt,"{big}"\n', encoding="utf-8")
+        f'2021/big5.txt,"{"x" * 2000}"\n', encoding="utf-8")
     (corpus / "文书/catalog.csv").write_text("题名,日期\n甲,2019\n", encoding="utf-8")
-    found = discover([corpus])
-    assert len(found.errors) == 2
-    assert any(e.startswith("公安/catalog.csv: ") and "field" in e for e in found.errors)
-    assert any(e.startswith("文书/catalog.csv: ") and "文件/path" in e for e in found.errors)
+    try:
+        found = discover([corpus])
+    finally:
+        csv.field_size_limit(limit)
+    warnings = list(found.warnings)
+    assert len(warnings) == 2
+    assert any(e.startswith("c/公安/catalog.csv: ") and "field" in e for e in warnings)
+    assert any(e.startswith("c/文书/catalog.csv: ") and "文件/path" in e for e in warnings)
     meta = {f.rel: f.catalog for f in found.files}
     assert "title" not in meta["公安/2019/ocr.txt"]  # nothing of the failed catalog applies
     assert meta["公安/2021/big5.txt"]["title"] == "公安交通管理工作总结"  # the root catalog does
+    errors = {f.rel: f.catalog_error for f in found.files}
+    assert errors["公安/2019/ocr.txt"].startswith("c/公安/catalog.csv: ")  # its files fail
+    assert errors["文书/2019/tongzhi.txt"].startswith("c/文书/catalog.csv: ")
+    assert not any(errors[rel] for rel in errors if rel.startswith("交"))
 
 
 def test_deeper_catalogs_win_and_rows_outside_the_root_match_nothing(tmp_path):
@@ -185,11 +194,14 @@ def test_deeper_catalogs_win_and_rows_outside_the_root_match_nothing(tmp_path):
     (tmp_path / "outside.txt").write_text("外面的文件", encoding="utf-8")
     found = discover([corpus])
     meta = {f.rel: f.catalog for f in found.files}
-    assert not found.errors
+    assert list(found.warnings) == [
+        "c/文书/2019/catalog.csv row 3: '../../../outside.txt' is not under the catalog's folder "
+        "(a catalog describes only the files under its own folder): row ignored"]
     assert meta["文书/2019/tongzhi.txt"]["title"] == "更深一层的题名"
     assert meta["文书/2019/zongjie.txt"]["title"] == "新塘桥镇2019年度档案工作总结"
     assert meta["公安/2019/ocr.txt"] == {}
-    assert {"深层机关", "外面机关", "新塘桥镇人民政府", "卜剑平"} <= found.names
+    assert {"深层机关", "新塘桥镇人民政府", "卜剑平"} <= found.names
+    assert "外面机关" not in found.names  # an ignored row names nobody
     assert len(found.files) == 6 and found.files[0].rel == sorted(meta)[0]
 
 

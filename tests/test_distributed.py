@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import make_settings, write_corpus
+from conftest import make_settings, top_request, write_corpus
 from test_build import all_records
 
 from indexer import distributed as dangan_dask
@@ -23,7 +23,7 @@ from indexer.corpus import discover
 from indexer.errors import ConfigError, DanganError
 from indexer.plan import make_plan
 from indexer.prepare import WorkerSetup
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive
 
 distributed = pytest.importorskip("distributed")
 REPO = Path(__file__).parent.parent
@@ -115,7 +115,7 @@ def cluster(tmp_path_factory):
 def _search_ids(settings, q: str) -> set[str]:
     archive = Archive(settings.index.dir)
     try:
-        return {h.fields["id"] for h in archive.search(SearchRequest(q=q, size=100)).hits}
+        return {h.fields["id"] for h in archive.search(top_request(q=q, size=100)).hits}
     finally:
         archive.close()
 

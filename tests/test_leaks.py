@@ -211,6 +211,18 @@ def search_api(w, c, levels, _role):
         assert any(UNIQUE[hit["security"]] in s["html"] for s in hit["snippets"])
 
 
+def search_time(w, c, levels, _role):
+    """How long a search took (took_ms, 用时) is told to 绝密 readers only: for anyone else the
+    time could betray work done for records they may not see."""
+    r = fetch(w, c, levels, "/api/search", q=UNIQUE["绝密"])
+    if r is None:
+        return
+    top = levels[-1] == SECURITY_LEVELS[-1]
+    assert ("took_ms" in r.get_json()) == top
+    html = fetch(w, c, levels, "/", q=UNIQUE["绝密"]).get_data(as_text=True)
+    assert ("用时" in html) == top
+
+
 def listing_page(w, c, levels, _role):
     """The empty query lists every record the reader may see, with every facet's counts."""
     r = fetch(w, c, levels, "/", size=100)
@@ -350,6 +362,7 @@ def register_pages(w, c, levels, role):
 ENDPOINTS = {
     "search page": search_page,
     "search API": search_api,
+    "search time": search_time,
     "listing page facets": listing_page,
     "listing API facets": listing_api,
     "own words": own_words,

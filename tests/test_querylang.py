@@ -20,6 +20,8 @@ def test_fields_chinese_and_english():
     assert parse("门类:文书") == Term("文书", "category", True)
     assert parse("date:2015..2019") == DateRange(20150101, 20191231)
     assert parse("日期:2019-05") == DateRange(20190501, 20190531)
+    assert parse("日期:二〇一九年二月") == DateRange(20190201, 20190228)
+    assert parse("date:2008年7月2日..2008年7月") == DateRange(20080702, 20080731)
 
 
 def test_unknown_field_is_plain_text():
@@ -42,9 +44,21 @@ def test_too_long_and_bad_dates_are_clear_errors():
         parse("档" * 10_000)
     with pytest.raises(QueryError, match="日期"):
         parse("date:2019-13")
+    with pytest.raises(QueryError, match="不是一个存在的日期"):
+        parse("date:2019-02-31")
     with pytest.raises(QueryError, match="起点晚于终点"):
         parse("date:2020..2019")
 
 
 def test_empty_query_is_none():
     assert parse("   ") is None
+
+
+def test_nesting_is_limited_with_a_clear_error():
+    from indexer.querylang import MAX_DEPTH
+
+    assert parse("(" * MAX_DEPTH + "a") == Term("a")
+    assert parse("NOT " * (MAX_DEPTH - 1) + "a") is not None
+    for q in ("(" * 300, "(" * (MAX_DEPTH + 1) + "a", "NOT " * 120 + "a", "-NOT " * 90 + "a"):
+        with pytest.raises(QueryError, match="嵌套太深"):
+            parse(q)

@@ -14,10 +14,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import top_request
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +122,7 @@ def records(folder: Path) -> list[dict]:
     archive = Archive(folder)
     try:
         return [h.fields for h in
-                archive.search(SearchRequest(q="", size=1000, facets=False)).hits]
+                archive.search(top_request(q="", size=1000, facets=False)).hits]
     finally:
         archive.close()
 
@@ -134,7 +135,7 @@ def assert_exactly_the_corpus(cfg: Path, markers: dict[str, str], reference: Pat
     archive = Archive(index_dir(cfg))
     try:
         for rel in random.Random(SEED).sample(sorted(markers), 10):
-            hits = archive.search(SearchRequest(q=f'"{markers[rel]}"', facets=False)).hits
+            hits = archive.search(top_request(q=f'"{markers[rel]}"', facets=False)).hits
             assert [h.fields["path"] for h in hits] == [rel], markers[rel]
     finally:
         archive.close()

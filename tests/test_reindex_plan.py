@@ -9,11 +9,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import make_settings, write_corpus
+from conftest import make_settings, top_request, write_corpus
 
 import indexer.prepare
 from indexer.build import run_index
-from indexer.search import Archive, SearchRequest
+from indexer.search import Archive
 from search_app.cli import main
 
 
@@ -57,7 +57,7 @@ def dangan_index(cli_runner, settings, *args: str):
 def records(settings) -> dict[str, dict]:
     archive = Archive(settings.index.dir)
     try:
-        hits = archive.search(SearchRequest(q="", size=1000, facets=False)).hits
+        hits = archive.search(top_request(q="", size=1000, facets=False)).hits
     finally:
         archive.close()
     paths = [h.fields["path"] for h in hits]
@@ -68,7 +68,7 @@ def records(settings) -> dict[str, dict]:
 def text_of(settings, record_id: str) -> str:
     archive = Archive(settings.index.dir)
     try:
-        return archive.record(record_id)["text"]
+        return archive.record(record_id, "绝密")["text"]
     finally:
         archive.close()
 
@@ -76,7 +76,7 @@ def text_of(settings, record_id: str) -> str:
 def found(settings, q: str) -> list[str]:
     archive = Archive(settings.index.dir)
     try:
-        return sorted(h.fields["path"] for h in archive.search(SearchRequest(q=q)).hits)
+        return sorted(h.fields["path"] for h in archive.search(top_request(q=q)).hits)
     finally:
         archive.close()
 

@@ -1,5 +1,6 @@
 """Chinese regression suite: every record containing the typed string, and only those."""
 import pytest
+from conftest import top_request
 
 from indexer.errors import IndexVersionError, QueryError, RecordNotFound
 from indexer.search import Archive, SearchRequest
@@ -13,13 +14,13 @@ OCR = "公安/2019/ocr.txt"
 
 
 def paths(archive, q, **kw):
-    result = archive.search(SearchRequest(q=q, size=100, **kw))
+    result = archive.search(top_request(q=q, size=100, **kw))
     assert result.total == len(result.hits)
     return {h.fields["path"] for h in result.hits}
 
 
 def snippets(archive, q, path):
-    result = archive.search(SearchRequest(q=q, size=100))
+    result = archive.search(top_request(q=q, size=100))
     return [s for h in result.hits if h.fields["path"] == path for s in h.snippets]
 
 
@@ -97,30 +98,30 @@ def test_date_range_in_query_and_parameters(archive):
 
 
 def test_ranking_prefers_title_matches(archive):
-    result = archive.search(SearchRequest(q="交通"))
+    result = archive.search(top_request(q="交通"))
     titles = [h.fields["title"] for h in result.hits]
     assert "交通" in titles[0]
 
 
 def test_date_sort(archive):
-    result = archive.search(SearchRequest(q="", sort="-date", size=100))
+    result = archive.search(top_request(q="", sort="-date", size=100))
     dates = [h.fields["date"] for h in result.hits if h.fields["date"]]
     assert dates == sorted(dates, reverse=True)
-    result = archive.search(SearchRequest(q="", sort="date", size=100))
+    result = archive.search(top_request(q="", sort="date", size=100))
     dates = [h.fields["date"] for h in result.hits if h.fields["date"]]
     assert dates == sorted(dates)
 
 
 def test_facets_count_the_whole_result_set_and_multi_select(archive):
-    result = archive.search(SearchRequest(q="工作", size=1))
+    result = archive.search(top_request(q="工作", size=1))
     category = {v.value: v.count for v in result.facets["category"]}
     assert category["文书"] == 3 and category["公安"] == 2
-    narrowed = archive.search(SearchRequest(q="工作", filters={"category": ("公安",)}))
+    narrowed = archive.search(top_request(q="工作", filters={"category": ("公安",)}))
     assert narrowed.total == 2
     # counts for other values of the selected facet stay visible (OR within a facet)
     category = {v.value: (v.count, v.selected) for v in narrowed.facets["category"]}
     assert category["公安"] == (2, True) and category["文书"] == (3, False)
-    both = archive.search(SearchRequest(q="工作", filters={"category": ("公安", "文书"),
+    both = archive.search(top_request(q="工作", filters={"category": ("公安", "文书"),
                                                           "year": ("2021",)}))
     assert both.total == 3
 
@@ -130,22 +131,22 @@ def test_clearance_filter_hides_records_everywhere(archive):
     assert {h.fields["security"] for h in public.hits} == {"公开"}
     assert all(v.value == "公开" for v in public.facets["security"])
     assert sum(v.count for v in public.facets["category"]) == public.total
-    secret_id = archive.search(SearchRequest(q="肇事逃逸")).hits[0].fields["id"]
+    secret_id = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]
     with pytest.raises(RecordNotFound):
         archive.record(secret_id, clearance="内部")
-    assert archive.record(secret_id)["path"] == JIAOJING
+    assert archive.record(secret_id, "绝密")["path"] == JIAOJING
 
 
 def test_record_has_pages_and_metadata(archive):
-    rid = archive.search(SearchRequest(q="肇事逃逸")).hits[0].fields["id"]
-    record = archive.record(rid)
+    rid = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]
+    record = archive.record(rid, "绝密")
     assert [p["page"] for p in record["page_list"]] == [1, 2]
     assert record["org"] == "襄阳市公安局交通警察支队" and record["security"] == "秘密"
 
 
 def test_bad_requests_are_query_errors(archive):
-    for req in (SearchRequest(q="a", size=0), SearchRequest(q="a", sort="x"),
-                SearchRequest(q="a", page=0), SearchRequest(q="a", filters={"x": ("y",)})):
+    for req in (top_request(q="a", size=0), top_request(q="a", sort="x"),
+                top_request(q="a", page=0), top_request(q="a", filters={"x": ("y",)})):
         with pytest.raises(QueryError):
             archive.search(req)
 
@@ -174,8 +175,8 @@ def test_repeated_characters_need_the_whole_run(archive):
 def test_totals_count_every_match_not_just_the_top(archive):
     # the scored pass must not prune matches that cannot reach the first page
     for q in ("工作", "档案", "交通", "王建成 OR 小明 OR 交通"):
-        result = archive.search(SearchRequest(q=q, size=1, facets=False))
-        everything = archive.search(SearchRequest(q=q, size=100, facets=False))
+        result = archive.search(top_request(q=q, size=1, facets=False))
+        everything = archive.search(top_request(q=q, size=100, facets=False))
         assert result.total == everything.total == len(everything.hits)
 
 
@@ -197,7 +198,7 @@ def test_one_character_queries_find_every_record_with_the_character(archive):
 
 
 def test_field_query_highlights_the_title(archive):
-    hit = archive.search(SearchRequest(q="题名:交警")).hits[0]
+    hit = archive.search(top_request(q="题名:交警")).hits[0]
     assert "<mark>交警</mark>" in hit.title_html
 
 
@@ -208,26 +209,26 @@ def test_snippet_never_opens_inside_a_pinyin_annotation(archive):
 
 
 def test_extracted_title_loses_ocr_spaces(archive):
-    (hit,) = archive.search(SearchRequest(q="小明")).hits
+    (hit,) = archive.search(top_request(q="小明")).hits
     assert hit.fields["title"] == "乡镇档案管理工作计划"
 
 
 @pytest.mark.parametrize("q, sort", [("工作", "relevance"), ("", "-date"), ("", "date"),
                                      ("档", "relevance")])
 def test_paging_shows_every_record_exactly_once(archive, q, sort):
-    total = archive.search(SearchRequest(q=q, size=1, sort=sort, facets=False)).total
+    total = archive.search(top_request(q=q, size=1, sort=sort, facets=False)).total
     seen = []
     for page in range(1, total + 1):
-        result = archive.search(SearchRequest(q=q, size=1, page=page, sort=sort, facets=False))
+        result = archive.search(top_request(q=q, size=1, page=page, sort=sort, facets=False))
         seen.extend(h.fields["id"] for h in result.hits)
     assert len(seen) == len(set(seen)) == total
 
 
 def test_similar_records_share_distinctive_words_within_clearance(archive):
     by_path = {h.fields["path"]: h.fields for h in
-               archive.search(SearchRequest(q="", size=100, facets=False)).hits}
+               archive.search(top_request(q="", size=100, facets=False)).hits}
     big5 = by_path["公安/2021/big5.txt"]["id"]  # 公开: 公安交通管理工作總結
-    similar = [h.fields["path"] for h in archive.similar(big5)]
+    similar = [h.fields["path"] for h in archive.similar(big5, "绝密")]
     assert similar and similar[0] in ("公安/2021/jiaojing.txt", "文书/2019/tongzhi.txt")
     assert "公安/2021/big5.txt" not in similar
     # jiaojing.txt is 秘密: a 内部 reader never sees it among the similar records
@@ -236,3 +237,57 @@ def test_similar_records_share_distinctive_words_within_clearance(archive):
     assert "公安/2021/jiaojing.txt" not in public and public
     with pytest.raises(RecordNotFound):
         archive.similar(by_path["公安/2021/jiaojing.txt"]["id"], clearance="内部")
+
+
+def test_the_library_has_no_default_clearance(archive):
+    """A caller that forgets the reader's clearance gets an error, never 绝密."""
+    rid = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]
+    with pytest.raises(TypeError, match="clearance"):
+        SearchRequest(q="肇事逃逸")
+    with pytest.raises(TypeError, match="clearance"):
+        archive.record(rid)
+    with pytest.raises(TypeError, match="clearance"):
+        archive.similar(rid)
+    with pytest.raises(QueryError, match="未知的密级"):
+        archive.record(rid, "最高")
+
+
+class _Spy:
+    """Counts calls of one method of an object while delegating to it (no behaviour change)."""
+
+    def __init__(self, monkeypatch, owner, name):
+        self.calls = []
+        real = getattr(owner, name)
+
+        def spy(*args, **kw):
+            self.calls.append(args)
+            return real(*args, **kw)
+
+        monkeypatch.setattr(owner, name, spy)
+
+
+def test_a_withheld_record_is_answered_like_an_unknown_one_reading_nothing(archive, monkeypatch):
+    """An id above the reader's clearance is looked up among the records they may see only:
+    nothing of the record is read, exactly as for an id that does not exist."""
+    with archive.pinned() as (searcher, _arrays):
+        rid = archive.search(top_request(q="肇事逃逸")).hits[0].fields["id"]  # 秘密
+        reads = _Spy(monkeypatch, searcher, "stored_fields")
+        documents = _Spy(monkeypatch, searcher, "document")
+        for record_id in (rid, "0123456789abcdef"):
+            with pytest.raises(RecordNotFound, match="没有编号为"):
+                archive.record(record_id, "内部")
+        assert reads.calls == [] and documents.calls == []
+        assert archive.record(rid, "秘密")["path"] == JIAOJING and len(reads.calls) == 1
+
+
+def test_records_above_clearance_cost_no_phrase_positions_nor_scores(archive, monkeypatch):
+    """A phrase found only above the reader's clearance is matched among visible records only:
+    no position list is read and nothing is scored, as for a phrase found nowhere."""
+    with archive.pinned() as (_searcher, arrays):
+        positions = _Spy(monkeypatch, arrays, "positions")
+        lengths = _Spy(monkeypatch, arrays, "lengths")
+        for q in ("肇事逃逸嫌疑车辆", "逃逸嫌疑的摩托艇"):  # only in the 秘密 record; nowhere
+            result = archive.search(SearchRequest(q=q, clearance="内部"))
+            assert result.total == 0 and not result.hits
+        assert positions.calls == [] and lengths.calls == []
+        assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1 and positions.calls

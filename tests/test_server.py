@@ -4,7 +4,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,45 @@ def test_real_server_login_search_audit_and_throttling_across_workers(server, bu
     assert attempts == [401] * 5 + [429]
     accounts.close()
     log.close()
+
+
+def test_parallel_wrong_passwords_get_five_guesses_then_a_wait_not_a_lockout(server,
+                                                                             built_index):
+    """40 wrong passwords for one account sent at once, through gunicorn's processes and
+    threads: each attempt is checked and counted in one transaction before its password is,
+    so exactly 5 are tried (8 were when they were counted after the check). The account is then
+    slowed down, not locked: after the wait it names, the right password works."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import csrf_token
+
+    from search_app.accounts import Accounts
+
+    base, _proc, _port, _first = server
+    accounts = Accounts(built_index.data_dir)
+    accounts.add("并发测试员", "parallel password", "查阅人", "公开")
+    accounts.close()
+
+    def ready() -> tuple[requests.Session, str]:
+        s = requests.Session()
+        return s, csrf_token(s.get(f"{base}/login", timeout=30).text)
+
+    def attempt(password: str, session=None) -> requests.Response:
+        s, token = session or ready()
+        return s.post(f"{base}/login", timeout=120, allow_redirects=False,
+                      data={"name": "并发测试员", "password": password, "csrf_token": token})
+
+    sessions = [ready() for _ in range(40)]
+    start = threading.Barrier(len(sessions))
+
+    def together(session):
+        start.wait()
+        return attempt("wrong password", session).status_code
+
+    with ThreadPoolExecutor(len(sessions)) as pool:
+        codes = list(pool.map(together, sessions))
+    assert Counter(codes) == {401: 5, 429: 35}
+    refused = attempt("parallel password")
+    assert refused.status_code == 429 and "秒后再试" in refused.text
+    time.sleep(int(refused.headers["Retry-After"]) + 0.5)
+    assert attempt("parallel password").status_code == 303

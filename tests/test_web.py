@@ -505,11 +505,43 @@ def test_download_of_a_removed_original_is_a_chinese_404(chinese_named, tmp_path
         kept.rename(original)
 
 
+ODD_NAMES = {  # file name -> a word only that file holds
+    "line\nbreak.txt": "甲乙丙", 'quote"and\\back.txt': "丁戊己", "tab\tbell\x07.txt": "庚辛壬",
+    "王\n建成\r登记.txt": "癸子丑",
+}
+
+
+def test_download_of_file_names_with_newlines_quotes_and_controls(tmp_path):
+    """Names a header cannot carry as they are: the download still works, with a well-formed
+    Content-Disposition (a newline in a name once gave a 500)."""
+    from conftest import admin_client, make_settings
+    from indexer.build import run_index
+    from search_app import create_app
+
+    corpus = tmp_path / "odd"
+    corpus.mkdir()
+    for name, word in ODD_NAMES.items():
+        (corpus / name).write_text(f"{word}档案", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    c = admin_client(create_app(settings))
+    for name, word in ODD_NAMES.items():
+        (hit,) = c.get("/api/search", query_string={"q": word}).get_json()["hits"]
+        response = c.get(f"/records/{hit['id']}/download")
+        assert response.status_code == 200, name
+        assert response.data == (corpus / name).read_bytes()
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment; filename=")
+        assert not any(ord(ch) < 32 or ch == "\x7f" for ch in disposition), disposition
+        assert disposition.count('"') == 2, disposition  # one quoted name, nothing escaped
+    assert c.get(f"/records/{hit['id']}").status_code == 200
+
+
 def test_record_page_shows_warnings_prominently(client, app, monkeypatch):
     archive = app.extensions["dangan.archive"]
     real = archive.record
 
-    def with_warning(record_id, clearance="绝密"):
+    def with_warning(record_id, clearance):
         rec = real(record_id, clearance)
         rec["meta"] = {**rec["meta"], "warnings": ["第2页文字层损坏，已用OCR识别"]}
         return rec

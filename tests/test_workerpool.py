@@ -27,7 +27,7 @@ def faulty_extract(faults: dict):
     real = indexer.textfile.TextExtractor.extract
 
     def extract(self, path, ctx):
-        fault = faults.get(path.name)
+        fault = faults.get(Path(os.path.realpath(path)).name)  # read through /proc/self/fd
         if fault:
             fault()
         return real(self, path, ctx)

@@ -4,7 +4,7 @@ the same records as one written in one go."""
 import random
 
 import pytest
-from conftest import RECORDS, make_settings, write_corpus
+from conftest import RECORDS, make_settings, top_request, write_corpus
 from whoosh import index as whoosh_index
 
 from indexer.analysis import Postings
@@ -47,7 +47,7 @@ def corpus_of(tmp_path, copies: int):
 def results(settings, query):
     archive = Archive(settings.index.dir)
     try:
-        hits = archive.search(SearchRequest(q=query, size=1000, facets=False)).hits
+        hits = archive.search(top_request(q=query, size=1000, facets=False)).hits
         return sorted(h.fields["path"] for h in hits)
     finally:
         archive.close()
@@ -99,7 +99,7 @@ def test_searches_never_fail_during_commits_and_a_rebuild_swap(tmp_path):
     def search_forever():
         while not stop.is_set():
             try:
-                totals.append(archive.search(SearchRequest(q="档案", size=5)).total)
+                totals.append(archive.search(top_request(q="档案", size=5)).total)
             except Exception as e:  # any failure a reader would see
                 errors.append(repr(e))
 
@@ -115,7 +115,7 @@ def test_searches_never_fail_during_commits_and_a_rebuild_swap(tmp_path):
     assert errors == []
     assert len(totals) > 10 and min(totals) >= 3  # never an empty or broken answer
     # 3 records per box; a deleted or merged-away record is never counted
-    assert archive.search(SearchRequest(q="档案", size=5)).total == max(totals) == 30
+    assert archive.search(top_request(q="档案", size=5)).total == max(totals) == 30
     archive.close()
 
 
@@ -131,12 +131,12 @@ def test_deleted_records_leave_hits_totals_and_facets(tmp_path):
     with ix.reader() as r:
         assert r.has_deletions()
     archive = Archive(settings.index.dir)
-    result = archive.search(SearchRequest(q="交通", size=20))
+    result = archive.search(top_request(q="交通", size=20))
     assert "公安/2021/big5.txt" not in [h.fields["path"] for h in result.hits]
     assert result.total == len(result.hits) == 2
     facets = {f: {v.value: v.count for v in values} for f, values in result.facets.items()}
     assert facets["category"] == {"文书": 1, "公安": 1}
-    assert archive.search(SearchRequest(q="大隊")).total == 0
+    assert archive.search(top_request(q="大隊")).total == 0
     archive.close()
 
 
@@ -183,7 +183,7 @@ def test_a_readers_scores_are_those_of_an_index_of_what_they_may_see(tmp_path):
     everything = make_settings(tmp_path / "a" / "index", full)
     run_index(everything)
     archive = Archive(everything.index.dir)
-    hidden = [h.fields["path"] for h in archive.search(SearchRequest(q="", size=100)).hits
+    hidden = [h.fields["path"] for h in archive.search(top_request(q="", size=100)).hits
               if h.fields["security"] != "公开"]
     assert hidden
     for rel in hidden:
@@ -195,7 +195,7 @@ def test_a_readers_scores_are_those_of_an_index_of_what_they_may_see(tmp_path):
     for q in ("档案", "交通安全", "工作总结", "王建成 OR 公安"):
         seen = {h.fields["path"]: h.score for h in
                 archive.search(SearchRequest(q=q, size=100, clearance="公开")).hits}
-        alone = {h.fields["path"]: h.score for h in small.search(SearchRequest(q=q, size=100)).hits}
+        alone = {h.fields["path"]: h.score for h in small.search(top_request(q=q, size=100)).hits}
         assert seen == pytest.approx(alone), q
         assert seen, q
     archive.close()

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer.config import SearchSettings
+from indexer.schema import SECURITY_LEVELS
 from indexer.search import Archive, SearchRequest
 
 from ..corpus import CorpusInfo
@@ -65,7 +66,8 @@ class DanganSystem:
 
     def _search(self, query: Query, page: int, size: int, snippets: bool = False):
         return self.archive.search(SearchRequest(q=query.text, page=page, size=size,
-                                                 facets=False, snippets=snippets))
+                                                 facets=False, snippets=snippets,
+                                                 clearance=SECURITY_LEVELS[-1]))
 
     def top(self, query: Query) -> int:
         return self._search(query, 1, 10, snippets=TIMED_SNIPPETS).total

@@ -1,4 +1,5 @@
-"""Files only their owner may read (mode 0600): the account store and the register."""
+"""Files and folders only their owner may read (0600 / 0700): everything dangan stores (the
+index, thumbnails, OCR cache, accounts, the register) holds record text or secrets."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,18 @@ import os
 from pathlib import Path
 
 log = logging.getLogger("dangan.web")
+
+
+def private_dir(path: Path) -> Path:
+    """Make `path` and its missing parents with mode 0700 (Path.mkdir gives parents the
+    default mode); an existing folder is left as it is."""
+    missing = [path]
+    while not path.exists():
+        path = path.parent
+        missing.append(path)
+    for folder in reversed(missing):  # an existing file in the way: FileExistsError
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return missing[0]
 
 
 def private_file(path: Path) -> Path:

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bombs import docx_bomb, docx_file, long_text, pdf_bomb, tiff_bomb
+import docx
 from click.testing import CliRunner
+from hostile import docx_bomb
+from hostile import pdf_page_bomb as pdf_bomb
 from PIL import Image
 
 from indexer.pdffile import render_page
@@ -15,6 +17,25 @@ from indexer.search import Archive, SearchRequest
 from search_app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def tiff_bomb(path: Path, frames: int, side: int) -> Path:
+    """A multi-page TIFF of blank bilevel pages, as Pillow writes it (a few KB a frame)."""
+    page = Image.new("1", (side, side), 1)
+    page.save(path, save_all=True, append_images=[page] * (frames - 1), compression="group4")
+    return path
+
+
+def docx_file(path: Path, paragraphs: list[str]) -> None:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+
+
+def long_text(path: Path, chars: int) -> None:
+    sentence = "各单位做好档案保管工作，落实保密要求，按期移交。\n"
+    path.write_text(sentence * (chars // len(sentence)), encoding="utf-8")
 
 
 def write_config(folder: Path, corpus: Path, index: dict, ocr: dict) -> Path:
@@ -96,7 +117,8 @@ def test_frames_and_pixels_are_counted_before_a_frame_is_decoded(tmp_path):
 
 
 def test_a_huge_pdf_page_is_rendered_within_max_pixels(tmp_path):
-    path = pdf_bomb(tmp_path / "huge.pdf", side_pt=4000)  # 16,667 px square at 300 dpi
+    path = tmp_path / "huge.pdf"
+    pdf_bomb(path, side_pt=4000)  # 16,667 px square at 300 dpi
     image = render_page(path, 0, max_pixels=1_000_000)
     assert image.width * image.height <= 1_000_000
     assert image.width > 990 and abs(image.info["dpi"][0] - 18) < 0.1

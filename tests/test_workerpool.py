@@ -106,7 +106,9 @@ def test_a_file_that_kills_its_worker_fails_alone_saying_why(tmp_path, monkeypat
 
 def test_a_file_past_the_memory_limit_fails_alone_and_the_writer_is_not_limited(
         tmp_path, monkeypatch, forked_workers):
-    limit_mb = 3000
+    from indexer.memory import status_mb
+
+    limit_mb = int(status_mb("VmSize")) + 1024  # a worker forked from here starts this big
     corpus = write_files(tmp_path / "c", ["a.txt", "bomb.txt", "b.txt", "c.txt"])
     # a decoder that asks for twice the limit at once (untouched, so harmless unlimited)
     monkeypatch.setattr(indexer.textfile.TextExtractor, "extract", faulty_extract(

@@ -57,6 +57,7 @@ class Summary:
     worker_seconds: float = 0.0  # all extraction work, OCR included, summed over workers
     commits: int = 0
     peak_mb: float = 0.0         # the writer process's peak resident memory
+    worker_peak_mb: float = 0.0  # the largest peak resident memory of a local worker
     seconds: float = 0.0
 
 
@@ -97,7 +98,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                 keep_ocr = OcrRunner(setup.ocr, setup.cache_dir)
             n = workers or settings.index.workers or _cpu_count()
             # workers start before any index writer opens, so they never hold its lock
-            executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,))
+            executor = make_executor(setup, n, len(work.jobs), scheduler, (lock.fd,),
+                                     settings.index.file_timeout)
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
                                 settings.index.commit_seconds, indexed)
             try:
@@ -156,6 +158,7 @@ def _apply(batch: BatchWriter, r: Prepared, summary: Summary) -> None:
     summary.ocr_pages += r.ocr_pages
     summary.ocr_seconds += r.ocr_seconds
     summary.worker_seconds += r.seconds
+    summary.worker_peak_mb = max(summary.worker_peak_mb, r.peak_mb)
     if r.error:
         batch.delete(f.source, f.rel)  # what the file held before is no longer true
         if job.kind == "moved":
@@ -185,17 +188,22 @@ def record_id(digest: str, source: str, path: str) -> str:
 
 
 def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
-    o = settings.ocr
+    o, i = settings.ocr, settings.index
     ocr = (OcrSettings(languages=o.languages, timeout=o.timeout, preprocess=o.preprocess,
-                       max_pixels=o.max_pixels) if o.enabled else None)
-    return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages)
+                       max_pixels=o.max_pixels, max_file_pixels=o.max_file_pixels)
+           if o.enabled else None)
+    return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages,
+                       max_text_chars=i.max_text_chars, max_inflated_mb=i.max_inflated_mb,
+                       memory_mb=i.worker_memory_mb)
 
 
 def extract_context(settings: Settings) -> ExtractContext:
     """OCR (cached beside the index, so it survives a rebuild) and limits from the settings."""
     setup = worker_setup(settings, [])
     runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
-    return ExtractContext(ocr=runner, max_pages=setup.max_pages)
+    return ExtractContext(ocr=runner, max_pages=setup.max_pages,
+                          max_text_chars=setup.max_text_chars,
+                          max_inflated_mb=setup.max_inflated_mb)
 
 
 def _check_ocr(setup: WorkerSetup, work: Plan) -> None:

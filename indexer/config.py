@@ -16,6 +16,10 @@ class IndexSettings:
     workers: int = 0  # 0 = one per CPU core
     commit_every: int = 1000  # records per index commit
     commit_seconds: float = 300.0  # or at least this often
+    file_timeout: float = 600.0  # seconds one file may take in a worker (0 = no limit)
+    worker_memory_mb: int = 2048  # address space of each extraction worker (0 = no limit)
+    max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
+    max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class OcrConfig:
     preprocess: bool = True
     max_pages: int = 2000
     max_pixels: int = 60_000_000
+    max_file_pixels: int = 2_000_000_000  # all pages of one file together (0 = no limit)
 
 
 @dataclass(frozen=True)

@@ -36,4 +36,6 @@ class ExtractContext:
 
     ocr: OcrRunner | None = None
     max_pages: int = 2000
+    max_text_chars: int = 2_000_000  # a record's text is cut there (0: not cut)
+    max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0: no limit)
     digest: str = ""  # SHA-256 of the file being extracted, when the caller already has it

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ocr.errors import OcrError
-from ocr.images import load_pages
+from ocr.images import read_page
 
 from .errors import RecordNotFound
 from .originals import open_original
@@ -17,6 +17,7 @@ from .private import private_dir
 IMAGE_TYPES = ("image", "pdf")  # record types whose pages have an image
 WIDTHS = (400, 1000, 1600)  # the sizes served (anything else is rounded up to one of these)
 THUMBS_DIR = "thumbs"
+MAX_PIXELS = 2 * WIDTHS[-1] ** 2  # a PDF page is rendered at the width served, within this
 
 
 def has_page_images(record: dict) -> bool:
@@ -37,7 +38,7 @@ def page_thumbnail(record: dict, sources: dict[str, str], page: int, width: int,
         target = cache_dir / THUMBS_DIR / f"{key.hexdigest()[:16]}-{page}-{width}.png"
         if target.exists():
             return target
-        image = _render(record, original.file, page - 1)
+        image = _render(record, original.file, page - 1, width)
     if image.width > width:
         image = image.resize((width, max(1, round(image.height * width / image.width))))
     private_dir(target.parent)
@@ -49,11 +50,13 @@ def page_thumbnail(record: dict, sources: dict[str, str], page: int, width: int,
     return target
 
 
-def _render(record: dict, file: BinaryIO, index: int):
-    """Page `index` of the open original (read from the file object, never by its path)."""
+def _render(record: dict, file: BinaryIO, index: int, width: int):
+    """Page `index` of the open original (read from the file object, never by its path), at
+    about `width` pixels wide: a PDF page is rendered at that size, a scan's page is decoded
+    alone, never its other pages."""
     if record["type"] == "pdf":
-        return render_page(file, index)
+        return render_page(file, index, MAX_PIXELS, max_width=width)
     try:
-        return load_pages(file)[index]
+        return read_page(file, index)
     except (OcrError, IndexError) as e:
         raise RecordNotFound(f"第{index + 1}页的图像无法读取：{e}") from e

@@ -1,6 +1,12 @@
-"""PDF records: the text layer per page (pdfminer.six), judged; bad pages OCR'd (pypdfium2)."""
+"""PDF records: the text layer per page (pdfminer.six), judged; bad pages OCR'd (pypdfium2).
+
+Pages are rendered at RENDER_DPI, or smaller when that would pass [ocr] max_pixels (a page
+can be 200 inches wide), and the pixels of every page to OCR are counted against
+[ocr] max_file_pixels before the first one is rendered.
+"""
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -9,6 +15,8 @@ from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTTextContainer
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+
+from ocr.images import DEFAULT_MAX_PIXELS
 
 from .errors import ExtractionError
 from .extracted import ExtractContext, Extracted, from_pages
@@ -26,17 +34,25 @@ class PdfExtractor:
 
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
         layers = text_layers(path, ctx.max_pages)
+        reasons = [judge_text_layer(layer) for layer in layers]
+        to_read = [index for index, reason in enumerate(reasons) if reason is not None]
+        if to_read and ctx.ocr is None:
+            index = to_read[0]
+            raise ExtractionError(f"page {index + 1} needs OCR ({reasons[index]}) but OCR "
+                                  "is off")
+        if to_read:
+            check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
+                                ctx.ocr.settings.max_file_pixels)
         pages, warnings = [], []
         digest = None
-        for index, layer in enumerate(layers):
-            reason = judge_text_layer(layer)
+        for index, (layer, reason) in enumerate(zip(layers, reasons)):
             if reason is None:
                 pages.append(layer.strip("\n"))
                 continue
-            if ctx.ocr is None:
-                raise ExtractionError(f"page {index + 1} needs OCR ({reason}) but OCR is off")
             digest = digest or ctx.digest or file_digest(path)
-            result = ctx.ocr.page(digest, index, lambda i=index: render_page(path, i))
+            max_pixels = ctx.ocr.settings.max_pixels
+            result = ctx.ocr.page(digest, index,
+                                  lambda i=index: render_page(path, i, max_pixels))
             pages.append(result.text)
             warnings.append(f"第{index + 1}页{reason}，已用OCR识别")
             warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
@@ -63,16 +79,60 @@ def text_layers(path: Path, max_pages: int) -> list[str]:
     return pages
 
 
-def render_page(path, index: int):
-    """Page `index` of a PDF (a path or an open binary file) as a PIL image at RENDER_DPI."""
-    pdf = pypdfium2.PdfDocument(path)
+def render_scale(width_pt: float, height_pt: float, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 max_width: int = 0) -> float:
+    """Pixels per point for a page: RENDER_DPI, less if the page would pass max_pixels
+    (or be wider than max_width pixels). A limit of 0 is no limit."""
+    scale = RENDER_DPI / 72
+    area = max(width_pt * height_pt, 1e-6)
+    if max_pixels and area * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / area) * 0.999  # rounding up must not pass the cap
+    if max_width and width_pt * scale > max_width:
+        scale = max_width / max(width_pt, 1e-6)
+    return scale
+
+
+def check_render_pixels(path: Path, indexes: list[int], max_pixels: int,
+                        max_file_pixels: int) -> None:
+    """Refuse a PDF whose pages to OCR would render to more than max_file_pixels together
+    (counted from the page sizes, before anything is rendered)."""
+    if not max_file_pixels:
+        return
+    pdf = _open_pdf(path)
+    try:
+        total = 0
+        for index in indexes:
+            width, height = pdf.get_page_size(index)
+            scale = render_scale(width, height, max_pixels)
+            total += round(width * scale) * round(height * scale)
+    finally:
+        pdf.close()
+    if total > max_file_pixels:
+        raise ExtractionError(
+            f"the {len(indexes)} page(s) to OCR would render to {total:,} pixels together, "
+            f"more than [ocr] max_file_pixels = {max_file_pixels:,}")
+
+
+def render_page(path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS, max_width: int = 0):
+    """Page `index` of a PDF (a path or an open binary file) as a PIL image at RENDER_DPI,
+    or at the largest resolution that keeps it within max_pixels and max_width (its dpi is
+    recorded on the image)."""
+    pdf = _open_pdf(path)
     try:
         page = pdf[index]
-        image = page.render(scale=RENDER_DPI / 72).to_pil()
-        image.info["dpi"] = (RENDER_DPI, RENDER_DPI)
+        scale = render_scale(*page.get_size(), max_pixels, max_width)
+        image = page.render(scale=scale).to_pil()
+        image.info["dpi"] = (scale * 72, scale * 72)
         return image
     finally:
         pdf.close()
+
+
+def _open_pdf(path) -> pypdfium2.PdfDocument:
+    try:
+        return pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as e:
+        raise ExtractionError(f"the PDF cannot be rendered ({_short(e)})") from e
 
 
 def _short(e: Exception) -> str:

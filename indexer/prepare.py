@@ -18,8 +18,9 @@ from .autometa import document_kind, extract_metadata
 from .corpus import METADATA_WARNING, file_metadata
 from .errors import DanganError, ExtractionError
 from .extract import check_magic, extractor_for
-from .extracted import ExtractContext
+from .extracted import ExtractContext, Extracted
 from .levels import first_page_lines, highest, text_mark
+from .memory import out_of_memory_message
 from .ocrcache import OcrRunner, file_digest
 from .plan import Job
 from .records import Record, record_fields
@@ -42,6 +43,9 @@ class WorkerSetup:
     cache_dir: Path | None = None
     max_pages: int = 2000
     return_ocr: bool = False  # send OCR'd pages back with the result (workers on other hosts)
+    max_text_chars: int = 2_000_000
+    max_inflated_mb: int = 100
+    memory_mb: int = 0  # each local worker process's address-space limit (0: none)
 
 
 @dataclass
@@ -58,6 +62,7 @@ class Prepared:
     ocr_seconds: float = 0.0
     ocr_cache: list = field(default_factory=list)  # (key, PageText) when setup.return_ocr
     seconds: float = 0.0
+    peak_mb: float = 0.0  # the worker process's peak resident memory so far (local pool)
 
 
 _state: dict[str, Any] = {}
@@ -70,7 +75,9 @@ def configure(setup: WorkerSetup) -> ExtractContext:
             _state["ctx"].ocr.close()
         analysis.add_user_words(setup.user_words)
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
-        _state.update(setup=setup, ctx=ExtractContext(ocr=runner, max_pages=setup.max_pages))
+        _state.update(setup=setup, ctx=ExtractContext(
+            ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
+            max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]
 
 
@@ -94,6 +101,8 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
         out.pages = len(record.page_starts)
     except (DanganError, OSError) as e:
         out.error = str(e)
+    except MemoryError:  # a decoder asked for more than the worker may have
+        out.error = out_of_memory_message()
     except Exception as e:  # a library choking on a strange file must not end the batch
         log.exception("unexpected error reading %s/%s", job.file.source, job.file.rel)
         out.error = f"unexpected {type(e).__name__} while reading the file: {e}"
@@ -117,7 +126,7 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
     through = through or path
     try:
         check_magic(through, extractor)
-        extracted = extractor.extract(through, ctx)
+        extracted = cap_text(extractor.extract(through, ctx), ctx.max_text_chars)
     except ExtractionError as e:  # messages name the file by the name it was read through
         if through == path:
             raise
@@ -129,6 +138,17 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
              EXTRACTED: auto}
     return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
                          extra)
+
+
+def cap_text(extracted: Extracted, limit: int) -> Extracted:
+    """The first `limit` characters of a record's text (0: all), with a warning when cut:
+    a record of millions of characters slows every search that finds it."""
+    if not limit or len(extracted.text) <= limit:
+        return extracted
+    starts = tuple(s for s in extracted.page_starts if s < limit) or (0,)
+    warning = f"正文过长，只索引了前 {limit:,} 个字符（[index] max_text_chars）"
+    return replace(extracted, text=extracted.text[:limit], page_starts=starts,
+                   warnings=(*extracted.warnings, warning))
 
 
 def from_stored(job: Job, stored: dict[str, Any]) -> Record:

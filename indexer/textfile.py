@@ -1,6 +1,7 @@
 """Plain-text records: encoding detection (UTF-8, GB18030/GBK, Big5) and page splitting."""
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -17,14 +18,17 @@ _PAGE_END = re.compile(
 )
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode a text file's bytes; returns (text, encoding). Raises ExtractionError."""
+def decode(data: bytes, cut: bool = False) -> tuple[str, str]:
+    """Decode a text file's bytes; returns (text, encoding). Raises ExtractionError.
+
+    cut: `data` is the start of a longer file (a character cut in two at its end is left
+    out)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8"), "utf-8-sig"
+        return _strict(data[3:], "utf-8", cut), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16"), "utf-16"
+        return _strict(data, "utf-16", cut), "utf-16"
     try:
-        return data.decode("utf-8"), "utf-8"
+        return _decode(data, "utf-8", cut), "utf-8"
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=list(_CANDIDATES)).best()
@@ -34,12 +38,16 @@ def decode(data: bytes) -> tuple[str, str]:
             "(re-save the file in one of these encodings)"
         )
     encoding = _NAMES.get(best.encoding, best.encoding)
-    return _strict(data, encoding), encoding
+    return _strict(data, encoding, cut), encoding
 
 
-def _strict(data: bytes, encoding: str) -> str:
+def _decode(data: bytes, encoding: str, cut: bool) -> str:
+    return codecs.getincrementaldecoder(encoding)().decode(data, final=not cut)
+
+
+def _strict(data: bytes, encoding: str, cut: bool = False) -> str:
     try:
-        return data.decode(encoding)
+        return _decode(data, encoding, cut)
     except UnicodeDecodeError as e:
         raise ExtractionError(
             f"undecodable bytes at offset {e.start} for encoding {encoding}"
@@ -64,10 +72,14 @@ class TextExtractor:
     magic = ()
 
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
-        data = path.read_bytes()
+        # no character takes more than 4 bytes: this much holds the max_text_chars kept
+        limit = 4 * ctx.max_text_chars + 4 if ctx.max_text_chars else -1
+        with path.open("rb") as f:
+            data = f.read(limit)
+            cut = bool(f.read(1)) if limit >= 0 else False
         if not data:
             raise ExtractionError("the file is empty (0 bytes)")
-        text, encoding = decode(data)
+        text, encoding = decode(data, cut)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if not text.strip():
             raise ExtractionError("the file holds no text (only blanks)")

@@ -9,7 +9,7 @@ from PIL import Image
 from .cleanup import repair_text
 from .engine import OcrEngine, TesseractEngine, check_available, engine_version
 from .errors import ImageError, OcrError, OcrTimeout, OcrUnavailable
-from .images import iter_pages, load_pages, page_count
+from .images import ScanPages, iter_pages, load_pages, page_count, read_page
 from .preprocess import Prepared, prepare
 from .result import PageText
 from .script import unify_script
@@ -17,8 +17,8 @@ from .settings import OcrSettings
 
 __all__ = [
     "ImageError", "OcrEngine", "OcrError", "OcrSettings", "OcrTimeout", "OcrUnavailable",
-    "PageText", "TesseractEngine", "check_available", "engine_version", "load_pages",
-    "ocr_file", "ocr_page", "page_count", "repair_text",
+    "PageText", "ScanPages", "TesseractEngine", "check_available", "engine_version",
+    "load_pages", "ocr_file", "ocr_page", "page_count", "read_page", "repair_text",
 ]
 
 # below this mean confidence an upright page is suspected to be rotated: ask OSD
@@ -119,7 +119,9 @@ def _weighted(body_confidence: float, body_chars: int, header: PageText) -> floa
 def ocr_file(
     path: str | Path, settings: OcrSettings | None = None, engine: OcrEngine | None = None
 ) -> list[PageText]:
-    """Recognise every page of a PNG, JPEG or (multi-page) TIFF file."""
+    """Recognise every page of a PNG, JPEG or (multi-page) TIFF file, one page in memory at a
+    time; the pixel limits of `settings` are checked before any page is decoded."""
     settings = settings or OcrSettings()
     engine = engine or TesseractEngine()
-    return [ocr_page(page, settings, engine) for page in iter_pages(path, settings.max_pixels)]
+    pages = iter_pages(path, settings.max_pixels, max_file_pixels=settings.max_file_pixels)
+    return [ocr_page(page, settings, engine) for page in pages]

@@ -8,6 +8,7 @@ plain Tesseract (psm 3, nothing done) 28.8%. `python tests/ocr_images.py` re-mea
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,7 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     factor = 1.0
     if "upscale" in steps:
         factor = geometry.upscale_factor(grey, settings.min_dpi, settings.target_dpi)
+        factor = min(factor, _headroom(grey, settings.max_pixels))
         grey = geometry.scale(grey, factor)
     box = header_box(layer) if layer is not None else None
     header = geometry.scale(layer.crop(box), factor) if box is not None else None
@@ -66,6 +68,13 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
         grey = _paste_header(grey, header, (round(box[0] * factor), round(box[1] * factor)))
         header = None
     return Prepared(image=grey, header=header, rotation=rotation % 360, skew=skew, scale=factor)
+
+
+def _headroom(image: Image.Image, max_pixels: int) -> float:
+    """The largest upscaling factor that keeps the page within max_pixels (at least 1)."""
+    if not max_pixels:
+        return math.inf
+    return max(1.0, math.sqrt(max_pixels / max(1, image.width * image.height)))
 
 
 def binarize_page(grey: Image.Image) -> Image.Image:

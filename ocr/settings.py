@@ -24,7 +24,10 @@ class OcrSettings:
     unify_script: fold stray traditional characters of a simplified page (or the reverse).
     header_inline: draw the red header back into the page and read it in the same Tesseract
         call: one call less per page, but the header is read less reliably (measured).
-    max_pixels: refuse images larger than this (decompression-bomb cap).
+    max_pixels: refuse images larger than this (decompression-bomb cap); PDF pages are
+        rendered, and pages upscaled, to at most this many pixels. 0 = no limit.
+    max_file_pixels: refuse files whose pages together have more pixels than this. 0 = no
+        limit.
     min_dpi / target_dpi: scans below min_dpi are upscaled to target_dpi.
     """
 
@@ -37,6 +40,7 @@ class OcrSettings:
     unify_script: bool = True
     header_inline: bool = False
     max_pixels: int = 60_000_000
+    max_file_pixels: int = 2_000_000_000
     min_dpi: int = 250
     target_dpi: int = 300
 

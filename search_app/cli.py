@@ -100,7 +100,8 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
     click.echo(
         f"pages {result.pages} (OCR {result.ocr_pages}); worker time: OCR "
         f"{result.ocr_seconds:.1f}s, the rest {other:.1f}s; commits {result.commits}; "
-        f"writer peak memory {result.peak_mb:.0f} MB", err=True)
+        f"writer peak memory {result.peak_mb:.0f} MB, largest worker "
+        f"{result.worker_peak_mb:.0f} MB", err=True)
     sys.exit(1 if result.failed else 0)
 
 

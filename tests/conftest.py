@@ -158,3 +158,12 @@ def client(app):
 @pytest.fixture()
 def cli_runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture()
+def forked_workers(monkeypatch):
+    """Extraction workers forked from this process (not from the fork server), so what a
+    test patches here to inject a fault also runs in them."""
+    import indexer.workerpool
+
+    monkeypatch.setattr(indexer.workerpool, "START_METHOD", "fork")

@@ -148,7 +148,8 @@ def test_pdf_page_limit(tmp_path):
         extract(sample("07-"), ExtractContext(max_pages=1))
 
 
-def test_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, monkeypatch):
+def test_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, monkeypatch,
+                                                          forked_workers):
     from conftest import make_settings, write_corpus
 
     import indexer.build as build

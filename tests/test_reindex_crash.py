@@ -191,11 +191,13 @@ def wait_for(condition, what: str, timeout: float = WAIT):
 
 
 def wait_for_pool(proc: subprocess.Popen, log: Path) -> list[int]:
-    """The pids of a running `dangan index`'s pool workers, once there are two."""
+    """The pids of a running `dangan index`'s helper processes (fork server, resource
+    tracker) and its pool workers (their children), once there are two workers."""
     def pool():
         assert proc.poll() is None, log.read_text(errors="replace")
-        found = children(proc.pid)
-        return found if len(found) >= 2 else None
+        helpers = children(proc.pid)
+        workers = [w for h in helpers for w in children(h)]
+        return helpers + workers if len(workers) >= 2 else None
     return wait_for(pool, "the pool to start")
 
 

@@ -28,7 +28,7 @@ def indexed(tmp_path):
 
 
 @pytest.fixture()
-def no_extraction(monkeypatch):
+def no_extraction(monkeypatch, forked_workers):
     """Files read during the run (each also fails its job: nothing may be read)."""
     read = []
 

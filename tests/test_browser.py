@@ -9,13 +9,12 @@ run's temporary folder and copied to test-output/screenshots/ (git-ignored)."""
 import json
 import shutil
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import make_settings, write_corpus
+from pdfs import text_pdf
 from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
 
 from indexer.build import run_index
@@ -47,27 +46,6 @@ PDF_PAGES = [
 ]
 PDF_CATALOG = ("文件,题名,责任者,日期,门类,文种,保管期限,密级\n"
                f"{PDF_NAME},{PDF_TITLE},新塘桥镇人民政府,2020-06-18,文书,说明,长期,内部\n")
-
-
-def text_pdf(pages: list[list[str]], target: Path) -> None:
-    """A born-digital PDF (real text layer, no OCR needed), one list of lines per page."""
-    sys.path.insert(0, str(REPO))
-    from fpdf import FPDF
-
-    from tools.scanlib import find_font, truetype_subset
-
-    file, index = find_font("Noto Serif CJK SC:style=Regular")
-    pdf = FPDF(unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    with tempfile.TemporaryDirectory() as tmp:
-        truetype_subset(file, index, "".join("".join(p) for p in pages), f"{tmp}/cjk.ttf")
-        pdf.add_font("cjk", fname=f"{tmp}/cjk.ttf")
-        for lines in pages:
-            pdf.add_page()
-            pdf.set_font("cjk", size=15)
-            for n, line in enumerate(lines):
-                pdf.text(25, 40 + n * 11, line)
-        target.write_bytes(bytes(pdf.output()))
 
 
 @pytest.fixture(scope="module")

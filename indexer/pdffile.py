@@ -40,9 +40,8 @@ class PdfExtractor:
             index = to_read[0]
             raise ExtractionError(f"page {index + 1} needs OCR ({reasons[index]}) but OCR "
                                   "is off")
-        if to_read:
-            check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
-                                ctx.ocr.settings.max_file_pixels)
+        reduced = check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
+                                      ctx.ocr.settings.max_file_pixels) if to_read else {}
         pages, warnings = [], []
         digest = None
         for index, (layer, reason) in enumerate(zip(layers, reasons)):
@@ -55,6 +54,9 @@ class PdfExtractor:
                                   lambda i=index: render_page(path, i, max_pixels))
             pages.append(result.text)
             warnings.append(f"第{index + 1}页{reason}，已用OCR识别")
+            if index in reduced:
+                warnings.append(f"第{index + 1}页幅面过大，只能按 {reduced[index]:.0f} dpi 识别"
+                                "（[ocr] max_pixels），小字可能识别不全")
             warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
         return from_pages(pages, warnings=tuple(warnings))
 
@@ -93,24 +95,27 @@ def render_scale(width_pt: float, height_pt: float, max_pixels: int = DEFAULT_MA
 
 
 def check_render_pixels(path: Path, indexes: list[int], max_pixels: int,
-                        max_file_pixels: int) -> None:
+                        max_file_pixels: int) -> dict[int, float]:
     """Refuse a PDF whose pages to OCR would render to more than max_file_pixels together
-    (counted from the page sizes, before anything is rendered)."""
-    if not max_file_pixels:
-        return
+    (counted from the page sizes, before anything is rendered). Returns the dpi of each page
+    that max_pixels makes render below RENDER_DPI."""
     pdf = _open_pdf(path)
+    reduced: dict[int, float] = {}
     try:
         total = 0
         for index in indexes:
             width, height = pdf.get_page_size(index)
             scale = render_scale(width, height, max_pixels)
             total += round(width * scale) * round(height * scale)
+            if scale * 72 < RENDER_DPI - 0.5:
+                reduced[index] = scale * 72
     finally:
         pdf.close()
-    if total > max_file_pixels:
+    if max_file_pixels and total > max_file_pixels:
         raise ExtractionError(
             f"the {len(indexes)} page(s) to OCR would render to {total:,} pixels together, "
             f"more than [ocr] max_file_pixels = {max_file_pixels:,}")
+    return reduced
 
 
 def render_page(path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS, max_width: int = 0):

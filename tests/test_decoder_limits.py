@@ -148,3 +148,23 @@ def test_a_page_image_of_a_huge_pdf_page_costs_little_memory(tmp_path):
     peak, out = done.stdout.split()
     assert Image.open(out).width == 1600
     assert float(peak) < 500, f"the page image took {peak} MB"
+
+
+def test_an_oversized_pdf_page_is_read_at_a_lower_resolution_and_says_so(tmp_path):
+    """A page too large for [ocr] max_pixels at 300 dpi is not refused (a large map is a real
+    record) but read at the resolution the cap allows, with a warning on the record."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    pdf_bomb(corpus / "map.pdf", side_pt=1000)  # 4167² pixels at 300 dpi
+    cfg = write_config(tmp_path, corpus, {"workers": 1}, {"max_pixels": 4_000_000})
+
+    run = CliRunner().invoke(main, ["index", "--config", str(cfg)])
+
+    assert run.exit_code == 0, run.output
+    archive = Archive(tmp_path / "index")
+    try:
+        hit = archive.search(SearchRequest(q="", size=5, clearance="绝密")).hits[0]
+        warnings = archive.record(hit.fields["id"], "绝密")["meta"]["warnings"]
+    finally:
+        archive.close()
+    assert any("第1页幅面过大，只能按 144 dpi 识别" in w for w in warnings), warnings

@@ -20,8 +20,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from indexer.analysis.normalize import normalize_text
 from indexer.config import AuthSettings, load_settings
-from indexer.normalize import normalize_text
 
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say

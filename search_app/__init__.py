@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
-from indexer.search import Archive
+from indexer.search.archive import Archive
 
 from .auth import init_auth
 from .render import error_json

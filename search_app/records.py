@@ -11,9 +11,9 @@ from flask import render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.http import quote_header_value
 
-from indexer.highlight import find_spans, mark
-from indexer.originals import open_original, original_size
-from indexer.pageimages import has_page_images
+from indexer.ingest.originals import open_original, original_size
+from indexer.ingest.pageimages import has_page_images
+from indexer.search.highlight import find_spans, mark
 
 from .api import archive
 from .auth import clearance, record_read

@@ -9,10 +9,11 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from indexer.compile import compile_query
 from indexer.errors import QueryError
-from indexer.querylang import parse
-from indexer.schema import FACETS, SECURITY_LEVELS
+from indexer.fields import SECURITY_LEVELS
+from indexer.search.compile import compile_query
+from indexer.search.querylang import parse
+from indexer.store.schema import FACETS
 
 from .api import archive, request_from
 from .auth import record_read, search_detail

@@ -65,7 +65,7 @@ def test_search_without_index_says_what_to_do(tmp_path, cli_runner):
 def test_malformed_query_is_a_message_not_a_traceback(tmp_path, cli_runner):
     corpus = write_corpus(tmp_path / "c")
     settings = make_settings(tmp_path / "data" / "index", corpus)
-    from indexer.build import run_index
+    from indexer.build.run import run_index
 
     run_index(settings)
     result = cli_runner.invoke(main, ["search", "AND", "--config", str(config_for(tmp_path))])

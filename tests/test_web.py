@@ -465,7 +465,7 @@ def test_content_disposition_of_a_chinese_name_is_rfc_5987():
 def chinese_named(tmp_path_factory):
     """An index over a file with a Chinese name, and that file (to remove it later)."""
     from conftest import admin_client, make_settings
-    from indexer.build import run_index
+    from indexer.build.run import run_index
     from search_app import create_app
 
     corpus = tmp_path_factory.mktemp("named")
@@ -515,7 +515,7 @@ def test_download_of_file_names_with_newlines_quotes_and_controls(tmp_path):
     """Names a header cannot carry as they are: the download still works, with a well-formed
     Content-Disposition (a newline in a name once gave a 500)."""
     from conftest import admin_client, make_settings
-    from indexer.build import run_index
+    from indexer.build.run import run_index
     from search_app import create_app
 
     corpus = tmp_path / "odd"

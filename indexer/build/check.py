@@ -7,12 +7,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from ..config import Settings
+from ..errors import ConfigError, IndexVersionError
+from ..store.manifest import MANIFEST_FILE, Manifest
+from ..store.schema import check_stamp
 from .committed import read_indexed
-from .config import Settings
 from .corpus import discover
-from .errors import ConfigError, IndexVersionError
-from .manifest import MANIFEST_FILE, Manifest
-from .schema import check_stamp
 from .scratch import Scratch, attached
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from .manifest import Manifest
+from ..store.manifest import Manifest
 from .scratch import attached, insert_many
 
 

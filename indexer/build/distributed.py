@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .analysis import ANALYSIS_VERSION
-from .errors import ConfigError, DanganError, DependencyError
+from ..analysis.analyzers import ANALYSIS_VERSION
+from ..errors import ConfigError, DanganError, DependencyError
 from .plan import Job
 from .prepare import Prepared, WorkerSetup, configure, prepare
 

@@ -23,11 +23,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from .corpus import FILE_COLUMNS, Corpus, SourceFile, metadata_signature
-from .errors import ExtractionError
-from .manifest import Entry, Manifest
-from .ocrcache import file_digest
-from .safeopen import reading_path
+from ..errors import ExtractionError
+from ..ingest.ocrcache import file_digest
+from ..ingest.safeopen import reading_path
+from ..ingest.sourcefile import SourceFile, metadata_signature
+from ..store.manifest import Entry, Manifest
+from .corpus import FILE_COLUMNS, Corpus
 from .scratch import Rows, Tally, attached, stream
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")

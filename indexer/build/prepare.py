@@ -13,18 +13,18 @@ from typing import Any
 
 from ocr.settings import OcrSettings
 
-from . import analysis
-from .autometa import document_kind, extract_metadata
-from .corpus import METADATA_WARNING, file_metadata
-from .errors import DanganError, ExtractionError
-from .extract import check_magic, extractor_for
-from .extracted import ExtractContext, Extracted
-from .levels import first_page_lines, highest, text_mark
+from ..analysis import analyzers
+from ..errors import DanganError, ExtractionError
+from ..ingest.autometa import document_kind, extract_metadata
+from ..ingest.extract import check_magic, extractor_for
+from ..ingest.extracted import ExtractContext, Extracted
+from ..ingest.levels import first_page_lines, highest, text_mark
+from ..ingest.ocrcache import OcrRunner, file_digest
+from ..ingest.safeopen import reading_path
+from ..ingest.sourcefile import METADATA_WARNING, file_metadata
+from ..store.records import Record, record_fields
 from .memory import out_of_memory_message
-from .ocrcache import OcrRunner, file_digest
 from .plan import Job
-from .records import Record, record_fields
-from .safeopen import reading_path
 
 log = logging.getLogger("dangan.index")
 FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention", "security",
@@ -55,7 +55,7 @@ class Prepared:
     job: Job
     digest: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
-    postings: dict[str, analysis.Postings] = field(default_factory=dict)
+    postings: dict[str, analyzers.Postings] = field(default_factory=dict)
     error: str | None = None
     pages: int = 0
     ocr_pages: int = 0
@@ -73,7 +73,7 @@ def configure(setup: WorkerSetup) -> ExtractContext:
     if _state.get("setup") != setup:
         if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
             _state["ctx"].ocr.close()
-        analysis.add_user_words(setup.user_words)
+        analyzers.add_user_words(setup.user_words)
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
         _state.update(setup=setup, ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
@@ -182,13 +182,13 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
 
 
-def analyse(fields: dict[str, Any]) -> dict[str, analysis.Postings]:
+def analyse(fields: dict[str, Any]) -> dict[str, analyzers.Postings]:
     """Postings of every analysed field: exactly what the schema's analyzers would give."""
     out = {}
     for name in WORD_FIELDS:
         if fields.get(name):
-            out[name] = analysis.word_postings(fields[name])
+            out[name] = analyzers.word_postings(fields[name])
     for name in NGRAM_FIELDS:
         if fields.get(name):
-            out[name] = analysis.ngram_postings(fields[name])
+            out[name] = analyzers.ngram_postings(fields[name])
     return out

@@ -19,24 +19,25 @@ from pathlib import Path
 from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
-from . import analysis
+from ..analysis import analyzers
+from ..config import Settings
+from ..errors import ConfigError, IndexVersionError
+from ..ingest.extract import EXTRACTORS
+from ..ingest.extracted import ExtractContext
+from ..ingest.ocrcache import OcrRunner
+from ..ingest.sourcefile import content_id
+from ..private import private_dir
+from ..store.lock import IndexLock
+from ..store.manifest import Entry, Manifest
+from ..store.schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
+from ..store.sources import write_sources
+from ..store.writer import BatchWriter
 from .committed import committed_files
-from .config import Settings
-from .corpus import Corpus, Notes, check_roots, content_id, discover
-from .errors import ConfigError, IndexVersionError
+from .corpus import Corpus, Notes, check_roots, discover
 from .executors import make_executor
-from .extract import EXTRACTORS
-from .extracted import ExtractContext
-from .lock import IndexLock
-from .manifest import Entry, Manifest
-from .ocrcache import OcrRunner
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
-from .private import private_dir
-from .schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
 from .scratch import Scratch, scratch_path
-from .sources import write_sources
-from .writer import BatchWriter
 
 log = logging.getLogger("dangan.index")
 Progress = Callable[[int, int, int, str], None]  # files done, files to do, pages, current file
@@ -86,7 +87,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart
             words = load_user_words(settings, corpus)
-            analysis.add_user_words(words)
+            analyzers.add_user_words(words)
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
             write_sources(target, corpus.sources)
@@ -233,7 +234,7 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
     words = list(settings.analysis.user_words) + sorted(corpus.names)
     if settings.analysis.user_dict:
         try:
-            words += analysis.load_user_dict(settings.analysis.user_dict)
+            words += analyzers.load_user_dict(settings.analysis.user_dict)
         except OSError as e:
             raise ConfigError(f"cannot read [analysis] user_dict: {e}") from e
     return words

@@ -8,7 +8,7 @@ import threading
 import time
 from multiprocessing.connection import Connection, wait
 
-from . import analysis
+from ..analysis import analyzers
 from .memory import limit_memory, out_of_memory_message, peak_rss_mb, status_mb
 from .prepare import Prepared, WorkerSetup, configure, prepare
 
@@ -25,7 +25,7 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
     _exit_with_writer()
     limit_memory(setup.memory_mb)
     configure(setup)
-    analysis.warm_up()  # loaded by the fork server already; else not on a file's clock
+    analyzers.warm_up()  # loaded by the fork server already; else not on a file's clock
     conn.send(("ready",))
     while True:
         try:

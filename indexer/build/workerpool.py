@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
-from .errors import DanganError
+from ..errors import DanganError
 from .plan import Job
 from .prepare import Prepared, WorkerSetup
 from .worker import serve
@@ -29,7 +29,7 @@ log = logging.getLogger("dangan.index")
 Task = tuple[Job, "dict[str, Any] | None"]
 START_METHOD = "forkserver"  # tests that patch worker code in-process use "fork"
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-PRELOAD = ["__main__", "indexer.workerboot"]  # loaded once by the fork server for every worker
+PRELOAD = ["__main__", "indexer.build.workerboot"]  # loaded once by the fork server for every worker
 CRASHES_ALLOWED = 2  # a file that kills its worker this many times is reported as failed
 START_ATTEMPTS = 3  # workers in a row that die before they are ready: the run stops
 START_TIMEOUT = 120.0  # seconds a new worker may take to get ready

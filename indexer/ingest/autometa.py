@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
+from .. import dates
+from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
 from .levels import first_page_lines, text_mark
-from . import dates
-from .normalize import Normalized, collapse_cjk_spaces, normalize
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS["零"] = 0

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import dates, fields
-from .errors import ExtractionError
+from .. import dates, fields
+from ..errors import ExtractionError
 from .safeopen import LinkRefused, open_file
 from .textfile import decode
 

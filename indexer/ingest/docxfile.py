@@ -14,7 +14,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .errors import ExtractionError
+from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted
 
 

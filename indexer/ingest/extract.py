@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import ExtractionError
 from .docxfile import DocxExtractor
-from .errors import ExtractionError
 from .extracted import ExtractContext, Extracted
 from .imagefile import ImageExtractor
 from .pdffile import PdfExtractor

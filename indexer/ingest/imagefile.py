@@ -6,7 +6,7 @@ from pathlib import Path
 from ocr.errors import OcrError
 from ocr.images import ScanPages
 
-from .errors import ExtractionError
+from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .errors import ExtractionError
-from .normalize import normalize_text
-from .schema import DEFAULT_SECURITY, SECURITY_LEVELS
+from ..analysis.normalize import normalize_text
+from ..errors import ExtractionError
+from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
 
 _STAR = re.compile(r"[★☆].*", re.S)
 _SPACE = re.compile(r"\s+")

@@ -19,8 +19,8 @@ from ocr.errors import OcrError, OcrUnavailable
 from ocr.result import PageText
 from ocr.settings import OcrSettings
 
-from .errors import DependencyError, ExtractionError
-from .private import private_dir, private_file
+from ..errors import DependencyError, ExtractionError
+from ..private import private_dir, private_file
 
 CACHE_FILE = "ocr-cache.sqlite"
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .errors import RecordNotFound
+from ..errors import RecordNotFound
 from .safeopen import LinkRefused, open_under
 
 MOVED = "这条记录的原件已不在档案目录中，请重新索引"

@@ -9,10 +9,10 @@ from typing import BinaryIO
 from ocr.errors import OcrError
 from ocr.images import read_page
 
-from .errors import RecordNotFound
+from ..errors import RecordNotFound
+from ..private import private_dir
 from .originals import open_original
 from .pdffile import render_page
-from .private import private_dir
 
 IMAGE_TYPES = ("image", "pdf")  # record types whose pages have an image
 WIDTHS = (400, 1000, 1600)  # the sizes served (anything else is rounded up to one of these)

@@ -18,7 +18,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 
 from ocr.images import DEFAULT_MAX_PIXELS
 
-from .errors import ExtractionError
+from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
 from .textlayer import judge_text_layer

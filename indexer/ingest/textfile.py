@@ -7,7 +7,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .errors import ExtractionError
+from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted
 
 # Encodings we accept for .txt records, in the spelling we record.

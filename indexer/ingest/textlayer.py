@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .analysis import dictionary_word_share
+from ..analysis.analyzers import dictionary_word_share
 
 MIN_CHARS = 20  # fewer characters than this: judged only for emptiness and (cid:)
 MIN_WORD_SHARE = 0.35  # garbage scores ~0.04, good Chinese text ~0.85

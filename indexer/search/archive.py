@@ -16,15 +16,17 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from . import analysis, collect, execute
-from .arrays import EMPTY, IndexArrays
+from ..analysis import analyzers
+from ..config import SearchSettings
+from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
+from ..fields import SECURITY_LEVELS
+from ..store.arrays import EMPTY, IndexArrays
+from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
+from ..store.sources import read_sources
+from . import collect, execute
 from .compile import compile_query
-from .config import SearchSettings
-from .errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from .highlight import Snippet, find_spans, mark, snippets
 from .querylang import parse
-from .schema import FACETS, SECURITY_LEVELS, USER_WORDS_FILE, check_stamp
-from .sources import read_sources
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -93,8 +95,8 @@ class Archive:
         check_stamp(self.dir)
         words_file = self.dir / USER_WORDS_FILE
         if words_file.exists():
-            analysis.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
-        analysis.warm_up()  # load the dictionary now, not on the first query
+            analyzers.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
+        analyzers.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
         self._versions.replace(Version(ix, ix.searcher(), inode))
@@ -259,8 +261,8 @@ def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
               n: int = SIMILAR_TERMS) -> list[str]:
     """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
     over the records the reader may see (`visible`; None: all)."""
-    counts = Counter(w for w in analysis.word_terms(text)
-                     if len(w) >= 2 and analysis.is_chinese(w))
+    counts = Counter(w for w in analyzers.word_terms(text)
+                     if len(w) >= 2 and analyzers.is_chinese(w))
     total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
     scored = []
     for word, tf in counts.items():

@@ -6,9 +6,9 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..fields import SECURITY_LEVELS
 from .compile import AllOf, AnyOf, Range, Value
 from .querylang import date_bound
-from .schema import SECURITY_LEVELS
 
 
 def filter_node(clearance: str, filters: dict[str, tuple[str, ...]], date_from: str,

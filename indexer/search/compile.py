@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .analysis import ngram_terms, word_terms
+from ..analysis.analyzers import ngram_terms, word_terms
 from .querylang import And, DateRange, Not, Or, Term
 
 # bare terms look in these n-gram fields

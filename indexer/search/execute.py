@@ -5,9 +5,8 @@ import math
 
 import numpy as np
 
-from .arrays import EMPTY, IndexArrays
-from .compile import (COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value,
-                      Without)
+from ..store.arrays import EMPTY, IndexArrays
+from .compile import COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value, Without
 
 K1, B = 1.2, 0.75
 _SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences

@@ -6,8 +6,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from .analysis import units
-from .normalize import is_cjk, normalize
+from ..analysis.analyzers import units
+from ..analysis.normalize import is_cjk, normalize
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import dates
-from .errors import QueryError
+from .. import dates
+from ..errors import QueryError
 
 MAX_QUERY_CHARS = 500
 MAX_DEPTH = 32  # brackets and NOTs inside one another (deeper is abuse, not a search)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .arrays import IndexArrays
+from ..store.arrays import IndexArrays
 
 
 class Version:

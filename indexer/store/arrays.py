@@ -15,7 +15,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
-from .analysis import PREFIX
+from ..analysis.analyzers import PREFIX
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)

@@ -11,8 +11,8 @@ import logging
 import os
 from pathlib import Path
 
-from .errors import DanganError
-from .private import private_dir
+from ..errors import DanganError
+from ..private import private_dir
 
 log = logging.getLogger("dangan.index")
 

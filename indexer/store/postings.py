@@ -3,7 +3,7 @@
 Whoosh's own path (a tuple per posting through a pool that sorts, spills to disk and merges
 back, then a few Python calls per posting to write blocks) is most of the cost of indexing.
 Here a batch's postings are grouped by term with numpy at commit and written term by term in
-Whoosh's W3 on-disk layout, which Whoosh's readers (and indexer.arrays) read unchanged.
+Whoosh's W3 on-disk layout, which Whoosh's readers (and indexer.store.arrays) read unchanged.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from .analysis import Posting, Postings, gram_names
+from ..analysis.analyzers import Posting, Postings, gram_names
 
 _DOCNUM = struct.Struct("=I")  # as array("I") holds it
 _NAMED = 1 << 63  # a term code with this bit: the term is spelled in the buffer's dict

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ExtractionError
-from . import dates
-from .schema import DEFAULT_SECURITY, SECURITY_LEVELS, security_level
+from .. import dates
+from ..errors import ExtractionError
+from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
+from .schema import security_level
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,15 @@ from pathlib import Path
 
 from whoosh import fields
 
-from .analysis import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
-from .errors import IndexVersionError
+from ..analysis.analyzers import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
+from ..errors import IndexVersionError
+from ..fields import SECURITY_LEVELS
 
 STAMP_FILE = "dangan.json"
 USER_WORDS_FILE = "userwords.txt"
 
 # Facet name -> stored, sortable (column) field holding the exact value.
 FACETS = ("category", "kind", "year", "org", "retention", "security", "type")
-
-# 密级 levels, low to high; a record without one is 内部.
-SECURITY_LEVELS = ("公开", "内部", "秘密", "机密", "绝密")
-DEFAULT_SECURITY = "内部"
 
 
 def build_schema() -> fields.Schema:

@@ -55,7 +55,7 @@ class _Dropped:
 
 def make_app(config: Path):
     """The app over the bench index; a fresh register; the bench reader, logged in."""
-    from search_app import create_app
+    from search_app.app import create_app
 
     settings = load_settings(config)
     settings = replace(settings, auth=AuthSettings(anonymous_clearance="绝密"))

@@ -106,7 +106,7 @@ def security_class(level: str) -> str:
 
 def _hit(hit, q: str) -> dict:
     f = hit.fields
-    url = url_for("views.record", record_id=f["id"], q=q or None)
+    url = url_for("records.record", record_id=f["id"], q=q or None)
     marked = [s.page for s in hit.snippets if "<mark>" in s.html]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
             "title": Markup(hit.title_html) if f["title"] else f["path"],

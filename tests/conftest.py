@@ -141,7 +141,7 @@ def admin_client(app):
 
 @pytest.fixture()
 def app(built_index):
-    from search_app import create_app
+    from search_app.app import create_app
 
     app = create_app(built_index)
     app.config.update(TESTING=True)

@@ -20,7 +20,7 @@ from test_browser import text_pdf
 
 from indexer.build.run import run_index
 from indexer.fields import SECURITY_LEVELS
-from search_app import create_app
+from search_app.app import create_app
 from search_app.accounts import ADMIN, READER
 from search_app.security import SESSION_COOKIE
 

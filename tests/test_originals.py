@@ -15,7 +15,7 @@ from test_browser import text_pdf
 from indexer.build.run import run_index
 from indexer.errors import RecordNotFound
 from indexer.ingest.originals import LINKED, open_original
-from search_app import create_app
+from search_app.app import create_app
 
 pytestmark = pytest.mark.ocr  # the TIFF is read once, with real Tesseract
 

@@ -466,7 +466,7 @@ def chinese_named(tmp_path_factory):
     """An index over a file with a Chinese name, and that file (to remove it later)."""
     from conftest import admin_client, make_settings
     from indexer.build.run import run_index
-    from search_app import create_app
+    from search_app.app import create_app
 
     corpus = tmp_path_factory.mktemp("named")
     original = corpus / "人事" / "王建成登记表.txt"
@@ -516,7 +516,7 @@ def test_download_of_file_names_with_newlines_quotes_and_controls(tmp_path):
     Content-Disposition (a newline in a name once gave a 500)."""
     from conftest import admin_client, make_settings
     from indexer.build.run import run_index
-    from search_app import create_app
+    from search_app.app import create_app
 
     corpus = tmp_path / "odd"
     corpus.mkdir()

@@ -20,8 +20,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from indexer.analysis.normalize import normalize_text
 from indexer.config import AuthSettings, load_settings
-from indexer.normalize import normalize_text
 
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say
@@ -55,7 +55,7 @@ class _Dropped:
 
 def make_app(config: Path):
     """The app over the bench index; a fresh register; the bench reader, logged in."""
-    from search_app import create_app
+    from search_app.app import create_app
 
     settings = load_settings(config)
     settings = replace(settings, auth=AuthSettings(anonymous_clearance="绝密"))

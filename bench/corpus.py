@@ -10,8 +10,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.normalize import CJK
-from indexer.textfile import decode
+from indexer.analysis.normalize import CJK
+from indexer.ingest.textfile import decode
 
 from .names import Name, make_names, name_clauses
 from .progress import say

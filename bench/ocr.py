@@ -15,10 +15,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from indexer.autometa import extract_metadata
-from indexer.extract import ExtractContext, check_magic, extractor_for
-from indexer.ocrcache import OcrRunner
-from indexer.pdffile import render_page, text_layers
+from indexer.ingest.autometa import extract_metadata
+from indexer.ingest.extract import ExtractContext, check_magic, extractor_for
+from indexer.ingest.ocrcache import OcrRunner
+from indexer.ingest.pdffile import render_page, text_layers
 from ocr.engine import TesseractEngine
 from ocr.evaluate import cer
 from ocr.images import load_pages

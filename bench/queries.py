@@ -5,7 +5,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from indexer.normalize import CJK, normalize_text
+from indexer.analysis.normalize import CJK, normalize_text
 
 from .corpus import CorpusInfo
 

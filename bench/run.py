@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from indexer.normalize import normalize_text
+from indexer.analysis.normalize import normalize_text
 
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .measure import run_queries, summarise
 from .progress import say
-from .queries import ground_truth, make_queries
 from .provenance import code_version
+from .queries import ground_truth, make_queries
 from .report import SystemRun, ratios, render_failures, render_paging, render_table
 from .results import write_results
 from .systems import SYSTEMS, BuildError, make_system

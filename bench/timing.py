@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from indexer.schema import SECURITY_LEVELS
-from indexer.search import Archive, SearchRequest
-from indexer.textfile import decode
+from indexer.fields import SECURITY_LEVELS
+from indexer.ingest.textfile import decode
+from indexer.search.archive import Archive, SearchRequest
 
 from .progress import say
 from .web import HOST, OUT, REPO, Server

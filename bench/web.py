@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from indexer.normalize import normalize_text
+from indexer.analysis.normalize import normalize_text
 
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .fields import SECURITY_LEVELS
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,6 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
 
 
 def _check_auth(auth: AuthSettings, where: str) -> None:
-    from .schema import SECURITY_LEVELS  # not at the top: the schema imports the analysis
-
     choices = (*SECURITY_LEVELS, ANONYMOUS_OFF)
     if auth.anonymous_clearance not in choices:
         raise ConfigError(f"{where}: [auth] anonymous_clearance must be one of "

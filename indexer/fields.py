@@ -14,6 +14,10 @@ ID, TEXT, FACET, DATE, NUMBER, STORED = "id", "text", "facet", "date", "number",
 # how `name:value` searches a field
 NGRAM, EXACT, RANGE = "ngram", "exact", "range"
 
+# 密级 levels, low to high; a record without one is 内部.
+SECURITY_LEVELS = ("公开", "内部", "秘密", "机密", "绝密")
+DEFAULT_SECURITY = "内部"
+
 
 @dataclass(frozen=True)
 class Field:

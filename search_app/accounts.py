@@ -15,7 +15,7 @@ from pathlib import Path
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from indexer.errors import DanganError
-from indexer.schema import SECURITY_LEVELS
+from indexer.fields import SECURITY_LEVELS
 
 from indexer.private import private_dir, private_file
 

@@ -8,7 +8,7 @@ from flask import (Blueprint, Response, flash, redirect, render_template, reques
                    stream_with_context, url_for)
 from flask_login import current_user
 
-from indexer.schema import SECURITY_LEVELS
+from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, ROLES, AccountError
 from .audit import ACTIONS, to_csv

@@ -5,8 +5,8 @@ from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.pageimages import has_page_images, page_thumbnail
-from indexer.search import SearchRequest
+from indexer.ingest.pageimages import has_page_images, page_thumbnail
+from indexer.search.archive import SearchRequest
 
 from .auth import clearance, record_read, search_detail
 from .openapi import openapi_spec

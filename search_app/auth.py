@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from indexer.config import ANONYMOUS_OFF, Settings
 from indexer.errors import DanganError
-from indexer.search import SearchRequest
+from indexer.search.archive import SearchRequest
 
 from .accounts import Accounts, User
 from .audit import AuditLog

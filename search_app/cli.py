@@ -14,11 +14,11 @@ from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
-from indexer.build import Plan, run_index
+from indexer.build.run import Plan, run_index
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
-from indexer.schema import SECURITY_LEVELS
-from indexer.search import Archive, SearchRequest
+from indexer.fields import SECURITY_LEVELS
+from indexer.search.archive import Archive, SearchRequest
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -67,7 +67,7 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
     try:
         settings = _settings(config_path)
         if check:
-            from indexer.check import check_index
+            from indexer.build.check import check_index
 
             report = check_index(settings, list(paths) or None)
             click.echo(report.render())
@@ -196,9 +196,9 @@ def ocr(file, config_path, lang) -> None:
     """Print the text of one scan, PDF or document (OCR results come from the cache)."""
     from dataclasses import replace
 
-    from indexer.build import extract_context
+    from indexer.build.run import extract_context
     from indexer.errors import ExtractionError
-    from indexer.extract import check_magic, extractor_for
+    from indexer.ingest.extract import check_magic, extractor_for
 
     try:
         settings = _settings(config_path)

@@ -8,7 +8,7 @@ import click
 
 from indexer.config import load_settings
 from indexer.errors import DanganError
-from indexer.schema import SECURITY_LEVELS
+from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, READER, ROLES, Accounts
 from .audit import AuditLog, to_csv

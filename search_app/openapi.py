@@ -5,9 +5,10 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from indexer.pageimages import WIDTHS
-from indexer.schema import FACETS, SECURITY_LEVELS
-from indexer.search import SORTS
+from indexer.fields import SECURITY_LEVELS
+from indexer.ingest.pageimages import WIDTHS
+from indexer.search.archive import SORTS
+from indexer.store.schema import FACETS
 
 from .params import FACET_LABELS
 

@@ -5,8 +5,8 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.config import SearchSettings
 from indexer.errors import QueryError
-from indexer.schema import FACETS
-from indexer.search import SearchRequest
+from indexer.search.archive import SearchRequest
+from indexer.store.schema import FACETS
 
 PARAMS = ("q", "page", "size", "sort", "date_from", "date_to") + FACETS
 FACET_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org": "责任者",

@@ -7,17 +7,19 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.http import quote_header_value
 
-from indexer.highlight import find_spans, mark
-from indexer.originals import open_original, original_size
-from indexer.pageimages import has_page_images
+from indexer.ingest.originals import open_original, original_size
+from indexer.ingest.pageimages import has_page_images
+from indexer.search.highlight import find_spans, mark
 
 from .api import archive
 from .auth import clearance, record_read
-from .views import TYPE_LABELS, bp, highlight_terms, security_class
+from .views import TYPE_LABELS, highlight_terms, security_class
+
+bp = Blueprint("records", __name__)
 
 META_LABELS = {"encoding": "编码", "notes": "备注", "persons": "人物"}
 META_HIDDEN = {"warnings", "extracted", "pages"}  # shown elsewhere, or the indexer's own notes
@@ -48,7 +50,7 @@ def record(record_id: str):
         warnings=warnings, images=images, original=_original(rec),
         back=url_for("views.search", q=q or None),
         print_mode=print_mode if print_mode in PRINT_MODES else "",
-        print_links=[(mode, label, url_for("views.record", record_id=record_id, q=q or None,
+        print_links=[(mode, label, url_for("records.record", record_id=record_id, q=q or None,
                                            print=mode))
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
         similar=[_similar(h) for h in similar],
@@ -127,7 +129,7 @@ def _original(rec: dict) -> dict | None:
         return None
     name, size = found
     return {"name": name, "size": _human_size(size),
-            "url": url_for("views.download", record_id=rec["id"])}
+            "url": url_for("records.download", record_id=rec["id"])}
 
 
 def _human_size(n: int) -> str:
@@ -141,5 +143,5 @@ def _human_size(n: int) -> str:
 def _similar(hit) -> dict:
     f = hit.fields
     return {"f": f, "title": f["title"] or f["path"],
-            "url": url_for("views.record", record_id=f["id"]),
+            "url": url_for("records.record", record_id=f["id"]),
             "security_class": security_class(f["security"])}

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.schema import SECURITY_LEVELS
-from indexer.search import SearchResult
+from indexer.fields import SECURITY_LEVELS
+from indexer.search.archive import SearchResult
 
 
 def hit_json(hit) -> dict[str, Any]:

@@ -23,7 +23,7 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("timeout", 60)
 
     def load(self):
-        from . import create_app
+        from .app import create_app
 
         return create_app(self.settings)
 

@@ -9,10 +9,11 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from indexer.compile import compile_query
 from indexer.errors import QueryError
-from indexer.querylang import parse
-from indexer.schema import FACETS, SECURITY_LEVELS
+from indexer.fields import SECURITY_LEVELS
+from indexer.search.compile import compile_query
+from indexer.search.querylang import parse
+from indexer.store.schema import FACETS
 
 from .api import archive, request_from
 from .auth import record_read, search_detail
@@ -105,7 +106,7 @@ def security_class(level: str) -> str:
 
 def _hit(hit, q: str) -> dict:
     f = hit.fields
-    url = url_for("views.record", record_id=f["id"], q=q or None)
+    url = url_for("records.record", record_id=f["id"], q=q or None)
     marked = [s.page for s in hit.snippets if "<mark>" in s.html]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
             "title": Markup(hit.title_html) if f["title"] else f["path"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.build import run_index
+from indexer.build.run import run_index
 from indexer.config import Settings, settings_from_dict
 
 # path -> (text, encoding); a small archive covering the Chinese regression cases
@@ -93,14 +93,14 @@ def built_index(settings) -> Settings:
 
 def top_request(**kw):
     """A SearchRequest read with every clearance (绝密): the library has no default one."""
-    from indexer.search import SearchRequest
+    from indexer.search.archive import SearchRequest
 
     return SearchRequest(clearance="绝密", **kw)
 
 
 @pytest.fixture(scope="session")
 def archive(built_index):
-    from indexer.search import Archive
+    from indexer.search.archive import Archive
 
     a = Archive(built_index.index.dir, built_index.search)
     yield a
@@ -141,7 +141,7 @@ def admin_client(app):
 
 @pytest.fixture()
 def app(built_index):
-    from search_app import create_app
+    from search_app.app import create_app
 
     app = create_app(built_index)
     app.config.update(TESTING=True)
@@ -164,6 +164,6 @@ def cli_runner() -> CliRunner:
 def forked_workers(monkeypatch):
     """Extraction workers forked from this process (not from the fork server), so what a
     test patches here to inject a fault also runs in them."""
-    import indexer.workerpool
+    import indexer.build.workerpool
 
-    monkeypatch.setattr(indexer.workerpool, "START_METHOD", "fork")
+    monkeypatch.setattr(indexer.build.workerpool, "START_METHOD", "fork")

@@ -1,5 +1,5 @@
 """Tokenizers: ordinal positions, original offsets, kept digits/letters, n-grams, user words."""
-from indexer.analysis import NgramTokenizer, WordTokenizer, add_user_words, ngram_terms
+from indexer.analysis.analyzers import NgramTokenizer, WordTokenizer, add_user_words, ngram_terms
 
 
 def tokens(tokenizer, text):

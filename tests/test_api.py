@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from indexer.schema import FACETS
+from indexer.store.schema import FACETS
 
 HIT_KEYS = {"id", "path", "title", "date", "org", "doc_number", "category", "security",
             "score", "snippets"}

@@ -15,7 +15,7 @@ from werkzeug.urls import iri_to_uri
 
 from indexer.config import settings_from_dict
 from indexer.errors import ConfigError
-from search_app import create_app
+from search_app.app import create_app
 from search_app.accounts import ADMIN, READER
 from search_app.security import CSP, SECRET_FILE, SESSION_COOKIE, secret_key
 

@@ -2,7 +2,7 @@
 OCR text."""
 import pytest
 
-from indexer.autometa import document_kind, extract_date, extract_metadata
+from indexer.ingest.autometa import document_kind, extract_date, extract_metadata
 
 NOTICE = """秘密★1年
 新塘桥镇人民政府文件

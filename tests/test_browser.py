@@ -17,7 +17,7 @@ from conftest import make_settings, write_corpus
 from pdfs import text_pdf
 from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
 
-from indexer.build import run_index
+from indexer.build.run import run_index
 from search_app.accounts import Accounts
 
 pytestmark = pytest.mark.server

@@ -4,8 +4,8 @@ import os
 
 from conftest import make_settings, top_request, write_corpus
 
-from indexer.build import Plan, run_index
-from indexer.search import Archive
+from indexer.build.run import Plan, run_index
+from indexer.search.archive import Archive
 
 
 def all_records(settings):

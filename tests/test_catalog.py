@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from indexer.catalog import read_catalog, read_sidecar
 from indexer.dates import normalise as normalise_date
 from indexer.errors import ExtractionError
+from indexer.ingest.catalog import read_catalog, read_sidecar
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -1,5 +1,7 @@
 """The dangan command line: index, search, exit codes and messages."""
 import json
+import subprocess
+import sys
 
 from conftest import make_settings, write_corpus
 
@@ -13,6 +15,27 @@ def config_for(tmp_path, corpus=None):
         lines.append(f'[corpus]\npaths = ["{corpus.as_posix()}"]\n')
     cfg.write_text("".join(lines), encoding="utf-8")
     return cfg
+
+
+NO_FLASK = """
+import sys
+from search_app import cli
+assert "flask" not in sys.modules, "importing the command line loads Flask"
+try:
+    cli.main(sys.argv[1:])
+except SystemExit as e:
+    assert e.code in (0, None), e.code
+assert "flask" not in sys.modules, "dangan index loads Flask"
+"""
+
+
+def test_index_runs_without_flask(tmp_path):
+    """Flask is for `dangan serve` only: neither the command line nor an index run load it."""
+    cfg = config_for(tmp_path, write_corpus(tmp_path / "c"))
+    done = subprocess.run([sys.executable, "-c", NO_FLASK, "index", "--config", str(cfg)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "added 6" in done.stdout + done.stderr
 
 
 def test_index_then_search(tmp_path, cli_runner):
@@ -65,7 +88,7 @@ def test_search_without_index_says_what_to_do(tmp_path, cli_runner):
 def test_malformed_query_is_a_message_not_a_traceback(tmp_path, cli_runner):
     corpus = write_corpus(tmp_path / "c")
     settings = make_settings(tmp_path / "data" / "index", corpus)
-    from indexer.build import run_index
+    from indexer.build.run import run_index
 
     run_index(settings)
     result = cli_runner.invoke(main, ["search", "AND", "--config", str(config_for(tmp_path))])
@@ -86,7 +109,7 @@ def test_everything_dangan_stores_is_readable_by_its_owner_only(tmp_path):
     from test_server import dangan_command
 
     from indexer.config import load_settings
-    from search_app import create_app
+    from search_app.app import create_app
 
     corpus = write_corpus(tmp_path / "c")
     text_pdf([["档案工作报告", "王建成负责查阅登记"]], corpus / "report.pdf")

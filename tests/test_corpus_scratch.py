@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import make_settings, write_corpus
 
-import indexer.build
-from indexer.build import run_index
-from indexer.corpus import SourceFile, discover
-from indexer.manifest import Entry, Manifest
-from indexer.plan import Job, make_plan
-from indexer.scratch import Scratch, scratch_path
+import indexer.build.run
+from indexer.build.corpus import discover
+from indexer.build.plan import Job, make_plan
+from indexer.build.run import run_index
+from indexer.build.scratch import Scratch, scratch_path
+from indexer.ingest.sourcefile import SourceFile
+from indexer.store.manifest import Entry, Manifest
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
@@ -34,13 +35,13 @@ def test_the_scratch_file_sits_beside_the_index_during_a_run_and_is_gone_after(t
     settings = make_settings(tmp_path / "d" / "index", corpus)
     before = snapshot(corpus)
     seen = []
-    write = indexer.build._write
+    write = indexer.build.run._write
 
     def spy(*args, **kwargs):
         seen.append((scratch_path(settings.index.dir).is_file(), snapshot(corpus)))
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(indexer.build, "_write", spy)
+    monkeypatch.setattr(indexer.build.run, "_write", spy)
     assert run_index(settings, workers=1).added == 6
     assert seen == [(True, before)]  # mid-run: the listing is on disk, the corpus untouched
     assert scratch_path(settings.index.dir).parent == settings.index.dir.parent
@@ -74,19 +75,19 @@ KILL_MID_PLAN = """
 import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
-import indexer.plan
+import indexer.build.plan
 from conftest import make_settings
-from indexer.build import run_index
+from indexer.build.run import run_index
 
-flush = indexer.plan._Planner.flush
+flush = indexer.build.plan._Planner.flush
 
 def flush_then_die(self):
     flush(self)
     if self.jobs == [] and {die!r}:
         os.kill(os.getpid(), signal.SIGKILL)
 
-indexer.plan._Planner.flush = flush_then_die
-indexer.plan.FLUSH = 1
+indexer.build.plan._Planner.flush = flush_then_die
+indexer.build.plan.FLUSH = 1
 run_index(make_settings(Path({index!r}), Path({corpus!r})), workers=1)
 """
 

@@ -12,8 +12,8 @@ from hostile import docx_bomb
 from hostile import pdf_page_bomb as pdf_bomb
 from PIL import Image
 
-from indexer.pdffile import render_page
-from indexer.search import Archive, SearchRequest
+from indexer.ingest.pdffile import render_page
+from indexer.search.archive import Archive, SearchRequest
 from search_app.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,8 +129,8 @@ def test_a_huge_pdf_page_is_rendered_within_max_pixels(tmp_path):
 PAGE_IMAGE = """
 import sys
 from pathlib import Path
-from indexer.memory import peak_rss_mb
-from indexer.pageimages import page_thumbnail
+from indexer.build.memory import peak_rss_mb
+from indexer.ingest.pageimages import page_thumbnail
 kind, name, folder = sys.argv[1:]
 record = {"id": "r", "type": kind, "path": name, "source": "s", "pages": 1}
 out = page_thumbnail(record, {"s": folder}, 1, 1600, Path(folder) / "cache")

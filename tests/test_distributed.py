@@ -17,13 +17,13 @@ import pytest
 from conftest import make_settings, top_request, write_corpus
 from test_build import all_records
 
-from indexer import distributed as dangan_dask
-from indexer.build import run_index
-from indexer.corpus import discover
+from indexer.build import distributed as dangan_dask
+from indexer.build.corpus import discover
+from indexer.build.plan import make_plan
+from indexer.build.prepare import WorkerSetup
+from indexer.build.run import run_index
 from indexer.errors import ConfigError, DanganError
-from indexer.plan import make_plan
-from indexer.prepare import WorkerSetup
-from indexer.search import Archive
+from indexer.search.archive import Archive
 
 distributed = pytest.importorskip("distributed")
 REPO = Path(__file__).parent.parent

@@ -1,7 +1,7 @@
 """The array executor's ordering: pages of a ranked list are consistent slices of one order."""
 import numpy as np
 
-from indexer.execute import top_by_date, top_by_score
+from indexer.search.execute import top_by_date, top_by_score
 
 
 def test_top_by_score_is_one_order_for_every_limit():

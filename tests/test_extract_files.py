@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import DependencyError, ExtractionError
-from indexer.extract import ExtractContext, check_magic, extractor_for
-from indexer.ocrcache import OcrRunner
+from indexer.ingest.extract import ExtractContext, check_magic, extractor_for
+from indexer.ingest.ocrcache import OcrRunner
 from ocr.errors import OcrError
 from ocr.evaluate import cer as character_error_rate
 from ocr.settings import OcrSettings
@@ -152,8 +152,8 @@ def test_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, monkeypatch
                                                           forked_workers):
     from conftest import make_settings, write_corpus
 
-    import indexer.build as build
-    import indexer.safeopen as safeopen
+    import indexer.build.run as build
+    import indexer.ingest.safeopen as safeopen
 
     corpus = write_corpus(tmp_path / "c")
     real = safeopen.open_fd

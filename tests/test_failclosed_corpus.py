@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
-from indexer.build import run_index
-from indexer.check import check_index
-from indexer.corpus import discover
+from indexer.build.check import check_index
+from indexer.build.corpus import discover
+from indexer.build.plan import make_plan
+from indexer.build.prepare import WorkerSetup, prepare
+from indexer.build.run import run_index
 from indexer.errors import ExtractionError
-from indexer.levels import first_page_lines, parse_level, text_mark
-from indexer.listing import real_path
-from indexer.manifest import Manifest
-from indexer.plan import make_plan
-from indexer.prepare import WorkerSetup, prepare
-from indexer.search import Archive, SearchRequest
+from indexer.ingest.levels import first_page_lines, parse_level, text_mark
+from indexer.ingest.listing import real_path
+from indexer.search.archive import Archive, SearchRequest
+from indexer.store.manifest import Manifest
 from search_app.cli import main
 
 SECRET = "外面的口令文件内容"
@@ -294,7 +294,7 @@ def test_a_crash_of_the_run_exits_3(tmp_path, cli_runner, monkeypatch):
     def full_disk(*args, **kwargs):  # injected fault
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("indexer.build.make_plan", full_disk)
+    monkeypatch.setattr("indexer.build.run.make_plan", full_disk)
     result = cli_runner.invoke(main, ["index", "--config", str(cfg)])
     assert result.exit_code == 3
     assert "the run failed" in result.output and "No space left" in result.output

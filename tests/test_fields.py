@@ -1,6 +1,7 @@
 """The field registry names every field once; what other modules spell out agrees with it."""
-from indexer import fields, querylang
-from indexer.schema import FACETS
+from indexer import fields
+from indexer.search import querylang
+from indexer.store.schema import FACETS
 
 
 def test_every_name_the_query_language_knows_means_the_same_field():

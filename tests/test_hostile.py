@@ -23,7 +23,7 @@ from hostile import LEVELS, HostileCorpus, build_hostile_corpus
 from test_leaks import MISSING, PASSWORD, READERS, World, not_found_alike
 from test_server import dangan_command
 
-from search_app import create_app
+from search_app.app import create_app
 from search_app.accounts import ADMIN
 from search_app.security import SESSION_COOKIE
 

@@ -18,9 +18,9 @@ import pytest
 from conftest import csrf_token, login, make_settings, write_corpus
 from test_browser import text_pdf
 
-from indexer.build import run_index
-from indexer.schema import SECURITY_LEVELS
-from search_app import create_app
+from indexer.build.run import run_index
+from indexer.fields import SECURITY_LEVELS
+from search_app.app import create_app
 from search_app.accounts import ADMIN, READER
 from search_app.security import SESSION_COOKIE
 

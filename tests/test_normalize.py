@@ -1,5 +1,5 @@
 """The normaliser: NFKC, pinyin annotations, page markers, OCR spaces, t2s folding, offsets."""
-from indexer.normalize import normalize, normalize_text
+from indexer.analysis.normalize import normalize, normalize_text
 
 
 def originals(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 """GET /api/openapi.json describes every /api/ route, every search parameter and the download."""
 import re
 
-from indexer.schema import FACETS
+from indexer.store.schema import FACETS
 from search_app.params import PARAMS
 
 

@@ -12,10 +12,10 @@ import pytest
 from conftest import admin_client, make_settings
 from test_browser import text_pdf
 
-from indexer.build import run_index
+from indexer.build.run import run_index
 from indexer.errors import RecordNotFound
-from indexer.originals import LINKED, open_original
-from search_app import create_app
+from indexer.ingest.originals import LINKED, open_original
+from search_app.app import create_app
 
 pytestmark = pytest.mark.ocr  # the TIFF is read once, with real Tesseract
 
@@ -118,7 +118,7 @@ def test_a_corpus_root_reached_through_a_link_still_serves(site, tmp_path):
 def test_what_is_read_is_the_file_opened_not_what_the_path_becomes(site):
     """The check and the read are one open file: a link swapped in after it changes nothing."""
     _client, corpus, outside, _ids, settings = site
-    from indexer.sources import read_sources
+    from indexer.store.sources import read_sources
 
     record = {"source": next(iter(read_sources(settings.index.dir))), "path": "note.txt"}
     sources = read_sources(settings.index.dir)
@@ -133,7 +133,7 @@ def test_what_is_read_is_the_file_opened_not_what_the_path_becomes(site):
                                   ""])
 def test_paths_that_leave_or_bend_inside_the_root_are_refused(site, path):
     _client, _corpus, _outside, _ids, settings = site
-    from indexer.sources import read_sources
+    from indexer.store.sources import read_sources
 
     sources = read_sources(settings.index.dir)
     with pytest.raises(RecordNotFound):

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from conftest import admin_client, make_settings
 
-from indexer.build import run_index
-from search_app import create_app
+from indexer.build.run import run_index
+from search_app.app import create_app
 
 SCANS = Path(__file__).parent.parent / "corpus" / "扫描件"
 

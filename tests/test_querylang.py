@@ -2,7 +2,7 @@
 import pytest
 
 from indexer.errors import QueryError
-from indexer.querylang import And, DateRange, Not, Or, Term, parse
+from indexer.search.querylang import And, DateRange, Not, Or, Term, parse
 
 
 def test_space_is_and():
@@ -55,7 +55,7 @@ def test_empty_query_is_none():
 
 
 def test_nesting_is_limited_with_a_clear_error():
-    from indexer.querylang import MAX_DEPTH
+    from indexer.search.querylang import MAX_DEPTH
 
     assert parse("(" * MAX_DEPTH + "a") == Term("a")
     assert parse("NOT " * (MAX_DEPTH - 1) + "a") is not None

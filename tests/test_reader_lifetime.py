@@ -6,8 +6,8 @@ import pytest
 from test_writer import corpus_of
 
 from conftest import make_settings
-from indexer.build import run_index
-from indexer.search import Archive, SearchRequest
+from indexer.build.run import run_index
+from indexer.search.archive import Archive, SearchRequest
 
 pytestmark = pytest.mark.slow
 QUERIES = ("档案", "交通", "王建成", "编号0003", "人民政府")

@@ -18,7 +18,7 @@ from conftest import top_request
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from indexer.search import Archive
+from indexer.search.archive import Archive
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import make_settings, top_request, write_corpus
 
-import indexer.prepare
-from indexer.build import run_index
-from indexer.search import Archive
+import indexer.build.prepare
+from indexer.build.run import run_index
+from indexer.search.archive import Archive
 from search_app.cli import main
 
 
@@ -36,7 +36,7 @@ def no_extraction(monkeypatch, forked_workers):
         read.append(job.file.rel)
         raise AssertionError(f"{job.file.rel} was read again")
 
-    monkeypatch.setattr(indexer.prepare, "extract_record", refuse)
+    monkeypatch.setattr(indexer.build.prepare, "extract_record", refuse)
     return read
 
 

@@ -3,7 +3,7 @@ import pytest
 from conftest import top_request
 
 from indexer.errors import IndexVersionError, QueryError, RecordNotFound
-from indexer.search import Archive, SearchRequest
+from indexer.search.archive import Archive, SearchRequest
 
 ZONGJIE = "文书/2019/zongjie.txt"
 TONGZHI = "文书/2019/tongzhi.txt"
@@ -187,7 +187,7 @@ def test_catalog_persons_are_searchable(archive):
 
 
 def test_one_character_queries_find_every_record_with_the_character(archive):
-    from indexer.normalize import normalize_text
+    from indexer.analysis.normalize import normalize_text
 
     from conftest import RECORDS
 

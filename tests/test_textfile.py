@@ -2,7 +2,7 @@
 import pytest
 
 from indexer.errors import ExtractionError
-from indexer.textfile import decode, page_starts
+from indexer.ingest.textfile import decode, page_starts
 
 TEXT = "乡镇档案管理工作总结：加强档案保密，做好查阅登记。"
 

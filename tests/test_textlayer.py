@@ -1,7 +1,7 @@
 """Judging a PDF page's text layer: good Chinese passes, broken-font garbage does not."""
 import pytest
 
-from indexer.textlayer import judge_text_layer
+from indexer.ingest.textlayer import judge_text_layer
 
 GOOD = ("一年来，我镇高度重视机关档案管理工作，将机关档案管理工作纳入工作日程，"
         "加强对档案管理工作的领导，真正做到了认识到位，组织到位，措施到位。")

@@ -465,8 +465,8 @@ def test_content_disposition_of_a_chinese_name_is_rfc_5987():
 def chinese_named(tmp_path_factory):
     """An index over a file with a Chinese name, and that file (to remove it later)."""
     from conftest import admin_client, make_settings
-    from indexer.build import run_index
-    from search_app import create_app
+    from indexer.build.run import run_index
+    from search_app.app import create_app
 
     corpus = tmp_path_factory.mktemp("named")
     original = corpus / "人事" / "王建成登记表.txt"
@@ -515,8 +515,8 @@ def test_download_of_file_names_with_newlines_quotes_and_controls(tmp_path):
     """Names a header cannot carry as they are: the download still works, with a well-formed
     Content-Disposition (a newline in a name once gave a 500)."""
     from conftest import admin_client, make_settings
-    from indexer.build import run_index
-    from search_app import create_app
+    from indexer.build.run import run_index
+    from search_app.app import create_app
 
     corpus = tmp_path / "odd"
     corpus.mkdir()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import make_settings
 
-import indexer.textfile
-from indexer.build import run_index
+import indexer.ingest.textfile
+from indexer.build.run import run_index
 
 
 def write_files(corpus: Path, names: list[str]) -> Path:
@@ -24,7 +24,7 @@ def write_files(corpus: Path, names: list[str]) -> Path:
 def faulty_extract(faults: dict):
     """TextExtractor.extract, but the files named in `faults` do what it says (in the
     worker: tests using this patch need forked_workers)."""
-    real = indexer.textfile.TextExtractor.extract
+    real = indexer.ingest.textfile.TextExtractor.extract
 
     def extract(self, path, ctx):
         fault = faults.get(Path(os.path.realpath(path)).name)  # read through /proc/self/fd
@@ -53,7 +53,7 @@ def _cmdline(pid: int) -> bytes:
 def test_workers_are_never_forked_from_a_process_with_threads(tmp_path):
     """A worker forked from the writer while one of its threads (the background commit,
     the progress bar) held a lock would wait for that lock for ever."""
-    from indexer.memory import descendants
+    from indexer.build.memory import descendants
 
     corpus = write_files(tmp_path / "c", [f"r{n:02d}.txt" for n in range(12)])
     stop = threading.Event()
@@ -81,7 +81,7 @@ def test_workers_are_never_forked_from_a_process_with_threads(tmp_path):
 def test_a_file_that_hangs_is_stopped_and_the_batch_goes_on(tmp_path, monkeypatch,
                                                             forked_workers):
     corpus = write_files(tmp_path / "c", ["a.txt", "hangs.txt", "b.txt", "c.txt", "d.txt"])
-    monkeypatch.setattr(indexer.textfile.TextExtractor, "extract",
+    monkeypatch.setattr(indexer.ingest.textfile.TextExtractor, "extract",
                         faulty_extract({"hangs.txt": lambda: time.sleep(3600)}))
     settings = make_settings(tmp_path / "d" / "index", corpus, ocr={"enabled": False},
                              index={"dir": str(tmp_path / "d" / "index"), "file_timeout": 3})
@@ -94,7 +94,7 @@ def test_a_file_that_hangs_is_stopped_and_the_batch_goes_on(tmp_path, monkeypatc
 def test_a_file_that_kills_its_worker_fails_alone_saying_why(tmp_path, monkeypatch,
                                                              forked_workers):
     corpus = write_files(tmp_path / "c", ["a.txt", "kills.txt", "b.txt", "c.txt"])
-    monkeypatch.setattr(indexer.textfile.TextExtractor, "extract", faulty_extract(
+    monkeypatch.setattr(indexer.ingest.textfile.TextExtractor, "extract", faulty_extract(
         {"kills.txt": lambda: os.kill(os.getpid(), signal.SIGKILL)}))
     summary = run_index(make_settings(tmp_path / "d" / "index", corpus,
                                       ocr={"enabled": False}), workers=2)
@@ -106,12 +106,12 @@ def test_a_file_that_kills_its_worker_fails_alone_saying_why(tmp_path, monkeypat
 
 def test_a_file_past_the_memory_limit_fails_alone_and_the_writer_is_not_limited(
         tmp_path, monkeypatch, forked_workers):
-    from indexer.memory import status_mb
+    from indexer.build.memory import status_mb
 
     limit_mb = int(status_mb("VmSize")) + 1024  # a worker forked from here starts this big
     corpus = write_files(tmp_path / "c", ["a.txt", "bomb.txt", "b.txt", "c.txt"])
     # a decoder that asks for twice the limit at once (untouched, so harmless unlimited)
-    monkeypatch.setattr(indexer.textfile.TextExtractor, "extract", faulty_extract(
+    monkeypatch.setattr(indexer.ingest.textfile.TextExtractor, "extract", faulty_extract(
         {"bomb.txt": lambda: bytearray(2 * limit_mb << 20)}))
     writer_limit = resource.getrlimit(resource.RLIMIT_AS)
     settings = make_settings(tmp_path / "d" / "index", corpus, ocr={"enabled": False},

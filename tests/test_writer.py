@@ -7,11 +7,11 @@ import pytest
 from conftest import RECORDS, make_settings, top_request, write_corpus
 from whoosh import index as whoosh_index
 
-from indexer.analysis import Postings
-from indexer.build import run_index
-from indexer.prepare import NGRAM_FIELDS, WORD_FIELDS, analyse
-from indexer.schema import build_schema
-from indexer.search import Archive, SearchRequest
+from indexer.analysis.analyzers import Postings
+from indexer.build.prepare import NGRAM_FIELDS, WORD_FIELDS, analyse
+from indexer.build.run import run_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.store.schema import build_schema
 
 TEXTS = [text for text, _enc in RECORDS.values()] + [
     "中华人民共和国国务院", "新政发〔2019〕3号", "鄉(xiāng)鎮(zhèn)檔案館", "王 小 明", "", "ABC 123 档案",
@@ -145,11 +145,11 @@ def test_pages_read_by_a_remote_worker_are_kept_by_the_writer(tmp_path):
     own cache keeps them, so this machine never reads that scan again."""
     from ocr_images import text_image
 
-    from indexer.ocrcache import OcrRunner
-    from indexer.plan import Job
-    from indexer.prepare import WorkerSetup, prepare
+    from indexer.build.plan import Job
+    from indexer.build.prepare import WorkerSetup, prepare
+    from indexer.ingest.ocrcache import OcrRunner
     from ocr.settings import OcrSettings
-    from indexer.corpus import discover
+    from indexer.build.corpus import discover
 
     folder = tmp_path / "scans"
     folder.mkdir()
@@ -226,7 +226,7 @@ def test_a_disk_full_during_a_background_commit_stops_the_run_and_a_rerun_comple
     records that were lost: each record once."""
     import errno
 
-    import indexer.writer as writer
+    import indexer.store.writer as writer
 
     corpus = corpus_of(tmp_path, 4)  # 24 files
     index_dir = tmp_path / "d" / "index"
@@ -260,7 +260,7 @@ class _Seg:
 
 
 def test_merge_policy_is_tiered_and_bounded():
-    from indexer.writer import MAX_SEGMENTS, MERGE_FACTOR, to_merge
+    from indexer.store.writer import MAX_SEGMENTS, MERGE_FACTOR, to_merge
 
     batches = [_Seg(1000) for _ in range(MERGE_FACTOR)]
     big = [_Seg(11_000) for _ in range(3)]

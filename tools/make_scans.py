@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from indexer.textfile import decode  # noqa: E402
+from indexer.ingest.textfile import decode  # noqa: E402
 from scanlib import (PT, RED, SEAL_RED, Fonts, Rule, Scan, Seal, Sheet, Text,  # noqa: E402
                      binarise, break_pdf, chinese_date, degrade, fixed_zip, layout, render,
                      seal_mask, stamp, take_lines, truetype_subset, wrap)

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer.config import SearchSettings
-from indexer.schema import SECURITY_LEVELS
-from indexer.search import Archive, SearchRequest
+from indexer.fields import SECURITY_LEVELS
+from indexer.search.archive import Archive, SearchRequest
 
 from ..corpus import CorpusInfo
 from ..progress import say

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from indexer.normalize import normalize_text
+from indexer.analysis.normalize import normalize_text
 
 from ..corpus import CorpusInfo, read_record
 from ..queries import Query

@@ -1,0 +1,194 @@
+"""The work done for one file in an extraction worker: read (OCR through the cache), merge the
+metadata, analyse the text. Runs in a local process pool or on a Dask worker; what it returns
+is all the single writer needs, so the writer never segments text itself.
+"""
+from __future__ import annotations
+
+import logging
+import posixpath
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ocr.settings import OcrSettings
+
+from ..analysis import analyzers
+from ..errors import DanganError, ExtractionError
+from ..ingest.autometa import document_kind, extract_metadata
+from ..ingest.extract import check_magic, extractor_for
+from ..ingest.extracted import ExtractContext, Extracted
+from ..ingest.levels import first_page_lines, highest, text_mark
+from ..ingest.ocrcache import OcrRunner, file_digest
+from ..ingest.safeopen import reading_path
+from ..ingest.sourcefile import METADATA_WARNING, file_metadata
+from ..store.records import Record, record_fields
+from .memory import out_of_memory_message
+from .plan import Job
+
+log = logging.getLogger("dangan.index")
+FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention", "security",
+          "archival_code")
+WORD_FIELDS = ("title", "text")
+NGRAM_FIELDS = ("title_ng", "text_ng", "doc_number_ng", "org_ng", "meta_ng")
+EXTRACTED = "extracted"  # key in a record's stored meta: what the file itself said
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """What every worker needs besides the job (sent once per worker, or with each task)."""
+
+    user_words: tuple[str, ...] = ()
+    ocr: OcrSettings | None = None
+    cache_dir: Path | None = None
+    max_pages: int = 2000
+    return_ocr: bool = False  # send OCR'd pages back with the result (workers on other hosts)
+    max_text_chars: int = 2_000_000
+    max_inflated_mb: int = 100
+    memory_mb: int = 0  # each local worker process's address-space limit (0: none)
+
+
+@dataclass
+class Prepared:
+    """One job's outcome: the record's index fields and their postings, or the error."""
+
+    job: Job
+    digest: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+    postings: dict[str, analyzers.Postings] = field(default_factory=dict)
+    error: str | None = None
+    pages: int = 0
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
+    ocr_cache: list = field(default_factory=list)  # (key, PageText) when setup.return_ocr
+    seconds: float = 0.0
+    peak_mb: float = 0.0  # the worker process's peak resident memory so far (local pool)
+
+
+_state: dict[str, Any] = {}
+
+
+def configure(setup: WorkerSetup) -> ExtractContext:
+    """This process's extraction context for `setup` (made once per process and setup)."""
+    if _state.get("setup") != setup:
+        if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
+            _state["ctx"].ocr.close()
+        analyzers.add_user_words(setup.user_words)
+        runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
+        _state.update(setup=setup, ctx=ExtractContext(
+            ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
+            max_inflated_mb=setup.max_inflated_mb))
+    return _state["ctx"]
+
+
+def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) -> Prepared:
+    """Extract (or, for a metadata change or a move, rebuild from `stored`) and analyse."""
+    started = time.perf_counter()
+    ctx = configure(setup)
+    ocr = ctx.ocr
+    before = (ocr.misses, ocr.seconds) if ocr else (0, 0.0)
+    out = Prepared(job)
+    try:
+        if stored is not None and EXTRACTED in (stored.get("meta") or {}):
+            record = from_stored(job, stored)
+            out.digest = job.digest or (job.old.digest if job.old else "") or ""
+        else:
+            with reading_path(job.file.path, job.file.root) as path:  # links never followed
+                out.digest = job.digest or file_digest(path)
+                record = extract_record(job, replace(ctx, digest=out.digest), path)
+        out.fields = record_fields(record)
+        out.postings = analyse(out.fields)
+        out.pages = len(record.page_starts)
+    except (DanganError, OSError) as e:
+        out.error = str(e)
+    except MemoryError:  # a decoder asked for more than the worker may have
+        out.error = out_of_memory_message()
+    except Exception as e:  # a library choking on a strange file must not end the batch
+        log.exception("unexpected error reading %s/%s", job.file.source, job.file.rel)
+        out.error = f"unexpected {type(e).__name__} while reading the file: {e}"
+    if ocr:
+        out.ocr_pages = ocr.misses - before[0]
+        out.ocr_seconds = ocr.seconds - before[1]
+        fresh = ocr.take_fresh()
+        if setup.return_ocr:
+            out.ocr_cache = fresh
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -> Record:
+    """Read the file (through `through`, the checked open file, when given); metadata: layout
+    of the text < catalog < sidecar, but 密级: the highest of the three."""
+    path = job.file.path
+    extractor = extractor_for(path)
+    if extractor is None:
+        raise ExtractionError(f"unsupported file type {path.suffix}")
+    through = through or path
+    try:
+        check_magic(through, extractor)
+        extracted = cap_text(extractor.extract(through, ctx), ctx.max_text_chars)
+    except ExtractionError as e:  # messages name the file by the name it was read through
+        if through == path:
+            raise
+        message = str(e).replace(str(through), posixpath.basename(job.file.rel))
+        raise ExtractionError(message.removeprefix(f"{through.name}: ")) from e
+    ends = extracted.page_starts[1] if len(extracted.page_starts) > 1 else None
+    auto = extract_metadata(extracted.text, ends) | extracted.meta
+    extra = {"encoding": extracted.encoding, "warnings": list(extracted.warnings),
+             EXTRACTED: auto}
+    return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
+                         extra)
+
+
+def cap_text(extracted: Extracted, limit: int) -> Extracted:
+    """The first `limit` characters of a record's text (0: all), with a warning when cut:
+    a record of millions of characters slows every search that finds it."""
+    if not limit or len(extracted.text) <= limit:
+        return extracted
+    starts = tuple(s for s in extracted.page_starts if s < limit) or (0,)
+    warning = f"正文过长，只索引了前 {limit:,} 个字符（[index] max_text_chars）"
+    return replace(extracted, text=extracted.text[:limit], page_starts=starts,
+                   warnings=(*extracted.warnings, warning))
+
+
+def from_stored(job: Job, stored: dict[str, Any]) -> Record:
+    """The indexed record at its (possibly new) path with its current catalog metadata (its
+    密级 mark read again from the text: an index made before a mark was known keeps none)."""
+    meta = dict(stored["meta"])
+    starts = tuple(stored["page_starts"])
+    auto = dict(meta[EXTRACTED])
+    auto["security"] = text_mark(first_page_lines(stored["text"],
+                                                  starts[1] if len(starts) > 1 else None))
+    meta[EXTRACTED] = {k: v for k, v in auto.items() if v}
+    return merged_record(job, stored["text"], starts, stored["type"], meta[EXTRACTED], meta)
+
+
+def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
+                  auto: dict[str, Any], stored_meta: dict[str, Any]) -> Record:
+    f = job.file
+    notes: list[str] = []
+    given = file_metadata(f, notes)
+    meta = auto | given
+    meta["security"] = highest([given.get("security"), auto.get("security")])
+    if not meta.get("kind"):
+        meta["kind"] = document_kind(str(meta.get("title", "")))
+    extra = {k: v for k, v in stored_meta.items() if k in ("encoding", EXTRACTED)}
+    warnings = [w for w in stored_meta.get("warnings") or ()
+                if not str(w).startswith(METADATA_WARNING)] + notes
+    if warnings or "warnings" in stored_meta:
+        extra["warnings"] = warnings
+    extra |= {k: v for k, v in meta.items() if k not in FIELDS}
+    return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,
+                  type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
+
+
+def analyse(fields: dict[str, Any]) -> dict[str, analyzers.Postings]:
+    """Postings of every analysed field: exactly what the schema's analyzers would give."""
+    out = {}
+    for name in WORD_FIELDS:
+        if fields.get(name):
+            out[name] = analyzers.word_postings(fields[name])
+    for name in NGRAM_FIELDS:
+        if fields.get(name):
+            out[name] = analyzers.ngram_postings(fields[name])
+    return out

@@ -1,0 +1,138 @@
+"""Metadata found in a record's own text (公文 layout) when the catalog gives none: issuing
+office, 文号, title, 成文日期 and 密级 mark. Patterns are matched on the normalised text
+(simplified, NFKC) so traditional records and OCR text work too; values come from the original.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import dates
+from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
+from .levels import first_page_lines, text_mark
+
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_CN_DIGITS["零"] = 0
+# Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
+_ZERO = r"[〇零O0oCGQD]"
+_DOC_NUMBER = re.compile(  # OCR may leave a stray j, l, I or | after the closing bracket
+    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]\s*[jlI|]?\s*"
+    r"(\d{1,4})\s*(号)")
+_DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
+                      r"\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
+                         re.M)
+_TITLE_LINE = re.compile(
+    r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
+    r"\s*$", re.M)
+
+
+def _cn_number(s: str) -> int:
+    """一 … 三十一 → int."""
+    if "十" not in s:
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _cn_year(head: str, rest: str) -> int | None:
+    """二〇一九 → 2019; 一九九八 → 1998; OCR's 二 CO 九 (zeros misread) → 2009."""
+    rest = re.sub(r"\s+", "", rest)
+    if head[0] == "一":
+        digits = "19" + "".join(str(_CN_DIGITS.get(c, 0)) for c in rest[-2:])
+        return int(digits) if len(rest) >= 2 else None
+    last = rest[-1:] if rest else ""
+    if last not in _CN_DIGITS:
+        return None
+    middle = rest[:-1]
+    if re.fullmatch(r"[〇零一二]", middle):  # 二〇一九, 二〇二三
+        return 2000 + _CN_DIGITS[middle] * 10 + _CN_DIGITS[last]
+    if re.fullmatch(rf"{_ZERO}{{0,3}}", middle):  # 二〇〇九 with the zeros misread
+        return 2000 + _CN_DIGITS[last]
+    return None
+
+
+def extract_date(text: str) -> str:
+    """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
+    Chinese numerals or mixed (dates.find), and Chinese years whose 〇 OCR misread."""
+    found = [(a, d.iso) for a, _b, d in dates.find(text)]
+    for m in _DATE_CN.finditer(text):
+        try:
+            y = _cn_year(m.group(1), m.group(2))
+            found.append((m.start(), dates.Date(y, _cn_number(m.group(3)),
+                                                _cn_number(m.group(4))).iso))
+        except (KeyError, ValueError, TypeError):  # DateError is a ValueError
+            continue
+    return max(found)[1] if found else ""
+
+
+def _lines(text: str, limit: int = 40) -> list[Normalized]:
+    """The first non-empty lines, each normalised on its own (layout is line-based)."""
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            out.append(normalize(line))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _first_match(lines: list[Normalized], pattern: re.Pattern, group: int = 0) -> str:
+    for line in lines:
+        m = pattern.search(line.text)
+        if m:
+            return _original(line, m, group)
+    return ""
+
+
+def _original(line: Normalized, m: re.Match, group: int = 0) -> str:
+    a, b = line.span(*m.span(group))
+    return re.sub(r"(?<=[A-Za-z])\s+(?=[\u4e00-\u9fff])", "",
+                  collapse_cjk_spaces(line.original[a:b].strip()))
+
+
+def _doc_number(lines: list[Normalized]) -> str:
+    """文号 in its standard form 发文字〔年份〕序号号, in the record's own script."""
+    for line in lines:
+        m = _DOC_NUMBER.search(line.text)
+        if m:
+            return f"{_original(line, m, 1)}〔{m.group(2)}〕{m.group(3)}{_original(line, m, 4)}"
+    return ""
+
+
+def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
+    """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
+    mark from the top of the first page, which ends at `page_end` if given)."""
+    lines = _lines(text)
+    meta = {"date": extract_date(normalize(text).text),
+            "doc_number": _doc_number(lines),
+            "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
+            "org": _first_match(lines[:8], _ORG_HEADER, 1)}
+    meta["security"] = text_mark(first_page_lines(text, page_end))
+    return {k: v for k, v in meta.items() if v}
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = collapse_cjk_spaces(line.strip())
+        if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2:
+            return line[:80]
+    return ""
+
+
+# 文种: the kinds of 公文 (GB/T 9704 and the党政机关公文处理工作条例) plus the kinds township
+# archives hold most, matched at the end of a title (longest first: 会议纪要 before 纪要).
+KINDS = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示",
+         "批复", "议案", "函", "纪要", "总结", "计划", "规划", "方案", "规定", "办法", "细则",
+         "条例", "制度", "简报", "讲话", "汇报", "登记表", "名册", "合同", "协议")
+_KIND_ALIASES = {"复函": "函", "会议纪要": "纪要", "工作要点": "计划", "安排": "计划"}
+_KIND_END = re.compile("(" + "|".join(sorted(list(KINDS) + list(_KIND_ALIASES),
+                                             key=len, reverse=True)) + r")[》」”\"'）)]*$")
+
+
+def document_kind(title: str) -> str:
+    """The 文种 a title ends with (关于…的通知 → 通知; 鄉鎮年終工作總結 → 总结), or ''."""
+    norm = normalize(re.sub(r"\s+", "", title or "")).text
+    m = _KIND_END.search(norm)
+    if not m:
+        return ""
+    return _KIND_ALIASES.get(m.group(1), m.group(1))

@@ -1,0 +1,58 @@
+"""The extractor registry: one extractor per file kind, keyed by suffix and checked by content."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..errors import ExtractionError
+from .docxfile import DocxExtractor
+from .extracted import ExtractContext, Extracted
+from .imagefile import ImageExtractor
+from .pdffile import PdfExtractor
+from .textfile import TextExtractor
+
+
+class Extractor(Protocol):
+    type: str
+    magic: tuple[bytes, ...]  # what the file must start with (empty: any)
+
+    def extract(self, path: Path, ctx: ExtractContext) -> Extracted: ...
+
+
+def _registry() -> dict[str, Extractor]:
+    text, image, pdf, docx = TextExtractor(), ImageExtractor(), PdfExtractor(), DocxExtractor()
+    return {".txt": text, ".pdf": pdf, ".docx": docx, ".png": image, ".jpg": image,
+            ".jpeg": image, ".tif": image, ".tiff": image}
+
+
+EXTRACTORS: dict[str, Extractor] = _registry()
+SKIPPED_SUFFIXES = (".gt.txt",)  # ground truth beside sample scans, not records
+
+
+def extractor_for(path: Path) -> Extractor | None:
+    if path.name.lower().endswith(SKIPPED_SUFFIXES):
+        return None
+    return EXTRACTORS.get(path.suffix.lower())
+
+
+def check_magic(path: Path, extractor: Extractor) -> None:
+    """A file whose bytes do not match its extension is reported, not misread."""
+    if not extractor.magic:
+        return
+    with path.open("rb") as f:
+        head = f.read(16)
+    if not head:
+        raise ExtractionError("the file is empty (0 bytes)")
+    if not head.startswith(extractor.magic):
+        actual = sniff(head)
+        hint = f" (its content looks like {actual})" if actual else ""
+        raise ExtractionError(f"the content is not a {extractor.type.upper()} file{hint}: "
+                              "check the file extension")
+
+
+_SIGNATURES = {b"%PDF": "PDF", b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"II*\x00": "TIFF",
+               b"MM\x00*": "TIFF", b"PK\x03\x04": "a ZIP/DOCX", b"GIF8": "GIF"}
+
+
+def sniff(head: bytes) -> str:
+    return next((name for sig, name in _SIGNATURES.items() if head.startswith(sig)), "")

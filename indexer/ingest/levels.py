@@ -1,0 +1,78 @@
+"""密级 as clerks write it: a written value read strictly, the highest of several, and the marks
+a 公文 carries at the top of its first page (GB/T 9704: 密级和保密期限 top left, 绝密★启用前).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..analysis.normalize import normalize_text
+from ..errors import ExtractionError
+from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
+
+_STAR = re.compile(r"[★☆].*", re.S)
+_SPACE = re.compile(r"\s+")
+SHOWN = 40  # characters of a bad value quoted in the message
+
+# Marks in the first lines of the first page (matched on normalised lines: simplified, NFKC,
+# spaces between Chinese characters gone). Only the levels above the default are marks: a
+# text saying 公开 never lowers a record. The word 秘密 in prose (保守秘密, 国家秘密) is no mark;
+# a mark is a level with a star, after 密级, in brackets, or alone on its line.
+_WORD = "(绝密|机密|秘密)"
+_MARKS = (
+    re.compile(_WORD + r"\s*[★☆*]"),                       # 绝密★启用前, 秘密★10年
+    re.compile(r"[★☆]\s*" + _WORD),                          # ★绝密
+    re.compile(r"^\s*" + _WORD + r"\s*[女大]\s*(?:\d|启用前|长期)"),  # OCR's misread ★
+    re.compile(r"密级\s*[:：]?\s*[【\[〔(]?\s*" + _WORD),      # 密级：绝密, 密级:机密
+    re.compile(r"[【\[〔]\s*" + _WORD + r"\s*[】\]〕]"),       # 【机密】, 〔秘密〕
+    re.compile(r"^\s*[(]\s*" + _WORD + r"\s*[)]"),             # (机密) at the start of a line
+    re.compile(r"^\s*" + _WORD + r"(?:\s*(?:\d+\s*年|启用前|长期))?\s*$"),  # 机密 on its own line
+)
+MARK_LINES = 10  # non-empty lines at the top of the first page where a mark is looked for
+HEAD_CHARS = 4000  # at most this much of the first page is read for them
+
+
+def parse_level(value: str | Iterable[str], where: str = "") -> str:
+    """The level a written value (or several, from several catalogs) gives: the highest.
+    Each is read after NFKC, traditional→simplified, removal of whitespace and of a ★ (or ☆)
+    with what follows it; anything else raises ExtractionError naming the value."""
+    values = [value] if isinstance(value, str) else list(value)
+    return highest(_one(str(v), where) for v in values)
+
+
+def _one(value: str, where: str) -> str:
+    level = _STAR.sub("", _SPACE.sub("", normalize_text(value)))
+    if level in SECURITY_LEVELS:
+        return level
+    shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
+    source = f"（{where}）" if where else ""
+    raise ExtractionError(f"密级 \"{shown}\"{source} 不是五个级别之一（{'、'.join(SECURITY_LEVELS)}）")
+
+
+def highest(levels: Iterable[str | None]) -> str:
+    """The highest of these levels (None and '' skipped); 内部 when there is none."""
+    found = [SECURITY_LEVELS.index(level) for level in levels if level]
+    return SECURITY_LEVELS[max(found)] if found else DEFAULT_SECURITY
+
+
+def text_mark(lines: Iterable[str]) -> str:
+    """The highest 密级 mark in these (normalised) lines of the first page, or ''."""
+    found = []
+    for line in lines:
+        for pattern in _MARKS:
+            found += [m.group(1) for m in pattern.finditer(line)]
+    return highest(found) if found else ""
+
+
+def first_page_lines(text: str, page_end: int | None = None,
+                     limit: int = MARK_LINES) -> list[str]:
+    """The first non-empty lines of the first page, normalised."""
+    end = min(page_end or HEAD_CHARS, HEAD_CHARS)
+    head = text[:end].split("\f", 1)[0]
+    out = []
+    for line in head.splitlines():
+        if line.strip():
+            out.append(normalize_text(line))
+            if len(out) >= limit:
+                break
+    return out

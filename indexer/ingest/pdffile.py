@@ -1,0 +1,144 @@
+"""PDF records: the text layer per page (pdfminer.six), judged; bad pages OCR'd (pypdfium2).
+
+Pages are rendered at RENDER_DPI, or smaller when that would pass [ocr] max_pixels (a page
+can be 200 inches wide), and the pixels of every page to OCR are counted against
+[ocr] max_file_pixels before the first one is rendered.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pypdfium2
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTTextContainer
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from ocr.images import DEFAULT_MAX_PIXELS
+
+from ..errors import ExtractionError
+from .extracted import ExtractContext, Extracted, from_pages
+from .ocrcache import file_digest
+from .textlayer import judge_text_layer
+
+RENDER_DPI = 300
+
+
+class PdfExtractor:
+    """Born-digital pages keep their text layer; empty or garbage layers are OCR'd."""
+
+    type = "pdf"
+    magic = (b"%PDF",)
+
+    def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
+        layers = text_layers(path, ctx.max_pages)
+        reasons = [judge_text_layer(layer) for layer in layers]
+        to_read = [index for index, reason in enumerate(reasons) if reason is not None]
+        if to_read and ctx.ocr is None:
+            index = to_read[0]
+            raise ExtractionError(f"page {index + 1} needs OCR ({reasons[index]}) but OCR "
+                                  "is off")
+        reduced = check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
+                                      ctx.ocr.settings.max_file_pixels) if to_read else {}
+        pages, warnings = [], []
+        digest = None
+        for index, (layer, reason) in enumerate(zip(layers, reasons)):
+            if reason is None:
+                pages.append(layer.strip("\n"))
+                continue
+            digest = digest or ctx.digest or file_digest(path)
+            max_pixels = ctx.ocr.settings.max_pixels
+            result = ctx.ocr.page(digest, index,
+                                  lambda i=index: render_page(path, i, max_pixels))
+            pages.append(result.text)
+            warnings.append(f"第{index + 1}页{reason}，已用OCR识别")
+            if index in reduced:
+                warnings.append(f"第{index + 1}页幅面过大，只能按 {reduced[index]:.0f} dpi 识别"
+                                "（[ocr] max_pixels），小字可能识别不全")
+            warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
+        return from_pages(pages, warnings=tuple(warnings))
+
+
+def text_layers(path: Path, max_pages: int) -> list[str]:
+    """The text layer of every page ('' for a page without one)."""
+    pages = []
+    try:
+        for layout in extract_pages(path):
+            if len(pages) >= max_pages:
+                raise ExtractionError(f"the PDF has more than {max_pages} pages "
+                                      "(raise [ocr] max_pages to index it)")
+            pages.append("".join(el.get_text() for el in layout
+                                 if isinstance(el, LTTextContainer)))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise ExtractionError("the PDF is protected by a password: "
+                              "save an unprotected copy to index it") from e
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, AssertionError) as e:
+        raise ExtractionError(f"the PDF is damaged and cannot be read ({_short(e)})") from e
+    if not pages:
+        raise ExtractionError("the PDF has no pages")
+    return pages
+
+
+def render_scale(width_pt: float, height_pt: float, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 max_width: int = 0) -> float:
+    """Pixels per point for a page: RENDER_DPI, less if the page would pass max_pixels
+    (or be wider than max_width pixels). A limit of 0 is no limit."""
+    scale = RENDER_DPI / 72
+    area = max(width_pt * height_pt, 1e-6)
+    if max_pixels and area * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / area) * 0.999  # rounding up must not pass the cap
+    if max_width and width_pt * scale > max_width:
+        scale = max_width / max(width_pt, 1e-6)
+    return scale
+
+
+def check_render_pixels(path: Path, indexes: list[int], max_pixels: int,
+                        max_file_pixels: int) -> dict[int, float]:
+    """Refuse a PDF whose pages to OCR would render to more than max_file_pixels together
+    (counted from the page sizes, before anything is rendered). Returns the dpi of each page
+    that max_pixels makes render below RENDER_DPI."""
+    pdf = _open_pdf(path)
+    reduced: dict[int, float] = {}
+    try:
+        total = 0
+        for index in indexes:
+            width, height = pdf.get_page_size(index)
+            scale = render_scale(width, height, max_pixels)
+            total += round(width * scale) * round(height * scale)
+            if scale * 72 < RENDER_DPI - 0.5:
+                reduced[index] = scale * 72
+    finally:
+        pdf.close()
+    if max_file_pixels and total > max_file_pixels:
+        raise ExtractionError(
+            f"the {len(indexes)} page(s) to OCR would render to {total:,} pixels together, "
+            f"more than [ocr] max_file_pixels = {max_file_pixels:,}")
+    return reduced
+
+
+def render_page(path, index: int, max_pixels: int = DEFAULT_MAX_PIXELS, max_width: int = 0):
+    """Page `index` of a PDF (a path or an open binary file) as a PIL image at RENDER_DPI,
+    or at the largest resolution that keeps it within max_pixels and max_width (its dpi is
+    recorded on the image)."""
+    pdf = _open_pdf(path)
+    try:
+        page = pdf[index]
+        scale = render_scale(*page.get_size(), max_pixels, max_width)
+        image = page.render(scale=scale).to_pil()
+        image.info["dpi"] = (scale * 72, scale * 72)
+        return image
+    finally:
+        pdf.close()
+
+
+def _open_pdf(path) -> pypdfium2.PdfDocument:
+    try:
+        return pypdfium2.PdfDocument(path)
+    except pypdfium2.PdfiumError as e:
+        raise ExtractionError(f"the PDF cannot be rendered ({_short(e)})") from e
+
+
+def _short(e: Exception) -> str:
+    return re.sub(r"\s+", " ", str(e) or type(e).__name__)[:120]

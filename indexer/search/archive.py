@@ -1,0 +1,297 @@
+"""The search library: an opened archive answers searches and record look-ups with plain data."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from ..analysis import analyzers
+from ..config import SearchSettings
+from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
+from ..fields import SECURITY_LEVELS
+from ..store.arrays import EMPTY, IndexArrays
+from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
+from ..store.sources import read_sources
+from . import collect, execute
+from .compile import compile_query
+from .highlight import Snippet, find_spans, mark, snippets
+from .querylang import parse
+from .versions import Version, Versions, pins_version
+
+log = logging.getLogger("dangan.search")
+
+SORTS = ("relevance", "date", "-date")
+_ID = re.compile(r"[0-9a-f]{1,64}")  # what a record id looks like (anything else is unknown)
+HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "kind", "security",
+              "retention", "type", "year", "pages", "archival_code")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    size: int = 20
+    sort: str = "relevance"
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str = ""
+    date_to: str = ""
+    facets: bool = True
+    snippets: bool = True
+    # the highest 密级 the reader may see: always said, never defaulted (a forgotten one must
+    # not mean 绝密)
+    clearance: str = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    fields: dict[str, Any]
+    score: float
+    snippets: list[Snippet]
+    title_html: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    millis: float
+
+
+class Archive:
+    """An opened index. Thread-safe; reopens by itself when a newer index is committed."""
+
+    def __init__(self, index_dir: Path, settings: SearchSettings | None = None):
+        self.dir = Path(index_dir)
+        self.settings = settings or SearchSettings()
+        self._versions = Versions()
+        self._filters = collect.FilterCache()
+        with self._versions.lock:
+            self._open()
+
+    def _open(self) -> None:
+        """Open the index as it is now and make it the current version (under the lock)."""
+        if not whoosh_index.exists_in(self.dir):
+            raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
+        check_stamp(self.dir)
+        words_file = self.dir / USER_WORDS_FILE
+        if words_file.exists():
+            analyzers.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
+        analyzers.warm_up()  # load the dictionary now, not on the first query
+        inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
+        ix = whoosh_index.open_dir(self.dir)
+        self._versions.replace(Version(ix, ix.searcher(), inode))
+        self.sources = read_sources(self.dir)
+
+    def _refresh(self) -> None:
+        """Open the newer index if one was committed or swapped in (under the lock)."""
+        version = self._versions.current
+        try:
+            if os.stat(self.dir).st_ino != version.inode:
+                self._open()  # a rebuild swapped in a new index directory
+            elif not version.searcher.up_to_date():
+                # not searcher.refresh(): it reuses segment readers by segment id, so
+                # deletions committed since (and segments merged away) stay visible
+                self._open()
+        except (DanganError, OSError, ValueError, KeyError, EOFError) as e:
+            # caught mid-swap or mid-commit: keep answering from the index already open
+            # (its files stay readable while open) and look again on the next request
+            log.info("index changing under the reader (%s); using the open one", e)
+
+    def current(self) -> tuple[Any, IndexArrays]:
+        """The searcher and arrays of the version this call pinned (see `pins_version`)."""
+        version = self._versions.pinned()
+        if version is None:
+            raise RuntimeError("Archive.current() outside a pinned library call")
+        return version.searcher, version.arrays
+
+    def searcher(self):
+        return self.current()[0]
+
+    @contextmanager
+    def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
+        """The current searcher and arrays, kept open until the block ends (for callers
+        outside the library's own methods, such as tools and tests)."""
+        with self._versions.pinning(self._refresh) as version:
+            yield version.searcher, version.arrays
+
+    def close(self) -> None:
+        self._versions.close()
+
+    @pins_version
+    def search(self, req: SearchRequest) -> SearchResult:
+        """The hits of a search. The reader's clearance is applied first: phrase positions,
+        scores, lengths, snippets and facets are only ever computed over records the reader may
+        see (`millis` still says how long it took: show it to 绝密 readers only)."""
+        started = time.perf_counter()
+        req = _validated(req, self.settings)
+        plan = compile_query(parse(req.q))
+        s, arrays = self.current()
+        visible = self.visible(arrays, req.clearance)
+        memo: dict = {}
+        candidates = self._candidates(arrays, plan, req, None, memo, visible)
+        limit = req.page * req.size
+        if req.sort == "relevance" and req.q.strip():
+            score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
+                                   visible)
+            top = execute.top_by_score(score, candidates, limit)
+        else:
+            top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
+        hits = [self._hit(s, docnum, score, plan, req)
+                for score, docnum in top[(req.page - 1) * req.size:]]
+        facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
+        millis = (time.perf_counter() - started) * 1000
+        return SearchResult(req, len(candidates), hits, facets, millis)
+
+    def visible(self, arrays, clearance: str) -> np.ndarray | None:
+        """Live documents a reader of this clearance may see; None: every live document."""
+        node = collect.filter_node(clearance, {}, "", "")
+        if node is None:
+            return None
+
+        def build():
+            allowed = self._filters.docs(arrays, node, execute.docs)
+            return allowed[execute.member(allowed, arrays.live())]
+
+        return arrays._cached(("visible", clearance), build)  # once per index version
+
+    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict,
+                    visible: np.ndarray | None):
+        """Live documents matching the query and the filters (minus the `skip` facet); the
+        query is matched among the `visible` ones only."""
+        node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
+        allowed = self._filters.docs(arrays, node, execute.docs)
+        found = execute.docs(arrays, plan.match, memo, visible)
+        if allowed is not None:
+            found = found[execute.member(found, allowed)]
+        return found[execute.member(found, arrays.live())]
+
+    def _hit(self, s, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
+        stored = self.current()[1].stored_fields(docnum)
+        fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+        snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
+                          plan.highlight, self.settings.snippets,
+                          self.settings.snippet_chars) if req.snippets else [])
+        title = stored.get("title", "")
+        title_html = mark(title, find_spans(title, plan.title_highlight))
+        return Hit(fields, round(score or 0.0, 4), snips, title_html)
+
+    def _facets(self, arrays, req, plan, candidates, memo,
+                visible) -> dict[str, list[FacetValue]]:
+        out = {}
+        for name in FACETS:
+            docs = candidates
+            if req.filters.get(name):  # counts for other values ignore this facet's own choice
+                docs = self._candidates(arrays, plan, req, name, memo, visible)
+            counts = execute.facet_counts(arrays, name, docs)
+            selected = set(req.filters.get(name, ()))
+            for value in selected - set(counts):
+                counts[value] = 0
+            ordered = sorted(counts.items(), key=_facet_order(name))
+            out[name] = [FacetValue(v, c, v in selected) for v, c in ordered]
+        return out
+
+    @pins_version
+    def record(self, record_id: str, clearance: str) -> dict[str, Any]:
+        """One record, looked up among the records this clearance may see only: an id above
+        it costs and answers what an unknown id does (nothing is read of the record)."""
+        if clearance not in SECURITY_LEVELS:
+            raise QueryError(f"未知的密级 {clearance!r}")
+        _s, arrays = self.current()
+        ids = arrays.postings("id", record_id)[0] if _ID.fullmatch(record_id) else EMPTY
+        allowed = self.visible(arrays, clearance)
+        ids = ids[execute.member(ids, arrays.live() if allowed is None else allowed)]
+        if not len(ids):
+            raise RecordNotFound(f"没有编号为 {record_id} 的记录")
+        stored = arrays.stored_fields(int(ids[0]))
+        text = stored.get("text", "")
+        starts = list(stored.get("page_starts", [0]))
+        pages = [{"page": i + 1, "start": a, "end": b}
+                 for i, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]))]
+        record = {k: stored.get(k, "") for k in HIT_FIELDS}
+        record.update(source=stored.get("source", ""), text=text, page_list=pages,
+                      meta=stored.get("meta", {}))
+        return record
+
+    @pins_version
+    def similar(self, record_id: str, clearance: str, size: int = 5) -> list[Hit]:
+        """相关记录: records sharing the most distinctive words of this one (tf·idf over the
+        jieba words of its title and text), searched like any query, so the reader's clearance
+        limits them exactly as it limits a search."""
+        record = self.record(record_id, clearance)  # 404 above the reader's clearance
+        _s, arrays = self.current()
+        terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays,
+                          self.visible(arrays, clearance))
+        if not terms:
+            return []
+        query = " OR ".join(f'"{t}"' for t in terms)
+        result = self.search(SearchRequest(q=query, size=size + 1, clearance=clearance,
+                                           facets=False, snippets=False))
+        return [h for h in result.hits if h.fields["id"] != record_id][:size]
+
+    @pins_version
+    def count(self) -> int:
+        return self.searcher().doc_count()
+
+
+SIMILAR_CHARS = 5000  # of a record's text read for its key words
+SIMILAR_TERMS = 8
+
+
+def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
+              n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
+    over the records the reader may see (`visible`; None: all)."""
+    counts = Counter(w for w in analyzers.word_terms(text)
+                     if len(w) >= 2 and analyzers.is_chinese(w))
+    total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
+    scored = []
+    for word, tf in counts.items():
+        ids = arrays.postings("text", word)[0]
+        df = len(ids) if visible is None else int(np.count_nonzero(execute.member(ids, visible)))
+        if df:  # a word only in the title still ranks through the title field
+            scored.append((tf * math.log(1 + total / df), word))
+    return [w for _score, w in sorted(scored, key=lambda x: (-x[0], x[1]))[:n]]
+
+
+def _facet_order(name: str):
+    if name == "year":
+        return lambda item: (-int(item[0]) if item[0].isdigit() else 0, item[0])
+    if name == "security":
+        return lambda item: SECURITY_LEVELS.index(item[0]) if item[0] in SECURITY_LEVELS else 9
+    return lambda item: (-item[1], item[0])
+
+
+def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:
+    if req.sort not in SORTS:
+        raise QueryError(f"sort 只能是 {' / '.join(SORTS)}，收到 {req.sort!r}")
+    if not 1 <= req.size <= settings.max_size:
+        raise QueryError(f"size 必须在 1 到 {settings.max_size} 之间")
+    if req.page < 1 or req.page * req.size > 100_000:
+        raise QueryError("page 超出范围")
+    unknown = set(req.filters) - set(FACETS)
+    if unknown:
+        raise QueryError(f"未知的筛选项 {', '.join(sorted(unknown))}；可用：{', '.join(FACETS)}")
+    if req.clearance not in SECURITY_LEVELS:
+        raise QueryError(f"未知的密级 {req.clearance!r}")
+    filters = {k: tuple(v.strip() for v in vs if v.strip()) for k, vs in req.filters.items()}
+    return SearchRequest(**{**req.__dict__, "filters": filters})

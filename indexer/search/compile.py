@@ -1,0 +1,110 @@
+"""Turns a parsed query tree into an execution plan: exact n-gram matching plus ranking words."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..analysis.analyzers import ngram_terms, word_terms
+from .querylang import And, DateRange, Not, Or, Term
+
+# bare terms look in these n-gram fields
+ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng", "meta_ng")
+FIELD_NGRAMS = {"title": "title_ng", "org": "org_ng", "doc_number": "doc_number_ng",
+                "text": "text_ng"}
+COLUMN_FIELDS = {"category", "kind", "year", "retention", "security", "type"}
+
+
+@dataclass(frozen=True)
+class Grams:
+    """Records whose field holds every (n-gram, offset) at one common start."""
+    field: str
+    grams: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Value:
+    """Records whose (exact-value) field equals value."""
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Range:
+    """Records whose numeric column lies in [lo, hi] (None = open)."""
+    field: str
+    lo: int | None
+    hi: int | None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    nodes: tuple
+
+
+@dataclass(frozen=True)
+class Without:
+    node: object
+
+
+@dataclass(frozen=True)
+class Everything:
+    pass
+
+
+NOTHING = AnyOf(())
+
+
+@dataclass
+class Plan:
+    match: object
+    rank_words: list[str] = field(default_factory=list)
+    highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
+    title_highlight: list[str] = field(default_factory=list)  # strings to mark in titles
+    exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
+
+
+def compile_query(node) -> Plan:
+    if node is None:
+        return Plan(Everything())
+    plan = Plan(NOTHING)
+    plan.match = _compile(node, plan, negated=False)
+    if isinstance(plan.match, Without) or (
+            isinstance(plan.match, AllOf) and all(isinstance(n, Without)
+                                                  for n in plan.match.nodes)):
+        plan.match = AllOf((Everything(), plan.match))
+    plan.rank_words = sorted(set(plan.rank_words))
+    return plan
+
+
+def _compile(node, plan: Plan, negated: bool):
+    if isinstance(node, And):
+        return AllOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+    if isinstance(node, Or):
+        return AnyOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+    if isinstance(node, Not):
+        return Without(_compile(node.node, plan, not negated))
+    if isinstance(node, DateRange):
+        return Range("date_num", node.start or None, node.end or None)
+    return _term(node, plan, negated)
+
+
+def _term(term: Term, plan: Plan, negated: bool):
+    if term.field and term.field not in FIELD_NGRAMS:
+        return Value(term.field, term.text.strip())
+    grams = tuple(ngram_terms(term.text))
+    if not grams:
+        return NOTHING
+    fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
+    if not negated:
+        if term.field in ("", "title"):
+            plan.title_highlight.append(term.text)
+        if term.field in ("", "text"):
+            plan.highlight.append(term.text)
+            plan.exact.append(Grams("text_ng", grams))
+        plan.rank_words.extend(word_terms(term.text))
+    alternatives = tuple(Grams(f, grams) for f in fields)
+    return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)

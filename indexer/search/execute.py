@@ -1,0 +1,189 @@
+"""Runs an execution plan over IndexArrays: sets of docnums, BM25F ranking, date order, facets."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..store.arrays import EMPTY, IndexArrays
+from .compile import COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value, Without
+
+K1, B = 1.2, 0.75
+_SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences
+_BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
+
+
+def docs(arrays: IndexArrays, node, memo: dict | None = None,
+         within: np.ndarray | None = None) -> np.ndarray:
+    """Sorted unique docnums matching a plan node (deleted documents included).
+
+    `memo` keeps n-gram results for the rest of one search (ranking reuses them). `within`
+    (sorted docnums, the reader's visible records; None: all): phrases are aligned inside it
+    only, so no position of a record above the reader's clearance is read. The result is then
+    right for the documents in `within` only: the caller intersects it with `within`."""
+    memo = {} if memo is None else memo
+    if isinstance(node, Grams):
+        return grams_docs(arrays, node, memo, within)[0]
+    if isinstance(node, Value):
+        return value_docs(arrays, node.field, node.value)
+    if isinstance(node, Range):
+        column = arrays.numbers(node.field)
+        mask = np.ones(len(column), dtype=bool)
+        if node.lo is not None:
+            mask &= column >= node.lo
+        if node.hi is not None:
+            mask &= column <= node.hi
+        return np.flatnonzero(mask).astype(np.int64)
+    if isinstance(node, Everything):
+        return arrays.live()
+    if isinstance(node, AllOf):
+        positives = [n for n in node.nodes if not isinstance(n, Without)]
+        result = (_intersect([docs(arrays, n, memo, within) for n in positives])
+                  if positives else arrays.live())
+        for n in node.nodes:
+            if isinstance(n, Without) and len(result):
+                result = result[~member(result, docs(arrays, n.node, memo, within))]
+        return result
+    if isinstance(node, AnyOf):
+        parts = [docs(arrays, n, memo, within) for n in node.nodes]
+        return np.unique(np.concatenate(parts)) if parts else EMPTY
+    if isinstance(node, Without):
+        live = arrays.live()
+        return live[~member(live, docs(arrays, node.node, memo, within))]
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _intersect(sets: list[np.ndarray]) -> np.ndarray:
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not len(result):
+            break
+        result = result[member(result, other)]
+    return result
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    top = int(sorted_set[-1])
+    if len(values) > 64 and top < (1 << 26) and int(values.max(initial=0)) < (1 << 26):
+        present = np.zeros(max(top, int(values.max(initial=0))) + 1, dtype=bool)
+        present[sorted_set] = True  # docnums: a dense table beats binary search
+        return present[values]
+    where = np.searchsorted(sorted_set, values)
+    where[where >= len(sorted_set)] = 0
+    return sorted_set[where] == values
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def value_docs(arrays: IndexArrays, field: str, value: str) -> np.ndarray:
+    if field in COLUMN_FIELDS:
+        codes, values = arrays.codes(field)
+        if value not in values or not value:
+            return EMPTY
+        return np.flatnonzero(codes == values.index(value)).astype(np.int64)
+    return arrays.postings(field, value)[0]
+
+
+def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
+               within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, occurrences per docnum) of an exact n-gram sequence, aligned in `within`
+    only (see docs); one search passes the same `within` every time (memo)."""
+    if len(node.grams) == 1 and node.grams[0][1] == 0:
+        return arrays.postings(node.field, node.grams[0][0])
+    if node not in memo:
+        memo[node] = _align(arrays, node, within)
+    return memo[node]
+
+
+def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
+    order = sorted(node.grams, key=lambda g: arrays.doc_frequency(node.field, g[0]))
+    sets = [arrays.postings(node.field, g)[0] for g, _o in order]
+    candidates = _intersect(sets + ([within] if within is not None else []))
+    starts = None
+    for gram, offset in order:
+        if not len(candidates):
+            return EMPTY, np.zeros(0, np.float32)
+        occ_docs, occ_pos = arrays.positions(node.field, gram)
+        keep = member(occ_docs, candidates)
+        # (docnum, position) pairs are sorted and distinct, and so are these keys
+        keys = (occ_docs[keep] << _SHIFT) + (occ_pos[keep] - offset + _BIAS)
+        starts = keys if starts is None else starts[member(starts, keys)]
+        candidates = _distinct_sorted(starts >> _SHIFT)
+    found, first = np.unique(starts >> _SHIFT, return_index=True)
+    counts = np.diff(np.append(first, len(starts)))
+    return found, counts.astype(np.float32)
+
+
+def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost: float,
+           memo: dict, visible: np.ndarray | None = None) -> np.ndarray:
+    """BM25F over the ranking words (title weighted) plus a bonus per exact occurrence.
+
+    `visible` (sorted docnums) is what the reader may see: document frequencies and average
+    lengths are counted over it, so no score depends on records above the reader's clearance.
+    None: every document. Nothing is computed when there is no candidate (then a phrase only
+    in records above clearance costs what an absent phrase costs)."""
+    total = np.zeros(len(candidates), dtype=np.float64)
+    if not len(candidates):
+        return total
+    n = max(1, arrays.max_doc if visible is None else len(visible))
+    for field, boost in (("text", 1.0), ("title", title_boost)):
+        lengths = arrays.lengths(field)[candidates]
+        counted = arrays.live() if visible is None else visible
+        average = float(arrays.lengths(field)[counted].mean()) if len(counted) else 1.0
+        norm = K1 * ((1 - B) + B * lengths / max(average, 1e-9))
+        for word in plan.rank_words:
+            ids, tf = arrays.postings(field, word)
+            if not len(ids):
+                continue
+            df = len(ids) if visible is None else int(np.count_nonzero(member(ids, visible)))
+            idf = math.log(n / (df + 1)) + 1
+            where = np.searchsorted(ids, candidates)
+            where[where >= len(ids)] = 0
+            hit = ids[where] == candidates
+            f = np.where(hit, tf[where], 0.0)
+            total += boost * idf * f * (K1 + 1) / (f + norm)
+    for node in plan.exact:
+        ids, occurrences = grams_docs(arrays, node, memo, visible)
+        if len(ids):
+            where = np.searchsorted(ids, candidates)
+            where[where >= len(ids)] = 0
+            occ = np.where(ids[where] == candidates, occurrences[where], 0.0)
+            total += occ / (occ + K1)
+    return total
+
+
+def top_by_score(score: np.ndarray, candidates: np.ndarray, limit: int):
+    """The first `limit` by (score descending, docnum): the same order on every page."""
+    if len(candidates) > limit:
+        threshold = np.partition(score, len(score) - limit)[len(score) - limit]
+        chosen = np.flatnonzero(score >= threshold)  # ties at the threshold all compete
+    else:
+        chosen = np.arange(len(candidates))
+    order = chosen[np.lexsort((candidates[chosen], -score[chosen]))][:limit]
+    return [(float(score[i]), int(candidates[i])) for i in order]
+
+
+def top_by_date(arrays: IndexArrays, candidates: np.ndarray, limit: int, newest_first: bool):
+    dates = arrays.numbers("date_num")[candidates]
+    if newest_first:
+        order = np.lexsort((candidates, -dates))
+    else:  # oldest first, undated last
+        order = np.lexsort((candidates, dates, dates == 0))
+    return [(0.0, int(candidates[i])) for i in order[:limit]]
+
+
+def facet_counts(arrays: IndexArrays, field: str, candidates: np.ndarray) -> dict[str, int]:
+    codes, values = arrays.codes(field)
+    counts = np.bincount(codes[candidates], minlength=len(values))
+    return {values[i]: int(c) for i, c in enumerate(counts) if c and i}

@@ -1,0 +1,104 @@
+"""Snippets with <mark> on the original characters, each knowing its page."""
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass
+
+from ..analysis.analyzers import units
+from ..analysis.normalize import is_cjk, normalize
+
+
+@dataclass(frozen=True)
+class Snippet:
+    page: int
+    html: str
+
+
+def term_pattern(term: str) -> re.Pattern[str] | None:
+    """A regex over normalised text matching what the n-gram query for `term` matches."""
+    us = units(normalize(term).text)
+    if not us:
+        return None
+    parts = []
+    for k, (unit, _s, _e, pos) in enumerate(us):
+        if k:
+            parts.append(r"[\W_]+" if pos > us[k - 1][3] + 1 else "")
+        parts.append(re.escape(unit))
+    head = r"(?<![a-z0-9])" if us[0][0][0].isascii() else ""
+    tail = r"(?![a-z0-9])" if us[-1][0][-1].isascii() else ""
+    return re.compile(head + "".join(parts) + tail, re.IGNORECASE)
+
+
+def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Original-text spans of every occurrence of any term, sorted, non-overlapping."""
+    norm = normalize(text)
+    spans = []
+    for term in terms:
+        pattern = term_pattern(term)
+        if pattern is None:
+            continue
+        spans.extend(norm.span(*m.span()) for m in pattern.finditer(norm.text) if m.end() > m.start())
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def mark(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None) -> str:
+    """HTML of text[lo:hi] with the given spans wrapped in <mark>."""
+    hi = len(text) if hi is None else hi
+    out, pos = [], lo
+    for a, b in spans:
+        a, b = max(a, lo), min(b, hi)
+        if a >= b:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:hi]))
+    return "".join(out)
+
+
+def page_of(page_starts: list[int], offset: int) -> int:
+    return max(1, bisect.bisect_right(page_starts, offset))
+
+
+def snippets(text: str, page_starts: list[int], terms: list[str], count: int = 3,
+             width: int = 120) -> list[Snippet]:
+    """Up to `count` windows around hits; the start of the text if nothing matches."""
+    spans = find_spans(text, terms) if terms else []
+    if not spans:
+        end = min(len(text), width)
+        return [Snippet(1, _clean(mark(text, [], 0, end)) + ("…" if end < len(text) else ""))]
+    out, covered_to = [], -1
+    for a, b in spans:
+        if a < covered_to:
+            continue
+        lo = _window_start(text, max(0, a - width // 3), a)
+        hi = min(len(text), max(b, lo + width))
+        html_ = mark(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi)
+        prefix = "…" if lo > 0 else ""
+        suffix = "…" if hi < len(text) else ""
+        out.append(Snippet(page_of(page_starts, a), prefix + _clean(html_) + suffix))
+        covered_to = hi
+        if len(out) >= count:
+            break
+    return out
+
+
+def _window_start(text: str, lo: int, hit: int) -> int:
+    """Move a snippet start forward onto a CJK character, so it never opens inside a
+    pinyin annotation like (xiāng) or in the middle of a Latin word."""
+    for i in range(lo, min(hit, lo + 12)):
+        if is_cjk(text[i]):
+            return i
+    return lo
+
+
+def _clean(fragment: str) -> str:
+    return re.sub(r"\s+", " ", fragment.replace("\f", " ")).strip()

@@ -1,0 +1,172 @@
+"""Posting lists, field lengths and columns of an open index as numpy arrays, cached.
+
+Whoosh evaluates queries one document at a time in Python; for exact-string matching over
+thousands of records that is the bottleneck. This module reads what the query executor
+needs straight from Whoosh's segment readers (block by block, pinned whoosh-reloaded
+2.7.5 layout) into arrays once per searcher, so later queries are array operations.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
+
+from ..analysis.analyzers import PREFIX
+
+_LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class IndexArrays:
+    """Array views of one searcher's segments; thread-safe, with a byte-bounded LRU cache."""
+
+    def __init__(self, searcher, cache_bytes: int = 512 * 2**20):
+        self.searcher = searcher
+        self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
+        self.max_doc = searcher.doc_count_all()
+        self.cache_bytes = cache_bytes
+        self._cache: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
+        self.io = threading.RLock()
+
+    def _cached(self, key, build):
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        with self.io:
+            value = build()
+        nbytes = sum(a.nbytes for a in value if isinstance(a, np.ndarray)) if isinstance(
+            value, tuple) else getattr(value, "nbytes", 64)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = value
+                self._size += nbytes
+                while self._size > self.cache_bytes and len(self._cache) > 1:
+                    _k, old = self._cache.popitem(last=False)
+                    self._size -= sum(a.nbytes for a in old if isinstance(a, np.ndarray)) \
+                        if isinstance(old, tuple) else getattr(old, "nbytes", 64)
+        return value
+
+    # documents
+
+    def stored_fields(self, docnum: int) -> dict:
+        with self.io:
+            return self.searcher.stored_fields(docnum)
+
+    def live(self) -> np.ndarray:
+        """Docnums of documents that are not deleted."""
+        return self._cached(("live",), lambda: np.fromiter(
+            self.searcher.reader().all_doc_ids(), dtype=np.int64))
+
+    # postings
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of a term; weights are term frequencies for text fields.
+
+        A term ending in PREFIX stands for all terms starting with what precedes it."""
+        if text.endswith(PREFIX):
+            return self._cached(("p", field, text), lambda: self._prefix(field, text, False))
+        return self._cached(("p", field, text), lambda: self._read(field, text, False)[:2])
+
+    def positions(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnum per occurrence, position per occurrence) of a term, sorted."""
+        if text.endswith(PREFIX):
+            return self._cached(("pos", field, text), lambda: self._prefix(field, text, True))
+        return self._cached(("pos", field, text), lambda: self._read(field, text, True)[2:])
+
+    def _prefix(self, field: str, text: str, with_positions: bool):
+        reader = self.searcher.reader()
+        terms = [t.decode("utf-8") for t in reader.expand_prefix(field, text[: -len(PREFIX)])]
+        parts = [self._read(field, t, with_positions) for t in terms]
+        if with_positions:
+            docs = np.concatenate([p[2] for p in parts] or [EMPTY])
+            pos = np.concatenate([p[3] for p in parts] or [EMPTY])
+            order = np.lexsort((pos, docs))
+            return docs[order], pos[order]
+        docs = np.concatenate([p[0] for p in parts] or [EMPTY])
+        weights = np.concatenate([p[1] for p in parts] or [np.zeros(0, np.float32)])
+        found, inverse = np.unique(docs, return_inverse=True)
+        return found, np.bincount(inverse, weights=weights, minlength=len(found)).astype(
+            np.float32)
+
+    def _read(self, field: str, text: str, with_positions: bool):
+        ids, weights, deltas, counts = [], [], [], []
+        btext = self.searcher.schema[field].to_bytes(text)
+        for reader, offset in self.leaves:
+            if (field, btext) not in reader:
+                continue
+            m = reader.postings(field, btext)
+            if isinstance(m, FilterMatcher):  # a segment with deletions: read the raw list,
+                m = m.child                   # deleted documents are dropped with live()
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+                weights.append(np.asarray(m._weights, dtype=np.float32))
+                if with_positions:  # uint32 position deltas (analysis.NgramFormat)
+                    m._read_values()
+                    deltas.append(b"".join(m._values))
+                    counts.extend(len(v) // 4 for v in m._values)
+                m._next_block()
+        docs = np.concatenate(ids) if ids else EMPTY
+        weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
+        if not with_positions:
+            return docs, weights, EMPTY, EMPTY
+        counts = np.asarray(counts, dtype=np.int64)
+        occ_docs = np.repeat(docs, counts)
+        running = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64))
+        starts = np.cumsum(counts) - counts  # index of each document's first occurrence
+        before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+        occ_pos = running - np.repeat(before, counts)
+        return docs, weights, occ_docs, occ_pos
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        return len(self.postings(field, text)[0])
+
+    # per-document values
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Field length (in tokens, Whoosh's byte approximation) per docnum."""
+        def build():
+            out = np.zeros(self.max_doc, dtype=np.float32)
+            for reader, offset in self.leaves:
+                perdoc = reader._perdoc
+                column = perdoc._cached_reader(whoosh3._lenfield(field), whoosh3.LENGTHS_COLUMN)
+                if column is None:
+                    continue
+                raw = np.fromiter(iter(column), dtype=np.uint8, count=len(column))
+                out[offset:offset + len(raw)] = _LENGTH_TABLE[raw]
+            return out
+        return self._cached(("len", field), build)
+
+    def codes(self, field: str) -> tuple[np.ndarray, list[str]]:
+        """A column field as (code per docnum, values); code 0 means empty/missing."""
+        def build():
+            values: dict[str, int] = {"": 0}
+            out = np.zeros(self.max_doc, dtype=np.int32)
+            for reader, offset in self.leaves:
+                if not reader.has_column(field):
+                    continue
+                column = reader.column_reader(field)
+                codes = [values.setdefault(v or "", len(values)) for v in column]
+                out[offset:offset + len(codes)] = codes
+            return out, list(values)
+        return self._cached(("codes", field), build)
+
+    def numbers(self, field: str) -> np.ndarray:
+        """A numeric column field per docnum (0 when missing)."""
+        def build():
+            out = np.zeros(self.max_doc, dtype=np.int64)
+            for reader, offset in self.leaves:
+                if reader.has_column(field):
+                    column = list(reader.column_reader(field))
+                    out[offset:offset + len(column)] = column
+            return out
+        return self._cached(("num", field), build)

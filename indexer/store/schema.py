@@ -1,0 +1,75 @@
+"""The Whoosh schema, in one function, and the index stamp (analysis version)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from whoosh import fields
+
+from ..analysis.analyzers import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
+from ..errors import IndexVersionError
+from ..fields import SECURITY_LEVELS
+
+STAMP_FILE = "dangan.json"
+USER_WORDS_FILE = "userwords.txt"
+
+# Facet name -> stored, sortable (column) field holding the exact value.
+FACETS = ("category", "kind", "year", "org", "retention", "security", "type")
+
+
+def build_schema() -> fields.Schema:
+    words, grams = word_analyzer(), ngram_analyzer()
+
+    def facet():
+        return fields.ID(stored=True, sortable=True)
+
+    def ngrams():
+        field = fields.TEXT(analyzer=grams, phrase=True)
+        field.format = NgramFormat(field_boost=1.0)
+        return field
+
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        path=fields.ID(stored=True),
+        source=fields.ID(stored=True),  # which corpus root the path is relative to
+        title=fields.TEXT(analyzer=words, stored=True, phrase=False),
+        title_ng=ngrams(),
+        text=fields.TEXT(analyzer=words, stored=True, phrase=False),
+        text_ng=ngrams(),
+        doc_number=fields.ID(stored=True),
+        doc_number_ng=ngrams(),
+        org_ng=ngrams(),
+        meta_ng=ngrams(),  # persons, notes and 档号 from the catalog, searchable like text
+        archival_code=fields.ID(stored=True),
+        date=fields.ID(stored=True, sortable=True),
+        date_num=fields.NUMERIC(int, bits=32, sortable=True),
+        security_level=fields.NUMERIC(int, bits=8, sortable=True),
+        pages=fields.NUMERIC(int, stored=True),
+        page_starts=fields.STORED(),
+        meta=fields.STORED(),  # everything else: encoding, warnings, notes, extra columns
+        **{name: facet() for name in FACETS},
+    )
+
+
+def write_stamp(index_dir: Path) -> None:
+    (index_dir / STAMP_FILE).write_text(
+        json.dumps({"analysis_version": ANALYSIS_VERSION}), encoding="utf-8"
+    )
+
+
+def check_stamp(index_dir: Path) -> None:
+    """Refuse an index built by a different analysis version."""
+    try:
+        stamp = json.loads((index_dir / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamp = {}
+    found = stamp.get("analysis_version")
+    if found != ANALYSIS_VERSION:
+        raise IndexVersionError(
+            f"the index in {index_dir} was built by analysis version {found or 'unknown'}, "
+            f"this program uses {ANALYSIS_VERSION}: run dangan index --rebuild"
+        )
+
+
+def security_level(value: str) -> int:
+    return SECURITY_LEVELS.index(value) if value in SECURITY_LEVELS else 1

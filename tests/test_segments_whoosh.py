@@ -7,11 +7,11 @@ import random
 
 from whoosh import index as whoosh_index
 
-from indexer.manifest import Entry, Manifest
-from indexer.prepare import analyse
-from indexer.records import Record, record_fields
-from indexer.schema import build_schema
-from indexer.writer import BatchWriter
+from indexer.build.prepare import analyse
+from indexer.store.manifest import Entry, Manifest
+from indexer.store.records import Record, record_fields
+from indexer.store.schema import build_schema
+from indexer.store.writer import BatchWriter
 
 PHRASES = ["王建成负责档案保密", "新政发〔2019〕3号", "鄉(xiāng)鎮檔案館", "乡 镇 档 案 管 理",
            "ABC 123 档案", "交通安全管理工作的通知", "二〇一九年五月十二日", "卜剑平同志", "0717-7083",

@@ -29,6 +29,13 @@ class Field:
     facet: int = 0  # place in the list of facets (1 first); 0 = not a facet
     query: str = ""  # NGRAM / EXACT / RANGE: searchable as `name:value`; '' = not
     description: str = ""
+    ngram: str = ""  # the n-gram index field a NGRAM `name:value` search looks in
+    shown: bool = True  # a row of the record page's 著录 table
+
+    @property
+    def column(self) -> bool:
+        """Kept as one exact value per record (facet counts, `name:value`, sorting)."""
+        return self.type == FACET
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -37,18 +44,21 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("title", "题名", ("題名", "标题", "標題"), TEXT, query=NGRAM,
+    Field("title", "题名", ("題名", "标题", "標題"), TEXT, query=NGRAM, ngram="title_ng",
           description="题名（目录所给，否则取自正文）"),
+    Field("fonds", "全宗号", ("全宗號", "全宗", "fonds_number"), FACET, facet=8, query=EXACT,
+          description="全宗号：档案馆给每个立档单位的编号"),
     Field("archival_code", "档号", ("檔號",), ID, query=EXACT,
           description="档号，如 0123-WS·2019-Y-0001"),
     Field("doc_number", "文号", ("文號", "发文字号", "發文字號"), ID, query=NGRAM,
+          ngram="doc_number_ng",
           description="发文字号，如 新政发〔2019〕3号"),
     Field("org", "责任者", ("責任者", "作者", "机构", "機構", "发文机关", "發文機關"), FACET,
-          facet=4, query=NGRAM, description="责任者（发文机关）"),
+          facet=4, query=NGRAM, ngram="org_ng", description="责任者（发文机关）"),
     Field("date", "日期", ("成文日期",), DATE, query=RANGE,
           description="成文日期：YYYY、YYYY-MM 或 YYYY-MM-DD"),
     Field("year", "年度", (), FACET, catalog=False, facet=3, query=EXACT,
-          description="日期的年份"),
+          description="日期的年份", shown=False),
     Field("category", "门类", ("門類",), FACET, facet=1, query=EXACT,
           description="门类：文书、公安、规划……"),
     Field("kind", "文种", ("文種",), FACET, facet=2, query=EXACT,
@@ -59,16 +69,16 @@ FIELDS: tuple[Field, ...] = (
           description="密级：公开、内部、秘密、机密、绝密"),
     Field("type", "文件类型", ("类型", "類型", "文件類型"), FACET, catalog=False, facet=7,
           query=EXACT, description="原件类型：txt、pdf、image、docx"),
-    Field("persons", "人员", ("人員", "人物"), STORED, query=NGRAM,
-          description="目录所列人员，以“；”分隔"),
-    Field("notes", "备注", ("備註", "备考", "備考"), STORED, query=NGRAM,
-          description="目录备注"),
+    Field("persons", "人员", ("人員", "人物"), STORED, query=NGRAM, ngram="meta_ng",
+          description="目录所列人员，以“；”分隔", shown=False),
+    Field("notes", "备注", ("備註", "备考", "備考"), STORED, query=NGRAM, ngram="meta_ng",
+          description="目录备注", shown=False),
     Field("pages", "页数", ("頁數",), NUMBER, description="页数"),
-    Field("text", "正文", ("全文",), TEXT, catalog=False, query=NGRAM,
-          description="正文全文"),
-    Field("path", "文件", ("路径", "路徑"), ID, description="原件在档案目录中的相对路径"),
+    Field("text", "正文", ("全文",), TEXT, catalog=False, query=NGRAM, ngram="text_ng",
+          description="正文全文", shown=False),
+    Field("path", "路径", ("文件", "路徑"), ID, description="原件在档案目录中的相对路径"),
     Field("id", "编号", ("編號",), ID, catalog=False, query=EXACT,
-          description="记录编号（原件内容不变则不变）"),
+          description="记录编号（原件内容不变则不变）", shown=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 
@@ -98,8 +108,14 @@ def catalog_key(header: str) -> str:
     return f.name if f is not None and f.catalog else header.strip().lstrip("\ufeff")
 
 
+SHOWN = tuple(f for f in FIELDS if f.shown)  # the record page's 著录 rows, in order
 FACETS = tuple(f.name for f in sorted((f for f in FIELDS if f.facet), key=lambda f: f.facet))
 LABELS = {f.name: f.label for f in FIELDS}
+
+
+def ngram_fields() -> dict[str, str]:
+    """Field → the n-gram index field its `name:value` searches look in."""
+    return {f.name: f.ngram for f in FIELDS if f.query == NGRAM}
 
 
 def query_fields(kind: str) -> dict[str, str]:
@@ -110,7 +126,7 @@ def query_fields(kind: str) -> dict[str, str]:
 def registry_hash() -> str:
     """Changes whenever the field set or a field's index type changes (part of the index
     stamp: an index built with another field set is refused, never a 500)."""
-    shape = [(f.name, f.type, f.facet, f.query) for f in FIELDS]
+    shape = [(f.name, f.type, f.facet, f.query, f.ngram) for f in FIELDS]
     return hashlib.blake2b(json.dumps(shape).encode(), digest_size=8).hexdigest()
 
 

@@ -6,11 +6,10 @@ from werkzeug.datastructures import MultiDict
 from indexer.config import SearchSettings
 from indexer.errors import QueryError
 from indexer.search.archive import SearchRequest
-from indexer.store.schema import FACETS
+from indexer.fields import FACETS, LABELS
 
 PARAMS = ("q", "page", "size", "sort", "date_from", "date_to") + FACETS
-FACET_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org": "责任者",
-                "retention": "保管期限", "security": "密级", "type": "文件类型"}
+FACET_LABELS = {name: LABELS[name] for name in FACETS}
 
 
 def _int(args: MultiDict, name: str, default: int) -> int:

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request, send_file, url_for
 from markupsafe import Markup
 from werkzeug.http import quote_header_value
 
+from indexer.fields import LABELS, SHOWN
 from indexer.ingest.originals import open_original, original_size
 from indexer.ingest.pageimages import has_page_images
 from indexer.search.highlight import find_spans, mark
@@ -21,12 +22,10 @@ from .views import TYPE_LABELS, highlight_terms, security_class
 
 bp = Blueprint("records", __name__)
 
-META_LABELS = {"encoding": "编码", "notes": "备注", "persons": "人物"}
-META_HIDDEN = {"warnings", "extracted", "pages"}  # shown elsewhere, or the indexer's own notes
-RECORD_FIELDS = (("title", "题名"), ("archival_code", "档号"), ("doc_number", "文号"),
-                 ("org", "责任者"), ("date", "日期"), ("category", "门类"), ("kind", "文种"),
-                 ("retention", "保管期限"), ("security", "密级"), ("type", "文件类型"),
-                 ("pages", "页数"), ("path", "路径"))
+META_LABELS = {"encoding": "编码", **LABELS}  # catalog values without a row of their own
+# shown elsewhere (the 著录 rows), or the indexer's own notes
+META_HIDDEN = {"warnings", "extracted", "pages"} | {f.name for f in SHOWN}
+RECORD_FIELDS = tuple((f.name, f.label) for f in SHOWN)  # the field registry's 著录 rows
 PRINT_MODES = {"text": "文字", "image": "原件图像"}
 SIMILAR = 5  # 相关记录 shown
 _PAGE_WARNING = re.compile(r"^第(\d+)页")

@@ -25,3 +25,10 @@ def test_every_api_parameter_is_documented():
 def test_commands_are_documented():
     for command in ("make run", "make test", "dangan index", "dangan serve", "dangan search"):
         assert command in README
+
+
+def test_the_readme_table_of_fields_is_the_registry():
+    from indexer.fields import FIELDS
+
+    for f in FIELDS:
+        assert f"| `{f.name}` | {f.label} | {', '.join(f.aliases) or '—'} |" in README, f.name

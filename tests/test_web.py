@@ -248,7 +248,7 @@ def test_record_page_marks_every_term_of_the_query_language(client):
 def test_record_page_marks_catalog_values_that_matched(client):
     search = get(client, "/", q="卜剑平")
     record = get(client, search.link("新塘桥镇2019年度档案工作总结")["href"])
-    assert '<th scope="row">人物</th><td><mark>卜剑平</mark>；王建成</td>' in record.html
+    assert '<th scope="row">人员</th><td><mark>卜剑平</mark>；王建成</td>' in record.html
 
 
 def test_record_page_without_or_with_a_broken_query_has_no_marks(client):

@@ -19,7 +19,7 @@ from whoosh import index as whoosh_index
 from ..analysis import analyzers
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
-from ..fields import SECURITY_LEVELS
+from ..fields import FIELDS, SECURITY_LEVELS, STORED
 from ..store.arrays import EMPTY, IndexArrays
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
@@ -33,8 +33,10 @@ log = logging.getLogger("dangan.search")
 
 SORTS = ("relevance", "date", "-date")
 _ID = re.compile(r"[0-9a-f]{1,64}")  # what a record id looks like (anything else is unknown)
-HIT_FIELDS = ("id", "path", "title", "date", "org", "doc_number", "category", "kind", "security",
-              "retention", "type", "year", "pages", "archival_code")
+# what a hit and a record carry: every stored field of the registry but the text
+HIT_FIELDS = tuple(dict.fromkeys(
+    ["id", "path", *(f.name for f in FIELDS if f.type != STORED and f.name != "text"),
+     *FACETS]))
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..analysis.analyzers import ngram_terms, word_terms
+from ..fields import FIELDS, ngram_fields
 from .querylang import And, DateRange, Not, Or, Term
 
 # bare terms look in these n-gram fields
 ANYWHERE = ("text_ng", "title_ng", "doc_number_ng", "org_ng", "meta_ng")
-FIELD_NGRAMS = {"title": "title_ng", "org": "org_ng", "doc_number": "doc_number_ng",
-                "text": "text_ng"}
-COLUMN_FIELDS = {"category", "kind", "year", "retention", "security", "type"}
+FIELD_NGRAMS = ngram_fields()  # `title:…` looks in title_ng, `人员:…` in meta_ng …
+COLUMN_FIELDS = frozenset(f.name for f in FIELDS if f.column)  # one exact value per record
 
 
 @dataclass(frozen=True)

@@ -11,28 +11,15 @@ from dataclasses import dataclass
 
 from .. import dates
 from ..errors import QueryError
+from ..fields import EXACT, NGRAM, RANGE, query_fields
 
 MAX_QUERY_CHARS = 500
 MAX_DEPTH = 32  # brackets and NOTs inside one another (deeper is abuse, not a search)
 
-# field name typed by a person -> canonical field
-TEXT_FIELDS = {
-    "title": "title", "题名": "title", "标题": "title",
-    "org": "org", "责任者": "org", "机构": "org",
-    "doc_number": "doc_number", "文号": "doc_number",
-    "text": "text", "正文": "text", "全文": "text",
-}
-EXACT_FIELDS = {
-    "category": "category", "门类": "category",
-    "kind": "kind", "文种": "kind",
-    "year": "year", "年度": "year",
-    "retention": "retention", "保管期限": "retention",
-    "security": "security", "密级": "security",
-    "type": "type", "类型": "type", "文件类型": "type",
-    "archival_code": "archival_code", "档号": "archival_code",
-    "id": "id",
-}
-DATE_FIELDS = {"date": "date", "日期": "date"}
+# field name typed by a person (any name the field registry gives it) -> canonical field
+TEXT_FIELDS = query_fields(NGRAM)
+EXACT_FIELDS = query_fields(EXACT)
+DATE_FIELDS = query_fields(RANGE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r'"[^"]*"?|[()]|[^\s()"]+(?:"[^"]*"?)?')
 

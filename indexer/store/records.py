@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import dates
 from ..errors import ExtractionError
-from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
+from ..fields import DEFAULT_SECURITY, FACETS, SECURITY_LEVELS
 from .schema import security_level
 
 
@@ -75,4 +75,7 @@ def record_fields(record: Record) -> dict[str, Any]:
         "page_starts": list(record.page_starts),
         "meta": dict(record.meta),
     }
+    for name in FACETS:  # a facet the Record has no attribute for comes from its catalog row
+        if name not in doc:
+            doc[name] = str(record.meta.get(name, ""))
     return {k: v for k, v in doc.items() if v != "" or k in ("text", "title")}

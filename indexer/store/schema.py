@@ -1,4 +1,5 @@
-"""The Whoosh schema, in one function, and the index stamp (analysis version)."""
+"""The Whoosh schema, in one function, and the index stamp (analysis version and field
+registry: an index built with other analysis or another field set is refused)."""
 from __future__ import annotations
 
 import json
@@ -8,13 +9,12 @@ from whoosh import fields
 
 from ..analysis.analyzers import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
 from ..errors import IndexVersionError
-from ..fields import SECURITY_LEVELS
+from ..fields import FACETS, SECURITY_LEVELS, registry_hash
 
 STAMP_FILE = "dangan.json"
 USER_WORDS_FILE = "userwords.txt"
 
-# Facet name -> stored, sortable (column) field holding the exact value.
-FACETS = ("category", "kind", "year", "org", "retention", "security", "type")
+__all__ = ["FACETS", "build_schema", "write_stamp", "check_stamp", "security_level"]
 
 
 def build_schema() -> fields.Schema:
@@ -53,12 +53,13 @@ def build_schema() -> fields.Schema:
 
 def write_stamp(index_dir: Path) -> None:
     (index_dir / STAMP_FILE).write_text(
-        json.dumps({"analysis_version": ANALYSIS_VERSION}), encoding="utf-8"
+        json.dumps({"analysis_version": ANALYSIS_VERSION, "fields": registry_hash()}),
+        encoding="utf-8"
     )
 
 
 def check_stamp(index_dir: Path) -> None:
-    """Refuse an index built by a different analysis version."""
+    """Refuse an index built by a different analysis version or with another field set."""
     try:
         stamp = json.loads((index_dir / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -69,6 +70,10 @@ def check_stamp(index_dir: Path) -> None:
             f"the index in {index_dir} was built by analysis version {found or 'unknown'}, "
             f"this program uses {ANALYSIS_VERSION}: run dangan index --rebuild"
         )
+    if stamp.get("fields") != registry_hash():
+        raise IndexVersionError(
+            f"the index in {index_dir} was built with another set of fields than this program "
+            "knows (a field or facet was added or changed): run dangan index --rebuild")
 
 
 def security_level(value: str) -> int:

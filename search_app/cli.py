@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
@@ -21,6 +22,7 @@ from indexer.fields import SECURITY_LEVELS
 from indexer.search.archive import Archive, SearchRequest
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -246,14 +248,20 @@ def search(query, config_path, as_json, size) -> None:
         click.echo(f"{n:>3}. {f['title'] or f['path']}  [{f['date']} {f['org']} "
                    f"{f['doc_number']}] id={f['id']}")
         for snip in hit.snippets:
-            text = snip.html.replace("<mark>", "【").replace("</mark>", "】")
-            click.echo(f"     p{snip.page}: {_unescape(text)}")
+            out.print(f"     p{snip.page}: ", terminal_marks(snip.text, snip.spans), sep="")
 
 
-def _unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
+def terminal_marks(text: str, spans) -> Text:
+    """A snippet for the terminal: hits in bold reverse (【】 around them when the output is
+    not a terminal, so they still show in a file or a pipe)."""
+    line = Text()
+    pos = 0
+    for a, b in spans:
+        line.append(text[pos:a])
+        line.append(text[a:b] if out.is_terminal else f"【{text[a:b]}】", style="bold reverse")
+        pos = b
+    line.append(text[pos:])
+    return line
 
 
 def _register_account_commands() -> None:

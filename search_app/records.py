@@ -14,10 +14,11 @@ from werkzeug.http import quote_header_value
 from indexer.fields import LABELS, SHOWN
 from indexer.ingest.originals import open_original, original_size
 from indexer.ingest.pageimages import has_page_images
-from indexer.search.highlight import find_spans, mark
+from indexer.search.highlight import find_spans
 
 from .api import archive
 from .auth import clearance, record_read
+from .marking import mark
 from .views import TYPE_LABELS, highlight_terms, security_class
 
 bp = Blueprint("records", __name__)

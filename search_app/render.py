@@ -6,6 +6,8 @@ from typing import Any
 from indexer.fields import SECURITY_LEVELS
 from indexer.search.archive import SearchResult
 
+from .marking import snippet_html, title_html
+
 
 def hit_json(hit) -> dict[str, Any]:
     f = hit.fields
@@ -14,8 +16,8 @@ def hit_json(hit) -> dict[str, Any]:
         "org": f["org"], "doc_number": f["doc_number"], "category": f["category"], "kind": f["kind"],
         "security": f["security"], "retention": f["retention"], "type": f["type"],
         "pages": f["pages"], "archival_code": f["archival_code"], "score": hit.score,
-        "title_html": hit.title_html,
-        "snippets": [{"page": s.page, "html": s.html} for s in hit.snippets],
+        "title_html": str(title_html(hit)),
+        "snippets": [{"page": s.page, "html": str(snippet_html(s))} for s in hit.snippets],
     }
 
 

@@ -18,6 +18,7 @@ from indexer.store.schema import FACETS
 from .api import archive, request_from
 from .auth import record_read, search_detail
 from .params import FACET_LABELS, PARAMS
+from .marking import snippet_html, title_html
 from .render import shows_time
 
 bp = Blueprint("views", __name__)
@@ -107,12 +108,12 @@ def security_class(level: str) -> str:
 def _hit(hit, q: str) -> dict:
     f = hit.fields
     url = url_for("records.record", record_id=f["id"], q=q or None)
-    marked = [s.page for s in hit.snippets if "<mark>" in s.html]  # open at the first hit
+    marked = [s.page for s in hit.snippets if s.spans]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
-            "title": Markup(hit.title_html) if f["title"] else f["path"],
+            "title": title_html(hit) if f["title"] else f["path"],
             "type": TYPE_LABELS.get(f["type"], f["type"]),
             "security_class": security_class(f["security"]),
-            "snippets": [(s.page, Markup(s.html), f"{url}#page-{s.page}") for s in hit.snippets]}
+            "snippets": [(s.page, snippet_html(s), f"{url}#page-{s.page}") for s in hit.snippets]}
 
 
 def _facets(result, state: State) -> list[dict]:

@@ -25,7 +25,7 @@ from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
 from .compile import compile_query
-from .highlight import Snippet, find_spans, mark, snippets
+from .highlight import Snippet, Span, find_spans, snippets
 from .querylang import parse
 from .versions import Version, Versions, pins_version
 
@@ -67,7 +67,7 @@ class Hit:
     fields: dict[str, Any]
     score: float
     snippets: list[Snippet]
-    title_html: str
+    title_spans: list[Span]  # the query's hits in fields["title"]
 
 
 @dataclass(frozen=True)
@@ -194,8 +194,7 @@ class Archive:
                           plan.highlight, self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
         title = stored.get("title", "")
-        title_html = mark(title, find_spans(title, plan.title_highlight))
-        return Hit(fields, round(score or 0.0, 4), snips, title_html)
+        return Hit(fields, round(score or 0.0, 4), snips, find_spans(title, plan.title_highlight))
 
     def _facets(self, arrays, req, plan, candidates, memo,
                 visible) -> dict[str, list[FacetValue]]:

@@ -1,8 +1,9 @@
-"""Snippets with <mark> on the original characters, each knowing its page."""
+"""Hits as character spans of the original text, and snippets (plain text with the spans of
+their hits, each knowing its page). Plain data: the web app turns spans into <mark>, the
+command line into terminal highlighting."""
 from __future__ import annotations
 
 import bisect
-import html
 import re
 from dataclasses import dataclass
 
@@ -10,10 +11,14 @@ from ..analysis.analyzers import units
 from ..analysis.normalize import is_cjk, normalize
 
 
+Span = tuple[int, int]
+
+
 @dataclass(frozen=True)
 class Snippet:
     page: int
-    html: str
+    text: str
+    spans: tuple[Span, ...] = ()  # hits, as offsets in `text`
 
 
 def term_pattern(term: str) -> re.Pattern[str] | None:
@@ -49,21 +54,6 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def mark(text: str, spans: list[tuple[int, int]], lo: int = 0, hi: int | None = None) -> str:
-    """HTML of text[lo:hi] with the given spans wrapped in <mark>."""
-    hi = len(text) if hi is None else hi
-    out, pos = [], lo
-    for a, b in spans:
-        a, b = max(a, lo), min(b, hi)
-        if a >= b:
-            continue
-        out.append(html.escape(text[pos:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        pos = b
-    out.append(html.escape(text[pos:hi]))
-    return "".join(out)
-
-
 def page_of(page_starts: list[int], offset: int) -> int:
     return max(1, bisect.bisect_right(page_starts, offset))
 
@@ -74,21 +64,50 @@ def snippets(text: str, page_starts: list[int], terms: list[str], count: int = 3
     spans = find_spans(text, terms) if terms else []
     if not spans:
         end = min(len(text), width)
-        return [Snippet(1, _clean(mark(text, [], 0, end)) + ("…" if end < len(text) else ""))]
+        return [excerpt(text, [], 0, end, page=1)]
     out, covered_to = [], -1
     for a, b in spans:
         if a < covered_to:
             continue
         lo = _window_start(text, max(0, a - width // 3), a)
         hi = min(len(text), max(b, lo + width))
-        html_ = mark(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi)
-        prefix = "…" if lo > 0 else ""
-        suffix = "…" if hi < len(text) else ""
-        out.append(Snippet(page_of(page_starts, a), prefix + _clean(html_) + suffix))
+        out.append(excerpt(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi,
+                           page=page_of(page_starts, a)))
         covered_to = hi
         if len(out) >= count:
             break
     return out
+
+
+def excerpt(text: str, spans: list[Span], lo: int, hi: int, page: int) -> Snippet:
+    """text[lo:hi] with white space runs made one space, "…" where it is cut, and the spans
+    moved onto the result."""
+    pieces: list[tuple[str, bool]] = []
+    pos = lo
+    for a, b in spans:
+        a, b = max(a, lo), min(b, hi)
+        if a < b:
+            pieces += [(text[pos:a], False), (text[a:b], True)]
+            pos = b
+    pieces.append((text[pos:hi], False))
+    out, marks = ["…" if lo > 0 else ""], []
+    length = len(out[0])
+    for n, (piece, marked) in enumerate(pieces):
+        piece = _WHITE.sub(" ", piece.replace("\f", " "))
+        if n == 0:
+            piece = piece.lstrip()
+        if n == len(pieces) - 1:
+            piece = piece.rstrip()
+        if marked and piece:
+            marks.append((length, length + len(piece)))
+        out.append(piece)
+        length += len(piece)
+    if hi < len(text):
+        out.append("…")
+    return Snippet(page, "".join(out), tuple(marks))
+
+
+_WHITE = re.compile(r"\s+")
 
 
 def _window_start(text: str, lo: int, hit: int) -> int:
@@ -98,7 +117,3 @@ def _window_start(text: str, lo: int, hit: int) -> int:
         if is_cjk(text[i]):
             return i
     return lo
-
-
-def _clean(fragment: str) -> str:
-    return re.sub(r"\s+", " ", fragment.replace("\f", " ")).strip()

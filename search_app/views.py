@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError

@@ -86,7 +86,6 @@ class Archive:
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
         self._versions = Versions()
-        self._filters = collect.FilterCache()
         with self._versions.lock:
             self._open()
 
@@ -171,7 +170,7 @@ class Archive:
             return None
 
         def build():
-            allowed = self._filters.docs(arrays, node, execute.docs)
+            allowed = arrays.filtered(node, execute.docs)
             return allowed[execute.member(allowed, arrays.live())]
 
         return arrays._cached(("visible", clearance), build)  # once per index version
@@ -181,7 +180,7 @@ class Archive:
         """Live documents matching the query and the filters (minus the `skip` facet); the
         query is matched among the `visible` ones only."""
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
-        allowed = self._filters.docs(arrays, node, execute.docs)
+        allowed = arrays.filtered(node, execute.docs)
         found = execute.docs(arrays, plan.match, memo, visible)
         if allowed is not None:
             found = found[execute.member(found, allowed)]

@@ -8,9 +8,8 @@ needs straight from Whoosh's segment readers (block by block, pinned whoosh-relo
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-
 import numpy as np
+from cachetools import LRUCache
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
@@ -19,6 +18,14 @@ from ..analysis.analyzers import PREFIX
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
+_MISSING = object()
+
+
+def _nbytes(value) -> int:
+    """What a cached value costs: its arrays' bytes (64 for anything else)."""
+    if isinstance(value, tuple):
+        return sum(a.nbytes for a in value if isinstance(a, np.ndarray)) or 64
+    return getattr(value, "nbytes", 64)
 
 
 class IndexArrays:
@@ -29,30 +36,31 @@ class IndexArrays:
         self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
         self.max_doc = searcher.doc_count_all()
         self.cache_bytes = cache_bytes
-        self._cache: OrderedDict = OrderedDict()
-        self._size = 0
+        self._cache = LRUCache(maxsize=cache_bytes, getsizeof=_nbytes)
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
 
     def _cached(self, key, build):
+        """The value cached under `key`, built (reading disk, one thread at a time) and kept
+        in the byte-bounded LRU cache if it is not there."""
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+            value = self._cache.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         with self.io:
             value = build()
-        nbytes = sum(a.nbytes for a in value if isinstance(a, np.ndarray)) if isinstance(
-            value, tuple) else getattr(value, "nbytes", 64)
         with self._lock:
-            if key not in self._cache:
+            if key not in self._cache and _nbytes(value) <= self._cache.maxsize:
                 self._cache[key] = value
-                self._size += nbytes
-                while self._size > self.cache_bytes and len(self._cache) > 1:
-                    _k, old = self._cache.popitem(last=False)
-                    self._size -= sum(a.nbytes for a in old if isinstance(a, np.ndarray)) \
-                        if isinstance(old, tuple) else getattr(old, "nbytes", 64)
         return value
+
+    def filtered(self, node, compute) -> np.ndarray | None:
+        """The documents of a filter node (facet choices, dates, clearance), kept as long as
+        this index version: `compute(arrays, node)` once per node."""
+        if node is None:
+            return None
+        return self._cached(("filter", node), lambda: compute(self, node))
 
     # documents
 

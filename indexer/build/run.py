@@ -7,6 +7,8 @@ moment is finished by running it again: nothing lost, nothing duplicated.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import logging
 import os
 import resource
@@ -269,14 +271,42 @@ def _rebuild_dir(current: Path) -> Path:
 
 
 def _swap(new: Path, current: Path) -> None:
-    """Put a freshly built index in place of the current one (readers reopen on their own)."""
+    """Put a freshly built index in place of the current one (readers reopen on their own).
+    The two folders are exchanged in one step (renameat2 RENAME_EXCHANGE), so `current` is
+    never missing; where the file system cannot, by two renames (recover_swap finishes them
+    after a crash)."""
     old = current.with_name(current.name + ".old")
     if old.exists():
         shutil.rmtree(old)
-    if current.exists():
-        current.rename(old)
-    new.rename(current)
+    if current.exists() and exchange(new, current):
+        new.rename(old)  # a crash before this leaves the previous index as .new: a later
+    else:                # --rebuild resumes from it, which is correct for any complete index
+        if current.exists():
+            current.rename(old)
+        new.rename(current)
     shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where the
+    system or file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), os.fspath(b))
 
 
 def recover_swap(current: Path) -> None:

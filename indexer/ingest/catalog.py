@@ -98,8 +98,8 @@ def catalog_rows(path: Path, root: Path | None = None, warn: Warn | None = None,
         yield from _rows(reader, shown, warn)
     except csv.Error as e:
         if "field larger than field limit" in str(e):
-            raise ExtractionError(f"{shown} row {reader.line_num}: a cell holds more than "
-                                  f"{MAX_LINE_CHARS // (1024 * 1024)} MB of text") from e
+            raise ExtractionError(f"{shown} row {reader.line_num}: 单元格过长（超过 "
+                                  f"{MAX_LINE_CHARS:,} 个字符的上限）") from e
         raise
 
 
@@ -172,8 +172,8 @@ def _catalog_lines(path: Path, root: Path | None = None) -> Iterator[str]:
             while line := f.readline(MAX_LINE_CHARS + 1):
                 number += 1
                 if len(line) > MAX_LINE_CHARS:
-                    raise ExtractionError(f"目录第 {number} 行过长（超过 "
-                                          f"{MAX_LINE_CHARS // 2**20} MB 个字符）")
+                    raise ExtractionError(f"目录第 {number} 行过长（超过 {MAX_LINE_CHARS:,} "
+                                          "个字符的上限）")
                 yield line
 
 

@@ -98,8 +98,8 @@ def catalog_rows(path: Path, root: Path | None = None, warn: Warn | None = None,
         yield from _rows(reader, shown, warn)
     except csv.Error as e:
         if "field larger than field limit" in str(e):
-            raise ExtractionError(f"{shown} row {reader.line_num}: 单元格过长（超过 "
-                                  f"{MAX_LINE_CHARS:,} 个字符的上限）") from e
+            raise ExtractionError(f"{shown}: 第 {reader.line_num} 行的单元格过长（超过 "
+                                  f"{csv.field_size_limit():,} 个字符的上限）") from e
         raise
 
 

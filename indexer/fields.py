@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import asdict, dataclass
 
 # index types
@@ -87,18 +88,28 @@ def _lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for f in FIELDS:
         for name in f.names:
-            key = name.lower()
+            key = name_key(name)
             if table.setdefault(key, f.name) != f.name:
                 raise ValueError(f"field name {name!r} given to {table[key]} and {f.name}")
     return table
+
+
+def name_key(name: str) -> str:
+    """A field name as it is looked up: NFKC (full-width letters), without whitespace or
+    invisible format characters (zero-width spaces and joiners, a BOM), case-folded, so
+    `ｓｅｃｕｒｉｔｙ`, `密 级` and `密\u200b级` all name 密级."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in folded
+                   if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
 _NAMES = _lookup()
 
 
 def field_named(name: str) -> Field | None:
-    """The field a typed or catalog name refers to (any of its names, any case), or None."""
-    key = _NAMES.get(name.strip().lstrip("\ufeff").lower())
+    """The field a typed or catalog name refers to (any of its names, any case, read as
+    `name_key` reads it), or None."""
+    key = _NAMES.get(name_key(name))
     return BY_NAME[key] if key else None
 
 

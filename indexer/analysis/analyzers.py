@@ -25,7 +25,7 @@ from .normalize import CJK, Normalized, normalize
 
 # Bump whenever tokens produced for the same text could change: the index refuses to be
 # searched by a different version ("run dangan index --rebuild").
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"  # 7: format characters (zero-width spaces …) removed
 
 MAX_UNIT_CHARS = 40
 PREFIX = "*"  # a query gram "档*" stands for every indexed gram that starts with 档

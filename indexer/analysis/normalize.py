@@ -1,6 +1,7 @@
 """The one text normaliser, used identically at index and query time, with an offset map.
 
-Steps: NFKC; pinyin annotations removed (鄉(xiāng) → 鄉); page markers (第7页 共7页) removed;
+Steps: NFKC; invisible format characters (zero-width spaces and joiners, soft hyphens,
+direction marks: Unicode category Cf) removed; pinyin annotations removed (鄉(xiāng) → 鄉); page markers (第7页 共7页) removed;
 whitespace between two CJK characters removed (OCR spacing, hard line breaks); traditional →
 simplified (OpenCC t2s) plus a few folds (著→着, 帐→账). Every normalised character remembers
 the span of original characters it came from, so hits map back onto the original text.
@@ -30,6 +31,14 @@ _NUM = r"[0-9一二三四五六七八九十百〇零]+"
 _PAGE_MARK = re.compile(
     rf"第\s*{_NUM}\s*页\s*[,，/、]?\s*共\s*{_NUM}\s*页|共\s*{_NUM}\s*页\s*[,，/、]?\s*第\s*{_NUM}\s*页"
 )
+# Unicode category Cf (format characters): invisible, so a 绝\u200b密 reads as 绝密 (a test
+# checks this list against unicodedata)
+FORMAT_CHARS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_FORMAT = re.compile(f"[{FORMAT_CHARS}]+")
 _CJK_ONE = re.compile(_CJK_CLASS)
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
 _FOLDS = {"著": "着", "帐": "账"}
@@ -142,6 +151,7 @@ def nfkc(text: str) -> _Builder:
 def normalize(text: str) -> Normalized:
     """Normalise `text` (the same function for records and queries)."""
     b = nfkc(text)
+    b.delete(_FORMAT)
     b.delete(_PINYIN)
     b.delete(_PAGE_MARK)
     b.delete(_CJK_SPACE)

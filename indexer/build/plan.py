@@ -32,6 +32,10 @@ from .corpus import FILE_COLUMNS, Corpus
 from .scratch import Rows, Tally, attached, stream
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
+# the planner (the writer's own process, with no time limit) hashes files up to this size to
+# tell a move or a touch from new content; a bigger one is read again by its worker, which
+# hashes it under [index] file_timeout (a sparse file of terabytes took hours here)
+PLAN_HASH_MAX = 512 * 1024 * 1024
 FLUSH = 1000  # planned rows written to the scratch database at a time
 
 _ENTRY = "source, path, size, mtime_ns, meta_sig, record_id, status, error, digest"
@@ -182,6 +186,8 @@ class _Planner:
             return self.job(fid, "retry", sig, "", old)
         if not old and not self.movable:
             return self.job(fid, "new", sig, "")  # nothing it could have moved from: no hash now
+        if f.size > PLAN_HASH_MAX:
+            return self.job(fid, "changed" if old else "new", sig, "", old)
         try:
             with reading_path(f.path, f.root) as path:
                 digest = file_digest(path)

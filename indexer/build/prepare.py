@@ -21,7 +21,7 @@ from ..ingest.extracted import ExtractContext, Extracted
 from ..ingest.levels import first_page_lines, highest, text_mark
 from ..ingest.ocrcache import OcrRunner, file_digest
 from ..ingest.safeopen import reading_path
-from ..ingest.sourcefile import METADATA_WARNING, file_metadata
+from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
 from ..store.records import Record, record_fields
 from .memory import out_of_memory_message
 from .plan import Job
@@ -32,6 +32,7 @@ FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention",
 WORD_FIELDS = ("title", "text")
 NGRAM_FIELDS = ("title_ng", "text_ng", "doc_number_ng", "org_ng", "meta_ng")
 EXTRACTED = "extracted"  # key in a record's stored meta: what the file itself said
+assert EXTRACTED in RESERVED_META  # a catalog or sidecar never writes it
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
     before = (ocr.misses, ocr.seconds) if ocr else (0, 0.0)
     out = Prepared(job)
     try:
-        if stored is not None and EXTRACTED in (stored.get("meta") or {}):
+        if stored is not None and isinstance((stored.get("meta") or {}).get(EXTRACTED), dict):
             record = from_stored(job, stored)
             out.digest = job.digest or (job.old.digest if job.old else "") or ""
         else:
@@ -177,7 +178,7 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                 if not str(w).startswith(METADATA_WARNING)] + notes
     if warnings or "warnings" in stored_meta:
         extra["warnings"] = warnings
-    extra |= {k: v for k, v in meta.items() if k not in FIELDS}
+    extra |= {k: v for k, v in meta.items() if k not in FIELDS and k not in RESERVED_META}
     return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,
                   type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
 

@@ -5,9 +5,9 @@ import codecs
 import csv
 import io
 import json
+import os
 import posixpath
 import re
-import sys
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +18,16 @@ from ..errors import ExtractionError
 from .safeopen import LinkRefused, open_file
 from .textfile import decode
 
-# A long cell is not an error: the csv module's limit (128 KiB) is lifted, and stored values are
-# cut at MAX_VALUE_CHARS instead (with a warning).
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+# A long cell is not an error: the csv module's limit (128 KiB) is raised to MAX_LINE_CHARS, and
+# stored values are cut at MAX_VALUE_CHARS instead (with a warning). What is bigger than that
+# (a line, a cell, a whole catalog or sidecar) makes the file unreadable, never a memory hog:
+# a sparse file of 2 GB of NUL bytes is one valid UTF-8 "line".
+MAX_LINE_CHARS = 4 * 1024 * 1024
+MAX_CATALOG_BYTES = 256 * 1024 * 1024
+MAX_SIDECAR_BYTES = 1024 * 1024
+csv.field_size_limit(MAX_LINE_CHARS)
 MAX_VALUE_CHARS = 10_000
+DETECT_BYTES = 1 << 20  # the start of a catalog that is not UTF-8 its encoding is detected on
 
 CATALOG_NAME = "catalog.csv"
 
@@ -87,8 +93,29 @@ def catalog_rows(path: Path, root: Path | None = None, warn: Warn | None = None,
     shown = shown or path.name
     warn = warn or (lambda message: None)
     reader = csv.DictReader(_catalog_lines(path, root))
-    if not reader.fieldnames or "path" not in {canonical_key(h) for h in reader.fieldnames}:
+    try:
+        _check_header(reader.fieldnames, shown)
+        yield from _rows(reader, shown, warn)
+    except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise ExtractionError(f"{shown}: 第 {reader.line_num} 行的单元格过长（超过 "
+                                  f"{csv.field_size_limit():,} 个字符的上限）") from e
+        raise
+
+
+def _check_header(names: list[str] | None, shown: str) -> None:
+    """A header must name the 文件/path column, and no field twice (two 密级 columns: which
+    one would be meant cannot be known, so the catalog is unreadable)."""
+    keys = [canonical_key(h) for h in names or () if h is not None]
+    if "path" not in keys:
         raise ExtractionError(f"{shown}: no 文件/path column in the header")
+    for key in dict.fromkeys(keys):
+        if keys.count(key) > 1 and fields.field_named(key) is not None:
+            raise ExtractionError(f"{shown}: 目录表头中“{fields.LABELS[key]}”出现了不止一次"
+                                  "（每个字段只能有一列）")
+
+
+def _rows(reader: csv.DictReader, shown: str, warn: Warn) -> Iterator[tuple[str, dict[str, Any]]]:
     for row in reader:
         row = capped(canonical(row), lambda m: warn(f"{shown} row {reader.line_num}: {m}"))
         rel = row.pop("path", "")
@@ -125,24 +152,29 @@ def capped(row: dict[str, Any], warn: Warn, limit: int = MAX_VALUE_CHARS) -> dic
 
 
 def _catalog_lines(path: Path, root: Path | None = None) -> Iterator[str]:
-    """The lines of a catalog, opened without following links. UTF-8 (the usual case) is read
-    from the file as it goes, never held whole; another encoding is detected on the whole file
-    (textfile.decode)."""
+    """The lines of a catalog, opened without following links, read as it goes, never held
+    whole: UTF-8 (the usual case), else the encoding detected on its first MB (GB18030,
+    Big5). A catalog over MAX_CATALOG_BYTES or a line over MAX_LINE_CHARS raises
+    ExtractionError."""
     with open_file(path, root) as raw:
+        size = os.fstat(raw.fileno()).st_size
+        if size > MAX_CATALOG_BYTES:
+            raise ExtractionError(f"目录文件过大（{size / 2**20:,.0f} MB，超过 "
+                                  f"{MAX_CATALOG_BYTES // 2**20} MB）")
         if _utf8(raw):
+            encoding = "utf-8-sig"
+        else:
             raw.seek(0)
-            with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as f:
-                yield from f
-            return
+            encoding = decode(raw.read(DETECT_BYTES), cut=True)[1]
         raw.seek(0)
-        data = raw.read()
-    text, _encoding = decode(data)
-    del data
-    start, end = 0, len(text)
-    while start < end:  # line by line, without a second copy of the text
-        stop = text.find("\n", start) + 1 or end
-        yield text[start:stop]
-        start = stop
+        with io.TextIOWrapper(raw, encoding=encoding, newline="") as f:
+            number = 0
+            while line := f.readline(MAX_LINE_CHARS + 1):
+                number += 1
+                if len(line) > MAX_LINE_CHARS:
+                    raise ExtractionError(f"目录第 {number} 行过长（超过 {MAX_LINE_CHARS:,} "
+                                          "个字符的上限）")
+                yield line
 
 
 def _utf8(f: BinaryIO, chunk: int = 1 << 20) -> bool:
@@ -174,7 +206,13 @@ def read_sidecar(file: Path, root: Path | None = None,
     shown = sidecar.name.encode("utf-8", "replace").decode("utf-8")
     try:
         with open_file(sidecar, root) as f:
-            raw = f.read()
+            if os.fstat(f.fileno()).st_size > MAX_SIDECAR_BYTES:
+                raise ExtractionError(f"sidecar {shown}: 旁注文件过大（超过 "
+                                      f"{MAX_SIDECAR_BYTES // 2**20} MB）")
+            raw = f.read(MAX_SIDECAR_BYTES + 1)
+        if len(raw) > MAX_SIDECAR_BYTES:  # grew since
+            raise ExtractionError(f"sidecar {shown}: 旁注文件过大（超过 "
+                                  f"{MAX_SIDECAR_BYTES // 2**20} MB）")
     except FileNotFoundError:
         return {}
     except LinkRefused as e:

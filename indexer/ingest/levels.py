@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..analysis.normalize import normalize_text
+from ..analysis.normalize import FORMAT_CHARS, normalize_text
 from ..errors import ExtractionError
 from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
 
@@ -66,13 +66,28 @@ def text_mark(lines: Iterable[str]) -> str:
 
 def first_page_lines(text: str, page_end: int | None = None,
                      limit: int = MARK_LINES) -> list[str]:
-    """The first non-empty lines of the first page, normalised."""
+    """The first non-empty lines of the first page with text (a blank cover page before it
+    is skipped), normalised."""
     end = min(page_end or HEAD_CHARS, HEAD_CHARS)
-    head = text[:end].split("\f", 1)[0]
+    lines = _lines(text[:end].split("\f", 1)[0], limit)
+    if lines:
+        return lines
+    found = _VISIBLE.search(text)
+    if found is None:
+        return []
+    start = text.rfind("\f", 0, found.start()) + 1  # the page the first visible character is on
+    return _lines(text[start:start + HEAD_CHARS].split("\f", 1)[0], limit)
+
+
+def _lines(head: str, limit: int) -> list[str]:
     out = []
     for line in head.splitlines():
+        line = normalize_text(line)
         if line.strip():
-            out.append(normalize_text(line))
+            out.append(line)
             if len(out) >= limit:
                 break
     return out
+
+
+_VISIBLE = re.compile(f"[^\\s\\x00-\\x1f\\x7f{FORMAT_CHARS}]")

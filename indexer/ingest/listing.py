@@ -35,10 +35,16 @@ def _entries(folder: str) -> list[os.DirEntry]:
         return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
 
 
+def is_catalog(name: str) -> bool:
+    """Whether a folder entry is a catalog: any name that case-folds to catalog.csv."""
+    return name.casefold() == CATALOG_NAME
+
+
 def catalogs(root: str) -> Iterator[tuple[str, str, str]]:
-    """(folder, its display rel, catalog path) of every catalog.csv under `root`, each before
-    those of its subfolders (deeper catalogs win), never through a link (reported by the
-    listing)."""
+    """(folder, its display rel, catalog path) of every catalog.csv (any case) under `root`,
+    each before those of its subfolders (deeper catalogs win), never through a link (reported
+    by the listing). One that is not a regular file (a folder, a FIFO) is listed too: reading
+    it fails, so the files under its folder fail as for any unreadable catalog."""
     stack = [(root, "")]
     while stack:
         folder, rel = stack.pop()
@@ -50,7 +56,7 @@ def catalogs(root: str) -> Iterator[tuple[str, str, str]]:
         for e in entries:
             if e.is_symlink():
                 continue
-            if e.name == CATALOG_NAME and e.is_file(follow_symlinks=False):
+            if is_catalog(e.name):
                 yield folder, rel, e.path
             elif e.is_dir(follow_symlinks=False):
                 subfolders.append((e.path, joined(rel, display_name(e.name)[0])))
@@ -93,7 +99,7 @@ class Lister:
             shown[name] = entry
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append((entry, path, real and is_real))
-            elif (entry.is_file(follow_symlinks=False) and entry.name != CATALOG_NAME
+            elif (entry.is_file(follow_symlinks=False) and not is_catalog(entry.name)
                   and readable(entry.name)):
                 st = entry.stat(follow_symlinks=False)
                 raw = None if real and is_real else os.fsencode(entry.path[len(self.root) + 1:])

@@ -1,7 +1,7 @@
 """Opening corpus files without following links, at index time and at request time: every
 folder under the corpus root and the file are opened with O_NOFOLLOW one by one, the opened
-file must be a regular file inside the root, so a file or folder swapped for a link after
-discovery fails instead of being read."""
+file must be a regular file inside the root with no other hard link, so a file or folder
+swapped for a link after discovery fails instead of being read."""
 from __future__ import annotations
 
 import errno
@@ -23,6 +23,14 @@ _FD_DIR = "/proc/self/fd"  # where an open file can be read again by path (Linux
 
 class LinkRefused(ExtractionError):
     """A corpus path is a link, or not a regular file, or not where it claims to be."""
+
+
+HARD_LINK = "硬链接：与其他文件共用同一份内容，出于安全不予索引；请复制为独立文件"
+
+
+class HardLinkRefused(LinkRefused):
+    """A corpus file has other hard links (st_nlink > 1): its content may be a file outside the
+    corpus, or a 绝密 file elsewhere in it, which O_NOFOLLOW cannot see."""
 
 
 def open_fd(path: str | os.PathLike, root: str | os.PathLike | None = None) -> int:
@@ -98,8 +106,11 @@ def _is_link(name: bytes, folder: int) -> bool:
 
 def _regular(fd: int, shown: str) -> int:
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             raise LinkRefused(f"{_shown(shown)} is not a regular file")
+        if st.st_nlink > 1:
+            raise HardLinkRefused(f"{_shown(shown)}: {HARD_LINK}")
         if _NONBLOCK:
             os.set_blocking(fd, True)
         return fd

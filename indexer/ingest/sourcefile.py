@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExtractionError
-from .catalog import read_sidecar
+from .catalog import MAX_SIDECAR_BYTES, read_sidecar
 from .levels import parse_level
 from .safeopen import LinkRefused, open_file
 
@@ -40,6 +40,12 @@ class SourceFile:
     def key(self) -> tuple[str, str]:
         return self.source, self.rel
 
+SIGNED_HEAD = 64 * 1024  # bytes of a sidecar over the limit that its signature reads
+# keys of a record's stored meta that the indexer writes itself (its warnings, the text's
+# encoding, what the file itself said): a catalog column or sidecar key of that name is
+# dropped with a warning, never written over them
+RESERVED_META = ("warnings", "encoding", "extracted")
+
 
 def metadata_signature(file: SourceFile) -> str:
     """Changes when the catalog row or the sidecar of the file changes, or when a catalog
@@ -56,7 +62,12 @@ def signature(row: bytes, path: Path | str | None, catalog_error: str = "") -> s
     if path is not None:
         try:
             with open_file(f"{os.fspath(path)}.json") as sidecar:
-                h.update(sidecar.read())
+                st = os.fstat(sidecar.fileno())
+                if st.st_size > MAX_SIDECAR_BYTES:  # fails when read: never read it whole
+                    h.update(b"\0too big %d %d" % (st.st_size, st.st_mtime_ns))
+                    h.update(sidecar.read(SIGNED_HEAD))
+                else:
+                    h.update(sidecar.read(MAX_SIDECAR_BYTES + 1))
         except FileNotFoundError:
             pass
         except (LinkRefused, OSError):
@@ -87,6 +98,11 @@ def file_metadata(file: SourceFile, warnings: list[str] | None = None) -> dict[s
         notes.append(f"{METADATA_WARNING}目录无法读取（{file.catalog_error}），"
                      "密级取自旁注文件")
     meta.update(sidecar)
+    for key in RESERVED_META:
+        if key in meta:
+            del meta[key]
+            notes.append(f"{METADATA_WARNING}目录或旁注文件中的“{key}”是索引程序自用的名称，"
+                         "这一项已忽略（请改用别的列名）")
     meta.pop("security", None)
     if levels:
         meta["security"] = parse_level(levels)
@@ -101,4 +117,4 @@ def content_id(digest: str, salt: str = "") -> str:
     return h.hexdigest()
 
 
-__all__ = ["SourceFile", "metadata_signature", "signature", "file_metadata", "content_id"]
+__all__ = ["SourceFile", "RESERVED_META", "metadata_signature", "signature", "file_metadata", "content_id"]

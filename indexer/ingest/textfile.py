@@ -7,6 +7,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from ..analysis.normalize import FORMAT_CHARS
 from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted
 
@@ -16,6 +17,9 @@ _NAMES = {"utf_8": "utf-8", "gb18030": "gb18030", "big5": "big5", "utf_16": "utf
 _PAGE_END = re.compile(
     r"第\s*[0-9一二三四五六七八九十]+\s*页\s*[,，/、]?\s*共\s*[0-9一二三四五六七八九十]+\s*页[ \t]*\n?"
 )
+
+# blanks, control characters (a file of NUL bytes) and invisible format characters: no text
+_BLANK = re.compile(f"[\\s\\x00-\\x1f\\x7f{FORMAT_CHARS}]*")
 
 
 def decode(data: bytes, cut: bool = False) -> tuple[str, str]:
@@ -81,6 +85,6 @@ class TextExtractor:
             raise ExtractionError("the file is empty (0 bytes)")
         text, encoding = decode(data, cut)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            raise ExtractionError("the file holds no text (only blanks)")
+        if _BLANK.fullmatch(text):
+            raise ExtractionError("the file holds no text (only blanks or control characters)")
         return Extracted(text=text, page_starts=page_starts(text), encoding=encoding)

@@ -1,0 +1,253 @@
+"""Fail closed on what an intruder with write access to one corpus folder can put there: huge
+sparse sidecars and catalogs, catalog headers written twice or invisibly, catalogs that are
+not regular files, huge files the planner would hash, files of NUL bytes, reserved metadata
+keys, hidden 密级 marks and hard links."""
+import json
+import re
+import os
+import unicodedata
+
+import pytest
+from conftest import make_settings
+from test_failclosed_corpus import failures, found, records, write
+
+from indexer.analysis.normalize import normalize
+from indexer.build.run import run_index
+from indexer.fields import field_named
+
+HARD_LINK = "硬链接：与其他文件共用同一份内容，出于安全不予索引；请复制为独立文件"
+
+
+def index(tmp_path, corpus):
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    return settings, run_index(settings)
+
+
+# --- 1. size limits on catalogs and sidecars ---------------------------------------------------
+
+def test_a_sidecar_over_1_mb_fails_its_file_without_being_read(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / "a.txt.json", json.dumps({"备注": "长" * 600_000, "密级": "公开"}))
+    write(corpus / "b.txt", "正文乙")
+    (corpus / "b.txt.json").touch()
+    os.truncate(corpus / "b.txt.json", 3 * 2**30)  # sparse: 3 GB of NUL bytes
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    assert set(failed) == {"a.txt", "b.txt"}
+    assert all("旁注文件过大（超过 1 MB）" in reason for reason in failed.values()), failed
+    assert records(settings) == {}
+
+
+def test_a_catalog_line_over_the_limit_makes_the_catalog_unreadable(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / "catalog.csv", f"文件,备注,密级\na.txt,{'长' * 5_000_000},公开\n")
+    settings, summary = index(tmp_path, corpus)
+    reason = failures(summary)["a.txt"]
+    assert "目录无法读取" in reason and "行过长" in reason and "4,194,304" in reason
+
+
+def test_a_catalog_of_nul_bytes_fails_its_files(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    (corpus / "catalog.csv").touch()
+    os.truncate(corpus / "catalog.csv", 64 * 2**20)  # one 64 MB "line" of valid UTF-8
+    settings, summary = index(tmp_path, corpus)
+    assert "行过长" in failures(summary)["a.txt"]
+
+
+def test_a_catalog_over_256_mb_is_unreadable(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / "catalog.csv", "文件,密级\na.txt,公开\n")
+    os.truncate(corpus / "catalog.csv", 300 * 2**20)
+    settings, summary = index(tmp_path, corpus)
+    reason = failures(summary)["a.txt"]
+    assert "目录文件过大" in reason and "256 MB" in reason
+
+
+def test_a_gb18030_catalog_is_still_read(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    rows = "".join(f"x{n}.txt,题名{n},公开\n" for n in range(60_000))  # over the 1 MB detected
+    write(corpus / "catalog.csv", f"文件,题名,密级\n{rows}a.txt,甲的题名,绝密\n", "gb18030")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    rec = records(settings)["a.txt"]
+    assert rec["title"] == "甲的题名" and rec["security"] == "绝密"
+
+
+# --- 2. catalog headers and catalog files ------------------------------------------------------
+
+@pytest.mark.parametrize("header, row", [
+    ("文件,密级,密級", "a.txt,绝密,公开"),
+    ("文件,密级,security", "a.txt,绝密,公开"),
+    ("文件,security,密级", "a.txt,绝密,公开"),
+    ("文件,path,密级", "a.txt,b.txt,绝密"),
+    ("文件,密级,密\u200b级", "a.txt,绝密,公开"),
+])
+def test_a_field_named_twice_makes_the_catalog_unreadable(tmp_path, header, row):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / "b.txt", "正文乙")
+    write(corpus / "catalog.csv", f"{header}\n{row}\n")
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    assert set(failed) == {"a.txt", "b.txt"}
+    assert "出现了不止一次" in failed["a.txt"]
+
+
+@pytest.mark.parametrize("header", ["密\u200b级", "ｓｅｃｕｒｉｔｙ", "密 级", "SECURITY",
+                                    "\ufeff密级\u2060", "密級"])
+def test_headers_written_oddly_are_recognised(tmp_path, header):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / "catalog.csv", f"文　件,{header}\na.txt,绝密\n")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    assert records(settings)["a.txt"]["security"] == "绝密"
+    assert field_named(header).name == "security"
+
+
+@pytest.mark.parametrize("name", ["Catalog.csv", "CATALOG.CSV", "catalog.CSV"])
+def test_a_catalog_in_another_case_is_a_catalog(tmp_path, name):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "正文甲")
+    write(corpus / name, "文件,密级\na.txt,绝密\n")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    assert records(settings)["a.txt"]["security"] == "绝密"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_catalog_that_is_not_a_regular_file_fails_its_folder(tmp_path, kind):
+    corpus = tmp_path / "c"
+    write(corpus / "top.txt", "上层的记录")
+    write(corpus / "b/a.txt", "正文甲")
+    write(corpus / "b/deeper/c.txt", "正文丙")
+    if kind == "fifo":
+        os.mkfifo(corpus / "b/catalog.csv")
+    else:
+        write(corpus / "b/catalog.csv/inner.txt", "目录名的文件夹里的记录")
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    expected = {"b/a.txt", "b/deeper/c.txt"} | ({"b/catalog.csv/inner.txt"}
+                                                if kind == "folder" else set())
+    assert set(failed) == expected
+    assert all("目录无法读取" in r and "not a regular file" in r for r in failed.values())
+    assert set(records(settings)) == {"top.txt"}
+
+
+# --- 3. the planner's hashing; files of NUL bytes -----------------------------------------------
+
+def test_the_planner_does_not_hash_a_file_over_512_mb(tmp_path):
+    corpus = tmp_path / "c"
+    big = write(corpus / "a/big.txt", "大文件的正文")
+    os.truncate(big, 600 * 2**20)  # sparse, NUL bytes after the text
+    write(corpus / "a/small.txt", "小文件的正文")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed and summary.added == 2
+    (corpus / "b").mkdir()
+    os.rename(big, corpus / "b/big.txt")
+    os.rename(corpus / "a/small.txt", corpus / "b/small.txt")
+    again = run_index(settings)
+    # the small file is recognised as moved by its hash; the big one is read again (its
+    # worker hashes it, under [index] file_timeout), never hashed by the planner
+    assert not again.failed and again.moved == 1 and again.added == 1 and again.removed == 1
+    assert set(records(settings)) == {"b/big.txt", "b/small.txt"}
+
+
+@pytest.mark.parametrize("data", [b"\0" * 4096, b"\0\x01\x1f\r\n\t \x7f", "\u200b\n".encode()])
+def test_a_text_file_of_control_characters_fails_like_an_empty_one(tmp_path, data):
+    corpus = tmp_path / "c"
+    (corpus).mkdir()
+    (corpus / "a.txt").write_bytes(data)
+    settings, summary = index(tmp_path, corpus)
+    assert "no text" in failures(summary)["a.txt"]
+
+
+# --- 4. reserved metadata keys ------------------------------------------------------------------
+
+def test_reserved_keys_from_catalogs_and_sidecars_are_dropped_with_a_warning(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "b/a.txt", "绝密★启用前\n关于档案保密的通知")
+    write(corpus / "b/a.txt.json", json.dumps(
+        {"密级": "秘密", "warnings": [], "extracted": "forged", "encoding": "forged"}))
+    write(corpus / "b/catalog.csv", "题名,密级\n没有文件列,公开\n")  # unreadable
+    write(corpus / "c.txt", "正文丙")
+    write(corpus / "catalog.csv", "文件,warnings,encoding\nc.txt,假的警告,假的编码\n")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    recs = records(settings)
+    a, c = recs["b/a.txt"]["meta"], recs["c.txt"]["meta"]
+    assert a["encoding"] == "utf-8" and c["encoding"] == "utf-8"
+    assert isinstance(a["extracted"], dict) and a["extracted"].get("security") == "绝密"
+    assert any("目录无法读取" in w for w in a["warnings"])
+    for meta, keys in ((a, ("warnings", "extracted", "encoding")), (c, ("warnings", "encoding"))):
+        for key in keys:
+            assert any(f"“{key}”是索引程序自用的名称" in w for w in meta["warnings"]), meta
+    assert "假的警告" not in c["warnings"]
+    # a later metadata edit rebuilds the record from the index: no "unexpected ValueError"
+    write(corpus / "catalog.csv", "文件,题名,warnings\nc.txt,新题名,假的警告\n")
+    again = run_index(settings)
+    assert not again.failed and again.updated == 1
+    assert records(settings)["c.txt"]["title"] == "新题名"
+
+
+# --- 5. hidden 密级 marks; the normaliser ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["绝\u200b密★启用前\n关于某事的通知", "\f绝密★启用前\n关于某事的通知",
+                                  "\n\u200b\n\f\n绝密★启用前\n关于某事的通知",
+                                  "机\u2060密\u200d★1年\n关于某事的通知"])
+def test_hidden_marks_are_found(tmp_path, text):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", text)
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    assert records(settings)["a.txt"]["security"] in ("绝密", "机密")
+    assert records(settings)["a.txt"]["security"] == ("机密" if "机" in text else "绝密")
+
+
+def test_format_characters_are_invisible_to_search(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "会议由王\u200b建成主持，讨论档\u00ad案保密工作。")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    assert found(settings, "王建成") == 1 and found(settings, "档案保密") == 1
+    assert found(settings, "王\u200b建成") == 1
+
+
+def test_the_normaliser_drops_every_format_character_and_keeps_offsets():
+    from indexer.analysis.normalize import FORMAT_CHARS
+    every = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    assert all(re.fullmatch(f"[{FORMAT_CHARS}]", c) for c in every)
+    original = "王\u200b建成在絕\u200d密會議上"
+    n = normalize(original)
+    assert n.text == "王建成在绝密会议上"
+    start, end = n.span(0, 3)
+    assert original[start:end] == "王\u200b建成"
+    start, end = n.span(4, 6)
+    assert original[start:end] == "絕\u200d密"
+
+
+# --- 6. hard links ------------------------------------------------------------------------------
+
+def test_hard_links_fail_closed(tmp_path):
+    outside = write(tmp_path / "outside/secret.txt", "外面的口令文件内容")
+    corpus = tmp_path / "c"
+    write(corpus / "secret/top.txt", "绝密的正文内容")
+    write(corpus / "secret/catalog.csv", "文件,密级\ntop.txt,绝密\n")
+    write(corpus / "inbox/normal.txt", "普通的记录正文")
+    write(corpus / "inbox/with-sidecar.txt", "有旁注的记录")
+    write(tmp_path / "outside/meta.json", json.dumps({"密级": "公开"}))
+    os.link(outside, corpus / "inbox/passwd.txt")
+    os.link(corpus / "secret/top.txt", corpus / "inbox/copy.txt")
+    os.link(tmp_path / "outside/meta.json", corpus / "inbox/with-sidecar.txt.json")
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    assert set(failed) == {"inbox/passwd.txt", "inbox/copy.txt", "secret/top.txt",
+                           "inbox/with-sidecar.txt"}
+    assert all(HARD_LINK in reason for reason in failed.values()), failed
+    assert set(records(settings)) == {"inbox/normal.txt"}
+    assert found(settings, "口令") == 0 and found(settings, "绝密的正文") == 0

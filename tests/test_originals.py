@@ -15,6 +15,8 @@ from test_browser import text_pdf
 from indexer.build.run import run_index
 from indexer.errors import RecordNotFound
 from indexer.ingest.originals import LINKED, open_original
+from indexer.store.indexedfiles import indexed_file
+from indexer.store.sources import read_sources
 from search_app.app import create_app
 
 pytestmark = pytest.mark.ocr  # the TIFF is read once, with real Tesseract
@@ -110,34 +112,34 @@ def test_a_corpus_root_reached_through_a_link_still_serves(site, tmp_path):
     _client, corpus, _outside, ids, settings = site
     alias = tmp_path / "alias"
     alias.symlink_to(corpus)
-    record = {"source": "root", "path": "sub/notice.pdf"}
-    with open_original(record, {"root": str(alias)}) as original:
+    source = next(iter(read_sources(settings.index.dir)))
+    record = {"source": source, "path": "sub/notice.pdf"}
+    indexed = indexed_file(settings.index.dir, source, "sub/notice.pdf")
+    with open_original(record, {source: str(alias)}, indexed) as original:
         assert original.file.read(4) == b"%PDF" and original.name == "notice.pdf"
 
 
 def test_what_is_read_is_the_file_opened_not_what_the_path_becomes(site):
     """The check and the read are one open file: a link swapped in after it changes nothing."""
     _client, corpus, outside, _ids, settings = site
-    from indexer.store.sources import read_sources
-
     record = {"source": next(iter(read_sources(settings.index.dir))), "path": "note.txt"}
     sources = read_sources(settings.index.dir)
-    with open_original(record, sources) as original:
+    indexed = indexed_file(settings.index.dir, record["source"], "note.txt")
+    with open_original(record, sources, indexed) as original:
         relink(outside / "secret.txt", corpus / "note.txt")
         assert original.file.read().decode() == "王建成负责档案室的日常管理。"
     with pytest.raises(RecordNotFound, match=LINKED[:10]):
-        open_original(record, sources)
+        open_original(record, sources, indexed)
 
 
 @pytest.mark.parametrize("path", ["../outside/secret.txt", "/etc/passwd", "sub/../note.txt",
                                   ""])
 def test_paths_that_leave_or_bend_inside_the_root_are_refused(site, path):
     _client, _corpus, _outside, _ids, settings = site
-    from indexer.store.sources import read_sources
-
     sources = read_sources(settings.index.dir)
+    indexed = indexed_file(settings.index.dir, next(iter(sources)), "note.txt")
     with pytest.raises(RecordNotFound):
-        open_original({"source": next(iter(sources)), "path": path}, sources)
+        open_original({"source": next(iter(sources)), "path": path}, sources, indexed)
 
 
 def test_a_fifo_in_place_of_a_file_is_refused_without_waiting(site):

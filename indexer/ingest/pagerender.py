@@ -24,8 +24,9 @@ SLOT_WAIT = 10.0  # seconds a request waits for a free slot before it is told to
 MAX_PIXELS = 2 * 1600 ** 2  # a PDF page is rendered at the width served, within this
 _FAILED = 3  # the child's exit status for a page that cannot be read (message on stderr)
 
-TIMED_OUT = "第{page}页的图像无法在限定时间内生成（[server] render_timeout），请查看文字或下载原件"
-TOO_BIG = "第{page}页的图像太大，无法生成，请查看文字或下载原件"
+TIMED_OUT = ("这一页的图像无法在限定时间内生成（第{page}页，[server] render_timeout），"
+             "请查看文字或下载原件")
+TOO_BIG = "这一页的图像太大，无法在限定的内存内生成（第{page}页），请查看文字或下载原件"
 BUSY = "服务器正在生成其他页面的图像，请稍后再试"
 
 _slots = threading.BoundedSemaphore(SLOTS)

@@ -8,6 +8,7 @@ served and writes a PNG to its stdout. It is killed when the time is up.
 from __future__ import annotations
 
 import io
+import math
 import os
 import resource
 import subprocess
@@ -20,7 +21,7 @@ from ..errors import DanganError, RecordNotFound
 RENDER_TIMEOUT = 20.0  # seconds ([server] render_timeout)
 MEMORY_MB = 1024  # the child's address space (RLIMIT_AS)
 SLOTS = 2  # renders at a time per web worker: its other threads keep answering searches
-SLOT_WAIT = 10.0  # seconds a request waits for a free slot before it is told to come back
+SLOT_WAIT = 2.0  # seconds a request waits for a free slot before it is told to come back
 MAX_PIXELS = 2 * 1600 ** 2  # a PDF page is rendered at the width served, within this
 _FAILED = 3  # the child's exit status for a page that cannot be read (message on stderr)
 
@@ -72,16 +73,15 @@ def render_png(file: BinaryIO, kind: str, index: int, width: int,
 
 
 def _child(fd: int, kind: str, index: int, width: int) -> bytes:
-    """In the child: the page as PNG bytes."""
+    """In the child: the page as PNG bytes. Imports only what the page needs (pypdfium2 for a
+    PDF): the child starts for every page image not cached, so it starts small."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = MEMORY_MB << 20
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY
                                             else min(limit, hard), hard))
     file = os.fdopen(fd, "rb")
     if kind == "pdf":
-        from .pdffile import render_page
-
-        image = render_page(file, index, MAX_PIXELS, max_width=width)
+        image = _pdf_page(file, index, width)
     else:
         from ocr.images import read_page
 
@@ -91,6 +91,19 @@ def _child(fd: int, kind: str, index: int, width: int) -> bytes:
     out = io.BytesIO()
     image.convert("RGB" if image.mode not in ("L", "1") else "L").save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def _pdf_page(file: BinaryIO, index: int, width: int):
+    """A PDF page rendered at `width` pixels (at most 300 dpi and MAX_PIXELS), as
+    pdffile.render_page does it, without loading the indexer's PDF reading (pdfminer, OCR)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(file)
+    page = pdf[index]
+    w, h = page.get_size()
+    scale = min(300 / 72, width / max(w, 1e-6),
+                math.sqrt(MAX_PIXELS / max(w * h, 1e-6)) * 0.999)
+    return page.render(scale=scale).to_pil()
 
 
 def main(argv: list[str]) -> int:

@@ -59,6 +59,7 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    render_timeout: float = 20.0  # seconds to make one page image (in a child process)
 
 
 @dataclass(frozen=True)

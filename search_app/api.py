@@ -7,6 +7,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.errors import QueryError
 from indexer.ingest.pageimages import has_page_images, page_thumbnail
 from indexer.search.archive import SearchRequest
+from indexer.store.indexedfiles import IndexedFile, indexed_file
 
 from .auth import clearance, record_read, search_detail
 from .openapi import openapi_spec
@@ -20,6 +21,11 @@ SIMILAR_MAX = 20  # 相关记录 a request may ask for
 
 def archive():
     return current_app.extensions["dangan.archive"]
+
+
+def indexed(record: dict) -> IndexedFile | None:
+    """What the index recorded of the record's original (its manifest row), or None."""
+    return indexed_file(archive().dir, record.get("source", ""), record.get("path", ""))
 
 
 def request_from(args: MultiDict) -> SearchRequest:
@@ -54,7 +60,8 @@ def page_image(record_id: str, page: int):
     except ValueError:
         raise QueryError("width 必须是整数") from None
     settings = current_app.extensions["dangan.settings"]
-    path = page_thumbnail(data, archive().sources, page, width, settings.data_dir)
+    path = page_thumbnail(data, archive().sources, indexed(data), page, width,
+                          settings.data_dir, settings.server.render_timeout)
     record_read("page", record=record_id, page=page, width=width)
     return send_file(path, mimetype="image/png")  # Cache-Control: no-store (security.py)
 

@@ -16,7 +16,7 @@ from indexer.ingest.originals import open_original, original_size
 from indexer.ingest.pageimages import has_page_images
 from indexer.search.highlight import find_spans
 
-from .api import archive
+from .api import archive, indexed
 from .auth import clearance, record_read
 from .marking import mark
 from .views import TYPE_LABELS, highlight_terms, security_class
@@ -62,7 +62,7 @@ def download(record_id: str):
     """The original file, found from the index's own corpus roots (never a client's path) and
     sent from the file opened without following links (never reopened by its path)."""
     rec = archive().record(record_id, clearance())
-    original = open_original(rec, archive().sources)
+    original = open_original(rec, archive().sources, indexed(rec))
     try:
         record_read("download", record=record_id)
         mimetype = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
@@ -124,7 +124,7 @@ def _fields(rec: dict, terms: list[str]) -> list[tuple[str, Markup | str]]:
 def _original(rec: dict) -> dict | None:
     """Name and size of the original file, or None when it is no longer in the corpus (or
     cannot be read without following a link)."""
-    found = original_size(rec, archive().sources)
+    found = original_size(rec, archive().sources, indexed(rec))
     if found is None:
         return None
     name, size = found

@@ -127,14 +127,20 @@ def test_a_huge_pdf_page_is_rendered_within_max_pixels(tmp_path):
 
 
 PAGE_IMAGE = """
+import os
+import resource
 import sys
 from pathlib import Path
 from indexer.build.memory import peak_rss_mb
 from indexer.ingest.pageimages import page_thumbnail
+from indexer.store.indexedfiles import IndexedFile
 kind, name, folder = sys.argv[1:]
 record = {"id": "r", "type": kind, "path": name, "source": "s", "pages": 1}
-out = page_thumbnail(record, {"s": folder}, 1, 1600, Path(folder) / "cache")
-print(peak_rss_mb(), out)
+stat = os.stat(Path(folder) / name)
+indexed = IndexedFile(stat.st_size, stat.st_mtime_ns, "r")
+out = page_thumbnail(record, {"s": folder}, indexed, 1, 1600, Path(folder) / "cache")
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the render
+print(max(peak_rss_mb(), children), out)
 """
 
 

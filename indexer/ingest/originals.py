@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from ..errors import RecordNotFound
-from .safeopen import LinkRefused, open_under
+from .safeopen import HardLinkRefused, LinkRefused, open_under
 
 MOVED = "这条记录的原件已不在档案目录中，请重新索引"
 LINKED = "这条记录的原件已被换成链接（符号链接），出于安全不予读取：请档案管理员检查档案目录并重新索引"
@@ -60,6 +60,8 @@ def open_original(record: dict, sources: dict[str, str], indexed: Indexed | None
         raise RecordNotFound(MOVED)
     try:
         fd = open_under(root, rel)
+    except HardLinkRefused as e:
+        raise RecordNotFound(HARD_LINKED) from e
     except LinkRefused as e:
         raise RecordNotFound(LINKED) from e
     except OSError as e:

@@ -8,14 +8,13 @@ Screenshots of the search and record pages (1366×768 and a 390×844 phone) are 
 run's temporary folder and copied to test-output/screenshots/ (git-ignored)."""
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import make_settings, write_corpus
 from pdfs import text_pdf
-from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
+from test_server import serving
 
 from indexer.build.run import run_index
 from search_app.accounts import Accounts
@@ -69,22 +68,8 @@ def site(tmp_path_factory):
     config = root / "config.toml"
     config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
                       encoding="utf-8")
-    port = free_port()
-    log = root / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(dangan_command() + ["serve", "--config", str(config), "--host",
-                                                    HOST, "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=root)
-    try:
-        base = f"http://{HOST}:{port}"
-        wait_until_up(proc, f"{base}/api/search", log)
+    with serving(config, root) as (base, _proc, _first, _port):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ a marker at once), and searches are answered meanwhile."""
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ import pikepdf
 import pytest
 import requests
 from pdfs import text_pdf
-from test_server import HOST, STOP_TIMEOUT, dangan_command, free_port, wait_until_up
+from test_server import serving
 
 from conftest import make_settings
 from indexer.build.run import run_index
@@ -63,24 +62,9 @@ def site(tmp_path_factory):
     config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n"
                       f"[server]\nworkers = 1\nrender_timeout = {TIMEOUT}\n"
                       '[auth]\nanonymous_clearance = "内部"\n', encoding="utf-8")
-    port = free_port()
-    log = root / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(dangan_command() + ["serve", "--config", str(config), "--host",
-                                                    HOST, "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=root)
-    try:
-        base = f"http://{HOST}:{port}"
-        wait_until_up(proc, f"{base}/api/search?q=%E6%A1%A3%E6%A1%88", log)
+    with serving(config, root, "/api/search?q=%E6%A1%A3%E6%A1%88") as (base, _p, _f, _port):
         hits = requests.get(f"{base}/api/search", params={"size": 10}, timeout=GENEROUS).json()
         yield base, {h["path"]: h["id"] for h in hits["hits"]}, settings
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
 
 
 def test_a_page_that_renders_too_slowly_gets_a_message_and_searches_go_on(site):

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,29 @@ def wait_until_up(proc: subprocess.Popen, url: str, log: Path) -> requests.Respo
     pytest.fail(f"dangan serve did not answer within {START_TIMEOUT}s:\n{log.read_text()}")
 
 
+@contextmanager
+def serving(config: Path, cwd: Path, probe: str = "/api/search"):
+    """A real `dangan serve --config config` on a free port of 127.0.0.1, up once `probe`
+    answers; yields (base URL, process, the probe's answer, port) and stops it afterwards."""
+    port = free_port()
+    log = cwd / "serve.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(dangan_command() + ["serve", "--config", str(config), "--host",
+                                                    HOST, "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    try:
+        base = f"http://{HOST}:{port}"
+        yield base, proc, wait_until_up(proc, base + probe, log), port
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=STOP_TIMEOUT)
+
+
 def refuses_connections(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(1)
@@ -55,25 +79,9 @@ def server(built_index, tmp_path):
     config = tmp_path / "config.toml"
     index_dir = json.dumps(built_index.index.dir.as_posix())  # a valid TOML basic string
     config.write_text(f"[index]\ndir = {index_dir}\n", encoding="utf-8")
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            dangan_command() + ["serve", "--config", str(config), "--host", HOST,
-                                "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path)
-    try:
-        base = f"http://{HOST}:{port}"
-        first = wait_until_up(proc, f"{base}/api/search?q=%E7%8E%8B%E5%BB%BA%E6%88%90", log)
+    with serving(config, tmp_path, "/api/search?q=%E7%8E%8B%E5%BB%BA%E6%88%90") as (
+            base, proc, first, port):
         yield base, proc, port, first
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=STOP_TIMEOUT)
 
 
 def test_real_server_answers_search_page_and_record(server):

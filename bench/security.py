@@ -18,13 +18,10 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import time
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import quote
 
 from .corpus import ensure_corpus
 from .loadtest import (ABSENT_PHRASE, HIDDEN_PHRASE, add_hidden_record, concurrent_load, dangan,
@@ -34,7 +31,8 @@ from .progress import say
 from .provenance import code_version
 from .report import aligned
 from .systems.dangan import dangan_command
-from .web import Server
+from .timing import timing_gap
+from .web import HOST, Server
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -147,54 +145,12 @@ def load_and_timing(args, parts: set[str], work: Path) -> tuple[dict | None, dic
     with Server(config) as server:
         if "timing" in parts:
             say(f"timing: {args.repeat} requests per case")
-            gap = timing_gap(server, hidden_id(config), args.repeat)
+            gap = timing_gap(f"http://{HOST}:{server.port}", HIDDEN_PHRASE, ABSENT_PHRASE,
+                             hidden_id(config), repeats=args.repeat)
         if "load" in parts:
             say(f"load: {args.threads} threads; {args.update} files updated, then --rebuild")
             load = concurrent_load(server, config, copy, queries, args.threads, args.update)
     return load, gap
-
-
-def timing_gap(server: Server, hidden: str, repeat: int) -> dict:
-    """Wall time of each case through HTTP as an anonymous reader, the cases interleaved after
-    a warm-up: the search for a phrase only in a 绝密 record against an absent phrase, the
-    hidden record's id against an unknown id (both 404). The gap is the difference of medians."""
-    unknown = "0123456789abcdef"
-    cases = {"search: phrase only in a 绝密 record": f"/api/search?q={quote(HIDDEN_PHRASE)}",
-             "search: absent phrase": f"/api/search?q={quote(ABSENT_PHRASE)}",
-             "GET /api/records/<large hidden id>": f"/api/records/{hidden}",
-             "GET /api/records/<unknown id>": f"/api/records/{unknown}"}
-    conn = server.connect()
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    took: dict[str, list[float]] = {name: [] for name in cases}
-    statuses: dict[str, set[int]] = {name: set() for name in cases}
-    names = list(cases)
-    for i in range(repeat + 10):  # the first 10 rounds are a warm-up
-        for name in names[i % 4:] + names[:i % 4]:
-            started = time.perf_counter()
-            conn.request("GET", cases[name])
-            response = conn.getresponse()
-            body = response.read()
-            elapsed = time.perf_counter() - started
-            if i < 10:
-                continue
-            times[name].append(elapsed * 1000)
-            statuses[name].add(response.status)
-            data = json.loads(body) if body.startswith(b"{") else {}
-            if "took_ms" in data:
-                took[name].append(data["took_ms"])
-    conn.close()
-    out = []
-    for name in names:
-        q = statistics.quantiles(times[name], n=4)
-        case = {"name": name, "n": len(times[name]), "median": statistics.median(times[name]),
-                "p25": q[0], "p75": q[2], "status": sorted(statuses[name])}
-        if name.startswith("search"):
-            case["took_ms"] = (f"yes, median {statistics.median(took[name]):.1f}"
-                               if took[name] else "no")
-        out.append(case)
-    for hidden_case, base_case in ((out[0], out[1]), (out[2], out[3])):
-        hidden_case["gap"] = hidden_case["median"] - base_case["median"]
-    return {"cases": out, "hidden_id": hidden}
 
 
 def load_table(load: dict) -> list[str]:
@@ -212,12 +168,16 @@ def load_table(load: dict) -> list[str]:
 
 
 def timing_table(gap: dict) -> list[str]:
-    rows = [("measure (anonymous reader)", "n", "status", "median ms", "p25 ms", "p75 ms",
-             "gap ms", "took_ms in answer")]
-    for case in gap["cases"]:
-        rows.append((case["name"], str(case["n"]), "/".join(map(str, case["status"])),
-                     f"{case['median']:.2f}", f"{case['p25']:.2f}", f"{case['p75']:.2f}",
-                     f"{case['gap']:+.2f}" if "gap" in case else "", case.get("took_ms", "")))
+    names = {"search": ("search: phrase only in a 绝密 record", "search: absent phrase"),
+             "record": ("GET /api/records/<large hidden id>", "GET /api/records/<unknown id>")}
+    rows = [("measure (anonymous reader)", "n", "status", "median ms", "gap ms",
+             "took_ms in answer")]
+    for kind, pair in gap.items():
+        for which, name in enumerate(names[kind]):
+            rows.append((name, str(pair["repeats"]), "/".join(map(str, pair["statuses"][which])),
+                         f"{pair['hidden_ms'] if which == 0 else pair['other_ms']:.2f}",
+                         f"{pair['gap_ms']:+.2f}" if which == 0 else "",
+                         ("yes" if pair["took_ms"] else "no") if which == 0 else ""))
     return aligned(rows)
 
 

@@ -50,28 +50,30 @@ def timing_gap(base: str, secret_phrase: str, absent_phrase: str, hidden_id: str
         for name, urls in pairs.items():
             times: tuple[list[float], list[float]] = ([], [])
             statuses: tuple[set, set] = (set(), set())
+            took = False  # whether any answer told the reader how long it took
             for i in range(warmup + repeats):
                 order = (0, 1) if i % 2 == 0 else (1, 0)  # neither always goes first
                 for which in order:
-                    seconds, status = _get(conn, urls[which])
+                    seconds, status, body = _get(conn, urls[which])
                     statuses[which].add(status)
+                    took = took or b'"took_ms"' in body
                     if i >= warmup:
                         times[which].append(seconds * 1000)
             hidden, other = statistics.median(times[0]), statistics.median(times[1])
             out[name] = {"hidden_ms": hidden, "other_ms": other, "gap_ms": hidden - other,
                          "statuses": (sorted(statuses[0]), sorted(statuses[1])),
-                         "repeats": repeats}
+                         "repeats": repeats, "took_ms": took}
     finally:
         conn.close()
     return out
 
 
-def _get(conn: http.client.HTTPConnection, path: str) -> tuple[float, int]:
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[float, int, bytes]:
     started = time.perf_counter()
     conn.request("GET", path)
     response = conn.getresponse()
-    response.read()
-    return time.perf_counter() - started, response.status
+    body = response.read()
+    return time.perf_counter() - started, response.status, body
 
 
 def make_corpus(folder: Path, records: int, big_chars: int, seed: int = 1) -> None:

@@ -16,7 +16,7 @@ from indexer.build.prepare import WorkerSetup, prepare
 from indexer.build.run import run_index
 from indexer.errors import ExtractionError
 from indexer.ingest.levels import first_page_lines, parse_level, text_mark
-from indexer.ingest.listing import real_path
+from indexer.ingest.safeopen import open_under
 from indexer.search.archive import Archive, SearchRequest
 from indexer.store.manifest import Manifest
 from search_app.cli import main
@@ -272,7 +272,7 @@ def test_file_names_that_are_not_utf8_are_indexed(tmp_path, cli_runner):
     assert recs["旧档/报告.txt"]["security"] == "机密"
     assert found(settings, "用GBK命名的报告") == 1 and found(settings, "名字解不开") == 1
     assert "旧档/\ufffd\ufffd.txt" in recs
-    with open(real_path(corpus, "旧档/报告.txt"), encoding="utf-8") as f:  # found again by its path
+    with os.fdopen(open_under(corpus, "旧档/报告.txt"), encoding="utf-8") as f:  # found again
         assert f.read() == "用GBK命名的报告"
     manifest = Manifest(settings.index.dir)
     try:

@@ -114,19 +114,3 @@ def readable(name: str) -> bool:
     pathlib interns every name it parses, and a big corpus has many)."""
     lower = name.lower()
     return not lower.endswith(SKIPPED_SUFFIXES) and os.path.splitext(lower)[1] in EXTRACTORS
-
-
-def real_path(root: str | os.PathLike, rel: str) -> str:
-    """The file a stored (display) path names, for opening it later: each component as
-    written, else, for a name shown as GB18030 (display_name), its GB18030 bytes."""
-    path = os.fsencode(root)
-    for part in rel.split("/"):
-        written = path + b"/" + part.encode("utf-8")
-        if not os.path.lexists(written):
-            try:
-                gbk = path + b"/" + part.encode("gb18030")
-            except UnicodeEncodeError:
-                gbk = written
-            written = gbk if os.path.lexists(gbk) else written
-        path = written
-    return os.fsdecode(path)

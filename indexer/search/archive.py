@@ -146,7 +146,7 @@ class Archive:
         started = time.perf_counter()
         req = _validated(req, self.settings)
         plan = compile_query(parse(req.q))
-        s, arrays = self.current()
+        _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
         candidates = self._candidates(arrays, plan, req, None, memo, visible)
@@ -157,7 +157,7 @@ class Archive:
             top = execute.top_by_score(score, candidates, limit)
         else:
             top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
-        hits = [self._hit(s, docnum, score, plan, req)
+        hits = [self._hit(arrays, docnum, score, plan, req)
                 for score, docnum in top[(req.page - 1) * req.size:]]
         facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
@@ -186,8 +186,8 @@ class Archive:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
 
-    def _hit(self, s, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
-        stored = self.current()[1].stored_fields(docnum)
+    def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
+        stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight, self.settings.snippets,

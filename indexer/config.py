@@ -41,6 +41,9 @@ class SearchSettings:
     snippets: int = 3
     snippet_chars: int = 120
     title_boost: float = 3.0
+    variants: bool = True  # also search typos, OCR misreads, pinyin, short forms (approximate)
+    variant_threshold: int = 10  # a term with fewer exact hits than this is also searched loosely
+    synonyms: tuple[str, ...] = ()  # "计生=计划生育" groups, added to the shipped list
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class Hit:
     score: float
     snippets: list[Snippet]
     title_spans: list[Span]  # the query's hits in fields["title"]
+    match: str = "exact"  # "approximate": found only through a variant (listed in `variants`)
+    variants: tuple[str, ...] = ()  # what an approximate hit was found by instead of the query
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
     millis: float
+    exact_total: int = -1  # hits that matched the query as typed (-1: same as total)
+    suggestions: tuple[str, ...] = ()  # closest known names / words when there are few hits
 
 
 class Archive:

@@ -155,3 +155,22 @@ def test_a_known_name_one_off_is_suggested(archive):
 def test_levenshtein_one():
     assert within_one("王建成", "王建城") and within_one("王建成", "王成")
     assert not within_one("王建成", "李建城")
+
+
+@pytest.mark.parametrize("typed, path", [
+    ("2016年", "b/dates.txt"),                # digits typed, Chinese numerals written
+    ("2016年7月2日", "b/dates.txt"),
+    ("二〇〇八年七月二日", "b/dates2.txt"),     # and the reverse
+    ("二零零八年七月二日", "b/dates2.txt"),
+])
+def test_a_date_in_digits_finds_it_in_chinese_numerals_exactly(archive, typed, path):
+    assert path in exact(archive, typed)
+    hit = next(h for h in search(archive, typed).hits if h.fields["path"] == path)
+    assert any(s.spans for s in hit.snippets)  # the date as written is highlighted
+
+
+def test_date_spellings():
+    from indexer.dates import spellings
+    assert "二〇一六年" in spellings("2016年") and "2016年" in spellings("二〇一六年")
+    assert "2008年7月2日" in spellings("二〇〇八年七月二日")
+    assert spellings("档案") == ["档案"]

@@ -38,11 +38,18 @@ HIT = {"type": "object", "properties": {
                               "kind", "security", "retention", "type", "archival_code",
                               "title_html")},
     "pages": {"type": "integer"}, "score": {"type": "number"},
+    "match": {"enum": ["exact", "approximate"],
+              "description": "exact：含检索词原文；approximate：只含它的近似写法（排在全部 exact 之后）"},
+    "variants": {"type": "array", "items": _string(),
+                 "description": "近似结果是按哪些写法找到的（错别字、识别错误、拼音、简称……）"},
     "snippets": {"type": "array", "items": {"$ref": "#/components/schemas/Snippet"}}}}
 FACET_VALUE = {"type": "object", "properties": {
     "value": _string(), "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
 SEARCH = {"type": "object", "properties": {
     "ok": {"const": True}, "query": _string(), "total": {"type": "integer"},
+    "exact_total": {"type": "integer", "description": "其中含检索词原文的结果数"},
+    "suggestions": {"type": "array", "items": _string(),
+                    "description": "结果很少时：档案中有的、最接近的写法（您是不是要找）"},
     "page": {"type": "integer"}, "size": {"type": "integer"}, "sort": {"enum": list(SORTS)},
     "took_ms": {"type": "number", "description": "检索用时（毫秒），只告诉密级为绝密的查阅人"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},

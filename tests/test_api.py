@@ -6,7 +6,7 @@ import pytest
 from indexer.store.schema import FACETS
 
 HIT_KEYS = {"id", "path", "title", "date", "org", "doc_number", "category", "security",
-            "score", "snippets"}
+            "score", "snippets", "match", "variants"}
 ZONGJIE = "文书/2019/zongjie.txt"
 
 
@@ -34,6 +34,8 @@ def test_search_answer_has_the_documented_shape(client):
     assert isinstance(hit["score"], float) and hit["score"] > 0
     assert hit["snippets"] and hit["snippets"][0]["page"] == 1
     assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert hit["match"] == "exact" and hit["variants"] == []
+    assert data["exact_total"] == 1 and data["suggestions"] == []
     assert set(data["facets"]) == set(FACETS)
     for values in data["facets"].values():
         for v in values:
@@ -216,3 +218,12 @@ def test_unknown_api_path_and_wrong_method_answer_json(client):
     assert missing.status_code == 404 and missing.get_json()["ok"] is False
     posted = client.post("/api/search", data={"q": "王建成"})
     assert posted.status_code == 405 and posted.get_json()["status"] == 405
+
+
+def test_a_misspelt_name_is_answered_with_approximate_hits_and_a_suggestion(client):
+    data = search(client, q="王建城")  # 城 typed for 成
+    assert data["exact_total"] == 0 and data["total"] == len(data["hits"]) >= 1
+    hit = next(h for h in data["hits"] if h["path"] == ZONGJIE)
+    assert hit["match"] == "approximate" and hit["variants"] == ["王建成"]
+    assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert "王建成" in data["suggestions"]

@@ -318,3 +318,23 @@ def test_a_reader_logs_in_sees_more_and_logs_out(browser, site):
         expect(page.locator("#result-count")).to_contain_text("共 1 条记录")
     finally:
         t.close()
+
+
+def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q=王建城")  # 城 typed for 成
+    expect(page.locator(".suggest")).to_contain_text("您是不是要找：王建成")
+    expect(page.locator(".approx-divider")).to_contain_text("以下为近似结果")
+    first = page.locator("ol.hits.approx li.hit").first
+    expect(first.locator(".found-by")).to_have_text("按“王建成”找到")
+    expect(first.locator(".snippet mark").first).to_have_text("王建成")
+    # no exact hit is listed below the divider, and the hits above it (none here) are exact
+    assert page.locator("ol.hits:not(.approx) li.hit").count() == 0
+    first.locator("h2 a").click()  # the record opens with what it was found by highlighted
+    expect(page.locator("mark").first).to_have_text("王建成")
+    page.go_back()
+    page.locator(".suggest a", has_text="王建成").click()  # the suggestion searches exactly
+    expect(page.locator(".approx-divider")).to_have_count(0)
+    expect(page.locator("li.hit mark").first).to_have_text("王建成")

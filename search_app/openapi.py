@@ -70,6 +70,11 @@ SIMILAR = {"type": "object", "properties": {
     "ok": {"const": True}, "id": _string(),
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
 
+SUGGESTIONS = {"type": "object", "properties": {
+    "ok": {"const": True}, "query": _string(),
+    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+        "text": _string(), "kind": {"enum": ["人名", "机构", "题名", "文号"]}}}}}}
+
 RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
 
 
@@ -121,6 +126,13 @@ def openapi_spec() -> dict:
             "/api/search": {"get": {
                 "summary": "检索", "operationId": "search", "parameters": _search_params(),
                 "responses": {"200": _json("SearchResult"), **_errors(400)}}},
+            "/api/suggest": {"get": {
+                "summary": "输入提示：已知的人名、机构，以及题名、文号（只取自查阅人有权看的档案）",
+                "operationId": "suggest",
+                "parameters": [_param("q", "已输入的文字（最多 50 字）", _string()),
+                               _param("size", "条数", {"type": "integer", "minimum": 1,
+                                                      "maximum": 20, "default": 8})],
+                "responses": {"200": _json("Suggestions"), **_errors(400)}}},
             "/api/records/{record_id}": {"get": {
                 "summary": "一条记录：著录信息、全文、分页", "operationId": "record",
                 "parameters": [RECORD_ID],
@@ -153,5 +165,6 @@ def openapi_spec() -> dict:
         },
         "components": {"schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
-                                   "Record": RECORD, "Similar": SIMILAR}},
+                                   "Record": RECORD, "Similar": SIMILAR,
+                                   "Suggestions": SUGGESTIONS}},
     }

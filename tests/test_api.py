@@ -227,3 +227,20 @@ def test_a_misspelt_name_is_answered_with_approximate_hits_and_a_suggestion(clie
     assert hit["match"] == "approximate" and hit["variants"] == ["王建成"]
     assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
     assert "王建成" in data["suggestions"]
+
+
+def test_suggest_completes_names_titles_and_doc_numbers(client):
+    response = client.get("/api/suggest", query_string={"q": "卜剑"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True and data["query"] == "卜剑"
+    assert {"text": "卜剑平", "kind": "人名"} in data["suggestions"]
+    numbers = client.get("/api/suggest", query_string={"q": "新政发"}).get_json()
+    assert {"text": "新政发〔2019〕3号", "kind": "文号"} in numbers["suggestions"]
+    assert client.get("/api/suggest", query_string={"q": ""}).get_json()["suggestions"] == []
+
+
+def test_suggest_refuses_bad_sizes_and_long_input(client):
+    for params in ({"q": "王", "size": "0"}, {"q": "王", "size": "x"}, {"q": "王" * 51}):
+        response = client.get("/api/suggest", query_string=params)
+        assert response.status_code == 400 and response.get_json()["ok"] is False

@@ -338,3 +338,12 @@ def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab)
     page.locator(".suggest a", has_text="王建成").click()  # the suggestion searches exactly
     expect(page.locator(".approx-divider")).to_have_count(0)
     expect(page.locator("li.hit mark").first).to_have_text("王建成")
+
+
+def test_the_search_box_offers_completions_as_the_clerk_types(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/")
+    page.locator("#q").press_sequentially("卜剑", delay=50)
+    expect(page.locator('#q-suggestions option[value="卜剑平"]')).to_have_count(1)

@@ -18,6 +18,7 @@ from .messy_vocab import (CONFUSIONS, NOTES, ORGS, PHRASE_CLAUSES, PHRASES, SYNO
                           SYNONYMS, Org, cn_date, digit_date)
 
 HEADER = ("文件", "题名", "责任者", "文号", "日期", "人员", "备注", "密级")
+UNSEARCHED = ("文件", "日期", "密级")  # catalog columns a bare term does not search
 _CJK = re.compile(f"[{CJK}]")
 
 
@@ -40,6 +41,12 @@ class Record:
     date_cn: bool = False  # the date is written in Chinese numerals
     damaged: list[tuple[str, str]] = field(default_factory=list)  # (meant, as OCR read it)
     traditional: bool = False
+
+    @property
+    def catalog_text(self) -> str:
+        """The normalised catalog values that bare terms also search (题名, 责任者, 文号, 人员, 备注)."""
+        row = self.catalog or {}
+        return normalize_text("\n".join(v for k, v in row.items() if k not in UNSEARCHED))
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,7 @@ def generate(root: Path, n: int, seed: int, paragraphs: list[str],
         if rng.random() < shares.catalog:
             rec.catalog = catalog_row(rng, rec, names, shares)
             rows.append([rec.catalog.get(h, "") for h in HEADER])
-        extra = "\n".join(v for k, v in (rec.catalog or {}).items() if k not in ("文件", "日期", "密级"))
-        rec.clean = normalize_text(written) + "\n" + normalize_text(extra)
+        rec.clean = normalize_text(written) + "\n" + rec.catalog_text
         rec.actual = normalize_text(actual)
         path = root / rec.path
         path.parent.mkdir(exist_ok=True)

@@ -16,7 +16,9 @@ from .script import to_traditional
 
 KINDS = ("typo", "ocr", "pinyin_full", "pinyin_spaced", "initials", "org_short", "synonym",
          "docnum_loose", "field_alias", "number_tail", "date_numerals")
-AT_K = {"docnum_loose": 3}  # success@k: an intended record among the first k hits (else 10)
+# success@k: an intended record among the first k hits (else 10); 0: not counted (the records
+# only a variant finds rank after every exact hit, possibly beyond the first page)
+AT_K = {"docnum_loose": 3, "ocr_damaged": 0}
 FIELD_NAMES = {"none": ("电话",),  # names no field: a plain-text search for 电话:NNNN"persons": ("人员", "人員", "persons", "人物"),
                "org": ("作者", "責任者", "发文机关", "org"),
                "notes": ("备注", "備註", "notes", "备考"),

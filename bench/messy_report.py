@@ -17,7 +17,8 @@ def _f(value: float, digits: int = 3) -> str:
 def kind_table(rows: list[KindRow]) -> list[str]:
     lines = [("kind", "queries", "recall", "success@k", "target met", "errors")]
     for r in rows:
-        lines.append((r.kind, str(r.queries), _f(r.recall), f"{_f(r.success)} @{r.k}",
+        at_k = f"{_f(r.success)} @{r.k}" if r.k else "—"
+        lines.append((r.kind, str(r.queries), _f(r.recall), at_k,
                       "yes" if r.met else "no", str(r.errors)))
     return aligned(lines)
 
@@ -37,16 +38,6 @@ def latency_line(lat: Latency, queries: int) -> str:
             f"variants on p50 {_f(lat.on_p50, 2)} ms p95 {_f(lat.on_p95, 2)} ms; off p50 "
             f"{_f(lat.off_p50, 2)} ms p95 {_f(lat.off_p95, 2)} ms; p95 ratio {_f(lat.ratio, 2)}× "
             f"(target ≤ {LATENCY_TARGET}×) — target met: {'yes' if met else 'no'}")
-
-
-def damaged_line(queries, rankings: list[Ranked], damaged: list[frozenset[str]]) -> str:
-    """Recall of `ocr` queries over the records whose text holds the name only misread."""
-    pairs = [(d, r) for q, r, d in zip(queries, rankings, damaged) if q.kind == "ocr" and d]
-    if not pairs:
-        return "ocr: no damaged records among the intended ones"
-    value = sum(recall(d, r.paths) for d, r in pairs) / len(pairs)
-    return (f"ocr, records whose text has the name only misread ({sum(len(d) for d, _r in pairs)}"
-            f" records over {len(pairs)} queries): recall {_f(value)}")
 
 
 def misses(queries, rankings: list[Ranked], per_kind: int = 2) -> list[str]:

@@ -19,7 +19,8 @@ from .corpus import CorpusInfo, paragraph_source, read_paragraphs
 from .messy_corpus import MessyCorpus, generate
 from .messy_measure import Ranked, check_exact, latency, ranked, score_kinds
 from .messy_queries import KINDS, make_messy
-from .messy_report import exact_line, kind_table, latency_line, misses, write_json
+from .messy_report import (exact_line, kind_table, latency_line, misses, totals_line,
+                           write_json)
 from .progress import say
 from .provenance import code_version
 from .queries import ground_truth, make_queries
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> None:
              f"{args.seed}, {len(queries)} queries, index built in {stats.seconds:.0f}s, code "
              f"{version}")
     print("\n".join([title, "", *kind_table(rows), "", exact_line(exact),
-                     latency_line(lat, len(queries))]))
+                     latency_line(lat, len(queries)), totals_line(rankings)]))
     missed = misses(queries, rankings)
     if missed:
         print("\nmissed (first two per kind):\n" + "\n".join(missed))

@@ -23,7 +23,13 @@ class Ranked:
     labels: tuple[str, ...] = ()
     total: int = 0
     exact_total: int = 0
+    facet_total: int = 0  # the 密级 facet's counts added up (every hit has one 密级)
     error: str = ""
+
+    def consistent(self) -> bool:
+        """`total` counts every hit listed, the facets count them too, `exact_total` ≤ total."""
+        return (self.total == len(self.paths) == self.facet_total
+                and self.exact_total <= self.total and not self.error)
 
     def exact(self) -> frozenset[str]:
         return frozenset(p for p, m in zip(self.paths, self.labels) if m == "exact")
@@ -43,13 +49,14 @@ def request(text: str, size: int, full_page: bool) -> SearchRequest:
 def ranked(archive: Archive, text: str) -> Ranked:
     """All hits of `text` in one page as large as the total (untimed)."""
     try:
-        total = archive.search(request(text, 1, False)).total
-        result = archive.search(request(text, max(1, min(total, MAX_DEPTH)), False))
+        first = archive.search(request(text, 1, True))
+        result = archive.search(request(text, max(1, min(first.total, MAX_DEPTH)), False))
     except Exception as e:  # a benchmark reports failures, it does not stop on them
         return Ranked(error=f"{type(e).__name__}: {e}")
     exact_total = result.total if result.exact_total < 0 else result.exact_total
     return Ranked(tuple(h.fields["path"] for h in result.hits),
-                  tuple(h.match for h in result.hits), result.total, exact_total)
+                  tuple(h.match for h in result.hits), result.total, exact_total,
+                  sum(v.count for v in first.facets.get("security", ())))
 
 
 def recall(intended: frozenset[str], found) -> float:

@@ -11,7 +11,6 @@ from indexer.analysis.normalize import normalize_text
 from . import messy_pinyin as pinyin
 from .messy_corpus import Record
 from .messy_vocab import HOMOPHONES, SYNONYMS, cn_date, digit_date
-from .names import _GIVEN_CHARS
 from .script import to_traditional
 
 KINDS = ("typo", "ocr", "pinyin_full", "pinyin_spaced", "initials", "org_short", "synonym",
@@ -23,6 +22,7 @@ FIELD_NAMES = {"none": ("电话",),  # names no field: a plain-text search for �
                "org": ("作者", "責任者", "发文机关", "org"),
                "notes": ("备注", "備註", "notes", "备考"),
                "title": ("題名", "标题", "title", "標題")}
+NAME_CHARS = "".join(pinyin.PINYIN)  # random replacements: characters names are made of
 COLUMNS = {"persons": "人员", "org": "责任者", "notes": "备注", "title": "题名"}  # catalog headers
 
 
@@ -73,7 +73,7 @@ class MessyMaker:
         for meant in self.pick(entities):
             i = self.rng.randrange(len(meant))
             sounds = HOMOPHONES.get(meant[i], "")
-            pool = sounds if sounds and self.rng.random() < 0.7 else _GIVEN_CHARS
+            pool = sounds if sounds and self.rng.random() < 0.7 else NAME_CHARS
             typed = meant[:i] + self.rng.choice([c for c in pool if c != meant[i]]) + meant[i + 1:]
             if not containing(self.records, typed) and not containing(self.records, typed,
                                                                       "actual"):

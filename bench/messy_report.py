@@ -40,6 +40,13 @@ def latency_line(lat: Latency, queries: int) -> str:
             f"(target ≤ {LATENCY_TARGET}×) — target met: {'yes' if met else 'no'}")
 
 
+def totals_line(rankings: list[Ranked]) -> str:
+    good = sum(r.consistent() for r in rankings)
+    return (f"totals: `total` = hits listed = 密级 facet counts, `exact_total` ≤ `total`, in "
+            f"{good} of {len(rankings)} searches — target met: "
+            f"{'yes' if good == len(rankings) else 'no'}")
+
+
 def misses(queries, rankings: list[Ranked], per_kind: int = 2) -> list[str]:
     """The first few queries of each kind that missed an intended record."""
     out, shown = [], {}

@@ -18,7 +18,8 @@ KINDS = ("typo", "ocr", "pinyin_full", "pinyin_spaced", "initials", "org_short",
 # success@k: an intended record among the first k hits (else 10); 0: not counted (the records
 # only a variant finds rank after every exact hit, possibly beyond the first page)
 AT_K = {"docnum_loose": 3, "ocr_damaged": 0}
-FIELD_NAMES = {"none": ("电话",),  # names no field: a plain-text search for 电话:NNNN"persons": ("人员", "人員", "persons", "人物"),
+FIELD_NAMES = {"none": ("电话",),  # names no field: a plain-text search for 电话:NNNN
+               "persons": ("人员", "人員", "persons", "人物"),
                "org": ("作者", "責任者", "发文机关", "org"),
                "notes": ("备注", "備註", "notes", "备考"),
                "title": ("題名", "标题", "title", "標題")}
@@ -122,24 +123,21 @@ class MessyMaker:
                              containing(self.records, meant))
 
     def field_alias(self):
+        """Each field in turn (and 电话:, which names none), a value of a record that has one."""
         with_row = [r for r in self.records if r.catalog]
-        for _attempt in range(len(with_row) * 4):
-            which = self.rng.choice(tuple(FIELD_NAMES))
-            rec = self.rng.choice(with_row)
+        for turn in range(len(with_row) * 2):
+            which = tuple(FIELD_NAMES)[turn % len(FIELD_NAMES)]
             if which == "none":  # no such field: still a plain search for what was typed
-                if rec.phone:
-                    typed = f"电话:{rec.phone}"
-                    yield MessyQuery("field_alias", typed, typed, containing(self.records, typed),
-                                     note=which)
+                typed = f"电话:{self.rng.choice([r for r in with_row if r.phone]).phone}"
+                yield MessyQuery("field_alias", typed, typed, containing(self.records, typed),
+                                 note=which)
                 continue
-            value = rec.catalog.get(COLUMNS[which], "")
-            if which == "persons" and value:
+            value = self.rng.choice([v for r in with_row if (v := r.catalog.get(COLUMNS[which]))])
+            if which == "persons":
                 value = self.rng.choice(value.split("；"))
             elif which == "title":  # a word of it: 库房安全检查, 工作方案, 档案工作总结
-                words = [w for w in re.split(r"关于|的|\d+年度", value) if len(w) >= 2]
-                value = self.rng.choice(words) if words else ""
-            if not value:
-                continue
+                value = self.rng.choice([w for w in re.split(r"关于|的|\d+年度", value)
+                                         if len(w) >= 2])
             alias = self.rng.choice(FIELD_NAMES[which])
             typed = to_traditional(value) if alias in ("題名", "標題", "備註") else value
             key = normalize_text(value)

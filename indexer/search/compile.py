@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.analyzers import ngram_terms, word_terms
+from ..analysis.grams import ngram_terms, whole_number_terms
+from ..analysis.words import Analyzer
 from ..fields import FIELDS, ngram_fields
 from .querylang import And, DateRange, Not, Or, Term
 
@@ -64,14 +65,18 @@ class Plan:
     rank_words: list[str] = field(default_factory=list)
     highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
     title_highlight: list[str] = field(default_factory=list)  # strings to mark in titles
-    exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
+    # positive text matches (for ranking); a term with a number at its start or end also
+    # with that number whole, so a whole-number match ranks above one inside a longer number
+    exact: list[Grams] = field(default_factory=list)
 
 
-def compile_query(node) -> Plan:
+def compile_query(node, analyzer: Analyzer | None = None) -> Plan:
+    """The plan of a parsed query; ranking words are segmented by the index's `analyzer`
+    (None: no ranking words, for callers that only want what is matched and highlighted)."""
     if node is None:
         return Plan(Everything())
     plan = Plan(NOTHING)
-    plan.match = _compile(node, plan, negated=False)
+    plan.match = _compile(node, plan, negated=False, analyzer=analyzer)
     if isinstance(plan.match, Without) or (
             isinstance(plan.match, AllOf) and all(isinstance(n, Without)
                                                   for n in plan.match.nodes)):
@@ -80,19 +85,19 @@ def compile_query(node) -> Plan:
     return plan
 
 
-def _compile(node, plan: Plan, negated: bool):
+def _compile(node, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if isinstance(node, And):
-        return AllOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+        return AllOf(tuple(_compile(n, plan, negated, analyzer) for n in node.nodes))
     if isinstance(node, Or):
-        return AnyOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+        return AnyOf(tuple(_compile(n, plan, negated, analyzer) for n in node.nodes))
     if isinstance(node, Not):
-        return Without(_compile(node.node, plan, not negated))
+        return Without(_compile(node.node, plan, not negated, analyzer))
     if isinstance(node, DateRange):
         return Range("date_num", node.start or None, node.end or None)
-    return _term(node, plan, negated)
+    return _term(node, plan, negated, analyzer)
 
 
-def _term(term: Term, plan: Plan, negated: bool):
+def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if term.field and term.field not in FIELD_NGRAMS:
         return Value(term.field, term.text.strip())
     grams = tuple(ngram_terms(term.text))
@@ -105,6 +110,10 @@ def _term(term: Term, plan: Plan, negated: bool):
         if term.field in ("", "text"):
             plan.highlight.append(term.text)
             plan.exact.append(Grams("text_ng", grams))
-        plan.rank_words.extend(word_terms(term.text))
+            whole = tuple(whole_number_terms(term.text))
+            if whole:
+                plan.exact.append(Grams("text_ng", whole))
+        if analyzer is not None:
+            plan.rank_words.extend(analyzer.word_terms(term.text))
     alternatives = tuple(Grams(f, grams) for f in fields)
     return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)

@@ -65,9 +65,10 @@ class Plan:
     rank_words: list[str] = field(default_factory=list)
     highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
     title_highlight: list[str] = field(default_factory=list)  # strings to mark in titles
-    # positive text matches (for ranking); a term with a number at its start or end also
-    # with that number whole, so a whole-number match ranks above one inside a longer number
-    exact: list[Grams] = field(default_factory=list)
+    exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
+    # terms with a number at their start or end, that number whole: such matches rank above
+    # those inside a longer number (97年度 in 97年度 before 1997年度)
+    whole: list[Grams] = field(default_factory=list)
 
 
 def compile_query(node, analyzer: Analyzer | None = None) -> Plan:
@@ -112,7 +113,7 @@ def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
             plan.exact.append(Grams("text_ng", grams))
             whole = tuple(whole_number_terms(term.text))
             if whole:
-                plan.exact.append(Grams("text_ng", whole))
+                plan.whole.append(Grams("text_ng", whole))
         if analyzer is not None:
             plan.rank_words.extend(analyzer.word_terms(term.text))
     alternatives = tuple(Grams(f, grams) for f in fields)

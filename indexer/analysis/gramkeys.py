@@ -8,22 +8,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .grams import _UNIT, MAX_UNIT_CHARS, WHOLE, WORD_END, units
-from .normalize import CJK, normalize
+from .normalize import normalize
 
 _RUN_BASE = 1 << 22  # unit ids below: a character's code point; from here: a named unit
-
-
-def _ranges(char_class: str) -> np.ndarray:
-    """(first, last) code points of a regex character class body like normalize.CJK."""
-    out, k = [], 0
-    while k < len(char_class):
-        if k + 2 < len(char_class) and char_class[k + 1] == "-":
-            out.append((ord(char_class[k]), ord(char_class[k + 2])))
-            k += 3
-        else:
-            out.append((ord(char_class[k]), ord(char_class[k])))
-            k += 1
-    return np.array(out, dtype=np.uint32)
 
 
 @lru_cache(maxsize=65536)
@@ -35,8 +22,18 @@ def _kind(c: int) -> int:
     return 2 if m.group(2) else (3 if chr(c).isdecimal() else 1)
 
 
-_CJK_RANGES = _ranges(CJK)
-_ASCII_KIND = np.array([_kind(c) for c in range(128)], dtype=np.int8)
+@lru_cache(maxsize=1)
+def _bmp_kinds() -> np.ndarray:
+    """`_kind` of every code point below U+10000, made once (one regex pass)."""
+    chars = "".join(map(chr, range(0x10000)))
+    out = np.zeros(0x10000, dtype=np.int8)
+    for m in _UNIT.finditer(chars):
+        a, b = m.span()
+        if m.group(2):
+            out[a:b] = 2
+        else:
+            out[a] = 3 if chars[a].isdecimal() else 1
+    return out
 
 
 class TextUnits(NamedTuple):
@@ -80,17 +77,10 @@ class TextUnits(NamedTuple):
 def text_units(norm: str) -> TextUnits:
     """The units of normalised text, computed over code point arrays."""
     cp = np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    kind = np.zeros(len(cp), dtype=np.int8)
-    ascii_ = cp < 128
-    kind[ascii_] = _ASCII_KIND[cp[ascii_]]
-    cjk = np.zeros(len(cp), dtype=bool)
-    for lo, hi in _CJK_RANGES:
-        cjk |= (cp >= lo) & (cp <= hi)
-    kind[cjk] = 1
-    other = ~ascii_ & ~cjk
-    if other.any():
-        table = {int(c): _kind(int(c)) for c in np.unique(cp[other])}
-        kind[other] = [table[int(c)] for c in cp[other]]
+    kind = _bmp_kinds()[np.minimum(cp, 0xFFFF)]
+    astral = np.flatnonzero(cp > 0xFFFF)  # rare: extension B and later CJK, symbols
+    if len(astral):
+        kind[astral] = [_kind(c) for c in cp[astral].tolist()]
     letter = kind == 2
     prev_letter = np.concatenate(([False], letter[:-1]))
     starts = np.flatnonzero((kind == 1) | (kind == 3) | (letter & ~prev_letter))

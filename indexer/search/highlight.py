@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..analysis.gramkeys import text_units
+from ..analysis.grams import is_char_unit, units
 from ..analysis.normalize import is_cjk, normalize
 
 
@@ -26,9 +27,13 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     the term's units (the n-gram rule's) occur in the text's units at the same relative
     positions, which is exactly where its n-gram query matches."""
     norm = normalize(text)
-    tu = text_units(norm.text) if terms else None
+    tu = None
     spans = []
     for term in terms:
+        us = units(normalize(term).text)
+        if not us or not all(u[0] in norm.text for u in us if is_char_unit(u[0])):
+            continue  # a character of the term is not in the text (the usual case for titles)
+        tu = tu or text_units(norm.text)
         first, last = tu.find(term)
         spans.extend(norm.span(a, b) for a, b in zip(tu.starts[first].tolist(),
                                                     tu.ends[last].tolist()))

@@ -16,7 +16,7 @@ from ..store.arrays import IndexArrays
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
 from .. import dates
-from ..analysis.analyzers import ngram_terms
+from ..analysis.grams import ngram_terms
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms

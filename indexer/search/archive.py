@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from ..analysis import analyzers
+from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
@@ -104,12 +104,12 @@ class Archive:
             raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
         check_stamp(self.dir)
         words_file = self.dir / USER_WORDS_FILE
-        if words_file.exists():
-            analyzers.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
-        analyzers.warm_up()  # load the dictionary now, not on the first query
+        words = words_file.read_text(encoding="utf-8").splitlines() if words_file.exists() else ()
+        analyzer = analyzer_for(words)  # this index's words: the same as when it was built
+        analyzer.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        self._versions.replace(Version(ix, ix.searcher(), inode))
+        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -137,6 +137,10 @@ class Archive:
     def searcher(self):
         return self.current()[0]
 
+    def analyzer(self) -> Analyzer:
+        """The words of the version this call pinned (its index's user words)."""
+        return self._versions.pinned().analyzer
+
     @contextmanager
     def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
         """The current searcher and arrays, kept open until the block ends (for callers
@@ -158,7 +162,7 @@ class Archive:
         started = time.perf_counter()
         req = _validated(req, self.settings)
         tree = parse(req.q)
-        plan = compile_query(tree)
+        plan = compile_query(tree, self.analyzer())
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
@@ -196,7 +200,7 @@ class Archive:
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
-        return Loose(compile_query(expanded), forgiving.found)
+        return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
         """(score, docnum, None) of the first `limit` candidates in the request's order."""
@@ -293,7 +297,7 @@ class Archive:
         record = self.record(record_id, clearance)  # 404 above the reader's clearance
         _s, arrays = self.current()
         terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays,
-                          self.visible(arrays, clearance))
+                          self.analyzer(), self.visible(arrays, clearance))
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
@@ -337,12 +341,12 @@ SIMILAR_CHARS = 5000  # of a record's text read for its key words
 SIMILAR_TERMS = 8
 
 
-def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
-              n: int = SIMILAR_TERMS) -> list[str]:
-    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
-    over the records the reader may see (`visible`; None: all)."""
-    counts = Counter(w for w in analyzers.word_terms(text)
-                     if len(w) >= 2 and analyzers.is_chinese(w))
+def key_terms(text: str, arrays: IndexArrays, analyzer: Analyzer,
+              visible: np.ndarray | None = None, n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` (as the index's `analyzer` cuts them) with the highest tf·idf
+    (Chinese words of 2+ characters), counted over the records the reader may see
+    (`visible`; None: all)."""
+    counts = Counter(w for w in analyzer.word_terms(text) if len(w) >= 2 and is_chinese(w))
     total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
     scored = []
     for word, tf in counts.items():

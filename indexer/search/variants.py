@@ -156,12 +156,15 @@ class VariantFinder:
             for x in sorted(homophones(ch)):
                 if self._joins(before, x, nxt):
                     found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
-            if known or not before:
-                continue  # another one-character change of a name is most often another person
+            if not before:
+                continue
             tried = 0
             for x in self._likeliest(before):  # the commonest continuations first
+                variant = term[:i] + x + term[i + 1:]
+                if known and variant in self.lexicon.curated:
+                    continue  # a name the catalogs give: another person, not a misreading
                 if x != ch and self._joins(before, x, nxt):
-                    found.setdefault(term[:i] + x + term[i + 1:], TYPO)
+                    found.setdefault(variant, TYPO)
                     tried += 1
                     if tried >= MAX_TYPO_CANDIDATES:
                         break

@@ -180,7 +180,7 @@ class Archive:
             top += [(score, docnum, loose) for score, docnum, _ in
                     self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
                               bonus=loose.weights(arrays, approx, memo, visible))]
-        hits = [self._hit(arrays, docnum, score, how.plan if how else plan, req, how, memo)
+        hits = [self._hit(arrays, docnum, score, plan, req, how, memo)
                 for score, docnum, how in top[(req.page - 1) * req.size:]]
         matched = np.union1d(exact, approx) if len(approx) else exact
         facets = (self._facets(arrays, req, plans, matched, memo, visible)
@@ -240,17 +240,16 @@ class Archive:
 
     def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
              loose: Loose | None = None, memo: dict | None = None) -> Hit:
+        """A hit; one found through variants (`loose`) marks the variants it holds."""
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+        variants = () if loose is None else loose.variants_of(arrays, docnum, memo or {})
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
-                          plan.highlight, self.settings.snippets,
+                          plan.highlight + list(variants), self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
-        title = stored.get("title", "")
-        spans = find_spans(title, plan.title_highlight)
-        if loose is None:
-            return Hit(fields, round(score or 0.0, 4), snips, spans)
-        return Hit(fields, round(score or 0.0, 4), snips, spans, match="approximate",
-                   variants=loose.variants_of(arrays, docnum, {} if memo is None else memo))
+        spans = find_spans(stored.get("title", ""), plan.title_highlight + list(variants))
+        return Hit(fields, round(score or 0.0, 4), snips, spans,
+                   match="exact" if loose is None else "approximate", variants=variants)
 
     def _facets(self, arrays, req, plans, candidates, memo,
                 visible) -> dict[str, list[FacetValue]]:

@@ -197,3 +197,15 @@ def test_completions_never_reveal_a_withheld_record(archive):
     # nor do variants or suggestions of a search
     result = archive.search(SearchRequest(q="钱学名", clearance="公开"))
     assert result.total == 0 and result.suggestions == ()
+
+
+def test_the_writer_keeps_the_names_its_records_hold(archive):
+    from indexer.analysis.names import NAMES_FILE
+    names = set((archive.dir / NAMES_FILE).read_text(encoding="utf-8").splitlines())
+    assert {"王建戍", "王建国"} <= names  # found by the segmenter in the text, not in a catalog
+    assert "档案" not in names and "工作" not in names
+
+
+def test_pinyin_finds_a_name_only_the_text_holds(archive):
+    found = approximate(archive, "wangjianguo")
+    assert "a/other.txt" in found and found["a/other.txt"] == ("王建国",)

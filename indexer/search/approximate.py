@@ -17,6 +17,7 @@ from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
 from .. import dates
 from ..analysis.grams import ngram_terms
+from ..analysis.names import NAMES_FILE
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms
@@ -38,9 +39,9 @@ def archive_lexicon(arrays: IndexArrays, index_dir: Path) -> lexicon.Lexicon:
         words_file = index_dir / USER_WORDS_FILE
         user_words = (words_file.read_text(encoding="utf-8").splitlines()
                       if words_file.exists() else [])
-        reader = arrays.searcher.reader()
-        words = [t.decode("utf-8") for field in ("text", "title")
-                 for t in reader.lexicon(field)]
+        names_file = index_dir / NAMES_FILE
+        words = (names_file.read_text(encoding="utf-8").splitlines()
+                 if names_file.exists() else [])
         return lexicon.build(user_words, arrays.codes("org")[1], words)
     return arrays._cached(("lexicon",), build)
 

@@ -6,25 +6,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import combinations
 
-import jieba
-
+from ..analysis.names import name_like
 from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
-# the hundred most common surnames: a word the segmenter found outside its dictionary that
-# starts with one of them is taken for a person's name
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
-    "郝龚邵万钱严覃武戴莫孔向汤卜单解")
-_NAME_TAGS = ("nr", "nrt", "ns", "nt")
 _ORG_END = re.compile(r"(局|委|委员会|政府|办公室|办|院|所|厅|部|处|科|站|中心|公司|学校|小学|中学|"
                       r"大学|医院|银行|协会|联合会|法院|检察院|派出所|支部|党委|总支|大队|中队|队|"
                       r"馆|社|会|厂|场|街道|村民委员会|居民委员会)$")
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name pinyin may be typed for
 
 
 @dataclass(frozen=True)
@@ -54,10 +45,9 @@ class Lexicon:
 
 def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
     """From the index's user words (catalog persons and organisations, configured words), its
-    责任者 values and the words of its word fields."""
-    tagged = dictionary_names()
-    found = {w for w in words if _CJK_NAME.fullmatch(w)
-             and (w in tagged or (w not in _dictionary() and w[0] in SURNAMES and len(w) <= 3))}
+    责任者 values and the name-like words of its records (names.txt, written by the index
+    writer)."""
+    found = name_like(words)
     org_set = {o for o in (normalize(x).text.strip() for x in orgs) if len(o) >= 2}
     curated = {n for n in ({normalize(w).text.strip() for w in user_words} | org_set)
                if 2 <= len(n) <= 40}
@@ -123,21 +113,3 @@ def within_one(a: str, b: str) -> bool:
 
 def _deletions(s: str) -> set[str]:
     return {s[:i] + s[i + 1:] for i in range(len(s))}
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """Every word of jieba's dictionary."""
-    return frozenset(line.partition(" ")[0] for line in _dictionary_text().splitlines())
-
-
-@lru_cache(maxsize=1)
-def dictionary_names() -> frozenset[str]:
-    """Words jieba's dictionary tags as a person, place or organisation name."""
-    tags = "|".join(_NAME_TAGS)
-    return frozenset(re.findall(rf"^(\S+) \d+ (?:{tags})$", _dictionary_text(), re.M))
-
-
-def _dictionary_text() -> str:
-    with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as f:
-        return f.read().decode("utf-8")

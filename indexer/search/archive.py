@@ -26,7 +26,8 @@ from ..store.sources import read_sources
 from . import collect, execute
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
-from .querylang import parse
+from .matched import field_snippets, field_terms
+from .querylang import read
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -81,6 +82,7 @@ class SearchResult:
     millis: float
     exact_total: int = -1  # hits that matched the query as typed (-1: same as total)
     suggestions: tuple[str, ...] = ()  # closest known names / words when there are few hits
+    notices: tuple[str, ...] = ()  # how the query was read where it was not as typed (Chinese)
 
 
 class Archive:
@@ -149,7 +151,9 @@ class Archive:
         see (`millis` still says how long it took: show it to 绝密 readers only)."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
-        plan = compile_query(parse(req.q))
+        query = read(req.q)
+        plan = compile_query(query.node)
+        why = field_terms(query.node)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
@@ -161,11 +165,11 @@ class Archive:
             top = execute.top_by_score(score, candidates, limit)
         else:
             top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
-        hits = [self._hit(arrays, docnum, score, plan, req)
+        hits = [self._hit(arrays, docnum, score, plan, req, why)
                 for score, docnum in top[(req.page - 1) * req.size:]]
         facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
         millis = (time.perf_counter() - started) * 1000
-        return SearchResult(req, len(candidates), hits, facets, millis)
+        return SearchResult(req, len(candidates), hits, facets, millis, notices=query.notices)
 
     def visible(self, arrays, clearance: str) -> np.ndarray | None:
         """Live documents a reader of this clearance may see; None: every live document."""
@@ -190,12 +194,16 @@ class Archive:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
 
-    def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
+    def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
+             why: dict | None = None) -> Hit:
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight, self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
+        if why and snips and not any(s.spans for s in snips):  # matched in a catalog field only
+            snips = field_snippets(stored, why, self.settings.snippets,
+                                   self.settings.snippet_chars) or snips
         title = stored.get("title", "")
         return Hit(fields, round(score or 0.0, 4), snips, find_spans(title, plan.title_highlight))
 

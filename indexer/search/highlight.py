@@ -19,6 +19,7 @@ class Snippet:
     page: int
     text: str
     spans: tuple[Span, ...] = ()  # hits, as offsets in `text`
+    field: str = ""  # a catalog field's label (备注, 人员 …) when the snippet is of it (page 0)
 
 
 def term_pattern(term: str) -> re.Pattern[str] | None:

@@ -2,10 +2,13 @@
 typed: short Chinese sentences, one per mistake, shown above the results (never a silent 0)."""
 from __future__ import annotations
 
-from ..fields import FIELDS
+from ..fields import EXACT, FIELDS, NGRAM, RANGE
 
-# the names a person may put before ':' — the searchable fields of the registry, in its order
-FIELD_NAMES = tuple(f.label for f in FIELDS if f.query)
+# the names a person may put before ':' — the searchable fields of the registry, those searched
+# for words first (题名、文号、责任者、人员、备注、正文), then dates, then exact values
+_KINDS = (NGRAM, RANGE, EXACT)
+FIELD_NAMES = tuple(f.label for f in sorted((f for f in FIELDS if f.query in _KINDS),
+                                            key=lambda f: _KINDS.index(f.query)))
 USABLE = f"可用字段：{'、'.join(FIELD_NAMES)}（也可用英文名或繁体，如 title:、題名:）"
 
 NOTHING_TO_SEARCH = "查询中没有可检索的词：请输入要查找的文字，例如 王建成 或 档案保密"

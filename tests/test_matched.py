@@ -79,3 +79,10 @@ def test_field_snippets_cut_long_values_around_the_match():
     (snip,) = field_snippets({"meta": {"persons": ["卜剑平", "王建成"]}},
                              {"persons": ["王建成"]}, 3, 60)
     assert snip.text == "卜剑平；王建成"
+
+
+def test_an_approximate_hit_found_in_a_catalog_field_shows_the_variant_marked(room):
+    """王建城 (a typo) finds 王建成 written only in the notes: the notes show what was found."""
+    found = hit(room, "王建城", YIJIAO)
+    assert found.match == "approximate" and "王建成" in found.variants
+    assert shown(found.snippets[0]) == ("备注", ["王建成"])

@@ -14,9 +14,13 @@ OCR = "公安/2019/ocr.txt"
 
 
 def paths(archive, q, **kw):
+    """The records that hold `q` exactly (approximate hits, found through a variant of the
+    query, are left out: they come after every exact one)."""
     result = archive.search(top_request(q=q, size=100, **kw))
     assert result.total == len(result.hits)
-    return {h.fields["path"] for h in result.hits}
+    exact = [h for h in result.hits if h.match == "exact"]
+    assert result.hits[:len(exact)] == exact and result.exact_total == len(exact)
+    return {h.fields["path"] for h in exact}
 
 
 def snippets(archive, q, path):
@@ -59,6 +63,10 @@ def test_quoted_phrase_is_exact_and_contiguous(archive):
 def test_no_false_positives_for_scattered_characters(archive):
     assert paths(archive, "管理计划") == set()
     assert paths(archive, "档案保护") == set()
+    # what is found instead is labelled, and says what it was found by
+    loose = archive.search(top_request(q="档案保护", size=100)).hits
+    assert loose and all(h.match == "approximate" and h.variants for h in loose)
+    assert all("档案保护" not in v for h in loose for v in h.variants)
 
 
 def test_one_character_query_and_folded_characters(archive):

@@ -24,10 +24,13 @@ from ..store.arrays import EMPTY, IndexArrays
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
+from ..analysis.confusions import lookalikes
+from .approximate import Forgiving, Loose, archive_lexicon
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
-from .matched import field_snippets, field_terms
+from .matched import field_snippets, field_terms, with_variants
 from .querylang import read
+from .variants import synonym_table
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -92,6 +95,7 @@ class Archive:
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
         self._versions = Versions()
+        self._synonyms = synonym_table(self.settings.synonyms)
         with self._versions.lock:
             self._open()
 
@@ -148,28 +152,66 @@ class Archive:
     def search(self, req: SearchRequest) -> SearchResult:
         """The hits of a search. The reader's clearance is applied first: phrase positions,
         scores, lengths, snippets and facets are only ever computed over records the reader may
-        see (`millis` still says how long it took: show it to 绝密 readers only)."""
+        see (`millis` still says how long it took: show it to 绝密 readers only).
+
+        Exact hits come first; then, when the query's terms match little (or name someone the
+        archive knows), the hits found only through their variants, labelled approximate."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
         query = read(req.q)
-        plan = compile_query(query.node)
-        why = field_terms(query.node)  # catalog fields a hit may have matched in
+        tree = query.node
+        plan = compile_query(tree)
+        why = field_terms(tree)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
-        candidates = self._candidates(arrays, plan, req, None, memo, visible)
+        exact = self._candidates(arrays, [plan], req, None, memo, visible)
+        loose = self._loose(arrays, tree, visible, memo)
+        plans = [plan]
+        approx = EMPTY
+        if loose is not None:
+            plans.append(loose.plan)
+            approx = self._candidates(arrays, [loose.plan], req, None, memo, visible)
+            approx = approx[~execute.member(approx, exact)]
         limit = req.page * req.size
+        top = self._top(arrays, plan, exact, req, limit, memo, visible)
+        if len(top) < limit and len(approx):
+            top += [(score, docnum, loose) for score, docnum, _ in
+                    self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
+                              bonus=loose.weights(arrays, approx, memo, visible))]
+        hits = [self._hit(arrays, docnum, score, how.plan if how else plan, req, how, memo, why)
+                for score, docnum, how in top[(req.page - 1) * req.size:]]
+        matched = np.union1d(exact, approx) if len(approx) else exact
+        facets = (self._facets(arrays, req, plans, matched, memo, visible)
+                  if req.facets else {})
+        millis = (time.perf_counter() - started) * 1000
+        suggestions = loose.suggestions() if loose is not None and len(exact) < \
+            self.settings.variant_threshold else ()
+        return SearchResult(req, len(matched), hits, facets, millis, exact_total=len(exact),
+                            suggestions=suggestions, notices=query.notices)
+
+    def _loose(self, arrays, tree, visible, memo) -> Loose | None:
+        """The query with its terms' variants, or None (variants off, or none found)."""
+        if not self.settings.variants or tree is None:
+            return None
+        forgiving = Forgiving(arrays, visible, memo, archive_lexicon(arrays, self.dir),
+                              self.settings.variant_threshold, self._synonyms, lookalikes)
+        expanded = forgiving.expand(tree)
+        if not forgiving.found:
+            return None
+        return Loose(compile_query(expanded), forgiving.found)
+
+    def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
+        """(score, docnum, None) of the first `limit` candidates in the request's order."""
         if req.sort == "relevance" and req.q.strip():
             score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
                                    visible)
-            top = execute.top_by_score(score, candidates, limit)
-        else:
-            top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
-        hits = [self._hit(arrays, docnum, score, plan, req, why)
-                for score, docnum in top[(req.page - 1) * req.size:]]
-        facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
-        millis = (time.perf_counter() - started) * 1000
-        return SearchResult(req, len(candidates), hits, facets, millis, notices=query.notices)
+            order = score if bonus is None else score + bonus * 1e4
+            top = execute.top_by_score(order, candidates, limit)
+            where = np.searchsorted(candidates, [d for _s, d in top])
+            return [(float(score[w]), d, None) for w, (_s, d) in zip(where, top)]
+        top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
+        return [(s, d, None) for s, d in top]
 
     def visible(self, arrays, clearance: str) -> np.ndarray | None:
         """Live documents a reader of this clearance may see; None: every live document."""
@@ -183,37 +225,46 @@ class Archive:
 
         return arrays._cached(("visible", clearance), build)  # once per index version
 
-    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict,
+    def _candidates(self, arrays, plans, req: SearchRequest, skip: str | None, memo: dict,
                     visible: np.ndarray | None):
-        """Live documents matching the query and the filters (minus the `skip` facet); the
-        query is matched among the `visible` ones only."""
+        """Live documents matching any of the plans and the filters (minus the `skip`
+        facet); the query is matched among the `visible` ones only."""
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
         allowed = arrays.filtered(node, execute.docs)
-        found = execute.docs(arrays, plan.match, memo, visible)
+        parts = [execute.docs(arrays, p.match, memo, visible) for p in plans]
+        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
         if allowed is not None:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
 
     def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
+             loose: Loose | None = None, memo: dict | None = None,
              why: dict | None = None) -> Hit:
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight, self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
-        if why and snips and not any(s.spans for s in snips):  # matched in a catalog field only
-            snips = field_snippets(stored, why, self.settings.snippets,
+        variants = () if loose is None else loose.variants_of(arrays, docnum,
+                                                              {} if memo is None else memo)
+        if (why or variants) and snips and not any(s.spans for s in snips):
+            # matched in a catalog field only: show that field (a variant found there, too)
+            snips = field_snippets(stored, with_variants(why, variants), self.settings.snippets,
                                    self.settings.snippet_chars) or snips
         title = stored.get("title", "")
-        return Hit(fields, round(score or 0.0, 4), snips, find_spans(title, plan.title_highlight))
+        spans = find_spans(title, plan.title_highlight)
+        if loose is None:
+            return Hit(fields, round(score or 0.0, 4), snips, spans)
+        return Hit(fields, round(score or 0.0, 4), snips, spans, match="approximate",
+                   variants=variants)
 
-    def _facets(self, arrays, req, plan, candidates, memo,
+    def _facets(self, arrays, req, plans, candidates, memo,
                 visible) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
             docs = candidates
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = self._candidates(arrays, plan, req, name, memo, visible)
+                docs = self._candidates(arrays, plans, req, name, memo, visible)
             counts = execute.facet_counts(arrays, name, docs)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):

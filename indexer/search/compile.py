@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import dates
 from ..analysis.analyzers import ngram_terms, word_terms
 from ..fields import FIELDS, ngram_fields
 from .querylang import And, DateRange, Not, Or, Term
@@ -95,16 +96,20 @@ def _compile(node, plan: Plan, negated: bool):
 def _term(term: Term, plan: Plan, negated: bool):
     if term.field and term.field not in FIELD_NGRAMS:
         return Value(term.field, term.text.strip())
-    grams = tuple(ngram_terms(term.text))
-    if not grams:
-        return NOTHING
     fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
-    if not negated:
-        if term.field in ("", "title"):
-            plan.title_highlight.append(term.text)
-        if term.field in ("", "text"):
-            plan.highlight.append(term.text)
-            plan.exact.append(Grams("text_ng", grams))
-        plan.rank_words.extend(word_terms(term.text))
-    alternatives = tuple(Grams(f, grams) for f in fields)
-    return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)
+    alternatives = []
+    for text in dates.spellings(term.text):  # 2016年 also as 二〇一六年, and the reverse
+        grams = tuple(ngram_terms(text))
+        if not grams:
+            continue
+        if not negated:
+            if term.field in ("", "title"):
+                plan.title_highlight.append(text)
+            if term.field in ("", "text"):
+                plan.highlight.append(text)
+                plan.exact.append(Grams("text_ng", grams))
+            plan.rank_words.extend(word_terms(text))
+        alternatives.extend(Grams(f, grams) for f in fields)
+    if not alternatives:
+        return NOTHING
+    return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))

@@ -34,6 +34,13 @@ def field_terms(node) -> dict[str, list[str]]:
     return out
 
 
+def with_variants(terms: dict[str, list[str]], variants) -> dict[str, list[str]]:
+    """The terms, and what an approximate hit was found by instead, looked for in every field."""
+    if not variants:
+        return terms
+    return {name: [*terms.get(name, ()), *variants] for name in SHOWN}
+
+
 def field_snippets(stored: dict[str, Any], terms: dict[str, list[str]], count: int,
                    width: int) -> list[Snippet]:
     """Up to `count` snippets of the catalog fields the terms are found in (page 0, `field`

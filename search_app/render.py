@@ -16,6 +16,7 @@ def hit_json(hit) -> dict[str, Any]:
         "org": f["org"], "doc_number": f["doc_number"], "category": f["category"], "kind": f["kind"],
         "security": f["security"], "retention": f["retention"], "type": f["type"],
         "pages": f["pages"], "archival_code": f["archival_code"], "score": hit.score,
+        "match": hit.match, "variants": list(hit.variants),
         "title_html": str(title_html(hit)),
         "snippets": [snippet_json(s) for s in hit.snippets],
     }
@@ -34,6 +35,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "ok": True,
         "query": req.q,
         "total": result.total,
+        "exact_total": result.exact_total,
         "page": req.page,
         "size": req.size,
         "sort": req.sort,
@@ -43,6 +45,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
             for name, values in result.facets.items()
         },
+        "suggestions": list(result.suggestions),
     }
     if shows_time(result):
         answer["took_ms"] = round(result.millis, 1)

@@ -6,7 +6,7 @@ import pytest
 from indexer.store.schema import FACETS
 
 HIT_KEYS = {"id", "path", "title", "date", "org", "doc_number", "category", "security",
-            "score", "snippets"}
+            "score", "snippets", "match", "variants"}
 ZONGJIE = "文书/2019/zongjie.txt"
 
 
@@ -34,6 +34,8 @@ def test_search_answer_has_the_documented_shape(client):
     assert isinstance(hit["score"], float) and hit["score"] > 0
     assert hit["snippets"] and hit["snippets"][0]["page"] == 1
     assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert hit["match"] == "exact" and hit["variants"] == []
+    assert data["exact_total"] == 1 and data["suggestions"] == []
     assert set(data["facets"]) == set(FACETS)
     for values in data["facets"].values():
         for v in values:
@@ -241,3 +243,29 @@ def test_unknown_api_path_and_wrong_method_answer_json(client):
     assert missing.status_code == 404 and missing.get_json()["ok"] is False
     posted = client.post("/api/search", data={"q": "王建成"})
     assert posted.status_code == 405 and posted.get_json()["status"] == 405
+
+
+def test_a_misspelt_name_is_answered_with_approximate_hits_and_a_suggestion(client):
+    data = search(client, q="王建城")  # 城 typed for 成
+    assert data["exact_total"] == 0 and data["total"] == len(data["hits"]) >= 1
+    hit = next(h for h in data["hits"] if h["path"] == ZONGJIE)
+    assert hit["match"] == "approximate" and hit["variants"] == ["王建成"]
+    assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert "王建成" in data["suggestions"]
+
+
+def test_suggest_completes_names_titles_and_doc_numbers(client):
+    response = client.get("/api/suggest", query_string={"q": "卜剑"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True and data["query"] == "卜剑"
+    assert {"text": "卜剑平", "kind": "人名"} in data["suggestions"]
+    numbers = client.get("/api/suggest", query_string={"q": "新政发"}).get_json()
+    assert {"text": "新政发〔2019〕3号", "kind": "文号"} in numbers["suggestions"]
+    assert client.get("/api/suggest", query_string={"q": ""}).get_json()["suggestions"] == []
+
+
+def test_suggest_refuses_bad_sizes_and_long_input(client):
+    for params in ({"q": "王", "size": "0"}, {"q": "王", "size": "x"}, {"q": "王" * 51}):
+        response = client.get("/api/suggest", query_string=params)
+        assert response.status_code == 400 and response.get_json()["ok"] is False

@@ -359,3 +359,32 @@ def test_a_hit_found_only_in_the_notes_shows_the_notes_marked(tab, shots):
     expect(snippet.locator("mark")).to_be_visible()
     assert snippet.locator("a.page").count() == 0  # no page to open: it is not in the text
     screenshot(page, shots, "search-field-snippet-desktop")
+
+
+def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q=王建城")  # 城 typed for 成
+    expect(page.locator(".suggest")).to_contain_text("您是不是要找：王建成")
+    expect(page.locator(".approx-divider")).to_contain_text("以下为近似结果")
+    first = page.locator("ol.hits.approx li.hit").first
+    expect(first.locator(".found-by")).to_have_text("按“王建成”找到")
+    expect(first.locator(".snippet mark").first).to_have_text("王建成")
+    # no exact hit is listed below the divider, and the hits above it (none here) are exact
+    assert page.locator("ol.hits:not(.approx) li.hit").count() == 0
+    first.locator("h2 a").click()  # the record opens with what it was found by highlighted
+    expect(page.locator("mark").first).to_have_text("王建成")
+    page.go_back()
+    page.locator(".suggest a", has_text="王建成").click()  # the suggestion searches exactly
+    expect(page.locator(".approx-divider")).to_have_count(0)
+    expect(page.locator("li.hit mark").first).to_have_text("王建成")
+
+
+def test_the_search_box_offers_completions_as_the_clerk_types(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/")
+    page.locator("#q").press_sequentially("卜剑", delay=50)
+    expect(page.locator('#q-suggestions option[value="卜剑平"]')).to_have_count(1)

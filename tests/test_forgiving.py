@@ -20,6 +20,7 @@ RECORDS = {
     "b/banyue.txt": "半月镇人民政府关于计划生育工作的报告\n全镇计划生育工作稳步推进。\n",
     "b/dates.txt": "会议纪要\n二〇一六年七月二日召开会议，研究交通管理工作。\n",
     "b/dates2.txt": "情况汇报\n2008年7月2日发生交通事故一起。\n",
+    "c/secret.txt": "关于钱学明同志任职的决定\n经研究，决定钱学明同志任档案局局长。\n",
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -28,6 +29,7 @@ CATALOG = (
     "b/dangyang.txt,关于开展档案执法检查的通知,当阳市档案局,当档发〔2008〕7号,2008-03-01,公开,,\n"
     "b/dangyang17.txt,关于档案库房建设的批复,当阳市档案局,当档发〔2008〕17号,2008-06-01,公开,,\n"
     "b/banyue.txt,关于计划生育工作的报告,半月镇人民政府,,2010-01-01,公开,,\n"
+    "c/secret.txt,关于钱学明同志任职的决定,当阳市档案局,当档发〔2009〕1号,2009-01-01,机密,钱学明,\n"
 )
 
 
@@ -174,3 +176,23 @@ def test_date_spellings():
     assert "二〇一六年" in spellings("2016年") and "2016年" in spellings("二〇一六年")
     assert "2008年7月2日" in spellings("二〇〇八年七月二日")
     assert spellings("档案") == ["档案"]
+
+
+def test_completions_offer_names_titles_and_doc_numbers(archive):
+    names = [c.text for c in archive.suggest("王建", "绝密")]
+    assert names[0] == "王建成"  # the catalog's name before names only found in the text
+    assert ("王建成", "人名") in [(c.text, c.kind) for c in archive.suggest("wjc", "绝密")]
+    assert ("当阳市档案局", "机构") in [(c.text, c.kind) for c in archive.suggest("当阳", "绝密")]
+    numbers = {c.text for c in archive.suggest("当档发", "绝密") if c.kind == "文号"}
+    assert numbers == {"当档发〔2008〕7号", "当档发〔2008〕17号", "当档发〔2009〕1号"}
+    assert archive.suggest("关于计划", "公开")[0].text == "关于计划生育工作的报告"
+
+
+def test_completions_never_reveal_a_withheld_record(archive):
+    assert "钱学明" in [c.text for c in archive.suggest("钱学", "机密")]
+    for typed in ["钱学", "qxm", "qianxueming", "关于钱", "当档发〔2009"]:
+        offered = [c.text for c in archive.suggest(typed, "公开")]
+        assert not any("钱学明" in t or "2009" in t for t in offered), (typed, offered)
+    # nor do variants or suggestions of a search
+    result = archive.search(SearchRequest(q="钱学名", clearance="公开"))
+    assert result.total == 0 and result.suggestions == ()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +15,21 @@ from ..analysis.normalize import normalize
 from ..store.arrays import IndexArrays
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
-from .compile import ANYWHERE, FIELD_NGRAMS, Plan, compile_query
+from .. import dates
+from ..analysis.analyzers import ngram_terms
+from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms
 
 MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
+
+
+def match_node(text: str, field: str = ""):
+    """The plan node matching `text` exactly, as a term of the query would (without the
+    ranking words and highlights a whole query compiles)."""
+    fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
+    spelled = [tuple(ngram_terms(t)) for t in dates.spellings(text)]
+    return AnyOf(tuple(Grams(f, grams) for grams in spelled if grams for f in fields))
 
 
 def archive_lexicon(arrays: IndexArrays, index_dir: Path) -> lexicon.Lexicon:
@@ -46,12 +57,16 @@ class Forgiving:
         self._lookalikes = lookalikes
         self._synonyms = synonyms
         self.found: dict[str, Variant] = {}
+        self._counts: dict[tuple[str, str], int] = {}
 
     def count(self, text: str, field: str = "") -> int:
-        plan = compile_query(Term(text, field, True))
-        ids = execute.docs(self.arrays, plan.match, self.memo, self.visible)
-        live = self.arrays.live() if self.visible is None else self.visible
-        return int(np.count_nonzero(execute.member(ids, live)))
+        """Records the reader may see that hold `text` exactly (anywhere, or in `field`)."""
+        key = (text, field)
+        if key not in self._counts:
+            ids = execute.docs(self.arrays, match_node(text, field), self.memo, self.visible)
+            live = self.arrays.live() if self.visible is None else self.visible
+            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
+        return self._counts[key]
 
     def followers(self, ch: str) -> frozenset[str]:
         def build():
@@ -65,12 +80,26 @@ class Forgiving:
             return frozenset(out)
         return self.arrays._cached(("followers", ch), build)
 
-    def has(self, gram: str) -> bool:
-        return any(self.arrays.doc_frequency(field, gram) for field in ANYWHERE)
+    def fits(self, left: str, right: str) -> bool:
+        """Whether a record the reader may see holds `left`, one character, then `right`
+        (every one-character change at that place found by one alignment)."""
+        key = (left, right)
+        if key not in self._counts:
+            grams = [*ngram_terms(left), *((g, o + len(left) + 1) for g, o in ngram_terms(right))]
+            node = AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
+            ids = execute.docs(self.arrays, node, self.memo, self.visible)
+            live = self.arrays.live() if self.visible is None else self.visible
+            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
+        return bool(self._counts[key])
+
+    def frequency(self, gram: str) -> int:
+        """In how many records (of any reader) a gram is indexed, in its commonest field."""
+        return max(self.arrays.doc_frequency(field, gram) for field in ANYWHERE)
 
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
-                             self.followers, self.has, self._lookalikes, self._synonyms)
+                             self.followers, self.frequency, self.fits, self._lookalikes,
+                             self._synonyms)
 
     def wanted(self, term: Term) -> bool:
         """Whether a term is also searched loosely: it matches few records exactly, or it is
@@ -129,9 +158,12 @@ class Loose:
     """The query with its variants, and what each variant is."""
     plan: Plan
     found: dict[str, Variant]
+    held: dict[str, np.ndarray] = dataclass_field(default_factory=dict)  # variant → its records
 
     def _docs(self, arrays: IndexArrays, text: str, memo: dict, visible) -> np.ndarray:
-        return execute.docs(arrays, compile_query(Term(text, "", True)).match, memo, visible)
+        if text not in self.held:
+            self.held[text] = execute.docs(arrays, match_node(text), memo, visible)
+        return self.held[text]
 
     def weights(self, arrays: IndexArrays, candidates: np.ndarray, memo: dict,
                 visible) -> np.ndarray:

@@ -30,6 +30,7 @@ from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
 from .matched import field_snippets, field_terms, with_variants
 from .querylang import read
+from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
 from .variants import synonym_table
 from .versions import Version, Versions, pins_version
 
@@ -310,6 +311,33 @@ class Archive:
         result = self.search(SearchRequest(q=query, size=size + 1, clearance=clearance,
                                            facets=False, snippets=False))
         return [h for h in result.hits if h.fields["id"] != record_id][:size]
+
+    @pins_version
+    def suggest(self, typed: str, clearance: str, size: int = 8) -> list[Completion]:
+        """Completions of what a person is typing: names and organisations the archive knows,
+        then the titles and 文号 of the best hits — each held by a record this clearance may
+        see (a withheld record's words are never offered)."""
+        if clearance not in SECURITY_LEVELS:
+            raise QueryError(f"未知的密级 {clearance!r}")
+        typed = typed.strip()
+        if len(typed) > MAX_PREFIX_CHARS:
+            raise QueryError(f"输入太长：最多 {MAX_PREFIX_CHARS} 个字符")
+        if not typed or not any(c.isalnum() for c in typed):
+            return []
+        _s, arrays = self.current()
+        visible = self.visible(arrays, clearance)
+        forgiving = Forgiving(arrays, visible, {}, archive_lexicon(arrays, self.dir), 0,
+                              self._synonyms, lookalikes)
+        out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
+               if forgiving.count(c.text)][:size]
+        if len(out) < size and not typed.isascii():
+            result = self.search(SearchRequest(q=f'"{typed}"', size=size, clearance=clearance,
+                                               facets=False, snippets=False))
+            for hit in result.hits:  # a title or 文号 that holds what was typed
+                out += [Completion(hit.fields[k], kind) for k, kind in
+                        (("doc_number", DOCNUM), ("title", TITLE))
+                        if find_spans(hit.fields[k], [typed])]
+        return list(dict.fromkeys(out))[:size]
 
     @pins_version
     def count(self) -> int:

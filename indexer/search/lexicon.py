@@ -30,6 +30,7 @@ _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 @dataclass(frozen=True)
 class Lexicon:
     names: frozenset[str]  # every known name (persons, organisations, places)
+    curated: frozenset[str]  # those a catalog or the configuration gives (not text-found)
     orgs: frozenset[str]
     by_pinyin: dict[str, tuple[str, ...]]  # wangjiancheng / wjc → names
     short_forms: dict[str, tuple[str, ...]]  # 当阳档案局 → (当阳市档案局,)
@@ -58,8 +59,9 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
     found = {w for w in words if _CJK_NAME.fullmatch(w)
              and (w in tagged or (w not in _dictionary() and w[0] in SURNAMES and len(w) <= 3))}
     org_set = {o for o in (normalize(x).text.strip() for x in orgs) if len(o) >= 2}
-    known = {normalize(w).text.strip() for w in user_words} | org_set | found
-    known = {n for n in known if 2 <= len(n) <= 40}
+    curated = {n for n in ({normalize(w).text.strip() for w in user_words} | org_set)
+               if 2 <= len(n) <= 40}
+    known = curated | {n for n in found if 2 <= len(n) <= 40}
     org_set |= {n for n in known if _ORG_END.search(n) and len(n) >= 4}
     by_pinyin: dict[str, set[str]] = defaultdict(set)
     for name in known:
@@ -76,7 +78,7 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
         if len(name) >= 3:
             for key in {name, *_deletions(name)}:
                 near[key].add(name)
-    return Lexicon(frozenset(known), frozenset(org_set),
+    return Lexicon(frozenset(known), frozenset(curated), frozenset(org_set),
                    {k: tuple(sorted(v)) for k, v in by_pinyin.items()},
                    {k: tuple(sorted(v)) for k, v in shorts.items()},
                    {k: tuple(sorted(v)) for k, v in near.items()})
@@ -125,21 +127,17 @@ def _deletions(s: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _dictionary() -> frozenset[str]:
-    return frozenset(_dictionary_entries())
+    """Every word of jieba's dictionary."""
+    return frozenset(line.partition(" ")[0] for line in _dictionary_text().splitlines())
 
 
 @lru_cache(maxsize=1)
 def dictionary_names() -> frozenset[str]:
     """Words jieba's dictionary tags as a person, place or organisation name."""
-    return frozenset(w for w, tag in _dictionary_entries().items() if tag in _NAME_TAGS)
+    tags = "|".join(_NAME_TAGS)
+    return frozenset(re.findall(rf"^(\S+) \d+ (?:{tags})$", _dictionary_text(), re.M))
 
 
-@lru_cache(maxsize=1)
-def _dictionary_entries() -> dict[str, str]:
-    out = {}
+def _dictionary_text() -> str:
     with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as f:
-        for line in f:
-            parts = line.decode("utf-8").split()
-            if len(parts) >= 3:
-                out[parts[0]] = parts[2]
-    return out
+        return f.read().decode("utf-8")

@@ -11,8 +11,8 @@ from ..analysis.normalize import is_cjk, normalize
 from ..analysis.phonetic import homophones
 from .lexicon import Lexicon
 
-MAX_VARIANTS = 16  # per term, best first
-MAX_TYPO_CANDIDATES = 400  # arbitrary one-character changes tried per term
+MAX_VARIANTS = 8  # per term, best first
+MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
 
 # kinds, best first: (weight, label)
 NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
@@ -69,18 +69,21 @@ def docnum_forms(text: str) -> list[str]:
 
 class VariantFinder:
     """Variants of the terms of one search. `count(text)` says how many records the reader may
-    see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index, `has(gram)`
-    whether a two-character gram is indexed; `lookalikes(ch)` characters OCR confuses with
+    see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index,
+    `frequency(gram)` in how many records a two-character gram is indexed, `fits(left, right)` whether some visible record
+    holds left + any one character + right; `lookalikes(ch)` characters OCR confuses with
     `ch`."""
 
     def __init__(self, lexicon: Lexicon, count: Callable[[str], int],
-                 followers: Callable[[str], frozenset[str]], has: Callable[[str], bool],
+                 followers: Callable[[str], frozenset[str]], frequency: Callable[[str], int],
+                 fits: Callable[[str, str], bool],
                  lookalikes: Callable[[str], tuple[str, ...]],
                  synonyms: list[tuple[str, ...]]):
         self.lexicon = lexicon
         self.count = count
         self.followers = followers
-        self.has = has
+        self.frequency = frequency
+        self.fits = fits
         self.lookalikes = lookalikes
         self.synonyms = synonyms
 
@@ -143,30 +146,45 @@ class VariantFinder:
         if not known:  # a typo of a name the archive knows
             for name in self.lexicon.one_off(term):
                 found.setdefault(name, NAME)
+        cjk = all(is_cjk(c) for c in term)
         for i, ch in enumerate(term):
-            if not is_cjk(ch):
-                continue
+            if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:])):
+                continue  # no record holds anything in place of this character
+            before = term[i - 1] if i else ""
+            nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self.lookalikes(ch):
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)
-            after = self.followers(term[i - 1]) if i else None
-            for x in homophones(ch):
-                if after is None or x in after:
+            for x in sorted(homophones(ch)):
+                if self._joins(before, x, nxt):
                     found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
-        if known:
-            return  # another one-character change of a name is most often another person
-        tried = 0
-        for i in range(1, len(term)):
-            after = sorted(self.followers(term[i - 1]))
-            nxt = term[i + 1] if i + 1 < len(term) else ""
-            for x in after:
-                if x == term[i] or tried >= MAX_TYPO_CANDIDATES:
-                    continue
-                if nxt and not self.has(x + nxt):
-                    continue
-                tried += 1
-                found.setdefault(term[:i] + x + term[i + 1:], TYPO)
-                if len(term) >= 4 and self.has(x + term[i]):  # one inserted
+            if known or not before:
+                continue  # another one-character change of a name is most often another person
+            tried = 0
+            for x in self._likeliest(before):  # the commonest continuations first
+                if x != ch and self._joins(before, x, nxt):
+                    found.setdefault(term[:i] + x + term[i + 1:], TYPO)
+                    tried += 1
+                    if tried >= MAX_TYPO_CANDIDATES:
+                        break
+        if known or len(term) < 4:
+            return
+        for i in range(1, len(term)):  # one character left out
+            if cjk and not self.fits(term[:i], term[i:]):
+                continue
+            tried = 0
+            for x in self._likeliest(term[i - 1]):
+                if self.frequency(x + term[i]):
                     found.setdefault(term[:i] + x + term[i:], TYPO)
-        if len(term) >= 4:
-            for i in range(len(term)):
-                found.setdefault(term[:i] + term[i + 1:], TYPO)
+                    tried += 1
+                    if tried >= MAX_TYPO_CANDIDATES:
+                        break
+        for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
+            found.setdefault(term[:i] + term[i + 1:], TYPO)
+
+    def _likeliest(self, before: str) -> list[str]:
+        """The characters that follow `before` in the index, the most frequent pair first."""
+        return sorted(self.followers(before), key=lambda x: (-self.frequency(before + x), x))
+
+    def _joins(self, before: str, x: str, nxt: str) -> bool:
+        """Whether x can stand between its neighbours: both grams are indexed."""
+        return (not before or self.frequency(before + x)) and (not nxt or self.frequency(x + nxt))

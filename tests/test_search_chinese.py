@@ -180,6 +180,13 @@ def test_punctuation_between_words_is_not_bridged(archive):
     assert paths(archive, "防事故，保平安") == {JIAOJING}  # any punctuation between
 
 
+def test_punctuation_in_the_query_needs_punctuation_in_the_text(archive):
+    # 档案室日常管理 is in the text: a character, not punctuation, between 档案 and 日常
+    assert paths(archive, "档案，日常") == set()
+    assert paths(archive, "档案室，日常") == set()
+    assert paths(archive, "一年来，我镇") == {ZONGJIE}  # 一年来，我镇 is
+
+
 def test_repeated_characters_need_the_whole_run(archive):
     assert paths(archive, "档案档案") == set()
 

@@ -8,9 +8,8 @@ import threading
 import time
 from multiprocessing.connection import Connection, wait
 
-from ..analysis import analyzers
 from .memory import limit_memory, out_of_memory_message, peak_rss_mb, status_mb
-from .prepare import Prepared, WorkerSetup, configure, prepare
+from .prepare import Prepared, WorkerSetup, prepare, setup_analyzer
 
 RETIRE_SHARE = 0.75  # a worker that grew past this share of its memory limit is replaced
 
@@ -24,8 +23,9 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             pass
     _exit_with_writer()
     limit_memory(setup.memory_mb)
-    configure(setup)
-    analyzers.warm_up()  # loaded by the fork server already; else not on a file's clock
+    # the dictionary was loaded by the fork server; the run's words are added here, not on
+    # a file's clock
+    setup_analyzer(setup).warm_up()
     conn.send(("ready",))
     while True:
         try:

@@ -16,7 +16,7 @@ from ..store.arrays import IndexArrays
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
 from .. import dates
-from ..analysis.analyzers import ngram_terms
+from ..analysis.grams import ngram_terms
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms
@@ -68,16 +68,19 @@ class Forgiving:
             self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
         return self._counts[key]
 
-    def followers(self, ch: str) -> frozenset[str]:
+    def followers(self, ch: str) -> dict[str, int]:
+        """The characters that follow `ch` in the index, with the number of records holding
+        the pair (in its commonest field), commonest first; kept with the index version."""
         def build():
             reader = self.arrays.searcher.reader()
-            out = set()
+            out: dict[str, int] = {}
             for field in ANYWHERE:
                 for gram in reader.expand_prefix(field, ch):
                     text = gram.decode("utf-8")
                     if len(text) == 2:
-                        out.add(text[1])
-            return frozenset(out)
+                        n = reader.doc_frequency(field, gram)
+                        out[text[1]] = max(out.get(text[1], 0), n)
+            return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
         return self.arrays._cached(("followers", ch), build)
 
     def fits(self, left: str, right: str) -> bool:
@@ -92,13 +95,9 @@ class Forgiving:
             self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
         return bool(self._counts[key])
 
-    def frequency(self, gram: str) -> int:
-        """In how many records (of any reader) a gram is indexed, in its commonest field."""
-        return max(self.arrays.doc_frequency(field, gram) for field in ANYWHERE)
-
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
-                             self.followers, self.frequency, self.fits, self._lookalikes,
+                             self.followers, self.fits, self._lookalikes,
                              self._synonyms)
 
     def wanted(self, term: Term) -> bool:
@@ -109,7 +108,9 @@ class Forgiving:
         text = normalize(term.text).text.strip()
         if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
             return True
-        if self.lexicon.is_near_name(text):
+        if len(dates.spellings(text)) > 1:
+            return False  # a date: its other spellings are exact matches already
+        if self.lexicon.is_near_name(text) or any(m in text for g in self._synonyms for m in g):
             return True
         return self.count(term.text, term.field) < self.threshold
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from ..analysis import analyzers
+from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
@@ -106,12 +106,12 @@ class Archive:
             raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
         check_stamp(self.dir)
         words_file = self.dir / USER_WORDS_FILE
-        if words_file.exists():
-            analyzers.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
-        analyzers.warm_up()  # load the dictionary now, not on the first query
+        words = words_file.read_text(encoding="utf-8").splitlines() if words_file.exists() else ()
+        analyzer = analyzer_for(words)  # this index's words: the same as when it was built
+        analyzer.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        self._versions.replace(Version(ix, ix.searcher(), inode))
+        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -139,6 +139,10 @@ class Archive:
     def searcher(self):
         return self.current()[0]
 
+    def analyzer(self) -> Analyzer:
+        """The words of the version this call pinned (its index's user words)."""
+        return self._versions.pinned().analyzer
+
     @contextmanager
     def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
         """The current searcher and arrays, kept open until the block ends (for callers
@@ -161,7 +165,7 @@ class Archive:
         req = _validated(req, self.settings)
         query = read(req.q)
         tree = query.node
-        plan = compile_query(tree)
+        plan = compile_query(tree, self.analyzer())
         why = field_terms(tree)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
@@ -180,7 +184,7 @@ class Archive:
             top += [(score, docnum, loose) for score, docnum, _ in
                     self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
                               bonus=loose.weights(arrays, approx, memo, visible))]
-        hits = [self._hit(arrays, docnum, score, how.plan if how else plan, req, how, memo, why)
+        hits = [self._hit(arrays, docnum, score, plan, req, how, memo, why)
                 for score, docnum, how in top[(req.page - 1) * req.size:]]
         matched = np.union1d(exact, approx) if len(approx) else exact
         facets = (self._facets(arrays, req, plans, matched, memo, visible)
@@ -200,7 +204,7 @@ class Archive:
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
-        return Loose(compile_query(expanded), forgiving.found)
+        return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
         """(score, docnum, None) of the first `limit` candidates in the request's order."""
@@ -241,23 +245,21 @@ class Archive:
     def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
              loose: Loose | None = None, memo: dict | None = None,
              why: dict | None = None) -> Hit:
+        """A hit; one found through variants (`loose`) marks the variants it holds; one that
+        matched in a catalog field only (`why`: the query's terms by field) shows that field."""
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+        variants = () if loose is None else loose.variants_of(arrays, docnum, memo or {})
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
-                          plan.highlight, self.settings.snippets,
+                          plan.highlight + list(variants), self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
-        variants = () if loose is None else loose.variants_of(arrays, docnum,
-                                                              {} if memo is None else memo)
         if (why or variants) and snips and not any(s.spans for s in snips):
             # matched in a catalog field only: show that field (a variant found there, too)
-            snips = field_snippets(stored, with_variants(why, variants), self.settings.snippets,
-                                   self.settings.snippet_chars) or snips
-        title = stored.get("title", "")
-        spans = find_spans(title, plan.title_highlight)
-        if loose is None:
-            return Hit(fields, round(score or 0.0, 4), snips, spans)
-        return Hit(fields, round(score or 0.0, 4), snips, spans, match="approximate",
-                   variants=variants)
+            snips = field_snippets(stored, with_variants(why or {}, variants),
+                                   self.settings.snippets, self.settings.snippet_chars) or snips
+        spans = find_spans(stored.get("title", ""), plan.title_highlight + list(variants))
+        return Hit(fields, round(score or 0.0, 4), snips, spans,
+                   match="exact" if loose is None else "approximate", variants=variants)
 
     def _facets(self, arrays, req, plans, candidates, memo,
                 visible) -> dict[str, list[FacetValue]]:
@@ -304,7 +306,7 @@ class Archive:
         record = self.record(record_id, clearance)  # 404 above the reader's clearance
         _s, arrays = self.current()
         terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays,
-                          self.visible(arrays, clearance))
+                          self.analyzer(), self.visible(arrays, clearance))
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
@@ -348,12 +350,12 @@ SIMILAR_CHARS = 5000  # of a record's text read for its key words
 SIMILAR_TERMS = 8
 
 
-def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
-              n: int = SIMILAR_TERMS) -> list[str]:
-    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
-    over the records the reader may see (`visible`; None: all)."""
-    counts = Counter(w for w in analyzers.word_terms(text)
-                     if len(w) >= 2 and analyzers.is_chinese(w))
+def key_terms(text: str, arrays: IndexArrays, analyzer: Analyzer,
+              visible: np.ndarray | None = None, n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` (as the index's `analyzer` cuts them) with the highest tf·idf
+    (Chinese words of 2+ characters), counted over the records the reader may see
+    (`visible`; None: all)."""
+    counts = Counter(w for w in analyzer.word_terms(text) if len(w) >= 2 and is_chinese(w))
     total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
     scored = []
     for word, tf in counts.items():

@@ -69,20 +69,19 @@ def docnum_forms(text: str) -> list[str]:
 
 class VariantFinder:
     """Variants of the terms of one search. `count(text)` says how many records the reader may
-    see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index,
-    `frequency(gram)` in how many records a two-character gram is indexed, `fits(left, right)` whether some visible record
-    holds left + any one character + right; `lookalikes(ch)` characters OCR confuses with
-    `ch`."""
+    see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index, each
+    with the number of records holding the pair, commonest first; `fits(left, right)` whether
+    some visible record holds left + any one character + right; `lookalikes(ch)` characters
+    OCR confuses with `ch`."""
 
     def __init__(self, lexicon: Lexicon, count: Callable[[str], int],
-                 followers: Callable[[str], frozenset[str]], frequency: Callable[[str], int],
+                 followers: Callable[[str], dict[str, int]],
                  fits: Callable[[str, str], bool],
                  lookalikes: Callable[[str], tuple[str, ...]],
                  synonyms: list[tuple[str, ...]]):
         self.lexicon = lexicon
         self.count = count
         self.followers = followers
-        self.frequency = frequency
         self.fits = fits
         self.lookalikes = lookalikes
         self.synonyms = synonyms
@@ -98,7 +97,7 @@ class VariantFinder:
             for full in self.lexicon.short_forms.get(term, ()):
                 found.setdefault(full, SHORT)
             self._synonyms(term, found)
-            if sum(is_cjk(c) for c in term) >= 3:
+            if sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
                 self._one_off(term, found)
         return self._kept(term, found)
 
@@ -157,12 +156,15 @@ class VariantFinder:
             for x in sorted(homophones(ch)):
                 if self._joins(before, x, nxt):
                     found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
-            if known or not before:
-                continue  # another one-character change of a name is most often another person
+            if not before:
+                continue
             tried = 0
             for x in self._likeliest(before):  # the commonest continuations first
+                variant = term[:i] + x + term[i + 1:]
+                if known and variant in self.lexicon.curated:
+                    continue  # a name the catalogs give: another person, not a misreading
                 if x != ch and self._joins(before, x, nxt):
-                    found.setdefault(term[:i] + x + term[i + 1:], TYPO)
+                    found.setdefault(variant, TYPO)
                     tried += 1
                     if tried >= MAX_TYPO_CANDIDATES:
                         break
@@ -183,7 +185,11 @@ class VariantFinder:
 
     def _likeliest(self, before: str) -> list[str]:
         """The characters that follow `before` in the index, the most frequent pair first."""
-        return sorted(self.followers(before), key=lambda x: (-self.frequency(before + x), x))
+        return list(self.followers(before))
+
+    def frequency(self, gram: str) -> int:
+        """In how many records a two-character gram is indexed."""
+        return self.followers(gram[0]).get(gram[1:], 0)
 
     def _joins(self, before: str, x: str, nxt: str) -> bool:
         """Whether x can stand between its neighbours: both grams are indexed."""

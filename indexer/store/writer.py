@@ -20,7 +20,7 @@ from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 
-from ..analysis.analyzers import Postings
+from ..analysis.postings import Postings
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest

@@ -31,7 +31,10 @@ ERROR = {"type": "object", "required": ["ok", "error", "status"], "properties": 
     "ok": {"const": False}, "error": _string("给人看的错误说明（中文）"),
     "status": {"type": "integer"}}}
 SNIPPET = {"type": "object", "properties": {
-    "page": {"type": "integer", "description": "片段所在的页（从 1 起）"},
+    "page": {"type": ["integer", "null"],
+             "description": "片段所在的页（从 1 起）；著录项的片段为 null"},
+    "field": _string("只在正文没有命中、命中在著录项里时出现：那一项的名称（人员、备注、文号、"
+                     "责任者、档号、题名），片段取自这一项"),
     "html": _string("HTML 片段，命中处包在 <mark> 中，其余已转义")}}
 HIT = {"type": "object", "properties": {
     **{k: _string() for k in ("id", "path", "title", "date", "org", "doc_number", "category",
@@ -52,6 +55,9 @@ SEARCH = {"type": "object", "properties": {
                     "description": "结果很少时：档案中有的、最接近的写法（您是不是要找）"},
     "page": {"type": "integer"}, "size": {"type": "integer"}, "sort": {"enum": list(SORTS)},
     "took_ms": {"type": "number", "description": "检索用时（毫秒），只告诉密级为绝密的查阅人"},
+    "notices": {"type": "array", "items": _string(), "description":
+                "查询写法的说明（中文短句）：不是字段名的“词:”已按全文查找、缺少的引号或括号、"
+                "多余的 OR/NOT、空的字段值、无效的日期范围……已按说明的方式检索；没有则为空"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "facets": {"type": "object", "properties": {
         name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}

@@ -110,13 +110,14 @@ def _hit(hit, q: str) -> dict:
     if hit.variants:  # an approximate hit opens with what it was found by highlighted
         q = " OR ".join(f'"{v}"' for v in hit.variants)
     url = url_for("records.record", record_id=f["id"], q=q or None)
-    marked = [s.page for s in hit.snippets if s.spans]  # open at the first hit
+    marked = [s.page for s in hit.snippets if s.spans and not s.field]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
             "title": title_html(hit) if f["title"] else f["path"],
             "type": TYPE_LABELS.get(f["type"], f["type"]),
             "security_class": security_class(f["security"]),
             "approximate": hit.match == "approximate", "variants": hit.variants,
-            "snippets": [(s.page, snippet_html(s), f"{url}#page-{s.page}") for s in hit.snippets]}
+            "snippets": [(s.page, snippet_html(s), f"{url}#page-{s.page}", s.field)
+                         for s in hit.snippets]}
 
 
 def _facets(result, state: State) -> list[dict]:

@@ -96,8 +96,6 @@ def test_pages_do_not_overlap(client):
     ({"page": "0"}, "page"),
     ({"page": "x"}, "page"),
     ({"sort": "newest"}, "sort"),
-    ({"q": "!!!"}, "查询"),
-    ({"q": "。，、"}, "查询"),
     ({"date_from": "2019-13"}, "日期"),
     ({"date_to": "yesterday"}, "日期"),
 ])
@@ -147,6 +145,33 @@ def test_deeply_nested_queries_are_a_400_not_a_crash(client, q):
 @pytest.mark.parametrize("q", ["((王建成", '"王建成', "(((((((((王建成)", "NOT NOT 王建成 卜剑平"])
 def test_ordinary_malformed_queries_are_still_searched(client, q):
     assert search(client, q=q)["total"] >= 1
+
+
+@pytest.mark.parametrize("q, total, notice", [
+    ("电话:0717 OR 李秀英", 1, "“电话”不是字段名，已按全文查找“电话:0717”。可用字段：题名、"),
+    ('"王建成', 1, "缺少后引号"),
+    ("(王建成 OR 李秀英", 2, "缺少 1 个右括号"),
+    ("王建成 OR", 1, "“OR”后面缺少检索词"),
+    ("王建成 题名:", 1, "“题名:”后面没有要查找的内容"),
+    ("王建成 日期:2019..2015", 1, "起点晚于终点"),
+    ("!!!", 0, "查询中没有可检索的词"),
+    ("。，、", 0, "查询中没有可检索的词"),
+])
+def test_malformed_syntax_is_explained_in_notices_and_searched(client, q, total, notice):
+    data = search(client, q=q)
+    assert data["ok"] is True and data["total"] == total
+    assert any(notice in n for n in data["notices"]), data["notices"]
+
+
+def test_a_correct_query_has_no_notices(client):
+    assert search(client, q="人员:王建成 OR 人員:李秀英")["notices"] == []
+
+
+def test_a_hit_matched_only_in_a_catalog_field_has_that_fields_snippet(client):
+    (hit,) = search(client, q="李秀英")["hits"]  # only among the catalog's persons
+    assert hit["snippets"] == [{"field": "人员", "page": None, "html": "<mark>李秀英</mark>"}]
+    (hit,) = search(client, q="王建成")["hits"]  # in the text as well: the text is shown
+    assert [s["page"] for s in hit["snippets"]] == [1] and "field" not in hit["snippets"][0]
 
 
 def test_facet_filter_narrows_results_and_counts(client):

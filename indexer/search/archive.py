@@ -28,7 +28,8 @@ from ..analysis.confusions import lookalikes
 from .approximate import Forgiving, Loose, archive_lexicon
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
-from .querylang import parse
+from .matched import field_snippets, field_terms, with_variants
+from .querylang import read
 from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
 from .variants import synonym_table
 from .versions import Version, Versions, pins_version
@@ -85,6 +86,7 @@ class SearchResult:
     millis: float
     exact_total: int = -1  # hits that matched the query as typed (-1: same as total)
     suggestions: tuple[str, ...] = ()  # closest known names / words when there are few hits
+    notices: tuple[str, ...] = ()  # how the query was read where it was not as typed (Chinese)
 
 
 class Archive:
@@ -161,8 +163,10 @@ class Archive:
         archive knows), the hits found only through their variants, labelled approximate."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
-        tree = parse(req.q)
+        query = read(req.q)
+        tree = query.node
         plan = compile_query(tree, self.analyzer())
+        why = field_terms(tree)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
@@ -180,7 +184,7 @@ class Archive:
             top += [(score, docnum, loose) for score, docnum, _ in
                     self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
                               bonus=loose.weights(arrays, approx, memo, visible))]
-        hits = [self._hit(arrays, docnum, score, plan, req, how, memo)
+        hits = [self._hit(arrays, docnum, score, plan, req, how, memo, why)
                 for score, docnum, how in top[(req.page - 1) * req.size:]]
         matched = np.union1d(exact, approx) if len(approx) else exact
         facets = (self._facets(arrays, req, plans, matched, memo, visible)
@@ -189,7 +193,7 @@ class Archive:
         suggestions = loose.suggestions() if loose is not None and len(exact) < \
             self.settings.variant_threshold else ()
         return SearchResult(req, len(matched), hits, facets, millis, exact_total=len(exact),
-                            suggestions=suggestions)
+                            suggestions=suggestions, notices=query.notices)
 
     def _loose(self, arrays, tree, visible, memo) -> Loose | None:
         """The query with its terms' variants, or None (variants off, or none found)."""
@@ -239,14 +243,20 @@ class Archive:
         return found[execute.member(found, arrays.live())]
 
     def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
-             loose: Loose | None = None, memo: dict | None = None) -> Hit:
-        """A hit; one found through variants (`loose`) marks the variants it holds."""
+             loose: Loose | None = None, memo: dict | None = None,
+             why: dict | None = None) -> Hit:
+        """A hit; one found through variants (`loose`) marks the variants it holds; one that
+        matched in a catalog field only (`why`: the query's terms by field) shows that field."""
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         variants = () if loose is None else loose.variants_of(arrays, docnum, memo or {})
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight + list(variants), self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
+        if (why or variants) and snips and not any(s.spans for s in snips):
+            # matched in a catalog field only: show that field (a variant found there, too)
+            snips = field_snippets(stored, with_variants(why or {}, variants),
+                                   self.settings.snippets, self.settings.snippet_chars) or snips
         spans = find_spans(stored.get("title", ""), plan.title_highlight + list(variants))
         return Hit(fields, round(score or 0.0, 4), snips, spans,
                    match="exact" if loose is None else "approximate", variants=variants)

@@ -20,6 +20,7 @@ class Snippet:
     page: int
     text: str
     spans: tuple[Span, ...] = ()  # hits, as offsets in `text`
+    field: str = ""  # a catalog field's label (备注, 人员 …) when the snippet is of it (page 0)
 
 
 def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:

@@ -76,7 +76,8 @@ def search_all(index: Path, queries, exact_queries, truth):
         rankings = [ranked(on, q.text) for q in queries]
         exact = check_exact(exact_queries, truth, [ranked(on, q.text) for q in exact_queries])
         say("timing with variants on and off")
-        return rankings, exact, latency(on, off, [q.text for q in queries])
+        return rankings, exact, (latency(on, off, [q.text for q in queries]),
+                                 latency(on, off, [q.text for q in exact_queries]))
     finally:
         on.close()
         off.close()
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     stats = build.build(info)
     build.close()
     say(f"dangan index: {stats.records} records in {stats.seconds:.1f}s; searching")
-    rankings, exact, lat = search_all(out / "work" / "index", queries, exact_queries, truth)
+    rankings, exact, (lat, exact_lat) = search_all(out / "work" / "index", queries,
+                                                  exact_queries, truth)
     lost, lost_rankings = damaged_only(corpus, queries, rankings)
     rows = score_kinds((*KINDS, "ocr_damaged"), queries + lost, rankings + lost_rankings)
     title = (f"dangan messy-query benchmark: {args.n:,} records "
@@ -110,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
              f"{args.seed}, {len(queries)} queries, index built in {stats.seconds:.0f}s, code "
              f"{version}")
     print("\n".join([title, "", *kind_table(rows), "", exact_line(exact),
-                     latency_line(lat, len(queries)), totals_line(rankings)]))
+                     latency_line(lat, f"{len(queries)} messy queries"),
+                     latency_line(exact_lat, f"{len(exact_queries)} exact-set queries"),
+                     totals_line(rankings)]))
     missed = misses(queries, rankings)
     if missed:
         print("\nmissed (first two per kind):\n" + "\n".join(missed))

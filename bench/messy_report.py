@@ -32,9 +32,9 @@ def exact_line(check: ExactCheck) -> str:
             f"{check.errors} — target met: {'yes' if met else 'no'}")
 
 
-def latency_line(lat: Latency, queries: int) -> str:
+def latency_line(lat: Latency, queries: str) -> str:
     met = lat.ratio <= LATENCY_TARGET
-    return (f"latency ({queries} messy queries, first page of 10 with facets and snippets): "
+    return (f"latency ({queries}, first page of 10 with facets and snippets): "
             f"variants on p50 {_f(lat.on_p50, 2)} ms p95 {_f(lat.on_p95, 2)} ms; off p50 "
             f"{_f(lat.off_p50, 2)} ms p95 {_f(lat.off_p95, 2)} ms; p95 ratio {_f(lat.ratio, 2)}× "
             f"(target ≤ {LATENCY_TARGET}×) — target met: {'yes' if met else 'no'}")

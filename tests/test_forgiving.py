@@ -209,3 +209,8 @@ def test_the_writer_keeps_the_names_its_records_hold(archive):
 def test_pinyin_finds_a_name_only_the_text_holds(archive):
     found = approximate(archive, "wangjianguo")
     assert "a/other.txt" in found and found["a/other.txt"] == ("王建国",)
+
+
+def test_a_long_term_with_two_characters_off_finds_the_record(archive):
+    found = approximate(archive, "半月填人民政付")  # 镇 misread as 填 and 府 typed as 付
+    assert "b/banyue.txt" in found and "半月镇人民政府" in found["b/banyue.txt"]

@@ -84,12 +84,15 @@ class Forgiving:
             return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
         return self.arrays._cached(("followers", ch), build)
 
-    def fits(self, left: str, right: str) -> bool:
-        """Whether a record the reader may see holds `left`, one character, then `right`
-        (every one-character change at that place found by one alignment)."""
-        key = (left, right)
+    def fits(self, *parts: str) -> bool:
+        """Whether a record the reader may see holds the parts with one character between
+        each two (every change of those characters found by one alignment)."""
+        key = parts
         if key not in self._counts:
-            grams = [*ngram_terms(left), *((g, o + len(left) + 1) for g, o in ngram_terms(right))]
+            grams, at = [], 0
+            for part in parts:
+                grams += [(g, o + at) for g, o in ngram_terms(part)]
+                at += len(part) + 1
             node = AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
             ids = execute.docs(self.arrays, node, self.memo, self.visible)
             live = self.arrays.live() if self.visible is None else self.visible

@@ -13,6 +13,7 @@ from .lexicon import Lexicon
 
 MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
+TWO_OFF_CHARS = 7  # terms this long may have two characters changed
 
 # kinds, best first: (weight, label)
 NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
@@ -70,13 +71,13 @@ def docnum_forms(text: str) -> list[str]:
 class VariantFinder:
     """Variants of the terms of one search. `count(text)` says how many records the reader may
     see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index, each
-    with the number of records holding the pair, commonest first; `fits(left, right)` whether
-    some visible record holds left + any one character + right; `lookalikes(ch)` characters
+    with the number of records holding the pair, commonest first; `fits(*parts)` whether
+    some visible record holds the parts with any one character between each two; `lookalikes(ch)` characters
     OCR confuses with `ch`."""
 
     def __init__(self, lexicon: Lexicon, count: Callable[[str], int],
                  followers: Callable[[str], dict[str, int]],
-                 fits: Callable[[str, str], bool],
+                 fits: Callable[..., bool],
                  lookalikes: Callable[[str], tuple[str, ...]],
                  synonyms: list[tuple[str, ...]]):
         self.lexicon = lexicon
@@ -99,6 +100,8 @@ class VariantFinder:
             self._synonyms(term, found)
             if sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
                 self._one_off(term, found)
+                if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
+                    self._two_off(term, found)
         return self._kept(term, found)
 
     def for_words(self, typed: list[str]) -> list[Variant]:
@@ -182,6 +185,28 @@ class VariantFinder:
                         break
         for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
             found.setdefault(term[:i] + term[i + 1:], TYPO)
+
+    def _two_off(self, term: str, found: dict[str, str]) -> None:
+        """Two characters misread or mistyped in a long term: look-alikes and homophones
+        (those that join their neighbours) at two places some record has changed."""
+        if not all(is_cjk(c) for c in term):
+            return
+        for i in range(len(term)):
+            for j in range(i + 2, len(term)):  # (two adjacent places: a different word)
+                if not self.fits(term[:i], term[i + 1:j], term[j + 1:]):
+                    continue
+                firsts = self._preferred(term, i)
+                for x in firsts:
+                    changed = term[:i] + x + term[i + 1:]
+                    for y in self._preferred(changed, j):
+                        found.setdefault(changed[:j] + y + changed[j + 1:], TYPO)
+
+    def _preferred(self, term: str, i: int) -> list[str]:
+        """Look-alikes and homophones of term[i] that join its neighbours."""
+        before = term[i - 1] if i else ""
+        nxt = term[i + 1] if i + 1 < len(term) else ""
+        options = [*self.lookalikes(term[i]), *sorted(homophones(term[i]))]
+        return [x for x in dict.fromkeys(options) if self._joins(before, x, nxt)]
 
     def _likeliest(self, before: str) -> list[str]:
         """The characters that follow `before` in the index, the most frequent pair first."""

@@ -214,3 +214,24 @@ def test_pinyin_finds_a_name_only_the_text_holds(archive):
 def test_a_long_term_with_two_characters_off_finds_the_record(archive):
     found = approximate(archive, "半月填人民政付")  # 镇 misread as 填 and 府 typed as 付
     assert "b/banyue.txt" in found and "半月镇人民政府" in found["b/banyue.txt"]
+
+
+def test_the_work_spent_on_variants_is_bounded(archive):
+    """A 500-character term once took minutes (an alignment per place, then per pair of
+    places); now long terms get none and every search has a budget of lookups."""
+    from indexer.analysis.confusions import lookalikes
+    from indexer.search import approximate
+    from indexer.search.querylang import parse
+
+    text = RECORDS["a/zongjie.txt"] * 6
+    queries = [text[:500], " ".join(text[i:i + 3] for i in range(0, 360, 3)),
+               " OR ".join(text[i:i + 4] for i in range(0, 400, 4))]
+    with archive.pinned() as (_searcher, arrays):
+        for q in queries:
+            forgiving = approximate.Forgiving(
+                arrays, None, {}, approximate.archive_lexicon(arrays, archive.dir), 10, [],
+                lookalikes)
+            forgiving.expand(parse(q[:500]))
+            assert len(forgiving._counts) <= approximate.MAX_LOOKUPS
+            assert forgiving.terms <= approximate.MAX_TERMS
+    assert search(archive, text[:500]).total == 0  # and the search itself answers

@@ -23,6 +23,10 @@ from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms
 
 MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
+# limits of the work one search spends on variants (a 500-character term once took minutes):
+MAX_TERM_CHARS = 20  # longer terms are not searched loosely
+MAX_TERMS = 8  # terms per query that get variants (the first ones)
+MAX_LOOKUPS = 200  # exact lookups (counts and alignments) per search for variants
 
 
 def match_node(text: str, field: str = ""):
@@ -58,13 +62,19 @@ class Forgiving:
         self._lookalikes = lookalikes
         self._synonyms = synonyms
         self.found: dict[str, Variant] = {}
-        self._counts: dict[tuple[str, str], int] = {}
+        self._counts: dict[tuple, int] = {}
+        self.terms = 0  # terms given variants so far
 
     def count(self, text: str, field: str = "") -> int:
-        """Records the reader may see that hold `text` exactly (anywhere, or in `field`)."""
-        key = (text, field)
+        """Records the reader may see that hold `text` exactly (anywhere, or in `field`);
+        0 once the search has spent its lookups (MAX_LOOKUPS)."""
+        return self._lookup((text, field), lambda: match_node(text, field))
+
+    def _lookup(self, key: tuple, node) -> int:
         if key not in self._counts:
-            ids = execute.docs(self.arrays, match_node(text, field), self.memo, self.visible)
+            if len(self._counts) >= MAX_LOOKUPS:
+                return 0
+            ids = execute.docs(self.arrays, node(), self.memo, self.visible)
             live = self.arrays.live() if self.visible is None else self.visible
             self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
         return self._counts[key]
@@ -87,17 +97,13 @@ class Forgiving:
     def fits(self, *parts: str) -> bool:
         """Whether a record the reader may see holds the parts with one character between
         each two (every change of those characters found by one alignment)."""
-        key = parts
-        if key not in self._counts:
+        def node():
             grams, at = [], 0
             for part in parts:
                 grams += [(g, o + at) for g, o in ngram_terms(part)]
                 at += len(part) + 1
-            node = AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
-            ids = execute.docs(self.arrays, node, self.memo, self.visible)
-            live = self.arrays.live() if self.visible is None else self.visible
-            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
-        return bool(self._counts[key])
+            return AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
+        return bool(self._lookup(("fits", *parts), node))
 
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
@@ -110,6 +116,8 @@ class Forgiving:
         if term.quoted or (term.field and term.field not in FIELD_NGRAMS):
             return False
         text = normalize(term.text).text.strip()
+        if len(text) > MAX_TERM_CHARS or self.terms >= MAX_TERMS:
+            return False
         if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
             return True
         if len(dates.spellings(text)) > 1:
@@ -121,6 +129,7 @@ class Forgiving:
     def term(self, term: Term):
         if not self.wanted(term):
             return term
+        self.terms += 1
         return self._with(term, self.finder(term.field).for_term(term.text), term.field)
 
     def _with(self, node, variants: list[Variant], field: str):

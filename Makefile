@@ -6,7 +6,7 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security confusions clean
 
 run: install index serve
 
@@ -52,6 +52,11 @@ bench-reindex: install
 
 bench-security: install
 	$(BIN)/python -m bench.security $(SECURITY_ARGS)
+
+# rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes)
+confusions: install
+	tools/system-deps.sh confusions
+	$(BIN)/python tools/confusions.py
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

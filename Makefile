@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
+MESSY_N ?= 3000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security confusions clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy confusions clean
 
 run: install index serve
 
@@ -52,6 +53,9 @@ bench-reindex: install
 
 bench-security: install
 	$(BIN)/python -m bench.security $(SECURITY_ARGS)
+
+bench-messy: install
+	$(BIN)/python -m bench.messy --n $(MESSY_N)
 
 # rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes)
 confusions: install

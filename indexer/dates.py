@@ -156,3 +156,21 @@ def find(text: str) -> list[tuple[int, int, Date]]:
         except (DateError, KeyError):
             continue
     return found
+
+
+def spellings(text: str) -> list[str]:
+    """`text` with the first date in it (2016年, 2008年7月2日, 二〇〇八年七月二日 …) also written
+    the other ways archives write it: in digits, in Chinese numerals (〇 or 零), zero-padded;
+    `text` itself first. A query for one spelling finds the others (DESIGN.md decision 8)."""
+    for m in _WRITTEN.finditer(text):
+        try:
+            date = parse(m.group(0))
+        except (DateError, KeyError):
+            continue
+        forms = [date.digits(), date.chinese(), date.chinese().replace("〇", "零")]
+        if date.month:
+            forms.append(f"{date.year}年{date.month:02d}月"
+                         + (f"{date.day:02d}日" if date.day else ""))
+        head, tail = text[:m.start()], text[m.end():]
+        return list(dict.fromkeys([text, *(head + form + tail for form in forms)]))
+    return [text]

@@ -41,6 +41,22 @@ def search():
     return jsonify(search_json(result))
 
 
+SUGGEST_MAX = 20
+
+
+@bp.get("/suggest")
+def suggest():
+    """Completions as a reader types (names, organisations, titles, 文号), under their 密级."""
+    raw = request.args.get("size", "8").strip() or "8"
+    if not raw.isdigit() or not 1 <= int(raw) <= SUGGEST_MAX:
+        raise QueryError(f"size 必须是 1 到 {SUGGEST_MAX} 之间的整数，收到 {raw!r}")
+    q = request.args.get("q", "")
+    found = archive().suggest(q, clearance(), size=int(raw))
+    record_read("suggest", query=q, total=len(found))
+    return jsonify({"ok": True, "query": q,
+                    "suggestions": [{"text": c.text, "kind": c.kind} for c in found]})
+
+
 @bp.get("/records/<record_id>")
 def record(record_id: str):
     data = archive().record(record_id, clearance())

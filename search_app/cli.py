@@ -242,13 +242,16 @@ def search(query, config_path, as_json, size) -> None:
     if as_json:
         click.echo(json.dumps(search_json(result), ensure_ascii=False, indent=1))
         return
+    for notice in result.notices:
+        click.echo(f"请注意：{notice}")
     click.echo(f"{result.total} 条结果 ({result.millis:.0f} ms)")
     for n, hit in enumerate(result.hits, 1):
         f = hit.fields
         click.echo(f"{n:>3}. {f['title'] or f['path']}  [{f['date']} {f['org']} "
                    f"{f['doc_number']}] id={f['id']}")
         for snip in hit.snippets:
-            out.print(f"     p{snip.page}: ", terminal_marks(snip.text, snip.spans), sep="")
+            where = snip.field or f"p{snip.page}"
+            out.print(f"     {where}: ", terminal_marks(snip.text, snip.spans), sep="")
 
 
 def terminal_marks(text: str, spans) -> Text:

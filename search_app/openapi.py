@@ -31,20 +31,33 @@ ERROR = {"type": "object", "required": ["ok", "error", "status"], "properties": 
     "ok": {"const": False}, "error": _string("给人看的错误说明（中文）"),
     "status": {"type": "integer"}}}
 SNIPPET = {"type": "object", "properties": {
-    "page": {"type": "integer", "description": "片段所在的页（从 1 起）"},
+    "page": {"type": ["integer", "null"],
+             "description": "片段所在的页（从 1 起）；著录项的片段为 null"},
+    "field": _string("只在正文没有命中、命中在著录项里时出现：那一项的名称（人员、备注、文号、"
+                     "责任者、档号、题名），片段取自这一项"),
     "html": _string("HTML 片段，命中处包在 <mark> 中，其余已转义")}}
 HIT = {"type": "object", "properties": {
     **{k: _string() for k in ("id", "path", "title", "date", "org", "doc_number", "category",
                               "kind", "security", "retention", "type", "archival_code",
                               "title_html")},
     "pages": {"type": "integer"}, "score": {"type": "number"},
+    "match": {"enum": ["exact", "approximate"],
+              "description": "exact：含检索词原文；approximate：只含它的近似写法（排在全部 exact 之后）"},
+    "variants": {"type": "array", "items": _string(),
+                 "description": "近似结果是按哪些写法找到的（错别字、识别错误、拼音、简称……）"},
     "snippets": {"type": "array", "items": {"$ref": "#/components/schemas/Snippet"}}}}
 FACET_VALUE = {"type": "object", "properties": {
     "value": _string(), "count": {"type": "integer"}, "selected": {"type": "boolean"}}}
 SEARCH = {"type": "object", "properties": {
     "ok": {"const": True}, "query": _string(), "total": {"type": "integer"},
+    "exact_total": {"type": "integer", "description": "其中含检索词原文的结果数"},
+    "suggestions": {"type": "array", "items": _string(),
+                    "description": "结果很少时：档案中有的、最接近的写法（您是不是要找）"},
     "page": {"type": "integer"}, "size": {"type": "integer"}, "sort": {"enum": list(SORTS)},
     "took_ms": {"type": "number", "description": "检索用时（毫秒），只告诉密级为绝密的查阅人"},
+    "notices": {"type": "array", "items": _string(), "description":
+                "查询写法的说明（中文短句）：不是字段名的“词:”已按全文查找、缺少的引号或括号、"
+                "多余的 OR/NOT、空的字段值、无效的日期范围……已按说明的方式检索；没有则为空"},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "facets": {"type": "object", "properties": {
         name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
@@ -62,6 +75,11 @@ RECORD = {"type": "object", "properties": {
 SIMILAR = {"type": "object", "properties": {
     "ok": {"const": True}, "id": _string(),
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
+
+SUGGESTIONS = {"type": "object", "properties": {
+    "ok": {"const": True}, "query": _string(),
+    "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+        "text": _string(), "kind": {"enum": ["人名", "机构", "题名", "文号"]}}}}}}
 
 RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
 
@@ -114,6 +132,13 @@ def openapi_spec() -> dict:
             "/api/search": {"get": {
                 "summary": "检索", "operationId": "search", "parameters": _search_params(),
                 "responses": {"200": _json("SearchResult"), **_errors(400)}}},
+            "/api/suggest": {"get": {
+                "summary": "输入提示：已知的人名、机构，以及题名、文号（只取自查阅人有权看的档案）",
+                "operationId": "suggest",
+                "parameters": [_param("q", "已输入的文字（最多 50 字）", _string()),
+                               _param("size", "条数", {"type": "integer", "minimum": 1,
+                                                      "maximum": 20, "default": 8})],
+                "responses": {"200": _json("Suggestions"), **_errors(400)}}},
             "/api/records/{record_id}": {"get": {
                 "summary": "一条记录：著录信息、全文、分页", "operationId": "record",
                 "parameters": [RECORD_ID],
@@ -146,5 +171,6 @@ def openapi_spec() -> dict:
         },
         "components": {"schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
-                                   "Record": RECORD, "Similar": SIMILAR}},
+                                   "Record": RECORD, "Similar": SIMILAR,
+                                   "Suggestions": SUGGESTIONS}},
     }

@@ -16,9 +16,17 @@ def hit_json(hit) -> dict[str, Any]:
         "org": f["org"], "doc_number": f["doc_number"], "category": f["category"], "kind": f["kind"],
         "security": f["security"], "retention": f["retention"], "type": f["type"],
         "pages": f["pages"], "archival_code": f["archival_code"], "score": hit.score,
+        "match": hit.match, "variants": list(hit.variants),
         "title_html": str(title_html(hit)),
-        "snippets": [{"page": s.page, "html": str(snippet_html(s))} for s in hit.snippets],
+        "snippets": [snippet_json(s) for s in hit.snippets],
     }
+
+
+def snippet_json(snippet) -> dict[str, Any]:
+    """A text snippet has its page; one of a catalog field (备注, 人员 …) its label instead."""
+    if snippet.field:
+        return {"field": snippet.field, "page": None, "html": str(snippet_html(snippet))}
+    return {"page": snippet.page, "html": str(snippet_html(snippet))}
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
@@ -27,14 +35,17 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "ok": True,
         "query": req.q,
         "total": result.total,
+        "exact_total": result.exact_total,
         "page": req.page,
         "size": req.size,
         "sort": req.sort,
+        "notices": list(result.notices),
         "hits": [hit_json(h) for h in result.hits],
         "facets": {
             name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
             for name, values in result.facets.items()
         },
+        "suggestions": list(result.suggestions),
     }
     if shows_time(result):
         answer["took_ms"] = round(result.millis, 1)

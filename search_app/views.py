@@ -84,6 +84,7 @@ def search():
         show_time=shows_time(result),
         hits=[_hit(h, q) for h in result.hits],
         facets=_facets(result, state), chips=_chips(result, state),
+        suggestions=[Link(s, state.url(q=s, page=None)) for s in result.suggestions],
         sorts=_sorts(state, req.sort, q), pager=_pager(state, req.page, req.size, result.total),
         first=(req.page - 1) * req.size + 1,
         last=min(result.total, req.page * req.size),
@@ -106,13 +107,17 @@ def security_class(level: str) -> str:
 
 def _hit(hit, q: str) -> dict:
     f = hit.fields
+    if hit.variants:  # an approximate hit opens with what it was found by highlighted
+        q = " OR ".join(f'"{v}"' for v in hit.variants)
     url = url_for("records.record", record_id=f["id"], q=q or None)
-    marked = [s.page for s in hit.snippets if s.spans]  # open at the first hit
+    marked = [s.page for s in hit.snippets if s.spans and not s.field]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
             "title": title_html(hit) if f["title"] else f["path"],
             "type": TYPE_LABELS.get(f["type"], f["type"]),
             "security_class": security_class(f["security"]),
-            "snippets": [(s.page, snippet_html(s), f"{url}#page-{s.page}") for s in hit.snippets]}
+            "approximate": hit.match == "approximate", "variants": hit.variants,
+            "snippets": [(s.page, snippet_html(s), f"{url}#page-{s.page}", s.field)
+                         for s in hit.snippets]}
 
 
 def _facets(result, state: State) -> list[dict]:

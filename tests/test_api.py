@@ -6,7 +6,7 @@ import pytest
 from indexer.store.schema import FACETS
 
 HIT_KEYS = {"id", "path", "title", "date", "org", "doc_number", "category", "security",
-            "score", "snippets"}
+            "score", "snippets", "match", "variants"}
 ZONGJIE = "文书/2019/zongjie.txt"
 
 
@@ -34,6 +34,8 @@ def test_search_answer_has_the_documented_shape(client):
     assert isinstance(hit["score"], float) and hit["score"] > 0
     assert hit["snippets"] and hit["snippets"][0]["page"] == 1
     assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert hit["match"] == "exact" and hit["variants"] == []
+    assert data["exact_total"] == 1 and data["suggestions"] == []
     assert set(data["facets"]) == set(FACETS)
     for values in data["facets"].values():
         for v in values:
@@ -94,8 +96,6 @@ def test_pages_do_not_overlap(client):
     ({"page": "0"}, "page"),
     ({"page": "x"}, "page"),
     ({"sort": "newest"}, "sort"),
-    ({"q": "!!!"}, "查询"),
-    ({"q": "。，、"}, "查询"),
     ({"date_from": "2019-13"}, "日期"),
     ({"date_to": "yesterday"}, "日期"),
 ])
@@ -145,6 +145,33 @@ def test_deeply_nested_queries_are_a_400_not_a_crash(client, q):
 @pytest.mark.parametrize("q", ["((王建成", '"王建成', "(((((((((王建成)", "NOT NOT 王建成 卜剑平"])
 def test_ordinary_malformed_queries_are_still_searched(client, q):
     assert search(client, q=q)["total"] >= 1
+
+
+@pytest.mark.parametrize("q, total, notice", [
+    ("电话:0717 OR 李秀英", 1, "“电话”不是字段名，已按全文查找“电话:0717”。可用字段：题名、"),
+    ('"王建成', 1, "缺少后引号"),
+    ("(王建成 OR 李秀英", 2, "缺少 1 个右括号"),
+    ("王建成 OR", 1, "“OR”后面缺少检索词"),
+    ("王建成 题名:", 1, "“题名:”后面没有要查找的内容"),
+    ("王建成 日期:2019..2015", 1, "起点晚于终点"),
+    ("!!!", 0, "查询中没有可检索的词"),
+    ("。，、", 0, "查询中没有可检索的词"),
+])
+def test_malformed_syntax_is_explained_in_notices_and_searched(client, q, total, notice):
+    data = search(client, q=q)
+    assert data["ok"] is True and data["total"] == total
+    assert any(notice in n for n in data["notices"]), data["notices"]
+
+
+def test_a_correct_query_has_no_notices(client):
+    assert search(client, q="人员:王建成 OR 人員:李秀英")["notices"] == []
+
+
+def test_a_hit_matched_only_in_a_catalog_field_has_that_fields_snippet(client):
+    (hit,) = search(client, q="李秀英")["hits"]  # only among the catalog's persons
+    assert hit["snippets"] == [{"field": "人员", "page": None, "html": "<mark>李秀英</mark>"}]
+    (hit,) = search(client, q="王建成")["hits"]  # in the text as well: the text is shown
+    assert [s["page"] for s in hit["snippets"]] == [1] and "field" not in hit["snippets"][0]
 
 
 def test_facet_filter_narrows_results_and_counts(client):
@@ -216,3 +243,29 @@ def test_unknown_api_path_and_wrong_method_answer_json(client):
     assert missing.status_code == 404 and missing.get_json()["ok"] is False
     posted = client.post("/api/search", data={"q": "王建成"})
     assert posted.status_code == 405 and posted.get_json()["status"] == 405
+
+
+def test_a_misspelt_name_is_answered_with_approximate_hits_and_a_suggestion(client):
+    data = search(client, q="王建城")  # 城 typed for 成
+    assert data["exact_total"] == 0 and data["total"] == len(data["hits"]) >= 1
+    hit = next(h for h in data["hits"] if h["path"] == ZONGJIE)
+    assert hit["match"] == "approximate" and hit["variants"] == ["王建成"]
+    assert "<mark>王建成</mark>" in hit["snippets"][0]["html"]
+    assert "王建成" in data["suggestions"]
+
+
+def test_suggest_completes_names_titles_and_doc_numbers(client):
+    response = client.get("/api/suggest", query_string={"q": "卜剑"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ok"] is True and data["query"] == "卜剑"
+    assert {"text": "卜剑平", "kind": "人名"} in data["suggestions"]
+    numbers = client.get("/api/suggest", query_string={"q": "新政发"}).get_json()
+    assert {"text": "新政发〔2019〕3号", "kind": "文号"} in numbers["suggestions"]
+    assert client.get("/api/suggest", query_string={"q": ""}).get_json()["suggestions"] == []
+
+
+def test_suggest_refuses_bad_sizes_and_long_input(client):
+    for params in ({"q": "王", "size": "0"}, {"q": "王", "size": "x"}, {"q": "王" * 51}):
+        response = client.get("/api/suggest", query_string=params)
+        assert response.status_code == 400 and response.get_json()["ok"] is False

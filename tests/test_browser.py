@@ -38,13 +38,16 @@ READER, READER_PASSWORD = "查阅员", "reader password"  # 查阅人, 内部
 PDF_NAME = "查阅登记情况说明.pdf"
 PDF_TITLE = "关于档案查阅登记情况的说明"
 PDF_PAGES = [
-    [PDF_TITLE, "各村委会：", "本年度档案室共接待查阅一百二十人次，", "全部按规定办理了查阅登记手续。"],
+    [PDF_TITLE, "各村委会：", "本年度档案室共接待查阅一百二十人次，", "全部按规定办理了查阅登记手续。",
+     "联系电话：0717-3212345"],
     ["二、查阅人员情况", f"{NAME}同志于五月查阅了一九九八年的", "工资档案，经办人核对无误。",
      f"{NAME}同志同时申请复制两页原件。"],
     ["三、下一步工作", f"档案员{NAME}负责整理本年度查阅登记表，", "并于年底前移交综合档案室。"],
 ]
-PDF_CATALOG = ("文件,题名,责任者,日期,门类,文种,保管期限,密级\n"
-               f"{PDF_NAME},{PDF_TITLE},新塘桥镇人民政府,2020-06-18,文书,说明,长期,内部\n")
+PDF_NOTES = "原登记表遗失，由档案员补登"  # a catalog note: its words are in no text
+PDF_CATALOG = ("文件,题名,责任者,日期,门类,文种,保管期限,密级,备注\n"
+               f"{PDF_NAME},{PDF_TITLE},新塘桥镇人民政府,2020-06-18,文书,说明,长期,内部,"
+               f"{PDF_NOTES}\n")
 
 
 @pytest.fixture(scope="module")
@@ -318,3 +321,70 @@ def test_a_reader_logs_in_sees_more_and_logs_out(browser, site):
         expect(page.locator("#result-count")).to_contain_text("共 1 条记录")
     finally:
         t.close()
+
+
+def test_an_unknown_field_name_is_searched_as_text_and_explained(tab, shots):
+    """电话:0717 names no field: the record with 电话：0717 in its text is found, and the page
+    says how the query was read, listing the field names there are."""
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(tab.site + "/")
+    page.get_by_label("检索词").fill("电话:0717")
+    page.get_by_label("检索词").press("Enter")
+    page.wait_for_url("**q=*")
+    notices = page.locator(".notices[role=status]")
+    expect(notices).to_be_visible()
+    expect(notices).to_contain_text("“电话”不是字段名，已按全文查找“电话:0717”。可用字段：题名、文号、责任者、人员、备注")
+    expect(page.locator("#result-count")).to_contain_text("共 1 条记录")
+    expect(page.locator(".hit h2")).to_have_text(PDF_TITLE)
+    expect(page.locator(".hits mark").first).to_have_text("电话：0717")
+    notice_box, count_box = notices.bounding_box(), page.locator("#result-count").bounding_box()
+    assert notice_box["y"] + notice_box["height"] <= count_box["y"]  # above the results
+    screenshot(page, shots, "search-notice-desktop")
+
+
+def test_a_hit_found_only_in_the_notes_shows_the_notes_marked(tab, shots):
+    """补登 is only in the catalog's 备注 of the PDF: its snippet is that note, labelled 备注,
+    with the word marked, not the unmarked start of the text."""
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q=补登")
+    snippet = page.locator(".hit .snippet")
+    expect(snippet).to_have_count(1)
+    expect(snippet.locator(".field")).to_have_text("备注")
+    expect(snippet.locator("mark")).to_have_text("补登")
+    expect(snippet).to_have_text("备注" + PDF_NOTES)
+    expect(snippet.locator("mark")).to_be_visible()
+    assert snippet.locator("a.page").count() == 0  # no page to open: it is not in the text
+    screenshot(page, shots, "search-field-snippet-desktop")
+
+
+def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q=王建城")  # 城 typed for 成
+    expect(page.locator(".suggest")).to_contain_text("您是不是要找：王建成")
+    expect(page.locator(".approx-divider")).to_contain_text("以下为近似结果")
+    first = page.locator("ol.hits.approx li.hit").first
+    expect(first.locator(".found-by")).to_have_text("按“王建成”找到")
+    expect(first.locator(".snippet mark").first).to_have_text("王建成")
+    # no exact hit is listed below the divider, and the hits above it (none here) are exact
+    assert page.locator("ol.hits:not(.approx) li.hit").count() == 0
+    first.locator("h2 a").click()  # the record opens with what it was found by highlighted
+    expect(page.locator("mark").first).to_have_text("王建成")
+    page.go_back()
+    page.locator(".suggest a", has_text="王建成").click()  # the suggestion searches exactly
+    expect(page.locator(".approx-divider")).to_have_count(0)
+    expect(page.locator("li.hit mark").first).to_have_text("王建成")
+
+
+def test_the_search_box_offers_completions_as_the_clerk_types(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/")
+    page.locator("#q").press_sequentially("卜剑", delay=50)
+    expect(page.locator('#q-suggestions option[value="卜剑平"]')).to_have_count(1)

@@ -92,7 +92,11 @@ def test_malformed_query_is_a_message_not_a_traceback(tmp_path, cli_runner):
 
     run_index(settings)
     result = cli_runner.invoke(main, ["search", "AND", "--config", str(config_for(tmp_path))])
-    assert result.exit_code == 2 and "没有可检索的词" in result.output
+    assert result.exit_code == 0 and "请注意：查询中没有可检索的词" in result.output
+    assert "0 条结果" in result.output and "Traceback" not in result.output
+    result = cli_runner.invoke(main, ["search", "(" * 40 + "档案", "--config",
+                                      str(config_for(tmp_path))])
+    assert result.exit_code == 2 and "嵌套太深" in result.output
     assert "Traceback" not in result.output
 
 

@@ -59,3 +59,15 @@ def test_references_resolve(client):
     refs = set(re.findall(r'"\$ref":\s*"#/components/schemas/([A-Za-z]+)"',
                           client.get("/api/openapi.json").get_data(as_text=True)))
     assert refs and refs <= set(data["components"]["schemas"])
+
+
+def test_every_key_of_a_search_answer_is_described(client):
+    """The answer keys a search gives (notices; a snippet of a catalog field) are described."""
+    schemas = spec(client)["components"]["schemas"]
+    data = client.get("/api/search", query_string={"q": "李秀英 电话:0717 OR 李秀英"}).get_json()
+    assert data["notices"] and data["hits"]
+    assert set(data) - {"took_ms"} <= set(schemas["SearchResult"]["properties"])
+    (snippet,) = data["hits"][0]["snippets"]
+    assert snippet["field"] == "人员" and snippet["page"] is None
+    assert set(snippet) <= set(schemas["Snippet"]["properties"])
+    assert "null" in schemas["Snippet"]["properties"]["page"]["type"]

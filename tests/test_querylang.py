@@ -1,8 +1,13 @@
-"""Query language: AND, quotes, OR, NOT/-, fields, dates; malformed input never crashes."""
+"""Query language: AND, quotes, OR, NOT/-, fields, dates; malformed input never crashes and is
+explained in notices; only abuse (length, nesting) is an error."""
 import pytest
+from archive_room import DIANHUA, YIJIAO, ZONGJIE, room  # noqa: F401 (a fixture)
+from conftest import top_request
 
 from indexer.errors import QueryError
-from indexer.search.querylang import And, DateRange, Not, Or, Term, parse
+from indexer.fields import FIELDS
+from indexer.search.querylang import (MAX_QUERY_CHARS, NOTHING, And, DateRange, Not, Or,
+                                        Term, parse, read)
 
 
 def test_space_is_and():
@@ -28,26 +33,98 @@ def test_unknown_field_is_plain_text():
     assert parse("时间:2019") == Term("时间:2019")
 
 
+def test_unknown_field_is_plain_text_and_the_notice_lists_the_field_names():
+    query = read("电话:0717")
+    assert query.node == Term("电话:0717")
+    (notice,) = query.notices
+    assert notice.startswith("“电话”不是字段名，已按全文查找“电话:0717”。可用字段：题名、")
+    assert all(label in notice for label in ("责任者", "文号", "人员", "备注", "日期", "正文"))
+    # a second unknown name is told without the list again; a field that cannot limit a
+    # search (页数) says so; a time or a lone colon names nothing
+    first, second, pages = read("电话：0717 手机:139 页数:3").notices
+    assert second == "“手机”不是字段名，已按全文查找“手机:139”。" and "可用字段" in first
+    assert pages.startswith("“页数”不能用来限定查找范围，已按全文查找“页数:3”")
+    assert read("10:30 :档案").notices == ()
+
+
+# every name the field registry gives a searchable field (simplified, traditional, English)
+FIELD_NAMES = [(name, f.name) for f in FIELDS if f.query for name in f.names]
+
+
+@pytest.mark.parametrize("name, field", FIELD_NAMES, ids=[n for n, _f in FIELD_NAMES])
+def test_every_name_of_every_searchable_field_is_read_as_that_field(name, field):
+    value = "2019" if field in ("date", "year") else "總結"
+    for typed in (name, name.upper(), _full_width(name)):
+        query = read(f"{typed}:{value}")
+        assert query.notices == (), typed
+        if field == "date":
+            assert query.node == DateRange(20190101, 20191231)
+        else:
+            assert query.node.field == field and query.node.text == value
+
+
+def _full_width(name: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+
+
+def test_chinese_aliases_for_persons_notes_and_org():
+    assert parse("人员:王建成") == parse("persons:王建成") == parse("人員:王建成") == Term(
+        "王建成", "persons")
+    assert parse("作者:新塘桥镇") == parse("責任者:新塘桥镇") == Term("新塘桥镇", "org")
+    assert parse("備註:补登") == parse("notes:补登") == Term("补登", "notes")
+    assert parse("題名:總結") == Term("總結", "title")
+    assert parse("文號:〔2019〕3号") == Term("〔2019〕3号", "doc_number")
+
+
+@pytest.mark.parametrize("q, node, notice", [
+    ('"档案 保密', Term("档案 保密", quoted=True), "缺少后引号，已把“档案 保密”当作一个短语查找"),
+    ('题名:"工作总结', Term("工作总结", "title", True), "缺少后引号"),
+    ('王建成"', Term('王建成"'), "有一个多余的引号，已忽略"),
+    ("(王建成 OR 卜剑平", Or((Term("王建成"), Term("卜剑平"))), "缺少 1 个右括号"),
+    ("王建成) 档案", And((Term("王建成"), Term("档案"))), "多余的右括号“)”已忽略"),
+    ("王建成 OR", Term("王建成"), "“OR”后面缺少检索词，已忽略这个 OR"),
+    ("OR 王建成", Term("王建成"), "“OR”前面缺少检索词"),
+    ("王建成 OR OR 卜剑平", Or((Term("王建成"), Term("卜剑平"))), "连着写了两个 OR"),
+    ("王建成 AND", Term("王建成"), "“AND”后面缺少检索词"),
+    ("王建成 NOT", Term("王建成"), "“NOT”后面缺少检索词，已忽略这个 NOT"),
+    ("王建成 -", Term("王建成"), "“-”后面缺少检索词"),
+    ("王建成 () 档案", And((Term("王建成"), Term("档案"))), "括号里没有检索词"),
+    ('王建成 ""', Term("王建成"), "引号里没有内容"),
+    ("题名: 总结", Term("总结", "title"), "“题名:”和“总结”之间有空格，已按“题名:总结”查找"),
+    ("王建成 题名:", Term("王建成"), "“题名:”后面没有要查找的内容"),
+    ("王建成 人员：", Term("王建成"), "“人员:”后面没有要查找的内容"),
+    ("档案 日期:2019..2015", Term("档案"), "日期范围 2019..2015 的起点晚于终点；已忽略这个日期条件"),
+    ("档案 date:2019-13", Term("档案"), "已忽略这个日期条件"),
+    ("档案 日期:2019-02-31", Term("档案"), "不是一个存在的日期"),
+])
+def test_malformed_syntax_is_explained_and_the_rest_searched(q, node, notice):
+    query = read(q)
+    assert query.node == node
+    assert any(notice in n for n in query.notices), query.notices
+
+
+def test_correct_queries_have_no_notices():
+    for q in ('"档案 保密" OR 王建成 -交通', "(王建成 OR 卜剑平) NOT 交通", "题名:总结 日期:2019",
+              "王建成 AND 卜剑平", "档案 - 交通", "新政发〔2019〕3号", "", "NOT NOT 王建成"):
+        assert read(q).notices == (), q
+
+
 @pytest.mark.parametrize("q", ['"unbalanced', "((a", "a OR", "NOT a", "a\x00b", "x" * 400])
 def test_malformed_inputs_parse(q):
     assert parse(q) is not None
 
 
-@pytest.mark.parametrize("q", ["AND", ":", "NOT", "，。", "OR"])
-def test_nothing_searchable_is_a_clear_error(q):
-    with pytest.raises(QueryError, match="没有可检索的词"):
-        parse(q)
+@pytest.mark.parametrize("q", ["AND", ":", "NOT", "，。", "OR", '"', "题名:", "日期:2020..2019"])
+def test_nothing_searchable_matches_nothing_and_says_so(q):
+    query = read(q)
+    assert query.node == NOTHING
+    assert query.notices[-1].startswith("查询中没有可检索的词")
 
 
-def test_too_long_and_bad_dates_are_clear_errors():
+def test_only_abuse_is_an_error():
     with pytest.raises(QueryError, match="太长"):
         parse("档" * 10_000)
-    with pytest.raises(QueryError, match="日期"):
-        parse("date:2019-13")
-    with pytest.raises(QueryError, match="不是一个存在的日期"):
-        parse("date:2019-02-31")
-    with pytest.raises(QueryError, match="起点晚于终点"):
-        parse("date:2020..2019")
+    assert parse("档" * MAX_QUERY_CHARS) == Term("档" * MAX_QUERY_CHARS)
 
 
 def test_empty_query_is_none():
@@ -62,3 +139,55 @@ def test_nesting_is_limited_with_a_clear_error():
     for q in ("(" * 300, "(" * (MAX_DEPTH + 1) + "a", "NOT " * 120 + "a", "-NOT " * 90 + "a"):
         with pytest.raises(QueryError, match="嵌套太深"):
             parse(q)
+
+
+# --- end to end, over a real index: the archive room's catalog gives 人员 and 备注 -------------
+
+def paths(archive, q):
+    result = archive.search(top_request(q=q, size=100))
+    return {h.fields["path"] for h in result.hits}
+
+
+@pytest.mark.parametrize("q", ["人员:张志强", "persons:张志强", "人員:張志強", "PERSONS:刘芳",
+                               "人物:刘芳"])
+def test_persons_by_every_name(room, q):
+    assert paths(room, q) == {YIJIAO}
+
+
+@pytest.mark.parametrize("q", ["备注:补登", "notes:补登", "備註:補登", "备考:补登"])
+def test_notes_by_every_name(room, q):
+    assert paths(room, q) == {YIJIAO}
+
+
+def test_org_title_doc_number_and_text_by_their_other_names(room):
+    assert paths(room, "作者:当阳市档案局") == paths(room, "责任者:当阳市档案局") == {DIANHUA, YIJIAO}
+    assert paths(room, "機構:當陽市") == {DIANHUA, YIJIAO}
+    assert paths(room, "題名:移交清冊") == paths(room, "标题:移交清册") == {YIJIAO}
+    assert paths(room, "文號:〔2008〕7号") == paths(room, "发文字号:当档发〔2008〕7号") == {DIANHUA}
+    assert paths(room, "全文:清点") == paths(room, "text:清點") == {YIJIAO}
+    assert paths(room, "檔號:0789-WS·2009-Y-0002") == {YIJIAO}
+    assert paths(room, "成文日期:2008 题名:电话") == {DIANHUA}
+
+
+def test_a_field_name_limits_the_search_to_that_field(room):
+    assert paths(room, "补登") == {YIJIAO}
+    assert paths(room, "题名:补登") == paths(room, "正文:王建成 移交清册") == set()
+    assert ZONGJIE in paths(room, "人员:王建成")  # the summary's catalog lists him
+
+
+def test_a_word_that_names_no_field_is_still_found_as_text_and_told(room):
+    result = room.search(top_request(q="电话:0717"))
+    assert {h.fields["path"] for h in result.hits} == {DIANHUA}
+    assert result.notices[0].startswith("“电话”不是字段名，已按全文查找“电话:0717”。可用字段：")
+
+
+def test_malformed_syntax_is_searched_and_explained_end_to_end(room):
+    result = room.search(top_request(q='(王建成 OR 刘芳 "档案 日期:2019..2015'))
+    assert {h.fields["path"] for h in result.hits} == set()  # "档案 日期:2019..2015" is a phrase
+    result = room.search(top_request(q='(王建成 OR 刘芳 日期:2019..2015'))
+    assert {h.fields["path"] for h in result.hits} == {ZONGJIE, YIJIAO}
+    assert len(result.notices) == 2 and "起点晚于终点" in result.notices[0]
+    assert "右括号" in result.notices[1]
+    nothing = room.search(top_request(q="题名:"))
+    assert nothing.total == 0 and nothing.hits == [] and len(nothing.notices) == 2
+    assert room.search(top_request(q="王建成")).notices == ()

@@ -14,9 +14,13 @@ OCR = "公安/2019/ocr.txt"
 
 
 def paths(archive, q, **kw):
+    """The records that hold `q` exactly (approximate hits, found through a variant of the
+    query, are left out: they come after every exact one)."""
     result = archive.search(top_request(q=q, size=100, **kw))
     assert result.total == len(result.hits)
-    return {h.fields["path"] for h in result.hits}
+    exact = [h for h in result.hits if h.match == "exact"]
+    assert result.hits[:len(exact)] == exact and result.exact_total == len(exact)
+    return {h.fields["path"] for h in exact}
 
 
 def snippets(archive, q, path):
@@ -59,6 +63,10 @@ def test_quoted_phrase_is_exact_and_contiguous(archive):
 def test_no_false_positives_for_scattered_characters(archive):
     assert paths(archive, "管理计划") == set()
     assert paths(archive, "档案保护") == set()
+    # what is found instead is labelled, and says what it was found by
+    loose = archive.search(top_request(q="档案保护", size=100)).hits
+    assert loose and all(h.match == "approximate" and h.variants for h in loose)
+    assert all("档案保护" not in v for h in loose for v in h.variants)
 
 
 def test_one_character_query_and_folded_characters(archive):
@@ -170,6 +178,13 @@ def test_punctuation_between_words_is_not_bridged(archive):
     assert paths(archive, "防事故保平安") == set()
     assert paths(archive, "防事故、保平安") == {JIAOJING}
     assert paths(archive, "防事故，保平安") == {JIAOJING}  # any punctuation between
+
+
+def test_punctuation_in_the_query_needs_punctuation_in_the_text(archive):
+    # 档案室日常管理 is in the text: a character, not punctuation, between 档案 and 日常
+    assert paths(archive, "档案，日常") == set()
+    assert paths(archive, "档案室，日常") == set()
+    assert paths(archive, "一年来，我镇") == {ZONGJIE}  # 一年来，我镇 is
 
 
 def test_repeated_characters_need_the_whole_run(archive):

@@ -7,6 +7,7 @@ import random
 
 from whoosh import index as whoosh_index
 
+from indexer.analysis.words import analyzer_for
 from indexer.build.prepare import analyse
 from indexer.store.manifest import Entry, Manifest
 from indexer.store.records import Record, record_fields
@@ -42,7 +43,7 @@ def ours(folder, records: list[dict], deleted: list[dict]):
     manifest = Manifest(folder)
     writer = BatchWriter(ix, manifest, every=3, seconds=1e9, indexed=set())
     for fields in records:  # 3 records a commit: enough segments for a tiered merge
-        writer.add(fields, analyse(fields), entry(fields))
+        writer.add(fields, analyse(fields, analyzer_for()), entry(fields))
         if writer.due():
             writer.commit()
     writer.commit(final=True)

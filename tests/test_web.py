@@ -272,13 +272,37 @@ def test_wrong_method_on_a_page_is_a_chinese_405_page(client):
     assert "不支持这种请求方法" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("q", ['"', ":", "AND", "日期:2019..2015", "王" * 10240])
-def test_malformed_query_shows_the_message_with_400(client, q):
+@pytest.mark.parametrize("q", ["王" * 10240, "(" * 40 + "王建成"])
+def test_abusive_query_shows_the_message_with_400(client, q):
     page = get(client, "/", status=400, q=q)
     assert re.search(r'<div class="error" role="alert">\s*<p><strong>查询有误：</strong>.+</p>',
                      page.html)
     assert 'name="q"' in page.html  # the form is still there to correct the query
     assert '<details class="syntax" open>' in page.html  # with the syntax help open
+
+
+@pytest.mark.parametrize("q, notice", [
+    ('"', "有一个多余的引号，已忽略"), (":", "查询中没有可检索的词"),
+    ("AND", "“AND”前面缺少检索词"), ("档案 日期:2019..2015", "起点晚于终点；已忽略这个日期条件"),
+    ("电话:0717", "“电话”不是字段名，已按全文查找“电话:0717”。可用字段：题名、"),
+])
+def test_malformed_query_is_explained_above_the_results(client, q, notice):
+    page = get(client, "/", q=q)
+    notices = re.search(r'<div class="notices" role="status">(.*?)</div>', page.html, re.S)
+    assert notices and re.search(rf"<li>[^<]*{re.escape(notice)}", notices.group(1)), page.html[:3000]
+    assert page.html.index('class="notices"') < page.html.index('id="result-count"')
+    assert 'aria-invalid' not in page.html
+
+
+def test_a_correct_query_has_no_notices(client):
+    assert 'class="notices"' not in get(client, "/", q="人员:王建成").html
+
+
+def test_a_hit_matched_only_in_a_catalog_field_shows_it_labelled(client):
+    page = get(client, "/", q="李秀英")
+    assert re.search(r'<p class="snippet field-snippet"><span class="field"[^>]*>人员</span>'
+                     r'<mark>李秀英</mark></p>', page.html), page.html
+    assert "#page-0" not in page.html and "第0页" not in page.html
 
 
 def test_bad_parameter_on_the_page_is_a_400_message(client):
@@ -294,7 +318,7 @@ def test_no_query_breaks_the_page(client, q):
 def test_pages_use_no_external_resources(client):
     search = get(client, "/", q="档案保密")
     record = get(client, search.link("鄉鎮政府年終工作總結")["href"])
-    pages = [search, record, get(client, "/", status=400, q='"'),
+    pages = [search, record, get(client, "/", status=400, q="(" * 40),
              get(client, "/records/nope", status=404)]
     for page in pages:
         assert page.urls
@@ -310,8 +334,10 @@ def test_pages_use_no_external_resources(client):
 # --- issue 5: the front end a clerk would choose to use ---------------------------------
 
 def test_malformed_query_stays_in_the_box(client):
-    page = get(client, "/", status=400, q="档案 日期:2019..2015")
-    assert 'value="档案 日期:2019..2015"' in page.html and 'aria-invalid="true"' in page.html
+    page = get(client, "/", q="档案 日期:2019..2015")
+    assert 'value="档案 日期:2019..2015"' in page.html and 'class="notices"' in page.html
+    page = get(client, "/", status=400, q="(" * 40 + "档案")
+    assert 'value="' + "(" * 40 + '档案"' in page.html and 'aria-invalid="true"' in page.html
 
 
 def test_syntax_help_is_collapsible_without_javascript(client):
@@ -375,7 +401,7 @@ def test_chips_can_all_be_cleared_at_once_keeping_the_query(client):
 
 
 def test_every_form_field_has_a_label(client):
-    for page in (get(client, "/", q="工作"), get(client, "/", status=400, q='"'),
+    for page in (get(client, "/", q="工作"), get(client, "/", status=400, q="(" * 40),
                  get(client, "/records/nope", status=404)):
         ids = set(re.findall(r'<label for="([^"]+)"', page.html))
         for tag in re.findall(r"<input\b[^>]*>", page.html):

@@ -7,7 +7,8 @@ import pytest
 from conftest import RECORDS, make_settings, top_request, write_corpus
 from whoosh import index as whoosh_index
 
-from indexer.analysis.analyzers import Postings
+from indexer.analysis.postings import Postings
+from indexer.analysis.words import analyzer_for
 from indexer.build.prepare import NGRAM_FIELDS, WORD_FIELDS, analyse
 from indexer.build.run import run_index
 from indexer.search.archive import Archive, SearchRequest
@@ -22,9 +23,10 @@ QUERIES = ["王建成", "档案保密", "人民共和国", "小明", "3号", "�
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_worker_postings_equal_the_schema_analyzers(text):
-    schema = build_schema()
+    analyzer = analyzer_for(["卜剑平", "道路交通安全"])
+    schema = build_schema(analyzer)
     fields = {name: text for name in WORD_FIELDS + NGRAM_FIELDS}
-    postings = analyse(fields)
+    postings = analyse(fields, analyzer)
     for name in WORD_FIELDS + NGRAM_FIELDS:
         expected = sorted(schema[name].index(text))
         assert sorted(postings[name].items() if name in postings else []) == expected, name
@@ -214,7 +216,7 @@ def test_array_ngrams_equal_the_tokenizer(seed):
     rng = random.Random(seed)
     text = "".join(rng.choice(POOL) for _ in range(rng.randint(0, 80)))
     field = build_schema()["text_ng"]
-    assert sorted(analyse({"text_ng": text}).get("text_ng", Postings([], b"", b"", b"", 0))
+    assert sorted(analyse({"text_ng": text}, analyzer_for()).get("text_ng", Postings([], b"", b"", b"", 0))
                   .items()) == sorted(field.index(text)), text
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from ocr.settings import OcrSettings
 
-from ..analysis import analyzers
+from ..analysis.postings import Postings, ngram_postings, word_postings
+from ..analysis.words import Analyzer, analyzer_for
 from ..errors import DanganError, ExtractionError
 from ..ingest.autometa import document_kind, extract_metadata
 from ..ingest.extract import check_magic, extractor_for
@@ -56,7 +57,7 @@ class Prepared:
     job: Job
     digest: str = ""
     fields: dict[str, Any] = field(default_factory=dict)
-    postings: dict[str, analyzers.Postings] = field(default_factory=dict)
+    postings: dict[str, Postings] = field(default_factory=dict)
     error: str | None = None
     pages: int = 0
     ocr_pages: int = 0
@@ -74,18 +75,24 @@ def configure(setup: WorkerSetup) -> ExtractContext:
     if _state.get("setup") != setup:
         if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
             _state["ctx"].ocr.close()
-        analyzers.add_user_words(setup.user_words)
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
-        _state.update(setup=setup, ctx=ExtractContext(
+        _state.update(setup=setup, analyzer=analyzer_for(setup.user_words), ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
             max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]
+
+
+def setup_analyzer(setup: WorkerSetup) -> Analyzer:
+    """The words of the run `setup` belongs to (its user words), as `configure` made them."""
+    configure(setup)
+    return _state["analyzer"]
 
 
 def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) -> Prepared:
     """Extract (or, for a metadata change or a move, rebuild from `stored`) and analyse."""
     started = time.perf_counter()
     ctx = configure(setup)
+    analyzer = _state["analyzer"]
     ocr = ctx.ocr
     before = (ocr.misses, ocr.seconds) if ocr else (0, 0.0)
     out = Prepared(job)
@@ -98,7 +105,7 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
                 out.digest = job.digest or file_digest(path)
                 record = extract_record(job, replace(ctx, digest=out.digest), path)
         out.fields = record_fields(record)
-        out.postings = analyse(out.fields)
+        out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)
     except (DanganError, OSError) as e:
         out.error = str(e)
@@ -183,13 +190,14 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
 
 
-def analyse(fields: dict[str, Any]) -> dict[str, analyzers.Postings]:
-    """Postings of every analysed field: exactly what the schema's analyzers would give."""
+def analyse(fields: dict[str, Any], analyzer: Analyzer) -> dict[str, Postings]:
+    """Postings of every analysed field: exactly what the schema's analyzers would give
+    (word fields segmented by the run's `analyzer`)."""
     out = {}
     for name in WORD_FIELDS:
         if fields.get(name):
-            out[name] = analyzers.word_postings(fields[name])
+            out[name] = word_postings(fields[name], analyzer)
     for name in NGRAM_FIELDS:
         if fields.get(name):
-            out[name] = analyzers.ngram_postings(fields[name])
+            out[name] = ngram_postings(fields[name])
     return out

@@ -21,7 +21,7 @@ from pathlib import Path
 from ocr.settings import OcrSettings
 from whoosh import index as whoosh_index
 
-from ..analysis import analyzers
+from ..analysis.words import load_user_dict
 from ..config import Settings
 from ..errors import ConfigError, IndexVersionError
 from ..ingest.extract import EXTRACTORS
@@ -88,8 +88,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart
-            words = load_user_words(settings, corpus)
-            analyzers.add_user_words(words)
+            words = load_user_words(settings, corpus)  # the workers' analyzer, then searches'
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
             write_sources(target, corpus.sources)
@@ -236,7 +235,7 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
     words = list(settings.analysis.user_words) + sorted(corpus.names)
     if settings.analysis.user_dict:
         try:
-            words += analyzers.load_user_dict(settings.analysis.user_dict)
+            words += load_user_dict(settings.analysis.user_dict)
         except OSError as e:
             raise ConfigError(f"cannot read [analysis] user_dict: {e}") from e
     return words

@@ -7,10 +7,9 @@ import os
 import time
 from multiprocessing.connection import Connection
 
-from ..analysis import analyzers
 from .lifeline import die_with_parent
 from .memory import limit_memory, out_of_memory_message, peak_rss_mb, status_mb
-from .prepare import Prepared, WorkerSetup, configure, prepare
+from .prepare import Prepared, WorkerSetup, prepare, setup_analyzer
 
 RETIRE_SHARE = 0.75  # a worker that grew past this share of its memory limit is replaced
 
@@ -22,12 +21,13 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             os.close(fd)
         except OSError:
             pass
-    # the writer killed (kill -9, say): its fork server exits, and with it this worker,
-    # whatever it is doing; orphans must not go on holding memory or files
+    # the writer killed (kill -9, say): the kernel kills its fork server (see workerboot)
+    # and then this worker, whatever it is doing; orphans must not hold memory or files
     die_with_parent(_writer_alive)
     limit_memory(setup.memory_mb)
-    configure(setup)
-    analyzers.warm_up()  # loaded by the fork server already; else not on a file's clock
+    # the dictionary was loaded by the fork server; the run's words are added here, not on
+    # a file's clock
+    setup_analyzer(setup).warm_up()
     conn.send(("ready",))
     while True:
         try:

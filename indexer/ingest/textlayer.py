@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..analysis.analyzers import dictionary_word_share
+from ..analysis.words import base_analyzer
 
 MIN_CHARS = 20  # fewer characters than this: judged only for emptiness and (cid:)
 MIN_WORD_SHARE = 0.35  # garbage scores ~0.04, good Chinese text ~0.85
@@ -24,6 +24,6 @@ def judge_text_layer(text: str) -> str | None:
     if bad / len(stripped) > 0.02:
         return "文字层含有无效字符"
     cjk = _CJK.findall(stripped)
-    if len(cjk) >= MIN_CHARS and dictionary_word_share(stripped) < MIN_WORD_SHARE:
+    if len(cjk) >= MIN_CHARS and base_analyzer().dictionary_word_share(stripped) < MIN_WORD_SHARE:
         return "文字层疑似乱码"
     return None

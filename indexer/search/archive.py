@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from ..analysis import analyzers
+from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
@@ -24,9 +24,14 @@ from ..store.arrays import EMPTY, IndexArrays
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
+from ..analysis.confusions import lookalikes
+from .approximate import Forgiving, Loose, archive_lexicon
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
-from .querylang import parse
+from .matched import field_snippets, field_terms, with_variants
+from .querylang import read
+from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
+from .variants import synonym_table
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -81,6 +86,7 @@ class SearchResult:
     millis: float
     exact_total: int = -1  # hits that matched the query as typed (-1: same as total)
     suggestions: tuple[str, ...] = ()  # closest known names / words when there are few hits
+    notices: tuple[str, ...] = ()  # how the query was read where it was not as typed (Chinese)
 
 
 class Archive:
@@ -90,6 +96,7 @@ class Archive:
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
         self._versions = Versions()
+        self._synonyms = synonym_table(self.settings.synonyms)
         with self._versions.lock:
             self._open()
 
@@ -99,12 +106,12 @@ class Archive:
             raise IndexMissingError(f"no index in {self.dir}: run dangan index first")
         check_stamp(self.dir)
         words_file = self.dir / USER_WORDS_FILE
-        if words_file.exists():
-            analyzers.add_user_words(words_file.read_text(encoding="utf-8").splitlines())
-        analyzers.warm_up()  # load the dictionary now, not on the first query
+        words = words_file.read_text(encoding="utf-8").splitlines() if words_file.exists() else ()
+        analyzer = analyzer_for(words)  # this index's words: the same as when it was built
+        analyzer.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        self._versions.replace(Version(ix, ix.searcher(), inode))
+        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -132,6 +139,10 @@ class Archive:
     def searcher(self):
         return self.current()[0]
 
+    def analyzer(self) -> Analyzer:
+        """The words of the version this call pinned (its index's user words)."""
+        return self._versions.pinned().analyzer
+
     @contextmanager
     def pinned(self) -> Iterator[tuple[Any, IndexArrays]]:
         """The current searcher and arrays, kept open until the block ends (for callers
@@ -146,26 +157,66 @@ class Archive:
     def search(self, req: SearchRequest) -> SearchResult:
         """The hits of a search. The reader's clearance is applied first: phrase positions,
         scores, lengths, snippets and facets are only ever computed over records the reader may
-        see (`millis` still says how long it took: show it to 绝密 readers only)."""
+        see (`millis` still says how long it took: show it to 绝密 readers only).
+
+        Exact hits come first; then, when the query's terms match little (or name someone the
+        archive knows), the hits found only through their variants, labelled approximate."""
         started = time.perf_counter()
         req = _validated(req, self.settings)
-        plan = compile_query(parse(req.q))
+        query = read(req.q)
+        tree = query.node
+        plan = compile_query(tree, self.analyzer())
+        why = field_terms(tree)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
-        candidates = self._candidates(arrays, plan, req, None, memo, visible)
+        exact = self._candidates(arrays, [plan], req, None, memo, visible)
+        loose = self._loose(arrays, tree, visible, memo)
+        plans = [plan]
+        approx = EMPTY
+        if loose is not None:
+            plans.append(loose.plan)
+            approx = self._candidates(arrays, [loose.plan], req, None, memo, visible)
+            approx = approx[~execute.member(approx, exact)]
         limit = req.page * req.size
+        top = self._top(arrays, plan, exact, req, limit, memo, visible)
+        if len(top) < limit and len(approx):
+            top += [(score, docnum, loose) for score, docnum, _ in
+                    self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
+                              bonus=loose.weights(arrays, approx, memo, visible))]
+        hits = [self._hit(arrays, docnum, score, plan, req, how, memo, why)
+                for score, docnum, how in top[(req.page - 1) * req.size:]]
+        matched = np.union1d(exact, approx) if len(approx) else exact
+        facets = (self._facets(arrays, req, plans, matched, memo, visible)
+                  if req.facets else {})
+        millis = (time.perf_counter() - started) * 1000
+        suggestions = loose.suggestions() if loose is not None and len(exact) < \
+            self.settings.variant_threshold else ()
+        return SearchResult(req, len(matched), hits, facets, millis, exact_total=len(exact),
+                            suggestions=suggestions, notices=query.notices)
+
+    def _loose(self, arrays, tree, visible, memo) -> Loose | None:
+        """The query with its terms' variants, or None (variants off, or none found)."""
+        if not self.settings.variants or tree is None:
+            return None
+        forgiving = Forgiving(arrays, visible, memo, archive_lexicon(arrays, self.dir),
+                              self.settings.variant_threshold, self._synonyms, lookalikes)
+        expanded = forgiving.expand(tree)
+        if not forgiving.found:
+            return None
+        return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
+
+    def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
+        """(score, docnum, None) of the first `limit` candidates in the request's order."""
         if req.sort == "relevance" and req.q.strip():
             score = execute.scores(arrays, plan, candidates, self.settings.title_boost, memo,
                                    visible)
-            top = execute.top_by_score(score, candidates, limit)
-        else:
-            top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
-        hits = [self._hit(arrays, docnum, score, plan, req)
-                for score, docnum in top[(req.page - 1) * req.size:]]
-        facets = self._facets(arrays, req, plan, candidates, memo, visible) if req.facets else {}
-        millis = (time.perf_counter() - started) * 1000
-        return SearchResult(req, len(candidates), hits, facets, millis)
+            order = score if bonus is None else score + bonus * 1e4
+            top = execute.top_by_score(order, candidates, limit)
+            where = np.searchsorted(candidates, [d for _s, d in top])
+            return [(float(score[w]), d, None) for w, (_s, d) in zip(where, top)]
+        top = execute.top_by_date(arrays, candidates, limit, newest_first=req.sort != "date")
+        return [(s, d, None) for s, d in top]
 
     def visible(self, arrays, clearance: str) -> np.ndarray | None:
         """Live documents a reader of this clearance may see; None: every live document."""
@@ -179,33 +230,44 @@ class Archive:
 
         return arrays._cached(("visible", clearance), build)  # once per index version
 
-    def _candidates(self, arrays, plan, req: SearchRequest, skip: str | None, memo: dict,
+    def _candidates(self, arrays, plans, req: SearchRequest, skip: str | None, memo: dict,
                     visible: np.ndarray | None):
-        """Live documents matching the query and the filters (minus the `skip` facet); the
-        query is matched among the `visible` ones only."""
+        """Live documents matching any of the plans and the filters (minus the `skip`
+        facet); the query is matched among the `visible` ones only."""
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
         allowed = arrays.filtered(node, execute.docs)
-        found = execute.docs(arrays, plan.match, memo, visible)
+        parts = [execute.docs(arrays, p.match, memo, visible) for p in plans]
+        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
         if allowed is not None:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]
 
-    def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest) -> Hit:
+    def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
+             loose: Loose | None = None, memo: dict | None = None,
+             why: dict | None = None) -> Hit:
+        """A hit; one found through variants (`loose`) marks the variants it holds; one that
+        matched in a catalog field only (`why`: the query's terms by field) shows that field."""
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
+        variants = () if loose is None else loose.variants_of(arrays, docnum, memo or {})
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
-                          plan.highlight, self.settings.snippets,
+                          plan.highlight + list(variants), self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
-        title = stored.get("title", "")
-        return Hit(fields, round(score or 0.0, 4), snips, find_spans(title, plan.title_highlight))
+        if (why or variants) and snips and not any(s.spans for s in snips):
+            # matched in a catalog field only: show that field (a variant found there, too)
+            snips = field_snippets(stored, with_variants(why or {}, variants),
+                                   self.settings.snippets, self.settings.snippet_chars) or snips
+        spans = find_spans(stored.get("title", ""), plan.title_highlight + list(variants))
+        return Hit(fields, round(score or 0.0, 4), snips, spans,
+                   match="exact" if loose is None else "approximate", variants=variants)
 
-    def _facets(self, arrays, req, plan, candidates, memo,
+    def _facets(self, arrays, req, plans, candidates, memo,
                 visible) -> dict[str, list[FacetValue]]:
         out = {}
         for name in FACETS:
             docs = candidates
             if req.filters.get(name):  # counts for other values ignore this facet's own choice
-                docs = self._candidates(arrays, plan, req, name, memo, visible)
+                docs = self._candidates(arrays, plans, req, name, memo, visible)
             counts = execute.facet_counts(arrays, name, docs)
             selected = set(req.filters.get(name, ()))
             for value in selected - set(counts):
@@ -244,13 +306,40 @@ class Archive:
         record = self.record(record_id, clearance)  # 404 above the reader's clearance
         _s, arrays = self.current()
         terms = key_terms(f"{record['title']}\n{record['text'][:SIMILAR_CHARS]}", arrays,
-                          self.visible(arrays, clearance))
+                          self.analyzer(), self.visible(arrays, clearance))
         if not terms:
             return []
         query = " OR ".join(f'"{t}"' for t in terms)
         result = self.search(SearchRequest(q=query, size=size + 1, clearance=clearance,
                                            facets=False, snippets=False))
         return [h for h in result.hits if h.fields["id"] != record_id][:size]
+
+    @pins_version
+    def suggest(self, typed: str, clearance: str, size: int = 8) -> list[Completion]:
+        """Completions of what a person is typing: names and organisations the archive knows,
+        then the titles and 文号 of the best hits — each held by a record this clearance may
+        see (a withheld record's words are never offered)."""
+        if clearance not in SECURITY_LEVELS:
+            raise QueryError(f"未知的密级 {clearance!r}")
+        typed = typed.strip()
+        if len(typed) > MAX_PREFIX_CHARS:
+            raise QueryError(f"输入太长：最多 {MAX_PREFIX_CHARS} 个字符")
+        if not typed or not any(c.isalnum() for c in typed):
+            return []
+        _s, arrays = self.current()
+        visible = self.visible(arrays, clearance)
+        forgiving = Forgiving(arrays, visible, {}, archive_lexicon(arrays, self.dir), 0,
+                              self._synonyms, lookalikes)
+        out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
+               if forgiving.count(c.text)][:size]
+        if len(out) < size and not typed.isascii():
+            result = self.search(SearchRequest(q=f'"{typed}"', size=size, clearance=clearance,
+                                               facets=False, snippets=False))
+            for hit in result.hits:  # a title or 文号 that holds what was typed
+                out += [Completion(hit.fields[k], kind) for k, kind in
+                        (("doc_number", DOCNUM), ("title", TITLE))
+                        if find_spans(hit.fields[k], [typed])]
+        return list(dict.fromkeys(out))[:size]
 
     @pins_version
     def count(self) -> int:
@@ -261,12 +350,12 @@ SIMILAR_CHARS = 5000  # of a record's text read for its key words
 SIMILAR_TERMS = 8
 
 
-def key_terms(text: str, arrays: IndexArrays, visible: np.ndarray | None = None,
-              n: int = SIMILAR_TERMS) -> list[str]:
-    """The n words of `text` with the highest tf·idf (Chinese words of 2+ characters), counted
-    over the records the reader may see (`visible`; None: all)."""
-    counts = Counter(w for w in analyzers.word_terms(text)
-                     if len(w) >= 2 and analyzers.is_chinese(w))
+def key_terms(text: str, arrays: IndexArrays, analyzer: Analyzer,
+              visible: np.ndarray | None = None, n: int = SIMILAR_TERMS) -> list[str]:
+    """The n words of `text` (as the index's `analyzer` cuts them) with the highest tf·idf
+    (Chinese words of 2+ characters), counted over the records the reader may see
+    (`visible`; None: all)."""
+    counts = Counter(w for w in analyzer.word_terms(text) if len(w) >= 2 and is_chinese(w))
     total = max(1, arrays.searcher.doc_count_all() if visible is None else len(visible))
     scored = []
     for word, tf in counts.items():

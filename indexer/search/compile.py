@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.analyzers import ngram_terms, word_terms
+from .. import dates
+from ..analysis.grams import ngram_terms, whole_number_terms
+from ..analysis.words import Analyzer
 from ..fields import FIELDS, ngram_fields
 from .querylang import And, DateRange, Not, Or, Term
 
@@ -65,13 +67,18 @@ class Plan:
     highlight: list[str] = field(default_factory=list)  # strings to mark in snippets
     title_highlight: list[str] = field(default_factory=list)  # strings to mark in titles
     exact: list[Grams] = field(default_factory=list)  # positive text matches (for ranking)
+    # terms with a number at their start or end, that number whole: such matches rank above
+    # those inside a longer number (97年度 in 97年度 before 1997年度)
+    whole: list[Grams] = field(default_factory=list)
 
 
-def compile_query(node) -> Plan:
+def compile_query(node, analyzer: Analyzer | None = None) -> Plan:
+    """The plan of a parsed query; ranking words are segmented by the index's `analyzer`
+    (None: no ranking words, for callers that only want what is matched and highlighted)."""
     if node is None:
         return Plan(Everything())
     plan = Plan(NOTHING)
-    plan.match = _compile(node, plan, negated=False)
+    plan.match = _compile(node, plan, negated=False, analyzer=analyzer)
     if isinstance(plan.match, Without) or (
             isinstance(plan.match, AllOf) and all(isinstance(n, Without)
                                                   for n in plan.match.nodes)):
@@ -80,31 +87,39 @@ def compile_query(node) -> Plan:
     return plan
 
 
-def _compile(node, plan: Plan, negated: bool):
+def _compile(node, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if isinstance(node, And):
-        return AllOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+        return AllOf(tuple(_compile(n, plan, negated, analyzer) for n in node.nodes))
     if isinstance(node, Or):
-        return AnyOf(tuple(_compile(n, plan, negated) for n in node.nodes))
+        return AnyOf(tuple(_compile(n, plan, negated, analyzer) for n in node.nodes))
     if isinstance(node, Not):
-        return Without(_compile(node.node, plan, not negated))
+        return Without(_compile(node.node, plan, not negated, analyzer))
     if isinstance(node, DateRange):
         return Range("date_num", node.start or None, node.end or None)
-    return _term(node, plan, negated)
+    return _term(node, plan, negated, analyzer)
 
 
-def _term(term: Term, plan: Plan, negated: bool):
+def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if term.field and term.field not in FIELD_NGRAMS:
         return Value(term.field, term.text.strip())
-    grams = tuple(ngram_terms(term.text))
-    if not grams:
-        return NOTHING
     fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
-    if not negated:
-        if term.field in ("", "title"):
-            plan.title_highlight.append(term.text)
-        if term.field in ("", "text"):
-            plan.highlight.append(term.text)
-            plan.exact.append(Grams("text_ng", grams))
-        plan.rank_words.extend(word_terms(term.text))
-    alternatives = tuple(Grams(f, grams) for f in fields)
-    return alternatives[0] if len(alternatives) == 1 else AnyOf(alternatives)
+    alternatives = []
+    for text in dates.spellings(term.text):  # 2016年 also as 二〇一六年, and the reverse
+        grams = tuple(ngram_terms(text))
+        if not grams:
+            continue
+        if not negated:
+            if term.field in ("", "title"):
+                plan.title_highlight.append(text)
+            if term.field in ("", "text"):
+                plan.highlight.append(text)
+                plan.exact.append(Grams("text_ng", grams))
+                whole = tuple(whole_number_terms(text))
+                if whole:
+                    plan.whole.append(Grams("text_ng", whole))
+            if analyzer is not None:
+                plan.rank_words.extend(analyzer.word_terms(text))
+        alternatives.extend(Grams(f, grams) for f in fields)
+    if not alternatives:
+        return NOTHING
+    return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))

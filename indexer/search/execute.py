@@ -160,6 +160,11 @@ def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost:
             where[where >= len(ids)] = 0
             occ = np.where(ids[where] == candidates, occurrences[where], 0.0)
             total += occ / (occ + K1)
+    if plan.whole:  # a tier per term matched with its number whole, above every other score
+        tier = np.zeros(len(candidates), dtype=np.float64)
+        for node in plan.whole:
+            tier += member(candidates, grams_docs(arrays, node, memo, visible)[0])
+        total += tier * (float(total.max()) + 1.0)
     return total
 
 

@@ -7,7 +7,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from ..analysis.analyzers import units
+from ..analysis.gramkeys import text_units
+from ..analysis.grams import is_char_unit, units
 from ..analysis.normalize import is_cjk, normalize
 
 
@@ -19,32 +20,24 @@ class Snippet:
     page: int
     text: str
     spans: tuple[Span, ...] = ()  # hits, as offsets in `text`
-
-
-def term_pattern(term: str) -> re.Pattern[str] | None:
-    """A regex over normalised text matching what the n-gram query for `term` matches."""
-    us = units(normalize(term).text)
-    if not us:
-        return None
-    parts = []
-    for k, (unit, _s, _e, pos) in enumerate(us):
-        if k:
-            parts.append(r"[\W_]+" if pos > us[k - 1][3] + 1 else "")
-        parts.append(re.escape(unit))
-    head = r"(?<![a-z0-9])" if us[0][0][0].isascii() else ""
-    tail = r"(?![a-z0-9])" if us[-1][0][-1].isascii() else ""
-    return re.compile(head + "".join(parts) + tail, re.IGNORECASE)
+    field: str = ""  # a catalog field's label (备注, 人员 …) when the snippet is of it (page 0)
 
 
 def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Original-text spans of every occurrence of any term, sorted, non-overlapping."""
+    """Original-text spans of every occurrence of any term, sorted, non-overlapping: where
+    the term's units (the n-gram rule's) occur in the text's units at the same relative
+    positions, which is exactly where its n-gram query matches."""
     norm = normalize(text)
+    tu = None
     spans = []
     for term in terms:
-        pattern = term_pattern(term)
-        if pattern is None:
-            continue
-        spans.extend(norm.span(*m.span()) for m in pattern.finditer(norm.text) if m.end() > m.start())
+        us = units(normalize(term).text)
+        if not us or not all(u[0] in norm.text for u in us if is_char_unit(u[0])):
+            continue  # a character of the term is not in the text (the usual case for titles)
+        tu = tu or text_units(norm.text)
+        first, last = tu.find(term)
+        spans.extend(norm.span(a, b) for a, b in zip(tu.starts[first].tolist(),
+                                                    tu.ends[last].tolist()))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:

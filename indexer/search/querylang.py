@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from .. import dates
 from ..errors import QueryError
-from ..fields import EXACT, NGRAM, RANGE, query_fields
+from ..fields import EXACT, NGRAM, RANGE, field_named, query_fields
+from . import notices
 
 MAX_QUERY_CHARS = 500
 MAX_DEPTH = 32  # brackets and NOTs inside one another (deeper is abuse, not a search)
@@ -52,25 +53,51 @@ class And:
     nodes: tuple
 
 
-def parse(q: str):
-    """The tree for a query string; None for an empty query. Raises QueryError."""
+@dataclass(frozen=True)
+class Query:
+    """A query as read: its tree and what the reader is told about how it was read."""
+    node: object  # None: an empty query (every record); NOTHING: no searchable word was typed
+    notices: tuple[str, ...] = ()
+
+
+NOTHING = Or(())  # what a query with no searchable word left matches: no record
+_OR, _AND = ("OR", "|"), ("AND", "&&")
+_OPERATORS = _OR + _AND
+
+
+def read(q: str) -> Query:
+    """The tree for a query string and a notice for every mistake read around (an unknown
+    field name, an unclosed quote or bracket, a dangling operator, an empty field value, a bad
+    date range): what can be searched is searched. Raises QueryError for abuse only (a query
+    past the length or nesting limits)."""
     q = _CONTROL.sub(" ", q or "").replace("\u3000", " ").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"查询太长：最多 {MAX_QUERY_CHARS} 个字符，请缩短查询词")
     if not q:
-        return None
+        return Query(None)
     tokens = _TOKEN.findall(q.replace("“", '"').replace("”", '"'))
     parser = _Parser(tokens)
     node = parser.sequence(depth=0)
+    if parser.open_parens:
+        parser.notes.append(notices.unclosed_parens(parser.open_parens))
     if node is None:
-        raise QueryError("查询中没有可检索的词：请输入要查找的文字，例如 王建成 或 档案保密")
-    return node
+        parser.notes.append(notices.NOTHING_TO_SEARCH)
+        node = NOTHING
+    return Query(node, tuple(dict.fromkeys(parser.notes)))
+
+
+def parse(q: str):
+    """The tree for a query string (see `read`); None for an empty query."""
+    return read(q).node
 
 
 class _Parser:
     def __init__(self, tokens: list[str]):
         self.tokens = tokens
         self.i = 0
+        self.notes: list[str] = []
+        self.open_parens = 0  # brackets never closed
+        self.listed = False  # the field names were listed in a notice
 
     def peek(self) -> str | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -79,40 +106,56 @@ class _Parser:
         self.i += 1
         return self.tokens[self.i - 1]
 
+    def operand_next(self) -> bool:
+        """Whether a term (or a bracket, or NOT) comes next."""
+        tok = self.peek()
+        return tok is not None and tok != ")" and tok not in _OPERATORS
+
     def sequence(self, depth: int):
         nodes = []
         while (tok := self.peek()) is not None:
             if tok == ")":
                 self.take()
                 if depth:
-                    break
+                    return _joined(nodes)
+                self.notes.append(notices.STRAY_PAREN)
                 continue
-            if tok in ("AND", "&&", "OR", "|"):  # dangling operator: ignore
+            if tok in _OPERATORS:  # an AND, or an OR with no term before it
                 self.take()
+                if tok in _OR or not nodes or not self.operand_next():
+                    self.notes.append(notices.dangling(tok, before=tok in _OR or not nodes))
                 continue
             node = self.disjunction(depth)
             if node is not None:
                 nodes.append(node)
-        if not nodes:
-            return None
-        return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
+        if depth:
+            self.open_parens += 1
+        return _joined(nodes)
 
     def disjunction(self, depth: int):
         left = self.unary(depth)
-        while self.peek() in ("OR", "|"):
-            self.take()
-            right = self.unary(depth)
-            if right is None:
+        while self.peek() in _OR:
+            op = self.take()
+            while self.peek() in _OR:
+                self.take()
+                self.notes.append(notices.REPEATED_OR)
+            if not self.operand_next():
+                self.notes.append(notices.dangling(op, before=False))
                 break
-            left = right if left is None else Or(_flatten(left, right))
+            right = self.unary(depth)
+            if right is not None:
+                left = right if left is None else Or(_flatten(left, right))
         return left
 
     def unary(self, depth: int):
         tok = self.peek()
         if tok is None or tok == ")":
             return None
-        if tok == "NOT":
+        if tok == "NOT" or (tok == "-" and not self.operand_after()):
             self.take()
+            if not self.operand_next():
+                self.notes.append(notices.dangling(tok, before=False))
+                return None
             node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
         if tok.startswith("-") and len(tok) > 1 and tok[1] not in "-.0123456789":
@@ -121,14 +164,81 @@ class _Parser:
             return Not(node) if node is not None else None
         return self.primary(depth)
 
+    def operand_after(self) -> bool:
+        """Whether a term follows the next token ('档案 - 交通' keeps its dash as punctuation)."""
+        self.i += 1
+        try:
+            return self.operand_next()
+        finally:
+            self.i -= 1
+
     def primary(self, depth: int):
         tok = self.take()
         if tok == "(":
-            return self.sequence(_deeper(depth))
+            before = len(self.notes)
+            node = self.sequence(_deeper(depth))
+            if node is None and len(self.notes) == before:
+                self.notes.append(notices.empty_parens())
+            return node
         if tok.startswith('"'):
-            text = tok.strip('"').strip()
-            return Term(text, quoted=True) if _searchable(text) else None
-        return _word(tok)
+            return self.phrase(tok)
+        return self.word(tok)
+
+    def phrase(self, tok: str):
+        text = tok.strip('"').strip()
+        if len(tok) == 1 or not tok.endswith('"'):
+            self.notes.append(notices.unclosed_quote(text if _searchable(text) else ""))
+        elif not text:
+            self.notes.append(notices.empty_quotes())
+        return Term(text, quoted=True) if _searchable(text) else None
+
+    def word(self, tok: str):
+        name, sep, value = tok.partition(":")
+        if not sep:
+            name, sep, value = tok.partition("：")
+        if sep and name:
+            f = field_named(name)
+            if f is not None and f.query:
+                return self.field_term(f, name, value)
+            if _names_something(name):  # not the 10 of 10:30
+                listed, self.listed = self.listed, True
+                self.notes.append(notices.unknown_field(name, tok, not listed) if f is None
+                                  else notices.unsearchable_field(f.label, tok, not listed))
+        if tok.count('"') % 2:
+            self.notes.append(notices.unclosed_quote(""))
+        return Term(tok) if _searchable(tok) else None  # "时间:2019", a lone ':' …: plain text
+
+    def field_term(self, f, name: str, value: str):
+        """`name:value` for a searchable field; `题名: 总结` (a space after the colon) too."""
+        if not value and self.operand_next() and self.peek() not in ("(", "NOT") \
+                and ":" not in self.peek() and "：" not in self.peek():
+            value = self.take()
+            self.notes.append(notices.spaced_field(name, value.strip('"')))
+        quoted = value.startswith('"')
+        if value.count('"') % 2:
+            self.notes.append(notices.unclosed_quote(value.strip('"').strip()))
+        text = value.strip('"').strip()
+        if not text:
+            self.notes.append(notices.empty_field(name))
+            return None
+        if f.query == NGRAM:
+            if not _searchable(text):
+                self.notes.append(notices.nothing_in(f"{name}:{value}"))
+                return None
+            return Term(text, f.name, quoted)
+        if f.query == EXACT:
+            return Term(text, f.name, True)
+        try:
+            return parse_date_range(text)
+        except QueryError as e:
+            self.notes.append(notices.bad_date(str(e)))
+            return None
+
+
+def _joined(nodes: list):
+    if not nodes:
+        return None
+    return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
 
 def _deeper(depth: int) -> int:
@@ -147,21 +257,9 @@ def _searchable(text: str) -> bool:
     return bool(re.search(r"[^\W_]", text))
 
 
-def _word(tok: str):
-    name, sep, value = tok.partition(":")
-    if not sep:
-        name, sep, value = tok.partition("：")
-    key = name.lower() if name.isascii() else name
-    quoted = value.startswith('"')
-    value = value.strip('"').strip()
-    if sep and value:
-        if key in TEXT_FIELDS:
-            return Term(value, TEXT_FIELDS[key], quoted) if _searchable(value) else None
-        if key in EXACT_FIELDS:
-            return Term(value, EXACT_FIELDS[key], True)
-        if key in DATE_FIELDS:
-            return parse_date_range(value)
-    return Term(tok) if _searchable(tok) else None  # "时间:2019", a lone ':' …: plain text
+def _names_something(name: str) -> bool:
+    """Whether what precedes a ':' could be meant as a field name (it has a letter)."""
+    return bool(re.search(r"[^\W\d_]", name))
 
 
 def parse_date_range(value: str) -> DateRange:

@@ -14,8 +14,9 @@ from ..store.arrays import IndexArrays
 class Version:
     """One opened index version: its searcher, its arrays and how many searches use it."""
 
-    def __init__(self, ix: Any, searcher: Any, inode: int):
+    def __init__(self, ix: Any, searcher: Any, inode: int, analyzer: Any = None):
         self.ix, self.searcher, self.inode = ix, searcher, inode
+        self.analyzer = analyzer  # words of this version's index (analysis.words.Analyzer)
         self.arrays = IndexArrays(searcher)
         self.users = 0
         self.retired = False

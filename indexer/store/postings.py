@@ -21,7 +21,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
-from ..analysis.analyzers import Posting, Postings, gram_names
+from ..analysis.gramkeys import gram_names
+from ..analysis.postings import Posting, Postings
 
 _DOCNUM = struct.Struct("=I")  # as array("I") holds it
 _NAMED = 1 << 63  # a term code with this bit: the term is spelled in the buffer's dict

@@ -8,6 +8,7 @@ from pathlib import Path
 from whoosh import fields
 
 from ..analysis.analyzers import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
+from ..analysis.words import Analyzer
 from ..errors import IndexVersionError
 from ..fields import FACETS, SECURITY_LEVELS, registry_hash
 
@@ -17,8 +18,10 @@ USER_WORDS_FILE = "userwords.txt"
 __all__ = ["FACETS", "build_schema", "write_stamp", "check_stamp", "security_level"]
 
 
-def build_schema() -> fields.Schema:
-    words, grams = word_analyzer(), ngram_analyzer()
+def build_schema(analyzer: Analyzer | None = None) -> fields.Schema:
+    """The schema; its word fields segment with `analyzer` (None: jieba's dictionary alone)
+    when used directly, which dangan's own writer never does (workers send postings)."""
+    words, grams = word_analyzer(analyzer), ngram_analyzer()
 
     def facet():
         return fields.ID(stored=True, sortable=True)

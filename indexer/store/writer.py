@@ -10,9 +10,11 @@ fields, columns and field lengths go through Whoosh's per-document writer.
 from __future__ import annotations
 
 import logging
+import os
 import math
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
@@ -20,7 +22,8 @@ from whoosh.index import LockError
 from whoosh.query import And, Term
 from whoosh.reading import SegmentReader
 
-from ..analysis.analyzers import Postings
+from ..analysis.names import NAMES_FILE, name_like
+from ..analysis.postings import Postings
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest
@@ -52,6 +55,7 @@ class BatchWriter:
         self.pending: _Commit | None = None  # the batch being committed in the background
         self.waiting: list[tuple[dict[str, Any], dict[str, int]]] = []  # per-doc parts
         self.deletes: list[tuple[str, str]] = []  # deletions waiting for a writer
+        self.names: set[str] = set()  # name-like words of the records added (names.txt)
 
     def _w(self):
         if self.writer is None:
@@ -76,6 +80,7 @@ class BatchWriter:
         self.commits += 1
         if done.entries or done.removed:
             self.manifest.save(done.entries, done.removed)
+        self._save_names()
         if self.deletes or self.waiting:
             w = self._w()
             for source, path in self.deletes:
@@ -119,6 +124,8 @@ class BatchWriter:
             w = self._w()
             add_per_doc(w, fields, add_postings(w.schema, self.postings, w.docnum, fields,
                                                 postings))
+        self.names |= name_like(w.decode("utf-8") for field in ("text", "title")
+                                if field in postings for w in postings[field].terms)
         self.changes += 1
         self.entries.append(entry)
 
@@ -153,10 +160,23 @@ class BatchWriter:
         self.changes, self.started = 0, time.monotonic()
 
     def _save_rows(self) -> None:
-        """The manifest rows gathered so far (their records, if any, are committed)."""
+        """The manifest rows gathered so far (their records, if any, are committed), and the
+        names their records hold."""
         if self.entries or self.removed:
             self.manifest.save(self.entries, self.removed)
         self.entries, self.removed = [], []
+        self._save_names()
+
+    def _save_names(self) -> None:
+        """Add the name-like words of the records committed so far to names.txt (names of
+        records removed since stay: a search checks a name against the records it may read)."""
+        path = Path(self.ix.storage.folder) / NAMES_FILE
+        known = set(path.read_text(encoding="utf-8").splitlines()) if path.exists() else set()
+        if self.names - known:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text("\n".join(sorted(known | self.names)), encoding="utf-8")
+            os.replace(tmp, path)
+        self.names = set()
 
     def mark_matched(self) -> None:
         """After the last commit and manifest save: the two describe the same records."""

@@ -1,0 +1,44 @@
+"""Words that name someone or something: jieba's person, place and organisation words, and
+words the segmenter found outside its dictionary that start with a common surname."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import jieba
+
+# the hundred most common surnames (and a few 多音字 ones): a word the segmenter found outside
+# its dictionary that starts with one of them is taken for a person's name
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛"
+    "郝龚邵万钱严覃武戴莫孔向汤卜单解")
+_NAME_TAGS = ("nr", "nrt", "ns", "nt")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
+NAMES_FILE = "names.txt"  # beside the index: the names its records' words hold
+
+
+def name_like(words: Iterable[str]) -> set[str]:
+    """The words among `words` that look like names (see the module docstring)."""
+    tagged, known = dictionary_names(), dictionary_words()
+    return {w for w in words if _CJK_NAME.fullmatch(w)
+            and (w in tagged or (w not in known and w[0] in SURNAMES and len(w) <= 3))}
+
+
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Every word of jieba's dictionary."""
+    return frozenset(line.partition(" ")[0] for line in _dictionary_text().splitlines())
+
+
+@lru_cache(maxsize=1)
+def dictionary_names() -> frozenset[str]:
+    """Words jieba's dictionary tags as a person, place or organisation name."""
+    tags = "|".join(_NAME_TAGS)
+    return frozenset(re.findall(rf"^(\S+) \d+ (?:{tags})$", _dictionary_text(), re.M))
+
+
+def _dictionary_text() -> str:
+    with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as f:
+        return f.read().decode("utf-8")

@@ -1,0 +1,189 @@
+"""Forgiving search over one index version: which terms get variants, the query tree with
+them added, and the lookups variants need (counts among the reader's records, grams, the
+archive's lexicon), all computed among the records the reader may see."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis.normalize import normalize
+from ..store.arrays import IndexArrays
+from ..store.schema import USER_WORDS_FILE
+from . import execute, lexicon
+from .. import dates
+from ..analysis.grams import ngram_terms
+from ..analysis.names import NAMES_FILE
+from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
+from .querylang import And, Or, Term
+from .variants import Variant, VariantFinder, docnum_forms
+
+MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
+
+
+def match_node(text: str, field: str = ""):
+    """The plan node matching `text` exactly, as a term of the query would (without the
+    ranking words and highlights a whole query compiles)."""
+    fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
+    spelled = [tuple(ngram_terms(t)) for t in dates.spellings(text)]
+    return AnyOf(tuple(Grams(f, grams) for grams in spelled if grams for f in fields))
+
+
+def archive_lexicon(arrays: IndexArrays, index_dir: Path) -> lexicon.Lexicon:
+    """The lexicon of this index version (built once, kept with its arrays)."""
+    def build():
+        words_file = index_dir / USER_WORDS_FILE
+        user_words = (words_file.read_text(encoding="utf-8").splitlines()
+                      if words_file.exists() else [])
+        names_file = index_dir / NAMES_FILE
+        words = (names_file.read_text(encoding="utf-8").splitlines()
+                 if names_file.exists() else [])
+        return lexicon.build(user_words, arrays.codes("org")[1], words)
+    return arrays._cached(("lexicon",), build)
+
+
+class Forgiving:
+    """The variant lookups of one search (one index version, one reader's records)."""
+
+    def __init__(self, arrays: IndexArrays, visible: np.ndarray | None, memo: dict,
+                 lex: lexicon.Lexicon, threshold: int, synonyms: list[tuple[str, ...]],
+                 lookalikes: Callable[[str], tuple[str, ...]]):
+        self.arrays, self.visible, self.memo = arrays, visible, memo
+        self.lexicon = lex
+        self.threshold = threshold
+        self._lookalikes = lookalikes
+        self._synonyms = synonyms
+        self.found: dict[str, Variant] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def count(self, text: str, field: str = "") -> int:
+        """Records the reader may see that hold `text` exactly (anywhere, or in `field`)."""
+        key = (text, field)
+        if key not in self._counts:
+            ids = execute.docs(self.arrays, match_node(text, field), self.memo, self.visible)
+            live = self.arrays.live() if self.visible is None else self.visible
+            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
+        return self._counts[key]
+
+    def followers(self, ch: str) -> dict[str, int]:
+        """The characters that follow `ch` in the index, with the number of records holding
+        the pair (in its commonest field), commonest first; kept with the index version."""
+        def build():
+            reader = self.arrays.searcher.reader()
+            out: dict[str, int] = {}
+            for field in ANYWHERE:
+                for gram in reader.expand_prefix(field, ch):
+                    text = gram.decode("utf-8")
+                    if len(text) == 2:
+                        n = reader.doc_frequency(field, gram)
+                        out[text[1]] = max(out.get(text[1], 0), n)
+            return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+        return self.arrays._cached(("followers", ch), build)
+
+    def fits(self, left: str, right: str) -> bool:
+        """Whether a record the reader may see holds `left`, one character, then `right`
+        (every one-character change at that place found by one alignment)."""
+        key = (left, right)
+        if key not in self._counts:
+            grams = [*ngram_terms(left), *((g, o + len(left) + 1) for g, o in ngram_terms(right))]
+            node = AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
+            ids = execute.docs(self.arrays, node, self.memo, self.visible)
+            live = self.arrays.live() if self.visible is None else self.visible
+            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
+        return bool(self._counts[key])
+
+    def finder(self, field: str) -> VariantFinder:
+        return VariantFinder(self.lexicon, lambda text: self.count(text, field),
+                             self.followers, self.fits, self._lookalikes,
+                             self._synonyms)
+
+    def wanted(self, term: Term) -> bool:
+        """Whether a term is also searched loosely: it matches few records exactly, or it is
+        (or is one character from) a name the archive knows, or it reads as pinyin or a 文号."""
+        if term.quoted or (term.field and term.field not in FIELD_NGRAMS):
+            return False
+        text = normalize(term.text).text.strip()
+        if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
+            return True
+        if len(dates.spellings(text)) > 1:
+            return False  # a date: its other spellings are exact matches already
+        if self.lexicon.is_near_name(text) or any(m in text for g in self._synonyms for m in g):
+            return True
+        return self.count(term.text, term.field) < self.threshold
+
+    def term(self, term: Term):
+        if not self.wanted(term):
+            return term
+        return self._with(term, self.finder(term.field).for_term(term.text), term.field)
+
+    def _with(self, node, variants: list[Variant], field: str):
+        if not variants:
+            return node
+        for v in variants:
+            if self.found.get(v.text) is None or self.found[v.text].weight < v.weight:
+                self.found[v.text] = v
+        return Or((node, *(Term(v.text, field, True) for v in variants)))
+
+    def expand(self, node):
+        """The query tree with each term ORed with its variants (NOT parts left as they are)."""
+        if isinstance(node, Term):
+            return self.term(node)
+        if isinstance(node, Or):
+            return Or(tuple(self.expand(n) for n in node.nodes))
+        if isinstance(node, And):
+            return And(tuple(self._sequence(list(node.nodes))))
+        return node  # Not, DateRange
+
+    def _sequence(self, nodes: list) -> list:
+        out, i = [], 0
+        while i < len(nodes):
+            for j in range(min(len(nodes), i + MAX_WINDOW), i + 1, -1):
+                window = nodes[i:j]
+                if all(isinstance(n, Term) and not n.quoted and not n.field for n in window):
+                    variants = self.finder("").for_words([n.text for n in window])
+                    if variants:
+                        out.append(self._with(And(tuple(window)), variants, ""))
+                        i = j
+                        break
+            else:
+                out.append(self.expand(nodes[i]))
+                i += 1
+        return out
+
+
+@dataclass
+class Loose:
+    """The query with its variants, and what each variant is."""
+    plan: Plan
+    found: dict[str, Variant]
+    held: dict[str, np.ndarray] = dataclass_field(default_factory=dict)  # variant → its records
+
+    def _docs(self, arrays: IndexArrays, text: str, memo: dict, visible) -> np.ndarray:
+        if text not in self.held:
+            self.held[text] = execute.docs(arrays, match_node(text), memo, visible)
+        return self.held[text]
+
+    def weights(self, arrays: IndexArrays, candidates: np.ndarray, memo: dict,
+                visible) -> np.ndarray:
+        """Per candidate, the weight of the best variant it holds (ranks approximate hits:
+        a known name's misspelling before an arbitrary one-character change)."""
+        best = np.zeros(len(candidates), dtype=np.float64)
+        for text, variant in self.found.items():
+            held = execute.member(candidates, self._docs(arrays, text, memo, visible))
+            best[held] = np.maximum(best[held], variant.weight)
+        return best
+
+    def variants_of(self, arrays: IndexArrays, docnum: int, memo: dict) -> tuple[str, ...]:
+        """The variants a hit holds, best first."""
+        ranked = sorted(self.found.values(), key=lambda v: (-v.weight, v.text))
+        one = np.array([docnum], dtype=np.int64)
+        return tuple(v.text for v in ranked
+                     if execute.member(one, self._docs(arrays, v.text, memo, None))[0])
+
+    def suggestions(self, n: int = 5) -> tuple[str, ...]:
+        ranked = sorted(self.found.values(), key=lambda v: (-v.weight, v.text))
+        return tuple(v.text for v in ranked[:n])

@@ -1,0 +1,115 @@
+"""The names an archive knows — persons, organisations, places — from its catalogs (the index's
+user words), its 责任者 values and the words its segmenter found, with what a person may type
+for them instead: pinyin, initials, short forms of organisations, one character off."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from ..analysis.names import name_like
+from ..analysis.normalize import normalize
+from ..analysis.phonetic import pinyin_keys
+
+_ORG_END = re.compile(r"(局|委|委员会|政府|办公室|办|院|所|厅|部|处|科|站|中心|公司|学校|小学|中学|"
+                      r"大学|医院|银行|协会|联合会|法院|检察院|派出所|支部|党委|总支|大队|中队|队|"
+                      r"馆|社|会|厂|场|街道|村民委员会|居民委员会)$")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name pinyin may be typed for
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    names: frozenset[str]  # every known name (persons, organisations, places)
+    curated: frozenset[str]  # those a catalog or the configuration gives (not text-found)
+    orgs: frozenset[str]
+    by_pinyin: dict[str, tuple[str, ...]]  # wangjiancheng / wjc → names
+    short_forms: dict[str, tuple[str, ...]]  # 当阳档案局 → (当阳市档案局,)
+    near: dict[str, tuple[str, ...]]  # a name with one character deleted → names
+
+    def resolve_pinyin(self, typed: str) -> tuple[str, ...]:
+        return self.by_pinyin.get(typed.lower().replace(" ", "").replace("'", ""), ())
+
+    def one_off(self, term: str) -> list[str]:
+        """Known names one character substituted, inserted or deleted from `term`."""
+        found = []
+        for key in {term, *_deletions(term)}:
+            for name in self.near.get(key, ()):
+                if name != term and within_one(term, name):
+                    found.append(name)
+        return sorted(set(found))
+
+    def is_near_name(self, term: str) -> bool:
+        return term in self.names or bool(self.one_off(term))
+
+
+def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
+    """From the index's user words (catalog persons and organisations, configured words), its
+    责任者 values and the name-like words of its records (names.txt, written by the index
+    writer)."""
+    found = name_like(words)
+    org_set = {o for o in (normalize(x).text.strip() for x in orgs) if len(o) >= 2}
+    curated = {n for n in ({normalize(w).text.strip() for w in user_words} | org_set)
+               if 2 <= len(n) <= 40}
+    known = curated | {n for n in found if 2 <= len(n) <= 40}
+    org_set |= {n for n in known if _ORG_END.search(n) and len(n) >= 4}
+    by_pinyin: dict[str, set[str]] = defaultdict(set)
+    for name in known:
+        if len(name) <= 4 and _CJK_NAME.fullmatch(name):
+            for key in pinyin_keys(name):
+                if len(key) >= 2:
+                    by_pinyin[key].add(name)
+    shorts: dict[str, set[str]] = defaultdict(set)
+    for org in org_set:
+        for short in short_forms(org):
+            shorts[short].add(org)
+    near: dict[str, set[str]] = defaultdict(set)
+    for name in known:
+        if len(name) >= 3:
+            for key in {name, *_deletions(name)}:
+                near[key].add(name)
+    return Lexicon(frozenset(known), frozenset(curated), frozenset(org_set),
+                   {k: tuple(sorted(v)) for k, v in by_pinyin.items()},
+                   {k: tuple(sorted(v)) for k, v in shorts.items()},
+                   {k: tuple(sorted(v)) for k, v in near.items()})
+
+
+# (pattern, replacement) of everyday short forms of organisation names
+_SHORTENINGS = (
+    (re.compile(r"^中共"), ""),
+    (re.compile(r"人民(?=政府|法院|检察院|代表大会|医院|银行)"), ""),
+    (re.compile(r"委员会$"), "委"),
+    (re.compile(r"办公室$"), "办"),
+    (re.compile(r"(?<=[\u4e00-\u9fff]{2})[市县区](?=[\u4e00-\u9fff]{2})"), ""),
+)
+
+
+def short_forms(org: str) -> set[str]:
+    """Everyday short forms of an organisation: 当阳市档案局 → 当阳档案局, 半月镇人民政府 →
+    半月镇政府, 中共当阳县委员会 → 当阳县委 / 当阳委 …"""
+    out = set()
+    for k in range(1, len(_SHORTENINGS) + 1):
+        for rules in combinations(_SHORTENINGS, k):
+            short = org
+            for pattern, replacement in rules:
+                short = pattern.sub(replacement, short)
+            if short != org and len(short) >= 2:
+                out.add(short)
+    return out
+
+
+def within_one(a: str, b: str) -> bool:
+    """Levenshtein distance of a and b is at most 1."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
+def _deletions(s: str) -> set[str]:
+    return {s[:i] + s[i + 1:] for i in range(len(s))}

@@ -1,0 +1,41 @@
+"""Completions as a person types: names and organisations the archive knows, titles and 文号 —
+only what a record the reader may see holds."""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from ..analysis.normalize import normalize
+from .lexicon import Lexicon
+
+MAX_PREFIX_CHARS = 50
+NAME, ORG, TITLE, DOCNUM = "人名", "机构", "题名", "文号"
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    kind: str  # 人名 / 机构 / 题名 / 文号
+
+
+def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
+    """Known names starting with what was typed (or whose pinyin / initials do), shortest
+    first; the caller keeps those a visible record holds."""
+    prefix = normalize(typed).text.strip()
+    names = sorted(lexicon.names)
+    found: list[str] = []
+    at = bisect.bisect_left(names, prefix)
+    while at < len(names) and names[at].startswith(prefix) and len(found) < limit * 4:
+        if names[at] != prefix:
+            found.append(names[at])
+        at += 1
+    if prefix.isascii() and prefix.isalpha():
+        key = prefix.lower()
+        keys = sorted(lexicon.by_pinyin)
+        at = bisect.bisect_left(keys, key)
+        while at < len(keys) and keys[at].startswith(key) and len(found) < limit * 4:
+            found.extend(lexicon.by_pinyin[keys[at]])
+            at += 1
+    # names from the catalogs before names found in the text (which may be OCR misreadings)
+    found = sorted(dict.fromkeys(found), key=lambda n: (n not in lexicon.curated, len(n), n))
+    return [Completion(n, ORG if n in lexicon.orgs else NAME) for n in found]

@@ -1,0 +1,196 @@
+"""What a query term may have been meant as: one character off (an OCR misread, a homophone, a
+typo), a name typed in pinyin or initials, an organisation's short form, an abbreviation, a
+文号 typed without its brackets. Only variants some visible record contains are kept."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..analysis.normalize import is_cjk, normalize
+from ..analysis.phonetic import homophones
+from .lexicon import Lexicon
+
+MAX_VARIANTS = 8  # per term, best first
+MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
+
+# kinds, best first: (weight, label)
+NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
+    "name", "short", "pinyin", "docnum", "ocr", "synonym", "homophone", "initials", "typo")
+WEIGHTS = {NAME: 9, SHORT: 9, PINYIN: 9, DOCNUM: 9, OCR: 7, SYNONYM: 7, HOMOPHONE: 6,
+           INITIALS: 5, TYPO: 3}
+
+# shipped abbreviations of everyday government language; [search] synonyms adds more
+SYNONYMS = (
+    "计生=计划生育", "交管=交通管理", "综治=社会治安综合治理", "人大=人民代表大会",
+    "政协=政治协商会议", "纪委=纪律检查委员会", "组织部=党委组织部", "宣传部=党委宣传部",
+    "发改委=发展和改革委员会", "经信委=经济和信息化委员会", "卫计委=卫生和计划生育委员会",
+    "人社局=人力资源和社会保障局", "住建局=住房和城乡建设局", "国土局=国土资源局",
+    "环保局=环境保护局", "农委=农业委员会", "教委=教育委员会", "安监局=安全生产监督管理局",
+    "工商局=工商行政管理局", "质监局=质量技术监督局", "食药监=食品药品监督管理",
+    "五保=五保供养", "低保=最低生活保障", "新农合=新型农村合作医疗",
+    "两委=村党支部委员会和村民委员会", "村委=村民委员会", "居委=居民委员会",
+    "扶贫办=扶贫开发办公室", "防汛=防汛抗旱", "维稳=维护稳定",
+)
+_DOCNUM = re.compile(r"^(?P<prefix>[\u4e00-\u9fff]{1,12}?)?[\s(（〔\[【{]*(?P<year>(?:19|20)\d{2})"
+                     r"[\s)）〕\]】}]*年?[\s]*第?\s*(?P<number>\d{1,4})\s*号?$")
+
+
+@dataclass(frozen=True)
+class Variant:
+    text: str
+    kind: str
+
+    @property
+    def weight(self) -> int:
+        return WEIGHTS[self.kind]
+
+
+def synonym_table(extra: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Groups of interchangeable spellings (shipped list plus `[search] synonyms`)."""
+    groups = []
+    for line in (*SYNONYMS, *extra):
+        group = tuple(dict.fromkeys(normalize(p.strip()).text for p in line.split("=")
+                                    if p.strip()))
+        if len(group) >= 2:
+            groups.append(group)
+    return groups
+
+
+def docnum_forms(text: str) -> list[str]:
+    """A 文号 typed loosely (当档发2008 7号, 当档发2008年7号, 当档发(2008)第7号, 2008年7号) in its
+    written form 当档发〔2008〕7号 (or 〔2008〕7号 without a prefix)."""
+    m = _DOCNUM.match(normalize(text).text.strip())
+    if not m or not (m.group("prefix") or "号" in text or "〔" in text or "第" in text):
+        return []
+    canonical = f"{m.group('prefix') or ''}〔{m.group('year')}〕{int(m.group('number'))}号"
+    return [canonical]
+
+
+class VariantFinder:
+    """Variants of the terms of one search. `count(text)` says how many records the reader may
+    see hold `text` exactly; `followers(ch)` which characters follow `ch` in the index, each
+    with the number of records holding the pair, commonest first; `fits(left, right)` whether
+    some visible record holds left + any one character + right; `lookalikes(ch)` characters
+    OCR confuses with `ch`."""
+
+    def __init__(self, lexicon: Lexicon, count: Callable[[str], int],
+                 followers: Callable[[str], dict[str, int]],
+                 fits: Callable[[str, str], bool],
+                 lookalikes: Callable[[str], tuple[str, ...]],
+                 synonyms: list[tuple[str, ...]]):
+        self.lexicon = lexicon
+        self.count = count
+        self.followers = followers
+        self.fits = fits
+        self.lookalikes = lookalikes
+        self.synonyms = synonyms
+
+    def for_term(self, typed: str) -> list[Variant]:
+        """Variants of one term that some visible record holds, best first."""
+        term = normalize(typed).text.strip()
+        found: dict[str, str] = {}
+        if re.fullmatch(r"[A-Za-z' ]+", typed.strip()):
+            self._pinyin(typed, found)
+        else:
+            self._docnum(typed, found)
+            for full in self.lexicon.short_forms.get(term, ()):
+                found.setdefault(full, SHORT)
+            self._synonyms(term, found)
+            if sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
+                self._one_off(term, found)
+        return self._kept(term, found)
+
+    def for_words(self, typed: list[str]) -> list[Variant]:
+        """Variants of several adjacent terms read together (wang jian cheng, 当档发2008 7号)."""
+        joined = "".join(t.strip() for t in typed)
+        found: dict[str, str] = {}
+        if re.fullmatch(r"[A-Za-z']+", joined):
+            self._pinyin(joined, found)
+        else:
+            self._docnum(" ".join(typed), found)
+        return self._kept(normalize(joined).text, found)
+
+    def _kept(self, term: str, found: dict[str, str]) -> list[Variant]:
+        ranked = sorted(((WEIGHTS[k], t) for t, k in found.items() if t and t != term),
+                        key=lambda x: (-x[0], x[1]))
+        out = []
+        for _w, text in ranked:
+            if self.count(text):
+                out.append(Variant(text, found[text]))
+                if len(out) >= MAX_VARIANTS:
+                    break
+        return out
+
+    def _pinyin(self, typed: str, found: dict[str, str]) -> None:
+        key = typed.lower().replace(" ", "").replace("'", "")
+        for name in self.lexicon.resolve_pinyin(key):
+            spelled_out = len(key) > len(name)
+            found.setdefault(name, PINYIN if spelled_out else INITIALS)
+
+    def _docnum(self, typed: str, found: dict[str, str]) -> None:
+        for form in docnum_forms(typed):
+            found.setdefault(form, DOCNUM)
+
+    def _synonyms(self, term: str, found: dict[str, str]) -> None:
+        for group in self.synonyms:
+            for member in group:
+                if member in term:
+                    for other in group:
+                        if other != member:
+                            found.setdefault(term.replace(member, other), SYNONYM)
+
+    def _one_off(self, term: str, found: dict[str, str]) -> None:
+        known = term in self.lexicon.names
+        if not known:  # a typo of a name the archive knows
+            for name in self.lexicon.one_off(term):
+                found.setdefault(name, NAME)
+        cjk = all(is_cjk(c) for c in term)
+        for i, ch in enumerate(term):
+            if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:])):
+                continue  # no record holds anything in place of this character
+            before = term[i - 1] if i else ""
+            nxt = term[i + 1] if i + 1 < len(term) else ""
+            for x in self.lookalikes(ch):
+                found.setdefault(term[:i] + x + term[i + 1:], OCR)
+            for x in sorted(homophones(ch)):
+                if self._joins(before, x, nxt):
+                    found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
+            if not before:
+                continue
+            tried = 0
+            for x in self._likeliest(before):  # the commonest continuations first
+                variant = term[:i] + x + term[i + 1:]
+                if known and variant in self.lexicon.curated:
+                    continue  # a name the catalogs give: another person, not a misreading
+                if x != ch and self._joins(before, x, nxt):
+                    found.setdefault(variant, TYPO)
+                    tried += 1
+                    if tried >= MAX_TYPO_CANDIDATES:
+                        break
+        if known or len(term) < 4:
+            return
+        for i in range(1, len(term)):  # one character left out
+            if cjk and not self.fits(term[:i], term[i:]):
+                continue
+            tried = 0
+            for x in self._likeliest(term[i - 1]):
+                if self.frequency(x + term[i]):
+                    found.setdefault(term[:i] + x + term[i:], TYPO)
+                    tried += 1
+                    if tried >= MAX_TYPO_CANDIDATES:
+                        break
+        for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
+            found.setdefault(term[:i] + term[i + 1:], TYPO)
+
+    def _likeliest(self, before: str) -> list[str]:
+        """The characters that follow `before` in the index, the most frequent pair first."""
+        return list(self.followers(before))
+
+    def frequency(self, gram: str) -> int:
+        """In how many records a two-character gram is indexed."""
+        return self.followers(gram[0]).get(gram[1:], 0)
+
+    def _joins(self, before: str, x: str, nxt: str) -> bool:
+        """Whether x can stand between its neighbours: both grams are indexed."""
+        return (not before or self.frequency(before + x)) and (not nxt or self.frequency(x + nxt))

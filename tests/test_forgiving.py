@@ -1,0 +1,211 @@
+"""Forgiving search, in Chinese: what clerks type that is not literally in the record still finds
+it — labelled approximate, after every exact hit, saying what it was found by."""
+from __future__ import annotations
+
+import pytest
+from conftest import make_settings
+
+from indexer.build.run import run_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.search.lexicon import short_forms, within_one
+from indexer.search.variants import docnum_forms
+
+RECORDS = {
+    "a/zongjie.txt": "新塘桥镇2019年度档案工作总结\n由卜剑平负责档案室日常管理，王建成同志负责档案保密工作，"
+                     "并抓好交通安全管理。\n",
+    "a/ocr.txt": "档案移交清单\n经办人：王建戍（签字）\n移交单位：档案室\n",
+    "a/other.txt": "工作简报\n王建国同志到村检查春耕生产。王建华同志参加。\n",
+    "b/dangyang.txt": "关于开展档案执法检查的通知\n当档发〔2008〕7号\n各乡镇：现将有关事项通知如下。\n",
+    "b/dangyang17.txt": "关于档案库房建设的批复\n当档发〔2008〕17号\n同意建设。\n",
+    "b/banyue.txt": "半月镇人民政府关于计划生育工作的报告\n全镇计划生育工作稳步推进。\n",
+    "b/dates.txt": "会议纪要\n二〇一六年七月二日召开会议，研究交通管理工作。\n",
+    "b/dates2.txt": "情况汇报\n2008年7月2日发生交通事故一起。\n",
+    "c/secret.txt": "关于钱学明同志任职的决定\n经研究，决定钱学明同志任档案局局长。\n",
+}
+CATALOG = (
+    "文件,题名,责任者,文号,日期,密级,人员,备注\n"
+    "a/zongjie.txt,2019年度档案工作总结,新塘桥镇人民政府,,2019-12-20,公开,卜剑平；王建成,\n"
+    "a/ocr.txt,档案移交清单,新塘桥镇人民政府,,2019-05-01,公开,,\n"
+    "b/dangyang.txt,关于开展档案执法检查的通知,当阳市档案局,当档发〔2008〕7号,2008-03-01,公开,,\n"
+    "b/dangyang17.txt,关于档案库房建设的批复,当阳市档案局,当档发〔2008〕17号,2008-06-01,公开,,\n"
+    "b/banyue.txt,关于计划生育工作的报告,半月镇人民政府,,2010-01-01,公开,,\n"
+    "c/secret.txt,关于钱学明同志任职的决定,当阳市档案局,当档发〔2009〕1号,2009-01-01,机密,钱学明,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("forgiving")
+    for rel, text in RECORDS.items():
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(text, encoding="utf-8")
+    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    yield a
+    a.close()
+
+
+def search(archive, q, **kw):
+    return archive.search(SearchRequest(q=q, size=50, clearance="绝密", **kw))
+
+
+def exact(archive, q) -> set[str]:
+    return {h.fields["path"] for h in search(archive, q).hits if h.match == "exact"}
+
+
+def approximate(archive, q) -> dict[str, tuple[str, ...]]:
+    return {h.fields["path"]: h.variants for h in search(archive, q).hits
+            if h.match == "approximate"}
+
+
+@pytest.mark.parametrize("typed, meant, path", [
+    ("王建城", "王建成", "a/zongjie.txt"),      # a homophone typed for a known name
+    ("卜建平", "卜剑平", "a/zongjie.txt"),
+    ("档案保秘", "档案保密", "a/zongjie.txt"),
+    ("交通安全管里", "交通安全管理", "a/zongjie.txt"),
+])
+def test_one_character_off_finds_the_record_meant(archive, typed, meant, path):
+    assert exact(archive, typed) == set()
+    found = approximate(archive, typed)
+    assert path in found and meant in found[path]
+
+
+def test_an_ocr_misread_is_found_by_the_right_name_after_the_exact_hits(archive):
+    result = search(archive, "王建成")
+    paths = [h.fields["path"] for h in result.hits]
+    assert paths[0] == "a/zongjie.txt" and result.hits[0].match == "exact"
+    ocr = next(h for h in result.hits if h.fields["path"] == "a/ocr.txt")
+    assert ocr.match == "approximate" and ocr.variants == ("王建戍",)
+    assert result.exact_total == 1 and result.total == len(result.hits)
+    # a look-alike misreading ranks before another name one character away (王建国)
+    assert paths.index("a/ocr.txt") < paths.index("a/other.txt")
+    assert result.hits[paths.index("a/other.txt")].match == "approximate"
+
+
+def test_the_variant_is_highlighted_in_the_snippet(archive):
+    ocr = next(h for h in search(archive, "王建成").hits if h.fields["path"] == "a/ocr.txt")
+    marked = [s.text[a:b] for s in ocr.snippets for a, b in s.spans]
+    assert marked == ["王建戍"]
+
+
+@pytest.mark.parametrize("typed", ["wangjiancheng", "wang jian cheng", "wjc"])
+def test_pinyin_and_initials_of_a_name(archive, typed):
+    found = approximate(archive, typed)
+    assert "a/zongjie.txt" in found and "王建成" in found["a/zongjie.txt"]
+
+
+def test_pinyin_of_a_polyphone_surname():
+    from indexer.analysis.phonetic import pinyin_keys
+    assert "bujianping" in pinyin_keys("卜剑平")
+    assert "shanjianping" in pinyin_keys("单建平")  # 单 as a surname reads shan
+    assert "zengguofan" in pinyin_keys("曾国藩") and "xieming" in pinyin_keys("解明")
+
+
+@pytest.mark.parametrize("typed, meant, path", [
+    ("当阳档案局", "当阳市档案局", "b/dangyang.txt"),
+    ("半月镇政府", "半月镇人民政府", "b/banyue.txt"),
+    ("计生", "计划生育", "b/banyue.txt"),
+])
+def test_short_forms_and_abbreviations(archive, typed, meant, path):
+    found = approximate(archive, typed)
+    assert path in found and meant in found[path]
+
+
+def test_short_forms_of_organisations():
+    assert "当阳档案局" in short_forms("当阳市档案局")
+    assert "半月镇政府" in short_forms("半月镇人民政府")
+    assert "当阳县委" in short_forms("中共当阳县委员会")
+
+
+@pytest.mark.parametrize("typed", ["当档发2008 7号", "当档发2008年7号", "当档发(2008)第7号"])
+def test_a_loosely_typed_doc_number_finds_its_record_first(archive, typed):
+    result = search(archive, typed)
+    assert result.hits and result.hits[0].fields["path"] == "b/dangyang.txt"
+
+
+def test_doc_number_forms():
+    assert docnum_forms("当档发2008年7号") == ["当档发〔2008〕7号"]
+    assert docnum_forms("当档发(2008)第07号") == ["当档发〔2008〕7号"]
+    assert docnum_forms("2008年7号") == ["〔2008〕7号"]
+    assert docnum_forms("档案工作") == []
+
+
+def test_exact_hits_always_come_before_approximate_ones(archive):
+    for q in ["王建成", "档案保秘", "当阳档案局", "计生"]:
+        matches = [h.match for h in search(archive, q).hits]
+        assert matches == sorted(matches, key=lambda m: m != "exact"), q
+
+
+def test_variants_can_be_turned_off(archive):
+    from dataclasses import replace
+    strict = Archive(archive.dir, replace(archive.settings, variants=False))
+    try:
+        assert strict.search(SearchRequest(q="王建城", clearance="绝密")).total == 0
+    finally:
+        strict.close()
+
+
+def test_a_quoted_phrase_is_searched_exactly(archive):
+    assert search(archive, '"王建城"').total == 0
+
+
+def test_a_known_name_one_off_is_suggested(archive):
+    assert "王建成" in search(archive, "王建城").suggestions
+
+
+def test_levenshtein_one():
+    assert within_one("王建成", "王建城") and within_one("王建成", "王成")
+    assert not within_one("王建成", "李建城")
+
+
+@pytest.mark.parametrize("typed, path", [
+    ("2016年", "b/dates.txt"),                # digits typed, Chinese numerals written
+    ("2016年7月2日", "b/dates.txt"),
+    ("二〇〇八年七月二日", "b/dates2.txt"),     # and the reverse
+    ("二零零八年七月二日", "b/dates2.txt"),
+])
+def test_a_date_in_digits_finds_it_in_chinese_numerals_exactly(archive, typed, path):
+    assert path in exact(archive, typed)
+    hit = next(h for h in search(archive, typed).hits if h.fields["path"] == path)
+    assert any(s.spans for s in hit.snippets)  # the date as written is highlighted
+
+
+def test_date_spellings():
+    from indexer.dates import spellings
+    assert "二〇一六年" in spellings("2016年") and "2016年" in spellings("二〇一六年")
+    assert "2008年7月2日" in spellings("二〇〇八年七月二日")
+    assert spellings("档案") == ["档案"]
+
+
+def test_completions_offer_names_titles_and_doc_numbers(archive):
+    names = [c.text for c in archive.suggest("王建", "绝密")]
+    assert names[0] == "王建成"  # the catalog's name before names only found in the text
+    assert ("王建成", "人名") in [(c.text, c.kind) for c in archive.suggest("wjc", "绝密")]
+    assert ("当阳市档案局", "机构") in [(c.text, c.kind) for c in archive.suggest("当阳", "绝密")]
+    numbers = {c.text for c in archive.suggest("当档发", "绝密") if c.kind == "文号"}
+    assert numbers == {"当档发〔2008〕7号", "当档发〔2008〕17号", "当档发〔2009〕1号"}
+    assert archive.suggest("关于计划", "公开")[0].text == "关于计划生育工作的报告"
+
+
+def test_completions_never_reveal_a_withheld_record(archive):
+    assert "钱学明" in [c.text for c in archive.suggest("钱学", "机密")]
+    for typed in ["钱学", "qxm", "qianxueming", "关于钱", "当档发〔2009"]:
+        offered = [c.text for c in archive.suggest(typed, "公开")]
+        assert not any("钱学明" in t or "2009" in t for t in offered), (typed, offered)
+    # nor do variants or suggestions of a search
+    result = archive.search(SearchRequest(q="钱学名", clearance="公开"))
+    assert result.total == 0 and result.suggestions == ()
+
+
+def test_the_writer_keeps_the_names_its_records_hold(archive):
+    from indexer.analysis.names import NAMES_FILE
+    names = set((archive.dir / NAMES_FILE).read_text(encoding="utf-8").splitlines())
+    assert {"王建戍", "王建国"} <= names  # found by the segmenter in the text, not in a catalog
+    assert "档案" not in names and "工作" not in names
+
+
+def test_pinyin_finds_a_name_only_the_text_holds(archive):
+    found = approximate(archive, "wangjianguo")
+    assert "a/other.txt" in found and found["a/other.txt"] == ("王建国",)

@@ -42,6 +42,7 @@ def test_lookalikes_are_ordered_by_count_and_read_in_both_directions():
             assert ch in lookalikes(b)
     assert lookalikes("宣")[0] == "宜" and "宣" in lookalikes("宜")
     assert "干" in lookalikes("千") and "曰" in lookalikes("日")
+    assert "戍" in lookalikes("成") and "末" in lookalikes("未")
 
 
 def test_a_traditional_character_asks_for_its_simplified_forms_lookalikes():
@@ -61,18 +62,23 @@ def _page(lines: list[str], size: int, blur: float) -> Image.Image:
 
 @pytest.mark.ocr
 @needs_font
-def test_a_real_misread_of_a_rendered_line_is_in_the_table():
-    """Tesseract (chi_sim) reads 鸟 as 乌 in this small, slightly blurred line: a search for
-    a record whose OCR text says 乌类 must be able to try 鸟类, and the reverse."""
-    lines = ["加强宣传工作宣布决定", "固定资产千万元鸟类"]
+@pytest.mark.parametrize("lines, pair", [
+    # the issue's case: a record whose OCR read 王建戍 for 王建成 (and the reverse)
+    (["王建成同志负责档案保密", "卫戍部队戍边王建戍", "青年教育己经已经末未", "乡镇填写清单管理里程"],
+     ("戍", "成")),
+    (["加强宣传工作宣布决定", "固定资产千万元鸟类"], ("鸟", "乌")),
+])
+def test_a_real_misread_of_a_rendered_line_is_in_the_table(lines, pair):
+    """Tesseract (chi_sim) misreads these small, slightly blurred lines in place: a search
+    for what was meant must be able to try what was read, and the reverse."""
     truth = "".join(lines)
     read = ocr_page(_page(lines, 28, 0.8), OcrSettings(languages="chi_sim")).text
     read = "".join(normalize_text(read).split())
     assert len(read) == len(truth) and read != truth, read  # a misread happens, in place
     misread = {(a, b) for a, b in zip(truth, read) if a != b}
-    assert ("鸟", "乌") in misread
-    for a, b in misread:
-        assert b in lookalikes(a) and a in lookalikes(b)
+    assert pair in misread
+    a, b = pair
+    assert b in lookalikes(a) and a in lookalikes(b)
 
 
 @pytest.mark.ocr

@@ -40,6 +40,9 @@ FONTS = {  # fontconfig family -> short name
     "AR PL UKai CN": "ukai", "AR PL UMing CN": "uming", "WenQuanYi Zen Hei": "wqy-zenhei",
 }
 SIZES = (24, 28, 34)  # character height in pixels: 小四–三号 text scanned at 150–200 dpi
+# characters drawn more often, whatever their frequency: the look-alikes named in issue 13
+# (a rare one such as 戍 is outside the most frequent characters, and would never be drawn)
+FOCUS = "青育己已未末镇填成戍戊理里"
 LINE_CHARS = 18
 LINES_PER_PAGE = 14
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -75,9 +78,10 @@ def find_fonts(wanted: list[str]) -> dict[str, tuple[str, int]]:
     return found
 
 
-def common_chars(n: int) -> tuple[list[str], dict[str, list[tuple[str, int]]]]:
+def common_chars(n: int, focus: str = "") -> tuple[list[str], dict[str, list[tuple[str, int]]]]:
     """The n most frequent simplified characters of jieba's dictionary, and per character
-    the dictionary words (2-4 characters, all among the n) that hold it, most frequent first."""
+    the dictionary words (2-4 characters, all among the n) that hold it, most frequent first;
+    for a `focus` character, any such words."""
     import jieba
 
     words = []
@@ -91,12 +95,13 @@ def common_chars(n: int) -> tuple[list[str], dict[str, list[tuple[str, int]]]]:
                     freq[ch] += int(count)
     chars = [c for c, _ in freq.most_common() if normalize_text(c) == c][:n]
     keep = set(chars)
-    holding: dict[str, list[tuple[str, int]]] = {c: [] for c in chars}
+    holding: dict[str, list[tuple[str, int]]] = {c: [] for c in chars + list(focus)}
     for word, count in sorted(words, key=lambda w: -w[1]):
-        if 2 <= len(word) <= 4 and set(word) <= keep:
-            for ch in set(word):
-                if len(holding[ch]) < 12:
-                    holding[ch].append((word, count))
+        if not 2 <= len(word) <= 4:
+            continue
+        for ch in set(word):
+            if ch in holding and len(holding[ch]) < 12 and (ch in focus or set(word) <= keep):
+                holding[ch].append((word, count))
     return chars, holding
 
 
@@ -195,7 +200,9 @@ def write(pairs: Counter, out: Path, min_count: int, note: str) -> list[tuple]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chars", type=int, default=3500, help="most frequent characters")
-    parser.add_argument("--rounds", type=int, default=2, help="lines holding each character")
+    parser.add_argument("--rounds", type=int, default=1, help="lines holding each character")
+    parser.add_argument("--focus", default=FOCUS, help="characters drawn more often")
+    parser.add_argument("--focus-rounds", type=int, default=6, help="lines holding each")
     parser.add_argument("--archive-lines", type=int, default=400, help="lines of 公文 text")
     parser.add_argument("--fonts", default=",".join(FONTS.values()))
     parser.add_argument("--workers", type=int, default=2)
@@ -207,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     fonts = find_fonts(args.fonts.split(","))
     if not fonts:
         raise SystemExit("no font to draw with: tools/system-deps.sh confusions")
-    chars, holding = common_chars(args.chars)
+    chars, holding = common_chars(args.chars, args.focus)
     lines = word_lines(chars, holding, args.rounds, random.Random(args.seed))
+    lines += word_lines(list(args.focus), holding, args.focus_rounds, random.Random(args.seed))
     lines += archive_lines(args.archive_lines)
     pages = plan(lines, fonts, args.seed)
     pairs: Counter = Counter()

@@ -7,7 +7,7 @@ N ?= 10000
 WEB_N ?= 2000
 MESSY_N ?= 3000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy confusions clean
 
 run: install index serve
 
@@ -56,6 +56,11 @@ bench-security: install
 
 bench-messy: install
 	$(BIN)/python -m bench.messy --n $(MESSY_N)
+
+# rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes)
+confusions: install
+	tools/system-deps.sh confusions
+	$(BIN)/python tools/confusions.py
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

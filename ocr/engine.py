@@ -1,14 +1,12 @@
-"""The OcrEngine protocol and its Tesseract implementation: the only code that runs tesseract."""
+"""The OcrEngine protocol and its Tesseract implementation (over ocr/tesseract.py)."""
 from __future__ import annotations
 
-import os
-import re
 from typing import Protocol, runtime_checkable
 
-import pytesseract
 from PIL import Image
 
-from .errors import INSTALL_HINT, OcrError, OcrTimeout, OcrUnavailable, package_for
+from . import tesseract
+from .errors import OcrUnavailable, package_for
 from .result import PageText
 from .settings import OcrSettings
 
@@ -35,72 +33,9 @@ class OcrEngine(Protocol):
         ...
 
 
-def run_tesseract(
-    task: str,
-    image: Image.Image | None = None,
-    *,
-    lang: str = "",
-    psm: int = 3,
-    timeout: float = 0.0,
-) -> object:
-    """Run tesseract once; every call of the program goes through here.
-
-    task is "data" (word table as a dict), "osd" (orientation dict), "langs" (installed
-    languages) or "version". Sets OMP_THREAD_LIMIT=1 for the child (parallelism comes from
-    worker processes) and maps pytesseract's failures onto OcrError subclasses.
-    """
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        if task == "langs":
-            return pytesseract.get_languages(config="")
-        if task == "version":
-            return str(pytesseract.get_tesseract_version())
-        if image is None:
-            raise ValueError(f"tesseract task {task!r} needs an image")
-        if image.format:  # pytesseract re-saves in the source format: keep it lossless
-            image = image.copy()
-        if task == "osd":
-            return pytesseract.image_to_osd(
-                image, config="--psm 0", timeout=timeout, output_type=pytesseract.Output.DICT
-            )
-        if task == "data":
-            return pytesseract.image_to_data(
-                image,
-                lang=lang,
-                config=f"--psm {int(psm)}",
-                timeout=timeout,
-                output_type=pytesseract.Output.DICT,
-            )
-        raise ValueError(f"unknown tesseract task {task!r}")
-    except pytesseract.TesseractNotFoundError as e:
-        raise OcrUnavailable(f"the tesseract program is not installed; {INSTALL_HINT}") from e
-    except pytesseract.TesseractError as e:
-        raise _translate(e, lang) from e
-    except RuntimeError as e:
-        if "timeout" in str(e).lower():
-            raise OcrTimeout(f"tesseract took longer than {timeout:g} s on one page") from e
-        raise OcrError(f"tesseract failed: {e}") from e
-    except OSError as e:
-        raise OcrError(f"could not run tesseract: {e}") from e
-
-
-def _translate(error: pytesseract.TesseractError, lang: str) -> OcrError:
-    """Turn tesseract's stderr into our error: missing language data is a setup problem."""
-    message = str(error.message or error.status)
-    missing = re.findall(r"Failed loading language '([^']+)'", message)
-    if missing or "couldn't load any languages" in message:
-        names = missing or lang.split("+")
-        packages = " ".join(package_for(n) for n in names)
-        return OcrUnavailable(
-            f"Tesseract language data missing: {', '.join(names)}; "
-            f"install it with: apt-get install {packages}"
-        )
-    return OcrError(f"tesseract failed (status {error.status}): {message}")
-
-
 def check_available(settings: OcrSettings) -> None:
     """Raise OcrUnavailable naming what is missing: the program or a language's data."""
-    installed = set(run_tesseract("langs"))
+    installed = set(tesseract.languages())
     missing = [lang for lang in settings.language_list() if lang not in installed]
     if settings.preprocess and "orient" in settings.steps and "osd" not in installed:
         missing.append("osd")
@@ -117,11 +52,11 @@ def check_available(settings: OcrSettings) -> None:
 
 def engine_version() -> str:
     """The installed Tesseract's version, e.g. "tesseract 5.3.0"."""
-    return f"tesseract {run_tesseract('version')}"
+    return f"tesseract {tesseract.version()}"
 
 
 class TesseractEngine:
-    """OcrEngine backed by the tesseract program (LSTM models, via pytesseract)."""
+    """OcrEngine backed by the tesseract program (LSTM models, see ocr/tesseract.py)."""
 
     name = "tesseract"
 
@@ -134,22 +69,22 @@ class TesseractEngine:
         return self._version
 
     def recognize(self, image: Image.Image, settings: OcrSettings) -> PageText:
-        data = run_tesseract(
-            "data", image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
+        data = tesseract.image_to_data(
+            image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
         )
         text, confidence = text_from_data(data)
         return PageText(text=text, confidence=confidence)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
-        osd = run_tesseract("osd", image, timeout=settings.timeout)
+        osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
 
 
 def text_from_data(data: dict) -> tuple[str, float]:
     """Rebuild text (lines, blank lines between blocks) and mean word confidence.
 
-    Pure: works on pytesseract's image_to_data dict (level, block_num, par_num, line_num,
-    text, conf columns).
+    Pure: works on the columns of tesseract.image_to_data (level, block_num, par_num,
+    line_num, text, conf).
     """
     lines: list[str] = []
     current: list[str] = []

@@ -22,6 +22,16 @@ class OcrTimeout(OcrError):
     """One page took longer than the configured time limit."""
 
 
+class TesseractFailed(OcrError):
+    """The tesseract program failed on a page (crashed, or exited with an error).
+
+    status is its exit status (negative: killed by that signal), stderr what it said.
+    """
+
+    status: int = 0
+    stderr: str = ""
+
+
 class ImageError(OcrError):
     """An image file is unreadable, truncated, of an unknown format or too large."""
 

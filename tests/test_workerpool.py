@@ -123,3 +123,72 @@ def test_a_file_past_the_memory_limit_fails_alone_and_the_writer_is_not_limited(
         ("c/bomb.txt", summary.failed[0][1])]
     assert f"内存超过 [index] worker_memory_mb 限制（{limit_mb} MB）" in summary.failed[0][1]
     assert resource.getrlimit(resource.RLIMIT_AS) == writer_limit
+
+
+STUCK_WRITER = '''
+import os, sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+import indexer.ingest.textfile
+
+real = indexer.ingest.textfile.TextExtractor.extract
+
+
+def extract(self, path, ctx):
+    if Path(os.path.realpath(path)).name == "stuck.txt":
+        Path({pid_file!r}).write_text(str(os.getpid()))
+        sum(range(10 ** 15))  # C code that never lets another thread of the worker run
+    return real(self, path, ctx)
+
+
+# module level: the fork server imports this file too, so its workers are patched
+indexer.ingest.textfile.TextExtractor.extract = extract
+
+if __name__ == "__main__":
+    from indexer.build.run import run_index
+    from indexer.config import settings_from_dict
+
+    settings = settings_from_dict({{"index": {{"dir": {index!r}}}, "ocr": {{"enabled": False}}}},
+                                  base=Path({index!r}).parent)
+    run_index(settings, paths=[Path({corpus!r})], workers=1)
+'''
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its exit status is left (a zombie nobody has reaped)."""
+    return _status(pid).get("State", "Z").startswith("Z")
+
+
+def test_a_worker_goes_with_its_killed_writer_even_when_stuck_in_c_code(tmp_path):
+    """The writer killed with kill -9 while its worker runs C code that holds the GIL (a
+    decoder stuck in a loop): the worker goes too, instead of running on as an orphan."""
+    import subprocess
+    import sys
+
+    corpus = write_files(tmp_path / "c", ["stuck.txt"])
+    pid_file = tmp_path / "worker.pid"
+    script = tmp_path / "writer.py"
+    script.write_text(STUCK_WRITER.format(
+        repo=str(Path(__file__).resolve().parents[1]), pid_file=str(pid_file),
+        index=str(tmp_path / "d" / "index"), corpus=str(corpus)))
+    writer = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path)
+    worker = None
+    try:
+        for _ in range(1200):  # until the worker is stuck (a minute at most)
+            if pid_file.exists() and pid_file.read_text():
+                worker = int(pid_file.read_text())
+                break
+            assert writer.poll() is None, "the writer ended before its worker got stuck"
+            time.sleep(0.05)
+        assert worker is not None, "the worker never started the file"
+        writer.kill()
+        writer.wait()
+        for _ in range(600):  # the kernel kills it at once; allow a loaded machine 30 s
+            if _gone(worker):
+                break
+            time.sleep(0.05)
+        assert _gone(worker), "the worker outlived its writer"
+    finally:
+        writer.kill()
+        if worker is not None and not _gone(worker):
+            os.kill(worker, signal.SIGKILL)

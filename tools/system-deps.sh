@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dangan needs, only those that are missing (idempotent).
-# Usage: tools/system-deps.sh run|test  (test also installs Debian's chromium for the
-# real-browser tests, which drive it through Playwright; Playwright's own browser downloads
-# are never used)
+# Usage: tools/system-deps.sh run|test|confusions  (test also installs Debian's chromium for
+# the real-browser tests, which drive it through Playwright; Playwright's own browser downloads
+# are never used; confusions adds the fonts tools/confusions.py draws with)
 set -euo pipefail
 
 # OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
@@ -12,7 +12,8 @@ want=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesse
 case "${1:-run}" in
   run) ;;
   test) want+=(chromium) ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  confusions) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei) ;;
+  *) echo "usage: $0 run|test|confusions" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -1,8 +1,51 @@
-"""Characters OCR confuses with each other (placeholder until the measured table lands)."""
+"""Look-alike characters, from Tesseract's own misreads (confusions.tsv): lookalikes(ch).
+
+The table is made by tools/confusions.py, which draws common characters in several fonts,
+reads them with dangan's OCR and counts which character was read as which. Pairs are used
+in both directions and normalised with the index's normaliser: a pair that folds to one
+character (a traditional form read for its simplified one) is no confusion and is dropped.
+"""
 from __future__ import annotations
 
-_PAIRS = ("成戍", "青育", "己已", "未末", "镇填", "理里")
+from collections import Counter, defaultdict
+from functools import cache
+from pathlib import Path
+
+from .normalize import normalize_text
+
+TABLE = Path(__file__).with_name("confusions.tsv")
 
 
 def lookalikes(ch: str) -> tuple[str, ...]:
-    return tuple(p[1 - p.index(ch)] for p in _PAIRS if ch in p)
+    """Characters OCR confuses with `ch` (after normalisation), most often confused first."""
+    return _table().get(normalize_text(ch), ())
+
+
+def confusion_counts() -> dict[tuple[str, str], int]:
+    """(a, b) -> how often a was read as b or b as a (both orders present)."""
+    return dict(_counts())
+
+
+@cache
+def _counts() -> Counter:
+    counts: Counter = Counter()
+    with open(TABLE, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            char, misread, count = line.rstrip("\n").split("\t")
+            if char == "char":  # the header
+                continue
+            a, b = normalize_text(char), normalize_text(misread)
+            if len(a) == 1 and len(b) == 1 and a != b:
+                counts[(a, b)] += int(count)
+                counts[(b, a)] += int(count)
+    return counts
+
+
+@cache
+def _table() -> dict[str, tuple[str, ...]]:
+    near: dict[str, Counter] = defaultdict(Counter)
+    for (a, b), n in _counts().items():
+        near[a][b] = n
+    return {a: tuple(sorted(c, key=lambda b: (-c[b], b))) for a, c in near.items()}

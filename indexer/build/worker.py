@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 import time
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 
+from .lifeline import die_with_parent
 from .memory import limit_memory, out_of_memory_message, peak_rss_mb, status_mb
 from .prepare import Prepared, WorkerSetup, prepare, setup_analyzer
 
@@ -21,7 +21,9 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             os.close(fd)
         except OSError:
             pass
-    _exit_with_writer()
+    # the writer killed (kill -9, say): the kernel kills its fork server (see workerboot)
+    # and then this worker, whatever it is doing; orphans must not hold memory or files
+    die_with_parent(_writer_alive)
     limit_memory(setup.memory_mb)
     # the dictionary was loaded by the fork server; the run's words are added here, not on
     # a file's clock
@@ -48,22 +50,11 @@ def serve(conn: Connection, setup: WorkerSetup, inherited_fds: tuple[int, ...]) 
             return
 
 
-def _exit_with_writer() -> None:
-    """Exit when the writer that started this worker is gone (killed with kill -9, say):
-    orphans must not go on holding memory or files. The writer is not this process's
-    parent (the fork server is), but its end of a pipe closes when it dies."""
+def _writer_alive() -> bool:
+    """Whether the writer that started this worker is still there (its end of a pipe
+    closes when it dies; it is not this process's parent, the fork server is)."""
     writer = multiprocessing.parent_process()
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            if writer is None:
-                time.sleep(1)
-            elif wait([writer.sentinel], 1.0):
-                break
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    return writer is None or writer.is_alive()
 
 
 def _lock_fds() -> set[int]:

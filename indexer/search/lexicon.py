@@ -49,9 +49,10 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
     writer)."""
     found = name_like(words)
     org_set = {o for o in (normalize(x).text.strip() for x in orgs) if len(o) >= 2}
-    curated = {n for n in ({normalize(w).text.strip() for w in user_words} | org_set)
-               if 2 <= len(n) <= 40}
-    known = curated | {n for n in found if 2 <= len(n) <= 40}
+    # a 责任者 read from a scan's red header may be misread: only the catalogs' and the
+    # configuration's names are taken as written
+    curated = {n for n in (normalize(w).text.strip() for w in user_words) if 2 <= len(n) <= 40}
+    known = curated | {n for n in org_set | found if 2 <= len(n) <= 40}
     org_set |= {n for n in known if _ORG_END.search(n) and len(n) >= 4}
     by_pinyin: dict[str, set[str]] = defaultdict(set)
     for name in known:

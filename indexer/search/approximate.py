@@ -50,13 +50,29 @@ def archive_lexicon(arrays: IndexArrays, index_dir: Path) -> lexicon.Lexicon:
     return arrays._cached(("lexicon",), build)
 
 
+def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
+                   visible: np.ndarray | None) -> lexicon.Lexicon:
+    """The names of the archive's lexicon that a record of this clearance's (`visible`)
+    holds: the catalogs' and the text's names of withheld records are not known to its
+    readers, not even as a reason to look for variants (built once per index version)."""
+    def build():
+        live = arrays.live() if visible is None else visible
+
+        def held(name: str) -> bool:
+            ids = execute.docs(arrays, match_node(name), {}, visible)
+            return bool(np.count_nonzero(execute.member(ids, live)))
+        return archive_lexicon(arrays, index_dir).within(held)
+    return arrays._cached(("lexicon", clearance), build)
+
+
 class Forgiving:
     """The variant lookups of one search (one index version, one reader's records)."""
 
     def __init__(self, arrays: IndexArrays, visible: np.ndarray | None, memo: dict,
                  lex: lexicon.Lexicon, threshold: int, synonyms: list[tuple[str, ...]],
-                 lookalikes: Callable[[str], tuple[str, ...]]):
+                 lookalikes: Callable[[str], tuple[str, ...]], reader: str = ""):
         self.arrays, self.visible, self.memo = arrays, visible, memo
+        self.reader = reader  # names the `visible` records (the clearance): a cache key
         self.lexicon = lex
         self.threshold = threshold
         self._lookalikes = lookalikes
@@ -80,8 +96,9 @@ class Forgiving:
         return self._counts[key]
 
     def followers(self, ch: str) -> dict[str, int]:
-        """The characters that follow `ch` in the index, with the number of records holding
-        the pair (in its commonest field), commonest first; kept with the index version."""
+        """The characters that follow `ch` in the records the reader may see, with the number
+        of those records holding the pair (in its commonest field), commonest first; kept
+        with the index version (a withheld record's words never crowd out a visible one's)."""
         def build():
             reader = self.arrays.searcher.reader()
             out: dict[str, int] = {}
@@ -89,10 +106,19 @@ class Forgiving:
                 for gram in reader.expand_prefix(field, ch):
                     text = gram.decode("utf-8")
                     if len(text) == 2:
-                        n = reader.doc_frequency(field, gram)
-                        out[text[1]] = max(out.get(text[1], 0), n)
+                        n = self._holding(field, text, gram)
+                        if n:
+                            out[text[1]] = max(out.get(text[1], 0), n)
             return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
-        return self.arrays._cached(("followers", ch), build)
+        key = ("followers", ch) if self.visible is None else ("followers", self.reader, ch)
+        return self.arrays._cached(key, build)
+
+    def _holding(self, field: str, text: str, gram: bytes) -> int:
+        """Records the reader may see with `text` in `field`."""
+        if self.visible is None:
+            return self.arrays.searcher.reader().doc_frequency(field, gram)
+        ids = self.arrays.postings(field, text)[0]
+        return int(np.count_nonzero(execute.member(ids, self.visible)))
 
     def fits(self, *parts: str) -> bool:
         """Whether a record the reader may see holds the parts with one character between

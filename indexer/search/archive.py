@@ -25,7 +25,7 @@ from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
 from ..analysis.confusions import lookalikes
-from .approximate import Forgiving, Loose, archive_lexicon
+from .approximate import Forgiving, Loose, reader_lexicon
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
 from .matched import field_snippets, field_terms, with_variants
@@ -171,7 +171,7 @@ class Archive:
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
         exact = self._candidates(arrays, [plan], req, None, memo, visible)
-        loose = self._loose(arrays, tree, visible, memo)
+        loose = self._loose(arrays, tree, req.clearance, visible, memo)
         plans = [plan]
         approx = EMPTY
         if loose is not None:
@@ -195,12 +195,14 @@ class Archive:
         return SearchResult(req, len(matched), hits, facets, millis, exact_total=len(exact),
                             suggestions=suggestions, notices=query.notices)
 
-    def _loose(self, arrays, tree, visible, memo) -> Loose | None:
+    def _loose(self, arrays, tree, clearance, visible, memo) -> Loose | None:
         """The query with its terms' variants, or None (variants off, or none found)."""
         if not self.settings.variants or tree is None:
             return None
-        forgiving = Forgiving(arrays, visible, memo, archive_lexicon(arrays, self.dir),
-                              self.settings.variant_threshold, self._synonyms, lookalikes)
+        forgiving = Forgiving(arrays, visible, memo,
+                              reader_lexicon(arrays, self.dir, clearance, visible),
+                              self.settings.variant_threshold, self._synonyms, lookalikes,
+                              reader=clearance)
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
@@ -328,8 +330,9 @@ class Archive:
             return []
         _s, arrays = self.current()
         visible = self.visible(arrays, clearance)
-        forgiving = Forgiving(arrays, visible, {}, archive_lexicon(arrays, self.dir), 0,
-                              self._synonyms, lookalikes)
+        forgiving = Forgiving(arrays, visible, {},
+                              reader_lexicon(arrays, self.dir, clearance, visible), 0,
+                              self._synonyms, lookalikes, reader=clearance)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]
         if len(out) < size and not typed.isascii():

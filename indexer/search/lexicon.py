@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations
 
 from ..analysis.names import name_like
@@ -41,6 +43,26 @@ class Lexicon:
 
     def is_near_name(self, term: str) -> bool:
         return term in self.names or bool(self.one_off(term))
+
+    @cached_property
+    def ordered(self) -> tuple[str, ...]:
+        """Every name, sorted (for completions by prefix)."""
+        return tuple(sorted(self.names))
+
+    @cached_property
+    def ordered_pinyin(self) -> tuple[str, ...]:
+        return tuple(sorted(self.by_pinyin))
+
+    def within(self, held: Callable[[str], bool]) -> Lexicon:
+        """The lexicon of the names for which `held(name)` is true (those a record some
+        reader may see holds): no name only a withheld record holds shapes their search."""
+        keep = frozenset(n for n in self.names if held(n))
+
+        def kept(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+            out = {k: tuple(n for n in v if n in keep) for k, v in table.items()}
+            return {k: v for k, v in out.items() if v}
+        return Lexicon(keep, self.curated & keep, self.orgs & keep, kept(self.by_pinyin),
+                       kept(self.short_forms), kept(self.near))
 
 
 def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:

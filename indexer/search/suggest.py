@@ -22,7 +22,7 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
     """Known names starting with what was typed (or whose pinyin / initials do), shortest
     first; the caller keeps those a visible record holds."""
     prefix = normalize(typed).text.strip()
-    names = sorted(lexicon.names)
+    names = lexicon.ordered
     found: list[str] = []
     at = bisect.bisect_left(names, prefix)
     while at < len(names) and names[at].startswith(prefix) and len(found) < limit * 4:
@@ -31,7 +31,7 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
         at += 1
     if prefix.isascii() and prefix.isalpha():
         key = prefix.lower()
-        keys = sorted(lexicon.by_pinyin)
+        keys = lexicon.ordered_pinyin
         at = bisect.bisect_left(keys, key)
         while at < len(keys) and keys[at].startswith(key) and len(found) < limit * 4:
             found.extend(lexicon.by_pinyin[keys[at]])

@@ -218,14 +218,16 @@ def test_a_long_term_with_two_characters_off_finds_the_record(archive):
 
 def test_the_work_spent_on_variants_is_bounded(archive):
     """A 500-character term once took minutes (an alignment per place, then per pair of
-    places); now long terms get none and every search has a budget of lookups."""
+    places); now long terms get none and every search has a budget of lookups and of the
+    grams it checks."""
     from indexer.analysis.confusions import lookalikes
     from indexer.search import approximate
     from indexer.search.querylang import parse
 
     text = RECORDS["a/zongjie.txt"] * 6
     queries = [text[:500], " ".join(text[i:i + 3] for i in range(0, 360, 3)),
-               " OR ".join(text[i:i + 4] for i in range(0, 400, 4))]
+               " OR ".join(text[i:i + 4] for i in range(0, 400, 4)),
+               " ".join(text[i:i + 20] for i in range(3, 163, 20))]  # 8 terms of 20: ~3,900 grams
     with archive.pinned() as (_searcher, arrays):
         for q in queries:
             forgiving = approximate.Forgiving(
@@ -233,5 +235,6 @@ def test_the_work_spent_on_variants_is_bounded(archive):
                 lookalikes)
             forgiving.expand(parse(q[:500]))
             assert len(forgiving._counts) <= approximate.MAX_LOOKUPS
+            assert forgiving.pairs <= approximate.MAX_PAIRS
             assert forgiving.terms <= approximate.MAX_TERMS
     assert exact(archive, text[:500]) == {"a/zongjie.txt"}  # and the search itself answers

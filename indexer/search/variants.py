@@ -79,8 +79,10 @@ class VariantFinder:
                  followers: Callable[[str], dict[str, int]],
                  fits: Callable[..., bool],
                  lookalikes: Callable[[str], tuple[str, ...]],
-                 synonyms: list[tuple[str, ...]]):
+                 synonyms: list[tuple[str, ...]],
+                 pair: Callable[[str], bool] | None = None):
         self.lexicon = lexicon
+        self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
         self.count = count
         self.followers = followers
         self.fits = fits
@@ -213,7 +215,9 @@ class VariantFinder:
         return list(self.followers(before))
 
     def frequency(self, gram: str) -> int:
-        """In how many records a two-character gram is indexed."""
+        """In how many records a two-character gram is indexed (or, given `pair`, whether)."""
+        if self.pair is not None:
+            return int(self.pair(gram))
         return self.followers(gram[0]).get(gram[1:], 0)
 
     def _joins(self, before: str, x: str, nxt: str) -> bool:

@@ -155,6 +155,14 @@ def test_a_known_name_one_off_is_suggested(archive):
     assert "王建成" in search(archive, "王建城").suggestions
 
 
+def test_names_with_control_or_format_characters_are_not_offered():
+    from indexer.search.lexicon import build
+    lexicon = build(["王\x07建\x1b成", "王建\u202e成", "赵\u200b明", "王建成"],
+                    ["当阳\x00档案局"], [])
+    # (the normaliser drops bidi overrides and zero-width spaces, as it does in records)
+    assert lexicon.names == {"王建成", "赵明"} and lexicon.orgs == frozenset()
+
+
 def test_levenshtein_one():
     assert within_one("王建成", "王建城") and within_one("王建成", "王成")
     assert not within_one("王建成", "李建城")

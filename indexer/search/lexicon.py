@@ -4,6 +4,7 @@ for them instead: pinyin, initials, short forms of organisations, one character 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,9 +74,11 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
     org_set = {o for o in (normalize(x).text.strip() for x in orgs) if len(o) >= 2}
     # a 责任者 read from a scan's red header may be misread: only the catalogs' and the
     # configuration's names are taken as written
-    curated = {n for n in (normalize(w).text.strip() for w in user_words) if 2 <= len(n) <= 40}
-    known = curated | {n for n in org_set | found if 2 <= len(n) <= 40}
-    org_set |= {n for n in known if _ORG_END.search(n) and len(n) >= 4}
+    curated = {n for n in (normalize(w).text.strip() for w in user_words)
+               if 2 <= len(n) <= 40 and _printable(n)}
+    known = curated | {n for n in org_set | found if 2 <= len(n) <= 40 and _printable(n)}
+    org_set = {o for o in org_set if o in known} | {
+        n for n in known if _ORG_END.search(n) and len(n) >= 4}
     by_pinyin: dict[str, set[str]] = defaultdict(set)
     for name in known:
         if len(name) <= 4 and _CJK_NAME.fullmatch(name):
@@ -119,6 +122,12 @@ def short_forms(org: str) -> set[str]:
             if short != org and len(short) >= 2:
                 out.add(short)
     return out
+
+
+def _printable(name: str) -> bool:
+    """No control, format (bidi overrides, zero-width) or unassigned characters: a catalog
+    value holding them is not offered as a name (a completion would show them)."""
+    return not any(unicodedata.category(c)[0] == "C" for c in name)
 
 
 def within_one(a: str, b: str) -> bool:

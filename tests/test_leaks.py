@@ -257,8 +257,14 @@ def own_words(w, c, levels, _role):
         if r is None:
             return
         assert r.get_json()["total"] == expected
+        # (a withheld 北城档案室 may still find the visible 东城档案室, one character off, as it
+        # would in an archive without the withheld record: approximate, and not that record)
+        r = fetch(w, c, levels, "/api/search", q=f"{ORG[level]} OR {UNIQUE[level]}")
+        found = r.get_json()
+        assert found["exact_total"] == expected
+        assert (w.ids[level] in {h["id"] for h in found["hits"]}) == bool(expected)
         r = fetch(w, c, levels, "/", q=f"{ORG[level]} OR {UNIQUE[level]}")
-        assert ("没有找到匹配的记录" in r.get_data(as_text=True)) == (not expected)
+        assert (w.ids[level] in r.get_data(as_text=True)) == bool(expected)
 
 
 def filters(w, c, levels, _role):

@@ -79,7 +79,7 @@ SIMILAR = {"type": "object", "properties": {
 SUGGESTIONS = {"type": "object", "properties": {
     "ok": {"const": True}, "query": _string(),
     "suggestions": {"type": "array", "items": {"type": "object", "properties": {
-        "text": _string(), "kind": {"enum": ["人名", "机构", "题名", "文号"]}}}}}}
+        "text": _string(), "kind": {"enum": ["人名", "机构", "名称", "题名", "文号"]}}}}}}
 
 RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
 

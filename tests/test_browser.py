@@ -366,6 +366,7 @@ def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab)
 
     page = tab.page
     page.goto(f"{tab.site}/?q=王建城")  # 城 typed for 成
+    expect(page.locator("#result-count")).to_contain_text("没有找到与“王建城”完全相同的内容")
     expect(page.locator(".suggest")).to_contain_text("您是不是要找：王建成")
     expect(page.locator(".approx-divider")).to_contain_text("以下为近似结果")
     first = page.locator("ol.hits.approx li.hit").first

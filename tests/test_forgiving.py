@@ -246,3 +246,11 @@ def test_the_work_spent_on_variants_is_bounded(archive):
             assert forgiving.pairs <= approximate.MAX_PAIRS
             assert forgiving.terms <= approximate.MAX_TERMS
     assert exact(archive, text[:500]) == {"a/zongjie.txt"}  # and the search itself answers
+
+
+def test_completion_kinds():
+    from indexer.search.lexicon import build
+    from indexer.search.suggest import known_names
+    lex = build(["当阳市", "王建成", "欧阳建国"], ["当阳市档案局"], [])
+    kinds = {c.text: c.kind for c in known_names(lex, "当阳", 8) + known_names(lex, "王", 8)}
+    assert kinds == {"当阳市": "名称", "当阳市档案局": "机构", "王建成": "人名"}

@@ -5,11 +5,12 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from ..analysis.names import SURNAMES
 from ..analysis.normalize import normalize
 from .lexicon import Lexicon
 
 MAX_PREFIX_CHARS = 50
-NAME, ORG, TITLE, DOCNUM = "人名", "机构", "题名", "文号"
+NAME, PLACE, ORG, TITLE, DOCNUM = "人名", "名称", "机构", "题名", "文号"
 
 
 @dataclass(frozen=True)
@@ -38,4 +39,12 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
             at += 1
     # names from the catalogs before names found in the text (which may be OCR misreadings)
     found = sorted(dict.fromkeys(found), key=lambda n: (n not in lexicon.curated, len(n), n))
-    return [Completion(n, ORG if n in lexicon.orgs else NAME) for n in found]
+    return [Completion(n, _kind(lexicon, n)) for n in found]
+
+
+def _kind(lexicon: Lexicon, name: str) -> str:
+    """机构 for an organisation, 人名 for what reads as a person's name (a surname and one or
+    two characters), 名称 for the rest (places …)."""
+    if name in lexicon.orgs:
+        return ORG
+    return NAME if len(name) <= 3 and name[0] in SURNAMES else PLACE

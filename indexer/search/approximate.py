@@ -153,8 +153,9 @@ class Forgiving:
                              self._synonyms, self.pair)
 
     def wanted(self, term: Term) -> bool:
-        """Whether a term is also searched loosely: it matches few records exactly, or it is
-        (or is one character from) a name the archive knows, or it reads as pinyin or a 文号."""
+        """Whether a term is also searched loosely: it matches few records exactly (a typo of a
+        name then finds the name), or it is a name the archive knows (its misreadings are
+        always searched), holds an abbreviation, or reads as pinyin or a 文号."""
         if term.quoted or (term.field and term.field not in FIELD_NGRAMS):
             return False
         text = normalize(term.text).text.strip()
@@ -164,7 +165,7 @@ class Forgiving:
             return True
         if len(dates.spellings(text)) > 1:
             return False  # a date: its other spellings are exact matches already
-        if self.lexicon.is_near_name(text) or any(m in text for g in self._synonyms for m in g):
+        if self.lexicon.always_loose(text) or any(m in text for g in self._synonyms for m in g):
             return True
         return self.count(term.text, term.field) < self.threshold
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
 
-from ..analysis.names import name_like
+from ..analysis.names import dictionary_words, name_like
 from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
@@ -42,8 +42,11 @@ class Lexicon:
                     found.append(name)
         return sorted(set(found))
 
-    def is_near_name(self, term: str) -> bool:
-        return term in self.names or bool(self.one_off(term))
+    def always_loose(self, term: str) -> bool:
+        """Whether a term names someone the archive knows closely enough that its misread
+        forms are always searched: a catalog's name, or a name the text holds that is not an
+        everyday dictionary word (宣传部, 北京 are searched loosely only when they match little)."""
+        return term in self.curated or (term in self.names and term not in dictionary_words())
 
     @cached_property
     def ordered(self) -> tuple[str, ...]:

@@ -34,6 +34,11 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         us = units(normalize(term).text)
         if not us or not all(u[0] in norm.text for u in us if is_char_unit(u[0])):
             continue  # a character of the term is not in the text (the usual case for titles)
+        if all(is_char_unit(u[0]) and u[3] == us[0][3] + k for k, u in enumerate(us)):
+            # characters and digits side by side (王建成, 2008): each is a unit of its own,
+            # so the term's units occur exactly where its characters stand together
+            spans.extend(_occurrences(norm, "".join(u[0] for u in us)))
+            continue
         tu = tu or text_units(norm.text)
         first, last = tu.find(term)
         spans.extend(norm.span(a, b) for a, b in zip(tu.starts[first].tolist(),
@@ -45,6 +50,15 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((a, b))
     return merged
+
+
+def _occurrences(norm, joined: str):
+    """Original-text spans of every (possibly overlapping) occurrence of `joined` in the
+    normalised text."""
+    at = norm.text.find(joined)
+    while at >= 0:
+        yield norm.span(at, at + len(joined))
+        at = norm.text.find(joined, at + 1)
 
 
 def page_of(page_starts: list[int], offset: int) -> int:

@@ -27,18 +27,24 @@ def _gone(pid: int) -> bool:
     return "\nState:\tZ" in status
 
 
+def kill_and_see_go(parent: subprocess.Popen, child: int, what: str) -> None:
+    """Kill `parent` with SIGKILL and wait for `child` to go (the kernel kills it at once;
+    a loaded machine is allowed 30 s)."""
+    parent.kill()
+    parent.wait()
+    for _ in range(600):
+        if _gone(child):
+            break
+        time.sleep(0.05)
+    assert _gone(child), what
+
+
 def test_the_child_goes_when_its_parent_is_killed():
     parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD], stdout=subprocess.PIPE)
     child = int(parent.stdout.readline())
     try:
         assert not _gone(child)
-        parent.kill()
-        parent.wait()
-        for _ in range(600):  # the kernel kills it at once; allow a loaded machine 30 s
-            if _gone(child):
-                break
-            time.sleep(0.05)
-        assert _gone(child), "the child outlived its parent"
+        kill_and_see_go(parent, child, "the child outlived its parent")
     finally:
         parent.kill()
         if not _gone(child):

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import make_settings
+from test_lifeline import kill_and_see_go
 
 import indexer.ingest.textfile
 from indexer.build.run import run_index
@@ -181,13 +182,7 @@ def test_a_worker_goes_with_its_killed_writer_even_when_stuck_in_c_code(tmp_path
             assert writer.poll() is None, "the writer ended before its worker got stuck"
             time.sleep(0.05)
         assert worker is not None, "the worker never started the file"
-        writer.kill()
-        writer.wait()
-        for _ in range(600):  # the kernel kills it at once; allow a loaded machine 30 s
-            if _gone(worker):
-                break
-            time.sleep(0.05)
-        assert _gone(worker), "the worker outlived its writer"
+        kill_and_see_go(writer, worker, "the worker outlived its writer")
     finally:
         writer.kill()
         if worker is not None and not _gone(worker):

@@ -152,28 +152,31 @@ class Forgiving:
                              self.followers, self.fits, self._lookalikes,
                              self._synonyms, self.pair)
 
-    def wanted(self, term: Term) -> bool:
-        """Whether a term is also searched loosely: it matches few records exactly (a typo of a
-        name then finds the name), or it is a name the archive knows (its misreadings are
-        always searched), holds an abbreviation, or reads as pinyin or a 文号."""
+    def wanted(self, term: Term) -> str:
+        """How loosely a term is also searched: "all" variants when it matches few records
+        exactly (a typo of a name then finds the name), is a name the archive knows (its
+        misreadings are always searched), or reads as pinyin or a 文号; "abbreviations" only
+        when it matches plenty but holds an abbreviation; "" not at all."""
         if term.quoted or (term.field and term.field not in FIELD_NGRAMS):
-            return False
+            return ""
         text = normalize(term.text).text.strip()
         if len(text) > MAX_TERM_CHARS or self.terms >= MAX_TERMS:
-            return False
+            return ""
         if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
-            return True
+            return "all"
         if len(dates.spellings(text)) > 1:
-            return False  # a date: its other spellings are exact matches already
-        if self.lexicon.always_loose(text) or any(m in text for g in self._synonyms for m in g):
-            return True
-        return self.count(term.text, term.field) < self.threshold
+            return ""  # a date: its other spellings are exact matches already
+        if self.lexicon.always_loose(text) or self.count(term.text, term.field) < self.threshold:
+            return "all"
+        return "abbreviations" if any(m in text for g in self._synonyms for m in g) else ""
 
     def term(self, term: Term):
-        if not self.wanted(term):
+        how = self.wanted(term)
+        if not how:
             return term
         self.terms += 1
-        return self._with(term, self.finder(term.field).for_term(term.text), term.field)
+        variants = self.finder(term.field).for_term(term.text, changes=how == "all")
+        return self._with(term, variants, term.field)
 
     def _with(self, node, variants: list[Variant], field: str):
         if not variants:

@@ -89,8 +89,10 @@ class VariantFinder:
         self.lookalikes = lookalikes
         self.synonyms = synonyms
 
-    def for_term(self, typed: str) -> list[Variant]:
-        """Variants of one term that some visible record holds, best first."""
+    def for_term(self, typed: str, changes: bool = True) -> list[Variant]:
+        """Variants of one term that some visible record holds, best first; `changes`:
+        also characters changed (not for a term that matches plenty and is searched loosely
+        only for the abbreviation it holds)."""
         term = normalize(typed).text.strip()
         found: dict[str, str] = {}
         if re.fullmatch(r"[A-Za-z' ]+", typed.strip()):
@@ -100,7 +102,7 @@ class VariantFinder:
             for full in self.lexicon.short_forms.get(term, ()):
                 found.setdefault(full, SHORT)
             self._synonyms(term, found)
-            if sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
+            if changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
                 self._one_off(term, found)
                 if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
                     self._two_off(term, found)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import dates
+from ..analysis.grams import ngram_terms
+from ..analysis.names import NAMES_FILE
 from ..analysis.normalize import normalize
 from ..store.arrays import IndexArrays
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
-from .. import dates
-from ..analysis.grams import ngram_terms
-from ..analysis.names import NAMES_FILE
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms

@@ -55,3 +55,20 @@ def test_expanding_nfkc_keeps_offsets():
     n = normalize(text)
     assert n.text == "(一)档案"
     assert text[slice(*n.span(3, 5))] == "档案"
+
+
+def test_cjk_radicals_fold_to_the_ideographs_they_stand_for():
+    """A Chromium-printed 纪要's text layer spells 民 长 马 with CJK Radicals Supplement code
+    points, which NFKC leaves alone; the Kangxi radicals (⼈) NFKC folds already."""
+    n = normalize("西河镇人⺠政府，镇⻓司⻢燕，⼈员")
+    assert n.text == "西河镇人民政府,镇长司马燕,人员"  # (NFKC makes the comma narrow)
+    assert n.span(5, 6) == (5, 6)  # one character for one: offsets unchanged
+
+
+def test_every_radical_of_the_table_reads_as_its_ideograph():
+    from indexer.analysis.normalize import radicals
+    table = radicals()
+    assert len(table) > 300
+    assert {0x2EA0: "民", 0x2ED3: "长", 0x2EE2: "马", 0x2F08: "人"}.items() <= table.items()
+    for cp, ideograph in table.items():
+        assert normalize_text(chr(cp)) == normalize_text(ideograph), hex(cp)

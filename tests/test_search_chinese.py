@@ -312,3 +312,23 @@ def test_records_above_clearance_cost_no_phrase_positions_nor_scores(archive, mo
             assert result.total == 0 and not result.hits
         assert positions.calls == [] and lengths.calls == []
         assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1 and positions.calls
+
+
+def test_a_text_layer_spelt_with_cjk_radicals_is_found_by_the_ideographs(tmp_path):
+    from conftest import make_settings
+
+    from indexer.build.run import run_index
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "jiyao.txt").write_text("西河镇人⺠政府会议纪要\n镇⻓司⻢燕主持会议。\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        for q in ("西河镇人民政府", "镇长", "司马燕"):
+            result = archive.search(top_request(q=q))
+            assert [h.match for h in result.hits] == ["exact"], q
+        snip = archive.search(top_request(q="司马燕")).hits[0].snippets[0]
+        assert [snip.text[a:b] for a, b in snip.spans] == ["司⻢燕"]  # marked as written
+    finally:
+        archive.close()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dangan needs, only those that are missing (idempotent).
-# Usage: tools/system-deps.sh run|test|confusions  (test also installs Debian's chromium for
+# Usage: tools/system-deps.sh run|test|confusions|radicals  (test also installs Debian's chromium for
 # the real-browser tests, which drive it through Playwright; Playwright's own browser downloads
-# are never used; confusions adds the fonts tools/confusions.py draws with)
+# are never used; confusions adds the fonts tools/confusions.py draws with; radicals the
+# Unicode data file tools/radicals.py reads)
 set -euo pipefail
 
 # OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
@@ -13,7 +14,8 @@ case "${1:-run}" in
   run) ;;
   test) want+=(chromium) ;;
   confusions) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei) ;;
-  *) echo "usage: $0 run|test|confusions" >&2; exit 2 ;;
+  radicals) want+=(unicode-data) ;;
+  *) echo "usage: $0 run|test|confusions|radicals" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -20,7 +20,7 @@ from .words import Analyzer, base_analyzer
 
 # Bump whenever tokens produced for the same text could change: the index refuses to be
 # searched by a different version ("run dangan index --rebuild").
-ANALYSIS_VERSION = "8"  # 8: digits are units (a number inside a longer one matches), runs whole
+ANALYSIS_VERSION = "9"  # 9: CJK radicals folded (⺠ → 民); 8: digits are units, runs whole
 
 __all__ = ["ANALYSIS_VERSION", "PREFIX", "Posting", "Postings", "NgramFormat", "NgramTokenizer",
            "WordTokenizer", "ngram_analyzer", "ngram_positions", "ngram_terms", "units",

@@ -1,6 +1,7 @@
 """The one text normaliser, used identically at index and query time, with an offset map.
 
-Steps: NFKC; invisible format characters (zero-width spaces and joiners, soft hyphens,
+Steps: NFKC; CJK radicals folded to the ideographs they stand for (⺠ → 民); invisible
+format characters (zero-width spaces and joiners, soft hyphens,
 direction marks: Unicode category Cf) removed; pinyin annotations removed (鄉(xiāng) → 鄉); page markers (第7页 共7页) removed;
 whitespace between two CJK characters removed (OCR spacing, hard line breaks); traditional →
 simplified (OpenCC t2s) plus a few folds (著→着, 帐→账). Every normalised character remembers
@@ -13,6 +14,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import opencc
@@ -42,6 +44,8 @@ _FORMAT = re.compile(f"[{FORMAT_CHARS}]+")
 _CJK_ONE = re.compile(_CJK_CLASS)
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
 _FOLDS = {"著": "着", "帐": "账"}
+_RADICALS = Path(__file__).with_name("radicals.tsv")
+_RADICAL_RANGE = re.compile("[\u2e80-\u2fdf\u31c0-\u31ef]")  # radicals, Kangxi, strokes
 
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
@@ -147,10 +151,25 @@ def nfkc(text: str) -> _Builder:
     return builder
 
 
+@lru_cache(maxsize=1)
+def radicals() -> dict[int, str]:
+    """CJK radicals and strokes → the unified ideograph each stands for (radicals.tsv, made by
+    tools/radicals.py from Unicode's EquivalentUnifiedIdeograph.txt). NFKC folds the Kangxi
+    radicals (⼈ → 人) but not the Radicals Supplement, which PDF text layers use (⺠ for 民)."""
+    out = {}
+    for line in _RADICALS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            _code, radical, ideograph = line.split("\t")
+            out[ord(radical)] = ideograph
+    return out
+
+
 @lru_cache(maxsize=16)
 def normalize(text: str) -> Normalized:
     """Normalise `text` (the same function for records and queries)."""
     b = nfkc(text)
+    if _RADICAL_RANGE.search(b.text):
+        b.text = b.text.translate(radicals())  # one character for one: offsets unchanged
     b.delete(_FORMAT)
     b.delete(_PINYIN)
     b.delete(_PAGE_MARK)

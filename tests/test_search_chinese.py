@@ -332,3 +332,32 @@ def test_a_text_layer_spelt_with_cjk_radicals_is_found_by_the_ideographs(tmp_pat
         assert [snip.text[a:b] for a, b in snip.spans] == ["司⻢燕"]  # marked as written
     finally:
         archive.close()
+
+
+def test_a_facet_value_in_traditional_script_or_with_ocr_spaces_is_one_value(tmp_path):
+    """半月鎮人民政府 (a traditional red header) and 半月镇 人民政府 (OCR spacing) are listed as
+    one 责任者 with 半月镇人民政府, and `责任者:` / the facet filter find all three either way."""
+    from conftest import make_settings
+
+    from indexer.build.run import run_index
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, org in (("a.txt", "半月镇人民政府"), ("b.txt", "半月鎮人民政府"),
+                      ("c.txt", "半月镇 人民政府")):
+        (corpus / name).write_text(f"关于档案工作的通知\n{name}\n", encoding="utf-8")
+    (corpus / "catalog.csv").write_text(
+        "文件,责任者,门类\na.txt,半月镇人民政府,文书\nb.txt,半月鎮人民政府,文書\n"
+        "c.txt,半月镇 人民政府,文书\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        result = archive.search(top_request(q="通知"))
+        assert [(v.value, v.count) for v in result.facets["org"]] == [("半月镇人民政府", 3)]
+        assert [(v.value, v.count) for v in result.facets["category"]] == [("文书", 3)]
+        for q in ("门类:文書", "门类:文书"):
+            assert archive.search(top_request(q=q)).total == 3, q
+        chosen = archive.search(top_request(q="通知", filters={"org": ("半月鎮人民政府",)}))
+        assert chosen.total == 3 and chosen.facets["org"][0].selected
+    finally:
+        archive.close()

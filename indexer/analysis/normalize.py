@@ -190,6 +190,15 @@ def is_cjk(ch: str) -> bool:
     return bool(_CJK_ONE.match(ch))
 
 
+def fold_value(text: str) -> str:
+    """A catalog or extracted value as facets list it and exact `field:value` searches
+    compare it: traditional folded to simplified and OCR spaces between Chinese characters
+    dropped (半月鎮人民政府 and 半月镇 人民政府 are one 责任者 with 半月镇人民政府)."""
+    b = _Builder(collapse_cjk_spaces(text.strip()))
+    b.convert_same_length(_t2s, _t2s_char)
+    return b.text
+
+
 def collapse_cjk_spaces(text: str) -> str:
     """Drop the spaces OCR puts between Chinese characters (for display values like titles)."""
     return _CJK_SPACE.sub("", text)

@@ -16,15 +16,17 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
+from ..analysis.confusions import lookalikes
+from ..analysis.normalize import fold_value
 from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
 from ..store.arrays import EMPTY, IndexArrays
+from ..store.records import FOLDED_FACETS
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
-from ..analysis.confusions import lookalikes
 from .approximate import Forgiving, Loose, reader_lexicon
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
@@ -389,5 +391,6 @@ def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:
         raise QueryError(f"未知的筛选项 {', '.join(sorted(unknown))}；可用：{', '.join(FACETS)}")
     if req.clearance not in SECURITY_LEVELS:
         raise QueryError(f"未知的密级 {req.clearance!r}")
-    filters = {k: tuple(v.strip() for v in vs if v.strip()) for k, vs in req.filters.items()}
+    filters = {k: tuple(fold_value(v) if k in FOLDED_FACETS else v.strip()
+                        for v in vs if v.strip()) for k, vs in req.filters.items()}
     return SearchRequest(**{**req.__dict__, "filters": filters})

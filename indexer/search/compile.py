@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 
 from .. import dates
 from ..analysis.grams import ngram_terms, whole_number_terms
+from ..analysis.normalize import fold_value
 from ..analysis.words import Analyzer
 from ..fields import FIELDS, ngram_fields
+from ..store.records import FOLDED_FACETS
 from .querylang import And, DateRange, Not, Or, Term
 
 # bare terms look in these n-gram fields
@@ -101,7 +103,8 @@ def _compile(node, plan: Plan, negated: bool, analyzer: Analyzer | None):
 
 def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if term.field and term.field not in FIELD_NGRAMS:
-        return Value(term.field, term.text.strip())
+        value = term.text.strip()
+        return Value(term.field, fold_value(value) if term.field in FOLDED_FACETS else value)
     fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
     alternatives = []
     for text in dates.spellings(term.text):  # 2016年 also as 二〇一六年, and the reverse

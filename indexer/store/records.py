@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import dates
+from ..analysis.normalize import fold_value
 from ..errors import ExtractionError
 from ..fields import DEFAULT_SECURITY, FACETS, SECURITY_LEVELS
 from .schema import security_level
+
+# facets whose values are words (not a level, a year or a file type): one value for 鎮 and 镇
+FOLDED_FACETS = frozenset(f for f in FACETS if f not in ("security", "year", "type"))
 
 
 @dataclass(frozen=True)
@@ -78,4 +82,6 @@ def record_fields(record: Record) -> dict[str, Any]:
     for name in FACETS:  # a facet the Record has no attribute for comes from its catalog row
         if name not in doc:
             doc[name] = str(record.meta.get(name, ""))
+        if name in FOLDED_FACETS:
+            doc[name] = fold_value(doc[name])
     return {k: v for k, v in doc.items() if v != "" or k in ("text", "title")}

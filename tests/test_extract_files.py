@@ -168,3 +168,27 @@ def test_unreadable_file_fails_alone_and_the_batch_goes_on(tmp_path, monkeypatch
     assert summary.added == 5
     assert [(p, "Permission denied" in r) for p, r in summary.failed] == [
         ("c/公安/2021/big5.txt", True)]
+
+
+def test_pdfminer_font_complaints_become_one_warning_of_the_file(ctx, tmp_path, capfd):
+    """A PDF whose font descriptors pdfminer cannot read once printed a line per font and
+    glyph in the run's output (62 for one 纪要); now the record carries one warning."""
+    import logging
+
+    import pikepdf
+    from pdfs import text_pdf
+
+    source, damaged = tmp_path / "a.pdf", tmp_path / "纪要.pdf"
+    text_pdf([["关于档案工作的通知", "各乡镇：现将有关事项通知如下。"]], source)
+    with pikepdf.open(source) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                obj.FontBBox = pikepdf.Array([0, 0])
+        pdf.save(damaged)
+    logging.basicConfig()  # what the command line does: warnings reach stderr
+    result = extract(damaged, ctx)
+    assert "各乡镇" in result.text
+    font = [w for w in result.warnings if "字体信息不完整" in w]
+    assert len(font) == 1 and "FontBBox" in font[0]
+    assert "FontBBox" not in capfd.readouterr().err
+    assert not logging.getLogger("pdfminer").handlers  # the gathering ends with the file

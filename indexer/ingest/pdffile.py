@@ -6,8 +6,11 @@ can be 200 inches wide), and the pixels of every page to OCR are counted against
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pypdfium2
@@ -33,7 +36,8 @@ class PdfExtractor:
     magic = (b"%PDF",)
 
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
-        layers = text_layers(path, ctx.max_pages)
+        with pdfminer_complaints() as complaints:
+            layers = text_layers(path, ctx.max_pages)
         reasons = [judge_text_layer(layer) for layer in layers]
         to_read = [index for index, reason in enumerate(reasons) if reason is not None]
         if to_read and ctx.ocr is None:
@@ -43,6 +47,9 @@ class PdfExtractor:
         reduced = check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
                                       ctx.ocr.settings.max_file_pixels) if to_read else {}
         pages, warnings = [], []
+        if complaints:  # one line for the file, not one per glyph or font (62 once)
+            warnings.append(f"PDF 的字体信息不完整（{len(complaints)} 处，如：{complaints[0][:120]}），"
+                            "文字层可能有误")
         digest = None
         for index, (layer, reason) in enumerate(zip(layers, reasons)):
             if reason is None:
@@ -59,6 +66,27 @@ class PdfExtractor:
                                 "（[ocr] max_pixels），小字可能识别不全")
             warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
         return from_pages(pages, warnings=tuple(warnings))
+
+
+@contextmanager
+def pdfminer_complaints() -> Iterator[list[str]]:
+    """pdfminer's warnings while reading one file (Could not get FontBBox …), gathered
+    instead of printed one per font or glyph: the caller reports them once."""
+    found: list[str] = []
+
+    class Gather(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            found.append(record.getMessage())
+
+    logger = logging.getLogger("pdfminer")
+    handler, before = Gather(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield found
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = before
 
 
 def text_layers(path: Path, max_pages: int) -> list[str]:

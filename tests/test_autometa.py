@@ -85,3 +85,39 @@ def test_document_kind_from_the_title(title, kind):
 ])
 def test_security_marks_clerks_write(text, level):
     assert extract_metadata(text).get("security") == level
+
+
+def test_a_misread_red_header_is_put_right_by_the_catalogs_organisations(tmp_path):
+    """OCR read 当阳市档案局 as 当阳市档守局 in one record's red header: a catalog that names
+    当阳市档案局 (for another file) lets the run take the one for the other, with a warning;
+    a header two characters off, or a catalog's own value, is kept as written."""
+    from conftest import make_settings
+
+    from indexer.build.run import run_index
+    from indexer.search.archive import Archive, SearchRequest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("当阳市档案局文件\n关于档案移交的通知\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("当阳市档守局文件\n关于档案整理的通知\n", encoding="utf-8")
+    (corpus / "c.txt").write_text("当阳市图书馈文件\n关于图书借阅的通知\n", encoding="utf-8")
+    (corpus / "d.txt").write_text("当阳市档守局文件\n关于库房的通知\n", encoding="utf-8")
+    (corpus / "catalog.csv").write_text("文件,责任者\na.txt,当阳市档案局\nd.txt,当阳县档案馆\n",
+                                        encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        def record(name):
+            (hit,) = [h for h in archive.search(SearchRequest(q="通知", size=10,
+                                                              clearance="绝密")).hits
+                      if h.fields["path"] == name]
+            return archive.record(hit.fields["id"], "绝密")
+        b = record("b.txt")
+        assert b["org"] == "当阳市档案局"
+        assert any("当阳市档守局" in w and "校正" in w for w in b["meta"]["warnings"])
+        assert record("c.txt")["org"] == "当阳市图书馈"  # no catalog organisation that near
+        d = record("d.txt")  # the catalog gives its 责任者: kept as given, no warning
+        assert d["org"] == "当阳县档案馆" and not any("校正" in w for w in d["meta"]["warnings"])
+    finally:
+        archive.close()

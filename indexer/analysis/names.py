@@ -26,6 +26,19 @@ def name_like(words: Iterable[str]) -> set[str]:
             and (w in tagged or (w not in known and w[0] in SURNAMES and len(w) <= 3))}
 
 
+def within_one(a: str, b: str) -> bool:
+    """Levenshtein distance of a and b is at most 1."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
 @lru_cache(maxsize=1)
 def dictionary_words() -> frozenset[str]:
     """Every word of jieba's dictionary."""

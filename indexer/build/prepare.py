@@ -13,6 +13,7 @@ from typing import Any
 
 from ocr.settings import OcrSettings
 
+from ..analysis.normalize import fold_value
 from ..analysis.postings import Postings, ngram_postings, word_postings
 from ..analysis.words import Analyzer, analyzer_for
 from ..errors import DanganError, ExtractionError
@@ -21,6 +22,7 @@ from ..ingest.extract import check_magic, extractor_for
 from ..ingest.extracted import ExtractContext, Extracted
 from ..ingest.levels import first_page_lines, highest, text_mark
 from ..ingest.ocrcache import OcrRunner, file_digest
+from ..ingest.orgrepair import known_organisations, repaired
 from ..ingest.safeopen import reading_path
 from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
 from ..store.records import Record, record_fields
@@ -76,7 +78,8 @@ def configure(setup: WorkerSetup) -> ExtractContext:
         if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
             _state["ctx"].ocr.close()
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
-        _state.update(setup=setup, analyzer=analyzer_for(setup.user_words), ctx=ExtractContext(
+        _state.update(setup=setup, analyzer=analyzer_for(setup.user_words),
+                      orgs=known_organisations(setup.user_words), ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
             max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]
@@ -104,7 +107,7 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
             with reading_path(job.file.path, job.file.root) as path:  # links never followed
                 out.digest = job.digest or file_digest(path)
                 record = extract_record(job, replace(ctx, digest=out.digest), path)
-        out.fields = record_fields(record)
+        out.fields = record_fields(with_known_org(record, _state["orgs"]))
         out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)
     except (DanganError, OSError) as e:
@@ -146,6 +149,21 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
              EXTRACTED: auto}
     return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
                          extra)
+
+
+def with_known_org(record: Record, known: frozenset[str]) -> Record:
+    """The record with a 责任者 read from its text put right when it is one character from an
+    organisation the catalogs name (a catalog's or sidecar's own 责任者 is kept as given)."""
+    read = (record.meta.get(EXTRACTED) or {}).get("org", "")
+    if not record.org or not known or fold_value(record.org) != fold_value(read):
+        return record
+    org, warning = repaired(record.org, known)
+    if not warning:
+        return record
+    meta = dict(record.meta)
+    warnings = list(meta.get("warnings") or ())
+    meta["warnings"] = warnings if warning in warnings else [*warnings, warning]
+    return replace(record, org=org, meta=meta)
 
 
 def cap_text(extracted: Extracted, limit: int) -> Extracted:

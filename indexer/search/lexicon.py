@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
 
-from ..analysis.names import dictionary_words, name_like
+from ..analysis.names import dictionary_words, name_like, within_one
 from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
@@ -131,19 +131,6 @@ def _printable(name: str) -> bool:
     """No control, format (bidi overrides, zero-width) or unassigned characters: a catalog
     value holding them is not offered as a name (a completion would show them)."""
     return not any(unicodedata.category(c)[0] == "C" for c in name)
-
-
-def within_one(a: str, b: str) -> bool:
-    """Levenshtein distance of a and b is at most 1."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) <= 1
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1:]
 
 
 def _deletions(s: str) -> set[str]:

@@ -1,0 +1,32 @@
+"""A 责任者 read from a scan's red header, checked against the organisations the catalogs name:
+one character off one of them (当阳市档守局 for 当阳市档案局) is taken for it, with a warning."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..analysis.names import within_one
+from ..analysis.normalize import fold_value
+
+# what ends an organisation's name (the catalogs' other names are persons)
+ORG_ENDINGS = ("局", "委", "委员会", "政府", "办公室", "办", "院", "所", "厅", "部", "处", "科",
+               "站", "中心", "公司", "学校", "医院", "银行", "协会", "联合会", "支部", "党委",
+               "大队", "中队", "馆", "社", "会", "厂", "街道")
+
+
+def known_organisations(words: Iterable[str]) -> frozenset[str]:
+    """The organisations among a run's user words (catalog 责任者 and persons, configured
+    words), folded as facet values are."""
+    return frozenset(w for w in (fold_value(x) for x in words)
+                     if len(w) >= 4 and w.endswith(ORG_ENDINGS))
+
+
+def repaired(org: str, known: frozenset[str]) -> tuple[str, str]:
+    """(责任者, warning): a read 责任者 one character from exactly one known organisation
+    becomes that organisation; anything else stays as read (warning '')."""
+    value = fold_value(org)
+    if not value or value in known:
+        return value, ""
+    near = [k for k in known if within_one(value, k)]
+    if len(near) != 1:
+        return value, ""
+    return near[0], f"责任者“{value}”（识别所得）按目录中的机构名称校正为“{near[0]}”"

@@ -244,11 +244,17 @@ def search(query, config_path, as_json, size) -> None:
         return
     for notice in result.notices:
         click.echo(f"请注意：{notice}")
-    click.echo(f"{result.total} 条结果 ({result.millis:.0f} ms)")
+    exact = f"，其中 {result.exact_total} 条完全匹配" if result.exact_total < result.total else ""
+    click.echo(f"{result.total} 条结果{exact} ({result.millis:.0f} ms)")
+    if result.suggestions:
+        click.echo(f"您是不是要找：{'、'.join(result.suggestions)}")
     for n, hit in enumerate(result.hits, 1):
         f = hit.fields
+        if hit.match == "approximate" and (n == 1 or result.hits[n - 2].match == "exact"):
+            click.echo("—— 以下为近似结果 ——")
+        found_by = f"  按“{'”“'.join(hit.variants)}”找到" if hit.variants else ""
         click.echo(f"{n:>3}. {f['title'] or f['path']}  [{f['date']} {f['org']} "
-                   f"{f['doc_number']}] id={f['id']}")
+                   f"{f['doc_number']}] id={f['id']}{found_by}")
         for snip in hit.snippets:
             where = snip.field or f"p{snip.page}"
             out.print(f"     {where}: ", terminal_marks(snip.text, snip.spans), sep="")

@@ -50,6 +50,12 @@ def test_index_then_search(tmp_path, cli_runner):
     result = cli_runner.invoke(main, ["search", "王建成", "--json", "--config", str(cfg)])
     data = json.loads(result.output)
     assert data["ok"] and data["total"] == 1 and data["hits"][0]["path"] == "文书/2019/zongjie.txt"
+    result = cli_runner.invoke(main, ["search", "王建城", "--config", str(cfg)])  # 城 for 成
+    assert result.exit_code == 0, result.output
+    assert "其中 0 条完全匹配" in result.output and "您是不是要找：王建成" in result.output
+    lines = result.output.splitlines()
+    divider = lines.index("—— 以下为近似结果 ——")
+    assert "按“王建成”找到" in lines[divider + 1] and "【王建成】" in result.output
 
 
 def test_index_paths_from_the_command_line_and_dry_run(tmp_path, cli_runner):

@@ -17,6 +17,15 @@ SURNAMES = frozenset(
 _NAME_TAGS = ("nr", "nrt", "ns", "nt")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 NAMES_FILE = "names.txt"  # beside the index: the names its records' words hold
+# what ends an organisation's name (当阳市档案局, 半月镇人民政府, 中共当阳县委员会 …)
+ORG_ENDINGS = ("局", "委", "委员会", "政府", "办公室", "办", "院", "所", "厅", "部", "处", "科",
+               "站", "中心", "公司", "学校", "小学", "中学", "大学", "医院", "银行", "协会",
+               "联合会", "支部", "党委", "总支", "队", "馆", "社", "会", "厂", "场", "街道")
+
+
+def is_organisation(name: str) -> bool:
+    """A name of four or more characters that ends as an organisation's does."""
+    return len(name) >= 4 and name.endswith(ORG_ENDINGS)
 
 
 def name_like(words: Iterable[str]) -> set[str]:

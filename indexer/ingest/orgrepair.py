@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..analysis.names import within_one
+from ..analysis.names import is_organisation, within_one
 from ..analysis.normalize import fold_value
-
-# what ends an organisation's name (the catalogs' other names are persons)
-ORG_ENDINGS = ("局", "委", "委员会", "政府", "办公室", "办", "院", "所", "厅", "部", "处", "科",
-               "站", "中心", "公司", "学校", "医院", "银行", "协会", "联合会", "支部", "党委",
-               "大队", "中队", "馆", "社", "会", "厂", "街道")
 
 
 def known_organisations(words: Iterable[str]) -> frozenset[str]:
     """The organisations among a run's user words (catalog 责任者 and persons, configured
     words), folded as facet values are."""
-    return frozenset(w for w in (fold_value(x) for x in words)
-                     if len(w) >= 4 and w.endswith(ORG_ENDINGS))
+    return frozenset(w for w in (fold_value(x) for x in words) if is_organisation(w))
 
 
 def repaired(org: str, known: frozenset[str]) -> tuple[str, str]:

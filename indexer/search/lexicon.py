@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
 
-from ..analysis.names import dictionary_words, name_like, within_one
+from ..analysis.names import dictionary_words, is_organisation, name_like, within_one
 from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
-_ORG_END = re.compile(r"(局|委|委员会|政府|办公室|办|院|所|厅|部|处|科|站|中心|公司|学校|小学|中学|"
-                      r"大学|医院|银行|协会|联合会|法院|检察院|派出所|支部|党委|总支|大队|中队|队|"
-                      r"馆|社|会|厂|场|街道|村民委员会|居民委员会)$")
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name pinyin may be typed for
 
 
@@ -81,7 +78,7 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
                if 2 <= len(n) <= 40 and _printable(n)}
     known = curated | {n for n in org_set | found if 2 <= len(n) <= 40 and _printable(n)}
     org_set = {o for o in org_set if o in known} | {
-        n for n in known if _ORG_END.search(n) and len(n) >= 4}
+        n for n in known if is_organisation(n)}
     by_pinyin: dict[str, set[str]] = defaultdict(set)
     for name in known:
         if len(name) <= 4 and _CJK_NAME.fullmatch(name):

@@ -48,6 +48,12 @@ def within_one(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1:]
 
 
+def near_keys(s: str) -> set[str]:
+    """`s` and `s` with each one character left out: two strings within one edit of each other
+    share a key (an index of these finds them without comparing every pair)."""
+    return {s, *(s[:i] + s[i + 1:] for i in range(len(s)))}
+
+
 @lru_cache(maxsize=1)
 def dictionary_words() -> frozenset[str]:
     """Every word of jieba's dictionary."""

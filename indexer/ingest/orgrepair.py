@@ -2,9 +2,11 @@
 one character off one of them (当阳市档守局 for 当阳市档案局) is taken for it, with a warning."""
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
-from ..analysis.names import is_organisation, within_one
+from ..analysis.names import is_organisation, near_keys, within_one
 from ..analysis.normalize import fold_value
 
 
@@ -20,7 +22,20 @@ def repaired(org: str, known: frozenset[str]) -> tuple[str, str]:
     value = fold_value(org)
     if not value or value in known:
         return value, ""
-    near = [k for k in known if within_one(value, k)]
+    index = _near_index(known)
+    near = sorted({k for key in near_keys(value) for k in index.get(key, ())
+                   if within_one(value, k)})
     if len(near) != 1:
         return value, ""
     return near[0], f"责任者“{value}”（识别所得）按目录中的机构名称校正为“{near[0]}”"
+
+
+@lru_cache(maxsize=4)
+def _near_index(known: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """The organisations by `near_keys` (made once per run's set: a catalog of thousands of
+    organisations is not compared with every record's 责任者)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for org in known:
+        for key in near_keys(org):
+            index[key].append(org)
+    return {k: tuple(v) for k, v in index.items()}

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
 
-from ..analysis.names import dictionary_words, is_organisation, name_like, within_one
+from ..analysis.names import (dictionary_words, is_organisation, name_like, near_keys,
+                              within_one)
 from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
@@ -33,7 +34,7 @@ class Lexicon:
     def one_off(self, term: str) -> list[str]:
         """Known names one character substituted, inserted or deleted from `term`."""
         found = []
-        for key in {term, *_deletions(term)}:
+        for key in near_keys(term):
             for name in self.near.get(key, ()):
                 if name != term and within_one(term, name):
                     found.append(name)
@@ -92,7 +93,7 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
     near: dict[str, set[str]] = defaultdict(set)
     for name in known:
         if len(name) >= 3:
-            for key in {name, *_deletions(name)}:
+            for key in near_keys(name):
                 near[key].add(name)
     return Lexicon(frozenset(known), frozenset(curated), frozenset(org_set),
                    {k: tuple(sorted(v)) for k, v in by_pinyin.items()},
@@ -128,7 +129,3 @@ def _printable(name: str) -> bool:
     """No control, format (bidi overrides, zero-width) or unassigned characters: a catalog
     value holding them is not offered as a name (a completion would show them)."""
     return not any(unicodedata.category(c)[0] == "C" for c in name)
-
-
-def _deletions(s: str) -> set[str]:
-    return {s[:i] + s[i + 1:] for i in range(len(s))}

@@ -1,5 +1,5 @@
-"""Administrators' pages: accounts (add, clearance, role, disable/enable, new password) and the
-查阅登记 (filter, page through, export as CSV), each within the administrator's own 密级."""
+"""Administrators' pages: accounts (add, clearance, role, disable/enable, new password), API
+tokens (create, revoke) and the 查阅登记 (filter, page through, export as CSV), each within the administrator's own 密级."""
 from __future__ import annotations
 
 import time
@@ -12,7 +12,8 @@ from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, ROLES, AccountError
 from .audit import ACTIONS, to_csv
-from .auth import AdminOnly, accounts, audit_log
+from .auth import AdminOnly, accounts, audit_log, tokens
+from .tokens import MAX_DAYS
 from .records import content_disposition
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,8 +51,56 @@ def _beyond(level: str) -> str | None:
 
 @bp.get("/users")
 def users():
-    return render_template("admin_users.html", users=accounts().list(), roles=ROLES,
-                           levels=_levels())
+    return _users_page()
+
+
+def _users_page(new_token: str = "", status: int = 200):
+    shown = accounts().list()
+    mine = {u.name for u in shown if u.clearance in _levels()}
+    return render_template("admin_users.html", users=shown, roles=ROLES, levels=_levels(),
+                           tokens=[t for t in tokens().list() if t.user in mine],
+                           token_users=sorted(u.name for u in shown
+                                              if u.active and u.name in mine),
+                           new_token=new_token, max_days=MAX_DAYS), status
+
+
+@bp.post("/tokens")
+def create_token():
+    """Make a token; the page shows it once (it is never stored, nor put in a cookie)."""
+    name, raw = request.form.get("name", ""), request.form.get("days", "90").strip()
+    target = accounts().get(name)
+    try:
+        if target is None:
+            raise AccountError(f"没有用户 {name}")
+        refused = _beyond(target.clearance)
+        if refused:
+            raise AccountError(refused)
+        if not raw.isdigit():
+            raise AccountError(f"有效天数须为整数（0 表示不设期限），收到 {raw!r}")
+        token, secret = tokens().create(name, int(raw) or None, created_by=current_user.name)
+    except AccountError as e:
+        flash(str(e), "error")
+        return redirect(url_for("admin.users"), 303)
+    _registered("token-create", name, token=token.id, days=int(raw),
+                clearance=target.clearance)
+    return _users_page(new_token=secret)
+
+
+@bp.post("/tokens/revoke")
+def revoke_token():
+    raw = request.form.get("id", "")
+    token = tokens().get(int(raw)) if raw.isdigit() else None
+    target = accounts().get(token.user) if token else None
+    try:
+        if token is None or target is None or _beyond(target.clearance):
+            raise AccountError(f"没有编号为 {raw} 的令牌")
+        tokens().revoke(token.id)
+    except AccountError as e:
+        flash(str(e), "error")
+    else:
+        _registered("token-revoke", token.user, token=token.id, clearance=target.clearance)
+        flash(f"已吊销 {token.user} 的令牌 {token.id}", "ok")
+    return redirect(url_for("admin.users"), 303)
 
 
 @bp.post("/users")
@@ -66,7 +115,8 @@ def add_user():
     except AccountError as e:
         flash(str(e), "error")
     else:
-        _registered("add", user.name, role=user.role, clearance=user.clearance)
+        _registered("add", user.name, role=user.role, level=user.clearance,
+                    clearance=user.clearance)
         flash(f"已添加用户 {user.name}（{user.role}，密级 {user.clearance}）", "ok")
     return redirect(url_for("admin.users"), 303)
 

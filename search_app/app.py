@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from flask import Flask, jsonify, render_template, request
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(login.bp)
     app.register_blueprint(admin.bp)
     app.jinja_env.filters["security_class"] = views.security_class
+    app.jinja_env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
     _register_errors(app)
     return app
 

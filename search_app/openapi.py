@@ -125,9 +125,11 @@ def openapi_spec() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "dangan 档案检索 API", "version": release,
                  "description": "检索数字化档案的全文和著录信息。所有结果都按读者的密级过滤："
-                                "登录后（POST /login，会话 cookie）按账号的密级，未登录按配置的"
-                                "匿名密级；匿名查阅关闭时未登录的请求得到 401。每次读取都记入"
-                                "查阅登记。"},
+                                "登录后（POST /login，会话 cookie）或带 API 令牌"
+                                "（Authorization: Bearer 令牌，见 dangan tokens）按账号的密级，"
+                                "未登录按配置的匿名密级；匿名查阅关闭时未登录的请求得到 401，"
+                                "令牌无效、过期或被吊销也得到 401。每次读取都记入查阅登记。"},
+        "security": [{}, {"bearer": []}],
         "paths": {
             "/api/search": {"get": {
                 "summary": "检索", "operationId": "search", "parameters": _search_params(),
@@ -169,7 +171,10 @@ def openapi_spec() -> dict:
                                       "content": {"application/octet-stream": {}}},
                               "404": {"description": "没有这条记录，或原件已不在档案目录中"}}}},
         },
-        "components": {"schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
+        "components": {"securitySchemes": {"bearer": {
+                           "type": "http", "scheme": "bearer",
+                           "description": "dangan tokens create USER 生成的令牌，以该用户身份查阅"}},
+                       "schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
                                    "Record": RECORD, "Similar": SIMILAR,
                                    "Suggestions": SUGGESTIONS}},

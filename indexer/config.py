@@ -44,6 +44,8 @@ class SearchSettings:
     variants: bool = True  # also search typos, OCR misreads, pinyin, short forms (approximate)
     variant_threshold: int = 10  # a term with fewer exact hits than this is also searched loosely
     synonyms: tuple[str, ...] = ()  # "计生=计划生育" groups, added to the shipped list
+    export_max: int = 10_000  # hits one export (CSV / Excel) may list; more: narrow the search
+    download_max: int = 200  # originals one zip download may hold
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,8 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         sections[name] = _build_section(name, cls, value, where)
     if "auth" in sections:
         _check_auth(sections["auth"], where)
+    if "search" in sections:
+        _check_search(sections["search"], where)
     return _resolve(Settings(**sections, source=source), base)
 
 
@@ -186,6 +190,13 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
     if isinstance(value, (int, float)) and value < 0:
         raise ConfigError(f"{label} must not be negative")
     return value
+
+
+def _check_search(search: SearchSettings, where: str) -> None:
+    for key, most in (("export_max", 100_000), ("download_max", 10_000)):
+        if not 1 <= getattr(search, key) <= most:
+            raise ConfigError(f"{where}: [search] {key} must be between 1 and {most}, "
+                              f"got {getattr(search, key)}")
 
 
 def _check_auth(auth: AuthSettings, where: str) -> None:

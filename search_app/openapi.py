@@ -115,6 +115,11 @@ def _search_params() -> list[dict]:
     return params
 
 
+def _listing_params() -> list[dict]:
+    """The search parameters of a whole result list (no paging)."""
+    return [p for p in _search_params() if p["name"] not in ("page", "size")]
+
+
 @lru_cache(maxsize=1)
 def openapi_spec() -> dict:
     try:
@@ -160,6 +165,29 @@ def openapi_spec() -> dict:
                 "parameters": [RECORD_ID, _param("size", "条数", {
                     "type": "integer", "minimum": 1, "maximum": 20, "default": 5})],
                 "responses": {"200": _json("Similar"), **_errors(400, 404)}}},
+            "/api/export": {"get": {
+                "summary": "导出整个检索结果（CSV 或 Excel，中文表头，精确结果在前）；超过 "
+                           "[search] export_max 条时 400，请缩小检索范围",
+                "operationId": "export",
+                "parameters": [*_listing_params(),
+                               _param("format", "文件格式", {"type": "string",
+                                                          "enum": ["csv", "xlsx"],
+                                                          "default": "csv"})],
+                "responses": {"200": {"description": "CSV（UTF-8，带 BOM）或 xlsx 文件",
+                                      "content": {"text/csv": {}, "application/vnd."
+                                                  "openxmlformats-officedocument."
+                                                  "spreadsheetml.sheet": {}}},
+                              **_errors(400)}}},
+            "/api/download": {"get": {
+                "summary": "把所选记录（ids）或整个检索结果的原件打包成 zip，附清单.csv；"
+                           "最多 [search] download_max 个",
+                "operationId": "bulkDownload",
+                "parameters": [_param("ids", "记录编号，逗号分隔或重复；不给时按检索参数打包",
+                                      {"type": "array", "items": {"type": "string"}},
+                                      style="form", explode=True), *_listing_params()],
+                "responses": {"200": {"description": "zip 压缩包",
+                                      "content": {"application/zip": {}}},
+                              **_errors(400, 404)}}},
             "/api/openapi.json": {"get": {
                 "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
                 "responses": {"200": {"description": "OpenAPI 文档",

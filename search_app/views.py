@@ -56,6 +56,11 @@ class State:
                 args.setlist(name, value if isinstance(value, list) else [value])
         return url_for("views.search", **{k: args.getlist(k) for k in args})
 
+    def api_url(self, endpoint: str, **extra: str) -> str:
+        """This search's parameters (not its page) on an API endpoint: export, zip download."""
+        args = {k: self.args.getlist(k) for k in self.args if k not in ("page", "size")}
+        return url_for(endpoint, **args, **extra)
+
     def toggle(self, name: str, value: str) -> str:
         values = self.args.getlist(name)
         chosen = [v for v in values if v != value] if value in values else values + [value]

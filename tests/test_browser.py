@@ -389,3 +389,39 @@ def test_the_search_box_offers_completions_as_the_clerk_types(tab):
     page.goto(f"{tab.site}/")
     page.locator("#q").press_sequentially("卜剑", delay=50)
     expect(page.locator('#q-suggestions option[value="卜剑平"]')).to_have_count(1)
+
+
+def test_a_clerk_exports_the_results_and_downloads_the_ticked_originals(tab):
+    import csv
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q=档案")
+    total = int(page.locator("#result-count strong").first.inner_text())
+    with page.expect_download() as info:
+        page.locator(".take-away a", has_text="CSV").click()
+    assert info.value.suggested_filename.startswith("检索结果-档案-")
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["序号", "题名", "责任者"] and len(rows) == total + 1
+    with page.expect_download() as info:
+        page.locator(".take-away a", has_text="Excel").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()), read_only=True)
+    sheet = book["检索结果"]
+    assert len(list(sheet.values)) == total + 1
+
+    page.goto(f"{tab.site}/?q={NAME}")
+    ticks = page.locator("input.pick")
+    chosen = [page.locator(".hit h2 a").nth(i).inner_text() for i in range(2)]
+    ticks.nth(0).check()
+    ticks.nth(1).check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载所选原件").click()
+    assert info.value.suggested_filename.endswith(".zip")
+    z = zipfile.ZipFile(info.value.path())
+    manifest = list(csv.reader(io.StringIO(z.read("清单.csv").decode("utf-8-sig"))))
+    assert [row[1] for row in manifest[1:]] == chosen
+    assert all(row[-1] == "已打包" and row[-2] in z.namelist() for row in manifest[1:])

@@ -12,16 +12,16 @@ from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, ROLES, AccountError
 from .audit import ACTIONS, to_csv
+from indexer.errors import RecordNotFound
+
+from .api import archive
 from .auth import AdminOnly, accounts, audit_log, tokens
+from .register import ACTION_LABELS, describe
 from .tokens import MAX_DAYS
 from .records import content_disposition
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ACTION_LABELS = {"search": "检索", "suggest": "输入提示", "record": "查看记录", "page": "查看原件图像",
-                 "download": "下载原件", "similar": "相关记录", "export": "导出检索结果", "login": "登录",
-                 "login-failed": "登录失败", "login-refused": "登录被拒（失败过多）",
-                 "logout": "退出", "admin": "账号管理"}
 FILTERS = ("user", "record", "action", "date_from", "date_to")
 PAGE_ROWS = 100  # register rows per page
 CSV_BATCH = 5000  # rows read at a time while exporting
@@ -174,8 +174,10 @@ def audit():
     except ValueError as e:
         rows, error = [], str(e)
     args = {k: v for k, v in filters.items() if v}
+    shown = rows[:PAGE_ROWS]
     return render_template(
-        "admin_audit.html", rows=rows[:PAGE_ROWS], filters=filters, error=error,
+        "admin_audit.html", rows=shown, filters=filters, error=error, titles=_titles(shown),
+        details={r.seq: describe(r.detail) for r in shown},
         actions=[(a, ACTION_LABELS[a]) for a in ACTIONS], labels=ACTION_LABELS, page=page,
         prev=url_for("admin.audit", **args, page=page - 1 if page > 2 else None)
         if page > 1 else None,
@@ -194,12 +196,27 @@ def audit_csv():
 
     def rows():
         batch = first
-        yield "\ufeff" + to_csv(batch)  # the BOM tells spreadsheets it is UTF-8
+        yield "\ufeff" + to_csv(batch, titles=_titles(batch))  # BOM: spreadsheets read UTF-8
         while len(batch) == CSV_BATCH:
             batch = log.find(**filters, limit=CSV_BATCH, before=batch[-1].seq,
                              clearances=_levels())
-            yield to_csv(batch, header=False)
+            yield to_csv(batch, header=False, titles=_titles(batch))
 
     name = f"查阅登记-{time.strftime('%Y%m%d')}.csv"
     return Response(stream_with_context(rows()), mimetype="text/csv",
                     headers={"Content-Disposition": content_disposition(name, "audit")})
+
+
+def _titles(rows) -> dict[str, str]:
+    """Record id → "档号 题名" of the records these rows read, as far as the administrator may
+    see them (a record since removed, or above their clearance, says so without its title)."""
+    out: dict[str, str] = {}
+    for record_id in {r.record for r in rows if r.record}:
+        try:
+            rec = archive().record(record_id, current_user.clearance)
+        except RecordNotFound:
+            out[record_id] = "（已不在索引中或高于您的密级）"
+            continue
+        out[record_id] = " ".join(x for x in (rec.get("archival_code"), rec.get("title")
+                                              or rec.get("path")) if x)
+    return out

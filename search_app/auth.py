@@ -140,6 +140,8 @@ def _from_bearer(req) -> Reader | None:
 def _csrf():
     """Forms and cookie-authenticated writes need the CSRF token; token requests do not (a
     browser never adds an Authorization header to a cross-site request)."""
+    if request.endpoint is None:  # no such page or method: answered 404 / 405 as it is
+        return
     if request.method in current_app.config["WTF_CSRF_METHODS"] and _bearer() is None:
         current_app.extensions["dangan.csrf"].protect()
 

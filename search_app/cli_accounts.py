@@ -14,6 +14,7 @@ from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, READER, ROLES, Accounts
 from .audit import AuditLog, to_csv
+from .register import action_label, describe
 from .tokens import MAX_DAYS, Tokens
 
 config_option = click.option(
@@ -143,7 +144,8 @@ def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) 
         return
     for r in reads:
         what = r.record or r.query
-        click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{r.action}\t{what}\t{r.detail}")
+        click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{action_label(r.action)}\t"
+                   f"{what}\t{describe(r.detail)}")
 
 
 FIRST_ADMIN_HINT = (f"no administrator yet: create one with\n"

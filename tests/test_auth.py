@@ -363,7 +363,9 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     reader.get("/api/search", query_string={"q": "=HYPERLINK(\"http://x\")"})
     page = admin.get("/admin/audit", query_string={"user": "读者乙"}).get_data(as_text=True)
     assert page.count("<td>读者乙</td>") == 4  # login, 2 searches, the record
-    assert f'<a href="/records/{hit["id"]}">{hit["id"]}</a>' in page and "查看记录" in page
+    assert (f'<a href="/records/{hit["id"]}" title="记录编号 {hit["id"]}">0456-GA·2021-C-0001 '
+            "交警支队工作总结</a>") in page and "查看记录" in page
+    assert "结果 1 条" in page and '{"total"' not in page  # details in words, not JSON
     only = admin.get("/admin/audit", query_string={"record": hit["id"]}).get_data(as_text=True)
     assert only.count("<td>读者乙</td>") == 1
     today = time.strftime("%Y-%m-%d")
@@ -378,11 +380,13 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     assert export.mimetype == "text/csv" and "attachment" in export.headers[
         "Content-Disposition"]
     text = export.get_data(as_text=True)
-    assert text.startswith("\ufeff序号,时间,用户,地址,操作,记录,检索词,详情,查阅密级")
+    assert text.startswith("\ufeff序号,时间,用户,地址,操作,记录,档号/题名,检索词,详情,查阅密级")
     table = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    assert [r["操作"] for r in table] == ["search", "record", "search", "login"]
+    assert [r["操作"] for r in table] == ["检索", "查看记录", "检索", "登录"]
     assert table[0]["检索词"] == "'=HYPERLINK(\"http://x\")"  # not a formula in a spreadsheet
     assert table[1]["查阅密级"] == "秘密" and table[-1]["查阅密级"] == ""
+    assert table[1]["档号/题名"] == "0456-GA·2021-C-0001 交警支队工作总结"  # not only an id
+    assert table[0]["详情"].startswith("结果 ") and "{" not in table[0]["详情"]
 
     monkeypatch.setattr("search_app.admin.PAGE_ROWS", 2)
     monkeypatch.setattr("search_app.admin.CSV_BATCH", 3)

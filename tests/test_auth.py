@@ -362,12 +362,12 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     reader.get(f"/records/{hit['id']}")
     reader.get("/api/search", query_string={"q": "=HYPERLINK(\"http://x\")"})
     page = admin.get("/admin/audit", query_string={"user": "读者乙"}).get_data(as_text=True)
-    assert page.count("<td>读者乙</td>") == 4  # login, 2 searches, the record
+    assert page.count("<td data-label="用户">读者乙</td>") == 4  # login, 2 searches, the record
     assert (f'<a href="/records/{hit["id"]}" title="记录编号 {hit["id"]}">0456-GA·2021-C-0001 '
             "交警支队工作总结</a>") in page and "查看记录" in page
     assert "结果 1 条" in page and '{"total"' not in page  # details in words, not JSON
     only = admin.get("/admin/audit", query_string={"record": hit["id"]}).get_data(as_text=True)
-    assert only.count("<td>读者乙</td>") == 1
+    assert only.count("<td data-label="用户">读者乙</td>") == 1
     today = time.strftime("%Y-%m-%d")
     assert "读者乙" in admin.get("/admin/audit", query_string={
         "action": "search", "date_from": today, "date_to": today}).get_data(as_text=True)
@@ -391,10 +391,10 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     monkeypatch.setattr("search_app.admin.PAGE_ROWS", 2)
     monkeypatch.setattr("search_app.admin.CSV_BATCH", 3)
     first = admin.get("/admin/audit", query_string={"user": "读者乙"}).get_data(as_text=True)
-    assert first.count("<td>读者乙</td>") == 2 and "下一页" in first
+    assert first.count("<td data-label="用户">读者乙</td>") == 2 and "下一页" in first
     second = admin.get(re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace(
         "&amp;", "&")).get_data(as_text=True)
-    assert second.count("<td>读者乙</td>") == 2 and '<a rel="prev"' in second
+    assert second.count("<td data-label="用户">读者乙</td>") == 2 and '<a rel="prev"' in second
     batched = admin.get("/admin/audit.csv", query_string={"user": "读者乙"})
     assert batched.get_data(as_text=True) == text  # the same rows, read three at a time
 

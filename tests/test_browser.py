@@ -425,3 +425,31 @@ def test_a_clerk_exports_the_results_and_downloads_the_ticked_originals(tab):
     manifest = list(csv.reader(io.StringIO(z.read("清单.csv").decode("utf-8-sig"))))
     assert [row[1] for row in manifest[1:]] == chosen
     assert all(row[-1] == "已打包" and row[-2] in z.namelist() for row in manifest[1:])
+
+
+def test_the_admin_pages_fit_a_phone(browser, site, signed_in, shots):
+    """用户管理 and 查阅登记 at 390 px: no sideways scrolling, names on one line, each register
+    row readable as a card (its cells labelled)."""
+    t = Tab(browser, site, PHONE, state=signed_in)
+    try:
+        page = t.page
+        page.goto(f"{site}/?q={NAME}")  # something in the register
+        for url, shot in (("/admin/users", "admin-users-phone"),
+                          ("/admin/audit", "admin-audit-phone")):
+            page.goto(site + url)
+            page.locator("section.admin table").first.wait_for()
+            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], (url, widths)
+            screenshot(page, shots, shot)
+        page.goto(site + "/admin/users")
+        name = page.locator("table.users th[scope=row]", has_text=CLERK)
+        box = name.bounding_box()
+        line = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                                   "'table.users th[scope=row]')).lineHeight)"))
+        assert box["height"] < 2 * line  # 档案员 on one line, not one character per line
+        page.goto(site + "/admin/audit")
+        label = page.evaluate("getComputedStyle(document.querySelector("
+                              "'table.audit td[data-label]'), '::before').content")
+        assert "序号" in label
+    finally:
+        t.close()

@@ -53,18 +53,24 @@ def reviewed(org: str, known: frozenset[str]) -> tuple[str, str, str]:
                              f"只差一个字：{TO_CHECK}")
 
 
-def settled(org: str, counts: dict[str, int],
-            known: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
+def trusted_values(counts: dict[str, int]) -> frozenset[str]:
+    """The 责任者 values FREQUENT or more records of the archive carry."""
+    return frozenset(o for o, n in counts.items() if n >= FREQUENT)
+
+
+def settled(org: str, counts: dict[str, int], known: frozenset[str] = frozenset(),
+            trusted: frozenset[str] | None = None) -> tuple[str, str, str] | None:
     """For a record marked TO_CHECK, given how many records of the archive carry each 责任者
-    and the organisations known now: (责任者, status, warning) when that changes — the value
-    is known or trusted (FREQUENT records carry it), or one character off one — else None."""
+    (`trusted`: trusted_values(counts), made once for many records) and the organisations
+    known now: (责任者, status, warning) when that changes — the value is known or trusted,
+    or one character off one — else None."""
     if org in known or counts.get(org, 0) >= FREQUENT:
         return org, "", ""
     value, warning = repaired(org, known)
     if warning:
         return value, CORRECTED, warning
-    trusted = frozenset(o for o, n in counts.items() if n >= FREQUENT)
-    near = closest(org, {o for o in trusted if within_one(org, o)})
+    index = _near_index(trusted_values(counts) if trusted is None else trusted)
+    near = closest(org, {o for key in near_keys(org) for o in index.get(key, ())})
     if not near:
         return None
     return near, CORRECTED, (f"{WARNING_HEAD}{org}”（识别所得）按本档案多份记录的责任者"

@@ -80,7 +80,8 @@ def configure(setup: WorkerSetup) -> ExtractContext:
             _state["ctx"].ocr.close()
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
         _state.update(setup=setup, analyzer=analyzer_for(setup.user_words),
-                      orgs=known_organisations(setup.user_words, setup.organisations), ctx=ExtractContext(
+                      orgs=known_organisations(setup.user_words, setup.organisations),
+                      ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
             max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]

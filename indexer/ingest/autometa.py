@@ -16,7 +16,8 @@ _CN_DIGITS["零"] = 0
 _ZERO = r"[〇零O0oCGQD]"
 # 文号: 机关代字 + 〔year〕 + number + 号, as OCR reads it: any bracket for 〔 〕 (〔 also as C),
 # the closing one also as j, l, I or |, 0 as O/o and 1 as l/I/| in the year and the number,
-# stray spaces; a stray j or l after the closing bracket. `doc_number` rebuilds the canonical form.
+# stray spaces; a stray j or l after the closing bracket. `_doc_number` rebuilds the canonical
+# form (doc_number_parts checks the year and the number).
 _OPEN = r"[〔\[【(〈<{「C]"
 _CLOSE = r"[〕\]】)〉>}」jJlI|]"
 _DIGIT = r"[\dOolI|]"
@@ -30,7 +31,8 @@ _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五�
 # OCR's look-alikes in a date, each put right only where a date stands around it: 年 read as
 # 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv), 0 as O or o in a year in digits
 _SMALL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,2})"
-_NOON_YEAR = re.compile(rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
+_NOON_YEAR = re.compile(
+    rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
 _SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
@@ -127,7 +129,8 @@ def _doc_number(lines: list[Normalized]) -> str:
 
 
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
-    """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they are not a year of 1900-2099 and a number."""
+    """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they
+    are not a year of 1900-2099 and a number."""
     year = re.sub(r"\s+", "", year).translate(_AS_DIGIT)
     seq = re.sub(r"\s+", "", seq).translate(_AS_DIGIT)
     if not re.fullmatch(r"(?:19|20)\d\d", year) or not re.fullmatch(r"\d{1,4}", seq):

@@ -21,6 +21,7 @@ class IndexSettings:
     worker_memory_mb: int = 2048  # address space of each extraction worker (0 = no limit)
     max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
     max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
+    organisations: tuple[str, ...] = ()  # 责任者 the archive knows besides its catalogs' names
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         _check_auth(sections["auth"], where)
     if "search" in sections:
         _check_search(sections["search"], where)
+    if "index" in sections:
+        _check_organisations(sections["index"].organisations, where)
     return _resolve(Settings(**sections, source=source), base)
 
 
@@ -206,6 +209,13 @@ def _check_auth(auth: AuthSettings, where: str) -> None:
                           f"{', '.join(choices)}, got {auth.anonymous_clearance!r}")
     if auth.session_hours <= 0:
         raise ConfigError(f"{where}: [auth] session_hours must be more than 0")
+
+
+def _check_organisations(names: tuple[str, ...], where: str) -> None:
+    for name in names:
+        if not name.strip() or len(name.strip()) > 40 or any(c.isspace() for c in name.strip()):
+            raise ConfigError(f"{where}: [index] organisations: {name!r} is not an organisation's "
+                              "name (1 to 40 characters, no spaces), e.g. \"当阳市档案局\"")
 
 
 def _resolve(settings: Settings, base: Path) -> Settings:

@@ -41,6 +41,8 @@ HIT = {"type": "object", "properties": {
                               "kind", "security", "retention", "type", "archival_code",
                               "title_html")},
     "pages": {"type": "integer"}, "score": {"type": "number"},
+    "review": {"enum": ["", "待核对", "已校正"], "description":
+               "核对状态：待核对＝责任者识别自原件、不是已知机构，需人工核对；已校正＝已按已知机构改正"},
     "match": {"enum": ["exact", "approximate"],
               "description": "exact：含检索词原文；approximate：只含它的近似写法（排在全部 exact 之后）"},
     "variants": {"type": "array", "items": _string(),

@@ -8,10 +8,9 @@ import json
 import zipfile
 
 import pytest
-from conftest import RECORDS, admin_client, make_settings
+from conftest import RECORDS, admin_client, app_over
 from openpyxl import load_workbook
 
-from search_app.app import create_app
 
 QUERY = "工作"  # every record of the test corpus has it (five are visible to 公开 + 内部 …)
 
@@ -22,13 +21,7 @@ def app(tmp_path, built_index):
 
 
 def app_for(tmp_path, built_index, **search):
-    data = tmp_path / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    if not (data / "index").exists():
-        (data / "index").symlink_to(built_index.index.dir)
-    settings = make_settings(data / "index", built_index.corpus.paths[0],
-                             **({"search": search} if search else {}))
-    return create_app(settings)
+    return app_over(tmp_path, built_index, **({"search": search} if search else {}))
 
 
 def csv_rows(r) -> list[list[str]]:

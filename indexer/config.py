@@ -74,6 +74,7 @@ class AuthSettings:
     session_hours: float = 8.0  # a login lasts this long
     secure_cookies: bool = False  # Secure session cookie always (HTTPS requests get it anyway)
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
+    download_purpose: bool = False  # originals above 公开 are downloaded only with a stated 用途
 
 
 ANONYMOUS_OFF = "off"

@@ -19,6 +19,7 @@ from indexer.search.highlight import find_spans
 from .api import archive, indexed
 from .auth import clearance, record_read
 from .marking import mark
+from .purpose import PurposeRequired, stated_purpose
 from .views import TYPE_LABELS, State, highlight_terms, security_class
 
 bp = Blueprint("records", __name__)
@@ -71,9 +72,15 @@ def download(record_id: str):
     """The original file, found from the index's own corpus roots (never a client's path) and
     sent from the file opened without following links (never reopened by its path)."""
     rec = archive().record(record_id, clearance())
+    try:
+        purpose = stated_purpose([rec])
+    except PurposeRequired as e:  # ask first: a small form, then the same address again
+        return render_template("purpose.html", rec=rec, message=str(e),
+                               asked=bool(request.args.get("purpose")),
+                               security_class=security_class(rec.get("security", "")))
     original = open_original(rec, archive().sources, indexed(rec))
     try:
-        record_read("download", record=record_id)
+        record_read("download", record=record_id, **purpose)
         mimetype = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
         response = send_file(original.file, mimetype=mimetype, max_age=0,
                              last_modified=original.stat.st_mtime)

@@ -13,14 +13,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from indexer.ingest.pdffile import text_layers
+from indexer.ingest.textfile import decode
+from indexer.ingest.textlayer import (AGREE, BAD, SUSPECT, agreement, judge_text_layer,
+                                      layer_stats)
+from tools.layerpdfs import KINDS, break_layer, text_pdf, type3_pdf
 
-from indexer.ingest.pdffile import text_layers  # noqa: E402
-from indexer.ingest.textfile import decode  # noqa: E402
-from indexer.ingest.textlayer import (AGREE, BAD, SUSPECT, agreement,  # noqa: E402
-                                      judge_text_layer, layer_stats)
-from tools.layerpdfs import KINDS, break_layer, text_pdf, type3_pdf  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 SCANS = REPO / "corpus" / "扫描件"
 LINE, LINES = 36, 28  # characters per line, lines per page

@@ -2,12 +2,14 @@
 from a thumbnail cache."""
 import io
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from conftest import admin_client, make_settings
+from pdfs import REPO
 
 from indexer.build.run import run_index
 from search_app.app import create_app
@@ -92,6 +94,8 @@ def test_the_record_shows_jpeg_and_png_stays_served(client):
 def photo_scan(target: Path) -> None:
     """A phone-photo-like page (grey paper, noise, uneven light) with a few lines of text:
     a JPEG, as scans come, that PNG stores badly."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     from tools.scanlib import find_font
 
     rng = np.random.default_rng(7)
@@ -169,3 +173,29 @@ def test_without_page_images_nothing_is_made_while_indexing(tmp_path):
     summary = run_index(settings)
     assert summary.added == 1
     assert summary.page_images == 0 and not (settings.data_dir / "thumbs").exists()
+
+
+def test_a_page_that_cannot_be_made_while_indexing_fails_alone(tmp_path, monkeypatch):
+    from indexer.ingest import pageimages
+    from indexer.ingest.pagerender import PageImageFailed
+
+    real = pageimages.render_image
+
+    def first_page_fails(file, kind, index, *args):  # an injected fault: page 1 is unreadable
+        if index == 0:
+            raise PageImageFailed("第1页的图像无法读取：测试")
+        return real(file, kind, index, *args)
+
+    monkeypatch.setattr(pageimages, "render_image", first_page_fails)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SCANS / "07-当阳市档案局乡镇档案机构报告-电子版.pdf", corpus / "report.pdf")
+    settings = make_settings(tmp_path / "data" / "index", corpus, index={"page_images": True})
+    summary = run_index(settings)
+    assert not summary.failed and summary.added == 1 and summary.page_images == 1
+    made = sorted(p.name.split("-", 1)[1] for p in (settings.data_dir / "thumbs").iterdir())
+    assert made == ["1.failed", "2-1000.jpg"]  # no half-written file, page 2 made
+    c = admin_client(create_app(settings))
+    record = record_of(c, "乡镇档案机构")
+    assert c.get(record["page_list"][0]["image"]).status_code == 404
+    assert c.get(record["page_list"][1]["image"]).status_code == 200

@@ -3,11 +3,13 @@ through wrong /ToUnicode maps (plausible-looking Chinese) are found, OCR'd and s
 suspect layer is kept when the OCR of the page agrees with it."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import opencc
 import pytest
 from conftest import make_settings, top_request
+from pdfs import REPO
 
 from indexer.build.run import run_index
 from indexer.ingest.extract import ExtractContext
@@ -16,7 +18,9 @@ from indexer.ingest.pdffile import PdfExtractor, text_layers
 from indexer.ingest.textlayer import agreement, judge_text_layer
 from indexer.search.archive import Archive
 from ocr.settings import OcrSettings
-from tools.layerpdfs import KINDS, break_layer, text_pdf, type3_pdf
+
+sys.path.insert(0, str(REPO))  # tools/ (the PDF makers) is not an installed package
+from tools.layerpdfs import KINDS, break_layer, text_pdf, type3_pdf  # noqa: E402
 
 GOOD = ("一年来，我镇高度重视机关档案管理工作，将机关档案管理工作纳入工作日程，"
         "加强对档案管理工作的领导，真正做到了认识到位，组织到位，措施到位。")

@@ -18,15 +18,9 @@ from __future__ import annotations
 import io
 import random
 import re
-import sys
 import tempfile
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from tools.scanlib import find_font, truetype_subset  # noqa: E402
+from tools.scanlib import find_font, truetype_subset
 
 KINDS = ("random", "common", "offset", "shifted", "shuffle", "repeat")
 FACES = {"serif": "Noto Serif CJK SC:style=Regular", "sans": "Noto Sans CJK SC:style=Regular",

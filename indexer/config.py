@@ -22,6 +22,7 @@ class IndexSettings:
     max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
     max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
     organisations: tuple[str, ...] = ()  # 责任者 the archive knows besides its catalogs' names
+    page_images: bool = True  # make each scan/PDF page's shown image while indexing
 
 
 @dataclass(frozen=True)

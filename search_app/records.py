@@ -15,7 +15,7 @@ from werkzeug.http import quote_header_value
 
 from indexer.fields import LABELS, SECURITY_LEVELS, SHOWN
 from indexer.ingest.originals import open_original, original_size
-from indexer.ingest.pageimages import has_page_images
+from indexer.ingest.pageimages import SHOWN_FORMAT, has_page_images
 from indexer.search.highlight import find_spans
 
 from .api import archive, indexed
@@ -130,7 +130,8 @@ def _pages(record_id: str, rec: dict, spans, warnings: list[str]) -> list[dict]:
     return [{"page": p["page"],
              "html": Markup(mark(text, spans, p["start"], p["end"]).replace("\f", "")
                             .strip("\n")),
-             "image": url_for("api.page_image", record_id=record_id, page=p["page"])
+             "image": url_for("api.page_image", record_id=record_id, page=p["page"],
+                              fmt=SHOWN_FORMAT)
              if images else None,
              "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"]),
              "warnings": by_page.get(p["page"], [])}

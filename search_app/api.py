@@ -1,6 +1,8 @@
 """The JSON API: search, records, page images, 相关记录 and the OpenAPI description."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -13,6 +15,7 @@ from .auth import clearance, record_read, search_detail
 from .openapi import openapi_spec
 from .params import search_request
 from .render import hit_json, search_json
+from .watermark import watermark_text, watermarked
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -82,8 +85,10 @@ def page_image(record_id: str, page: int, fmt: str):
     settings = current_app.extensions["dangan.settings"]
     path = page_thumbnail(data, archive().sources, indexed(data), page, width,
                           settings.data_dir, settings.server.render_timeout, fmt)
+    mark = watermark_text(data)  # above 公开: who reads it, and when, across the image
+    body = io.BytesIO(watermarked(path, fmt, mark)) if mark else path
     record_read("page", record=record_id, page=page, width=width)
-    return send_file(path, mimetype=MIMETYPES[fmt])  # Cache-Control: no-store (security.py)
+    return send_file(body, mimetype=MIMETYPES[fmt])  # Cache-Control: no-store (security.py)
 
 
 @bp.get("/records/<record_id>/similar")

@@ -3,17 +3,15 @@ the original file."""
 from __future__ import annotations
 
 import mimetypes
-import time
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, render_template, request, send_file, url_for
-from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.http import quote_header_value
 
-from indexer.fields import LABELS, SECURITY_LEVELS, SHOWN
+from indexer.fields import LABELS, SHOWN
 from indexer.ingest.originals import open_original, original_size
 from indexer.ingest.pageimages import SHOWN_FORMAT, has_page_images
 from indexer.search.highlight import find_spans
@@ -23,6 +21,7 @@ from .auth import clearance, record_read
 from .marking import mark
 from .purpose import PurposeRequired, stated_purpose
 from .views import TYPE_LABELS, State, highlight_terms, security_class
+from .watermark import watermark_text
 
 bp = Blueprint("records", __name__)
 
@@ -58,14 +57,6 @@ def record(record_id: str):
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
         similar=[_similar(h) for h in similar],
         security_class=security_class(rec.get("security", "")), watermark=watermark_text(rec))
-
-
-def watermark_text(rec: dict) -> str:
-    """Who reads a record above 公开, and when: printed across its pages and images (the 查阅
-    practice of archives); '' for a 公开 record."""
-    if rec.get("security", SECURITY_LEVELS[1]) == SECURITY_LEVELS[0]:
-        return ""
-    return f"{current_user.name or '匿名查阅'} {time.strftime('%Y-%m-%d %H:%M')}"
 
 
 def _back(q: str) -> str:

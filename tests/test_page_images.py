@@ -116,6 +116,8 @@ def prerendered(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     shutil.copy(SCANS / "07-当阳市档案局乡镇档案机构报告-电子版.pdf", corpus / "report.pdf")
     photo_scan(corpus / "photo.jpg")
+    (corpus / "catalog.csv").write_text("文件,密级\nreport.pdf,公开\nphoto.jpg,内部\n",
+                                        encoding="utf-8")
     before = fingerprints(corpus)
     settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus,
                              index={"page_images": True})
@@ -137,15 +139,34 @@ def test_pages_made_while_indexing_are_served_without_rendering(prerendered):
     c, settings, _corpus, _before = prerendered
     made = thumbs(settings)
     assert len([n for n in made if n.endswith("-1000.jpg")]) == 3 and len(made) == 3
-    for q in ("乡镇档案机构", "青山镇"):
-        record = record_of(c, q)
-        for page in record["page_list"]:
-            r = c.get(page["image"], query_string={"width": 1000})
-            assert r.status_code == 200 and r.mimetype == "image/jpeg"
-            cached = [n for n in made if n.endswith(f"-{page['page']}-1000.jpg")
-                      and (settings.data_dir / "thumbs" / n).read_bytes() == r.data]
-            assert len(cached) == 1
+    record = record_of(c, "乡镇档案机构")  # 公开: the cached image as it is
+    for page in record["page_list"]:
+        r = c.get(page["image"], query_string={"width": 1000})
+        assert r.status_code == 200 and r.mimetype == "image/jpeg"
+        cached = [n for n in made if n.endswith(f"-{page['page']}-1000.jpg")
+                  and (settings.data_dir / "thumbs" / n).read_bytes() == r.data]
+        assert len(cached) == 1
     assert thumbs(settings) == made  # nothing rendered, nothing rewritten
+
+
+@pytest.mark.ocr
+def test_a_page_above_public_is_served_with_the_readers_name_over_the_cached_image(prerendered):
+    c, settings, _corpus, _before = prerendered
+    made = thumbs(settings)
+    record = record_of(c, "青山镇")  # 内部
+    r = c.get(record["page_list"][0]["image"], query_string={"width": 1000})
+    assert r.status_code == 200 and r.mimetype == "image/jpeg"
+    served = np.asarray(Image.open(io.BytesIO(r.data)).convert("RGB")).astype(int)
+    (cached,) = [settings.data_dir / "thumbs" / n for n in made  # the photo's: 800 px wide
+                 if Image.open(settings.data_dir / "thumbs" / n).size == (800, 1100)]
+    assert cached.read_bytes() != r.data
+    plain = np.asarray(Image.open(cached).convert("RGB")).astype(int)
+    assert served.shape == plain.shape
+    changed = np.abs(served - plain).sum(axis=2) > 40
+    assert 0.01 < changed.mean() < 0.2  # a watermark across the page, the page still there
+    redder = (served[..., 0] - served[..., 2]) - (plain[..., 0] - plain[..., 2])
+    assert redder[changed].mean() > 4  # the watermark ink is a dark red
+    assert thumbs(settings) == made  # drawn when serving: the cache holds the plain image
 
 
 @pytest.mark.ocr

@@ -28,11 +28,10 @@ def index_settings(work: Path, engine: str | None = None) -> Settings:
 
 def phrases(truth: str, n: int, rng: random.Random) -> list[str]:
     """Up to n distinct 4-character runs of Chinese characters from the ground truth, each
-    within one line (a line of a table is a row; of vertical text, a column)."""
+    within one line and one cell of a table (a column of vertical text is a line)."""
     found = []
-    for line in truth.splitlines():
-        line = "".join(line.split())
-        found += [m.group(1) for m in CJK4.finditer(line)]
+    for piece in truth.split():  # a line, or a cell of a table's row
+        found += [m.group(1) for m in CJK4.finditer(piece)]
     unique = sorted(set(found), key=found.index)
     return rng.sample(unique, min(n, len(unique)))
 

@@ -43,10 +43,16 @@ def _rngs(seed: int, name: str) -> tuple[random.Random, np.random.Generator]:
     return random.Random(s), np.random.default_rng(s)
 
 
+def tries(n: int = 500):
+    """Attempts at drawing text a face can show; running out is a bug of the set, said."""
+    yield from range(n)
+    raise RuntimeError(f"no text the face can draw after {n} attempts")
+
+
 def _doc(rng: random.Random, face: str, corpus: bool = False, paragraphs: int = 4):
     """A composed 公文 whose every character the face can draw."""
     sentences = [s for s in texts.corpus_sentences() if covers(face, s)] if corpus else None
-    while True:
+    for _ in tries():
         doc = texts.compose(rng, sentences, paragraphs)
         words = [doc.org.name, doc.title, doc.to, doc.doc_number, *doc.paragraphs, *doc.joint]
         if all(covers(face, w) for w in words):
@@ -107,8 +113,8 @@ def table(kind: str, dpi: int, face: str, head: str, *, skew=0.0, copy=0.0):
 
 def vertical(dpi: int, face: str, traditional=False, corpus=False):
     def make(rng: random.Random, nrng: np.random.Generator) -> Output:
-        convert = opencc.OpenCC("s2t").convert if traditional else str
-        while True:
+        convert = opencc.OpenCC("s2tw").convert if traditional else str
+        for _ in tries():
             if corpus:
                 pool = [s for s in texts.corpus_sentences() if covers(face, s)]
                 paras, title = rng.sample(pool, 3), ""
@@ -125,11 +131,11 @@ def vertical(dpi: int, face: str, traditional=False, corpus=False):
 
 def traditional(dpi: int, style: gongwen.Style, *, skew=0.0, copy=0.0):
     def make(rng: random.Random, nrng: np.random.Generator) -> Output:
-        s2t = opencc.OpenCC("s2t")
-        while True:
+        s2t = opencc.OpenCC("s2tw")
+        for _ in tries():
             doc = _doc(rng, style.body, paragraphs=4)
             org = replace(doc.org, name=s2t.convert(doc.org.name))
-            doc = replace(doc, org=org, joint=(), doc_number=s2t.convert(doc.doc_number),
+            doc = replace(doc, org=org, joint=(), doc_number="".join(map(s2t.convert, doc.doc_number)),
                           title=s2t.convert(doc.title), to=s2t.convert(doc.to),
                           paragraphs=tuple(s2t.convert(p) for p in doc.paragraphs))
             faces = {style.body, style.title, style.header, style.seal_face}
@@ -148,7 +154,7 @@ def traditional(dpi: int, style: gongwen.Style, *, skew=0.0, copy=0.0):
 
 def small(face: str, px: int, blur=0.0):
     def make(rng: random.Random, nrng: np.random.Generator) -> Output:
-        while True:
+        for _ in tries():
             line = texts.crop_line(rng)
             if covers(face, line):
                 break
@@ -242,6 +248,7 @@ def encode(name: str, images: list[Image.Image], dpi: int, quality: int) -> byte
     """The file's bytes by its extension: PNG, JPEG, multi-page TIFF or an image-only PDF."""
     buf = io.BytesIO()
     ext = name.rsplit(".", 1)[-1].lower()
+    images = [im.copy() for im in images]  # Pillow keeps save options on appended images
     if ext == "png":
         images[0].save(buf, "PNG", dpi=(dpi, dpi))
     elif ext == "jpg":

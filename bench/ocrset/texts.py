@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,7 +118,8 @@ def compose(rng: random.Random, corpus_sentences: list[str] | None = None,
     return Document(org, joint, number, title, to, tuple(body), date)
 
 
-def corpus_sentences(limit: int = 400) -> list[str]:
+@lru_cache(maxsize=2)
+def corpus_sentences(limit: int = 400) -> tuple[str, ...]:
     """Sentences of the corpus's text records (UTF-8 or GB18030), each 14–60 characters of
     mostly Chinese text, in a fixed order."""
     out: list[str] = []
@@ -137,7 +139,7 @@ def corpus_sentences(limit: int = 400) -> list[str]:
             sentence = sentence.strip()
             if len(re.findall(r"[\u4e00-\u9fff]", sentence)) >= 0.8 * len(sentence):
                 out.append(sentence)
-    return out[:limit]
+    return tuple(out[:limit])
 
 
 def table_rows(rng: random.Random, kind: str) -> tuple[str, list[list[str]]]:

@@ -149,7 +149,7 @@ def measure(files: dict[Path, str], workers: int, engine: str | None, per_file: 
         speed = {"ours": sum(r["pages"] for r in rows) / ours_wall,
                  "plain": sum(pn for _, pn, _ in plain) / plain_wall}
         if per_file:
-            where = ocr_recall.link_corpus(files, work / "corpus")
+            where = ocr_recall.copy_corpus(files, work / "corpus")
             ocr_recall.build(index, workers)
             found = ocr_recall.recall(index, where, per_file, seed)
             for path, row in zip(paths, rows):

@@ -3,7 +3,6 @@ indexer's own path, its OCR cache shared with the bench's run so pages are not r
 then phrases taken at random from each file's ground truth searched as a reader types them."""
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -36,16 +35,14 @@ def phrases(truth: str, n: int, rng: random.Random) -> list[str]:
     return rng.sample(unique, min(n, len(unique)))
 
 
-def link_corpus(files: dict[Path, str], corpus: Path) -> dict[Path, str]:
-    """Hard-link (or copy) the files into corpus/<group>/; returns file -> its path there."""
+def copy_corpus(files: dict[Path, str], corpus: Path) -> dict[Path, str]:
+    """Copy the files into corpus/<group>/ (the indexer refuses hard links); returns
+    file -> its path there."""
     where = {}
     for path, group in files.items():
         target = corpus / group / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copyfile(path, target)
+        shutil.copyfile(path, target)
         where[path] = f"{group}/{path.name}"
     return where
 

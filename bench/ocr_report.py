@@ -62,13 +62,14 @@ def targets(rows: list[dict], speed: dict) -> list[tuple[str, str, str, bool | N
     def ok(value: float, test) -> bool | None:
         return None if math.isnan(value) else test(value)
 
-    out.append(("mean CER, 公文 groups", f"{gw['cer']:.2%} (plain {gw['plain_cer']:.2%})",
-                "≤ 3%", ok(gw["cer"], lambda v: v <= 0.03)))
-    out.append(("mean CER, photos + tables", f"{pt['cer']:.2%} (plain {pt['plain_cer']:.2%})",
-                "≤ 10%", ok(pt["cer"], lambda v: v <= 0.10)))
-    out.append(("mean CER, whole neutral set",
-                f"{everything['cer']:.2%} (plain {everything['plain_cer']:.2%})",
-                "≤ 20% (held-back real set)", ok(everything["cer"], lambda v: v <= 0.20)))
+    def cers(g: dict) -> str:
+        return "—" if math.isnan(g["cer"]) else f"{g['cer']:.2%} (plain {g['plain_cer']:.2%})"
+
+    out.append(("mean CER, 公文 groups", cers(gw), "≤ 3%", ok(gw["cer"], lambda v: v <= 0.03)))
+    out.append(("mean CER, photos + tables", cers(pt), "≤ 10%",
+                ok(pt["cer"], lambda v: v <= 0.10)))
+    out.append(("mean CER, whole neutral set", cers(everything), "≤ 20% (held-back real set)",
+                ok(everything["cer"], lambda v: v <= 0.20)))
     for f in ("doc_number", "author", "date"):
         hit, n = everything[f]
         share = hit / n if n else float("nan")

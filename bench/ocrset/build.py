@@ -135,7 +135,8 @@ def traditional(dpi: int, style: gongwen.Style, *, skew=0.0, copy=0.0):
         for _ in tries():
             doc = _doc(rng, style.body, paragraphs=4)
             org = replace(doc.org, name=s2t.convert(doc.org.name))
-            doc = replace(doc, org=org, joint=(), doc_number="".join(map(s2t.convert, doc.doc_number)),
+            number = "".join(map(s2t.convert, doc.doc_number))  # 长发 is not 長髮 here
+            doc = replace(doc, org=org, joint=(), doc_number=number,
                           title=s2t.convert(doc.title), to=s2t.convert(doc.to),
                           paragraphs=tuple(s2t.convert(p) for p in doc.paragraphs))
             faces = {style.body, style.title, style.header, style.seal_face}

@@ -46,7 +46,8 @@ bench-timing: install
 	$(BIN)/python -m bench.timing
 
 bench-ocr: install
-	$(BIN)/python -m bench.ocr $(FOLDER)
+	tools/system-deps.sh bench-ocr
+	$(BIN)/python -m bench.ocr $(FOLDER) $(OCR_ARGS)
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)

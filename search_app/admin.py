@@ -18,7 +18,7 @@ from .records import content_disposition
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ACTION_LABELS = {"search": "检索", "suggest": "输入提示", "record": "查看记录", "page": "查看原件图像",
-                 "download": "下载原件", "similar": "相关记录", "login": "登录",
+                 "download": "下载原件", "similar": "相关记录", "hits": "查看命中位置", "login": "登录",
                  "login-failed": "登录失败", "login-refused": "登录被拒（失败过多）",
                  "logout": "退出", "admin": "账号管理"}
 FILTERS = ("user", "record", "action", "date_from", "date_to")

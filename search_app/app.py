@@ -29,13 +29,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     harden(app, settings)
     init_auth(app, settings)
 
-    from . import admin, api, login, records, views
+    from . import admin, api, hits, login, records, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(login.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(hits.bp)
     app.jinja_env.filters["security_class"] = views.security_class
     _register_errors(app)
     return app

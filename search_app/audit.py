@@ -16,7 +16,7 @@ from pathlib import Path
 from indexer.private import private_dir, private_file
 
 AUDIT_FILE = "audit.sqlite"
-READS = ("search", "suggest", "record", "page", "download", "similar")
+READS = ("search", "suggest", "record", "page", "download", "similar", "hits")
 # login-refused: an attempt not even checked because of too many failures; admin: a change
 # made on the admin pages (detail says which)
 ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin")

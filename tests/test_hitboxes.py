@@ -1,0 +1,179 @@
+"""Hits on the page images: boxes kept per record by the indexer (an OCR'd scan, a born-digital
+PDF's text layer) and GET /api/records/<id>/pages/<n>/hits on a real `dangan serve` over a real
+index: where the query's hits are drawn, under the reader's clearance, registered."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import requests
+from conftest import csrf_token, make_settings
+from ocr_images import font
+from pdfs import text_pdf
+from PIL import Image, ImageDraw
+from test_server import serving
+
+from indexer.build.run import run_index
+from indexer.ingest import pageboxes
+from indexer.ingest.extracted import ExtractContext
+from indexer.ingest.pageboxes import PageBoxes
+from indexer.ingest.pdffile import PdfExtractor
+from indexer.search.hitboxes import hit_rects
+from search_app.accounts import Accounts
+from search_app.audit import AuditLog
+
+pytestmark = pytest.mark.server
+
+NAME = "王建成"
+SCAN_LINES = ["档案保密工作通知", "王建成同志负责落实", "二〇一九年五月八日"]
+SCAN_SIZE, SCAN_X, SCAN_Y, SCAN_STEP = 40, 60, 60, 64
+PDF_PAGES = [["关于档案查阅登记的说明", "王建成同志负责档案室", "档案员王建成整理登记表"],
+             ["第二页由王建成核对"]]
+CATALOG = ("文件,题名,密级\nscan.png,扫描的通知,公开\nborn.pdf,查阅登记说明,公开\n"
+           "secret.pdf,秘密的说明,秘密\n")
+ADMIN, PASSWORD = "位置管理员", "boxes password"
+
+
+def scan_page() -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A small scan and where 王建成 is drawn on it (x0, y0, x1, y1 in pixels)."""
+    f = font(SCAN_SIZE)
+    image = Image.new("RGB", (760, 300), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for n, line in enumerate(SCAN_LINES):
+        draw.text((SCAN_X, SCAN_Y + n * SCAN_STEP), line, font=f, fill=(20, 20, 20))
+    top = SCAN_Y + SCAN_STEP + f.getbbox("王")[1]
+    return image, (SCAN_X, top, SCAN_X + f.getlength(NAME), top + SCAN_SIZE * 0.9)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hitboxes")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    scan_page()[0].save(corpus / "scan.png", dpi=(300, 300))
+    text_pdf(PDF_PAGES, corpus / "born.pdf")
+    shutil.copy(corpus / "born.pdf", corpus / "secret.pdf")
+    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
+    settings = make_settings(root / "data" / "index", corpus)
+    summary = run_index(settings)
+    assert not summary.failed, summary.failed
+    accounts = Accounts(settings.data_dir)
+    accounts.add(ADMIN, PASSWORD, "管理员", "绝密")
+    accounts.close()
+    config = root / "config.toml"
+    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
+                      encoding="utf-8")
+    with serving(config, root) as (base, _proc, _first, _port):
+        yield base, settings
+
+
+def record_id(base: str, title: str, session=requests) -> str:
+    hits = session.get(f"{base}/api/search", params={"q": NAME}, timeout=10).json()["hits"]
+    return next(h["id"] for h in hits if h["title"] == title)
+
+
+def hits_of(base, rid, page, session=requests, **params):
+    return session.get(f"{base}/api/records/{rid}/pages/{page}/hits",
+                       params={"q": NAME, **params}, timeout=30)
+
+
+def test_a_hit_on_an_ocr_scan_is_boxed_where_the_name_is_drawn(site):
+    base, _settings = site
+    image, (x0, y0, x1, y1) = scan_page()
+    answer = hits_of(base, record_id(base, "扫描的通知"), 1)
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["units"] == "fraction" and data["page_size"] == {"width": 760, "height": 300}
+    (hit,) = data["hits"]
+    assert hit["text"] == NAME and len(hit["boxes"]) == 1
+    box = hit["boxes"][0]
+    w, h = image.size
+    # within about half a character of the drawing (Tesseract's placing of characters)
+    slack = SCAN_SIZE * 0.6
+    assert abs(box["left"] * w - x0) <= slack and abs((box["left"] + box["width"]) * w - x1) <= slack
+    top, bottom = box["top"] * h, (box["top"] + box["height"]) * h
+    assert abs(top - y0) <= 12 and y1 - 12 <= bottom <= y1 + 24  # its line, not the next
+    wide = hits_of(base, record_id(base, "扫描的通知"), 1, width=1000).json()
+    assert wide["units"] == "px" and wide["width"] == 1000 and wide["height"] == round(300 * 1000 / 760)
+    assert abs(wide["hits"][0]["boxes"][0]["left"] - box["left"] * 1000) <= 0.1
+
+
+def test_hits_in_a_born_digital_pdf_are_boxed_from_its_text_layer(site):
+    """fpdf draws line n at 25 mm from the left, its baseline at 40 + 11n mm, in 15 pt
+    characters (A4: 210 x 297 mm); 王建成 is three characters wide."""
+    base, _settings = site
+    rid = record_id(base, "查阅登记说明")
+    data = hits_of(base, rid, 1).json()
+    assert [h["text"] for h in data["hits"]] == [NAME, NAME] and data["page_size"]["width"] > 0
+    char = 15 * 25.4 / 72  # mm
+    first, second = (h["boxes"] for h in data["hits"])
+    assert len(first) == 1 and len(second) == 1
+    assert abs(first[0]["left"] * 210 - 25) < 1
+    assert abs(first[0]["width"] * 210 - 3 * char) < 1
+    assert abs((first[0]["top"] + first[0]["height"]) * 297 - 51) < 2  # around the baseline
+    assert abs(second[0]["left"] * 210 - (25 + 3 * char)) < 1  # after 档案员
+    assert abs(second[0]["top"] * 297 - first[0]["top"] * 297 - 11) < 0.5  # one line lower
+    assert [h["index"] for h in data["hits"]] == [0, 1]
+    page2 = hits_of(base, rid, 2).json()
+    assert [h["index"] for h in page2["hits"]] == [2] and page2["hits"][0]["boxes"]
+
+
+def test_above_the_readers_clearance_there_is_nothing_and_reads_are_registered(site):
+    base, settings = site
+    anonymous = hits_of(base, "0" * 16, 1)
+    assert anonymous.status_code == 404
+    admin = requests.Session()
+    token = csrf_token(admin.get(f"{base}/login", timeout=10).text)
+    assert admin.post(f"{base}/login", data={"name": ADMIN, "password": PASSWORD,
+                                              "csrf_token": token}, timeout=10,
+                      allow_redirects=False).status_code == 303
+    secret = record_id(base, "秘密的说明", admin)
+    assert hits_of(base, secret, 1, admin).json()["hits"][0]["boxes"]
+    refused = hits_of(base, secret, 1)  # the same record, for an anonymous reader (公开)
+    assert refused.status_code == 404 and refused.json()["ok"] is False
+    assert hits_of(base, secret, 3, admin).status_code == 404  # no third page
+    assert hits_of(base, secret, 1, admin, width="x").status_code == 400
+    rows = AuditLog(settings.data_dir).find(user=ADMIN, action="hits", limit=10)
+    assert rows and rows[0].record == secret and rows[0].query == NAME
+
+
+def test_a_query_without_hits_on_the_page_gives_none(site):
+    base, _settings = site
+    rid = record_id(base, "查阅登记说明")
+    data = requests.get(f"{base}/api/records/{rid}/pages/2/hits", params={"q": "档案室"},
+                        timeout=10).json()
+    assert data["ok"] and data["hits"] == []
+
+
+def test_pdf_character_boxes_are_offsets_of_the_page_text_as_indexed(tmp_path):
+    text_pdf([["  ", "关于档案查阅登记的说明", "王建成同志负责档案室"]], tmp_path / "a.pdf")
+    extracted = PdfExtractor().extract(tmp_path / "a.pdf", ExtractContext())
+    (boxes,) = extracted.boxes
+    assert len(boxes) == len(extracted.text.replace("\n", "").replace(" ", ""))
+    for start, end, *_ in boxes.rows:
+        assert extracted.text[start:end].strip()
+    at = extracted.text.index(NAME)
+    row = boxes.rows[boxes.rows[:, 0] == at][0]
+    assert abs(row[2] / boxes.width * 210 - 25) < 1  # 王 starts 25 mm from the left
+
+
+def test_boxes_survive_the_blob_and_a_text_cut_short():
+    page = PageBoxes.of(1000, 500, [(0, 2, 10, 10, 80, 40), (2, 3, 95, 10, 40, 40),
+                                    (4, 6, 10, 60, 80, 40)])
+    back = pageboxes.decode(pageboxes.encode([None, page]))
+    assert back[0] is None and (back[1].width, back[1].height) == (1000, 500)
+    assert np.array_equal(back[1].rows, page.rows)
+    assert pageboxes.encode([None, None]) == b"" and pageboxes.decode(b"junk") == []
+    assert len(page.cut(3)) == 2
+
+
+def test_a_hit_inside_a_word_box_gets_its_share_and_lines_are_merged():
+    """A word box of four characters: a hit on the last two gets the right half; a hit over
+    a line break gets one rectangle per line."""
+    page = PageBoxes.of(1000, 500, [(0, 4, 100, 10, 200, 50), (4, 6, 300, 12, 100, 48),
+                                    (7, 9, 100, 80, 100, 50)])
+    assert hit_rects(page, 2, 4) == [(200.0, 10, 300.0, 60)]
+    assert hit_rects(page, 2, 6) == [(200.0, 10, 400.0, 60)]  # two boxes of one line
+    assert hit_rects(page, 5, 8) == [(350.0, 12, 400.0, 60), (100, 80, 150.0, 130)]

@@ -177,3 +177,70 @@ def test_a_hit_inside_a_word_box_gets_its_share_and_lines_are_merged():
     assert hit_rects(page, 2, 4) == [(200.0, 10, 300.0, 60)]
     assert hit_rects(page, 2, 6) == [(200.0, 10, 400.0, 60)]  # two boxes of one line
     assert hit_rects(page, 5, 8) == [(350.0, 12, 400.0, 60), (100, 80, 150.0, 130)]
+
+
+def _boxes_of(settings):
+    from conftest import top_request
+
+    from indexer.search.archive import Archive
+
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        (hit,) = archive.search(top_request(q=NAME)).hits
+        record = archive.record(hit.fields["id"], "绝密", boxes=True)
+        return hit.fields["id"], pageboxes.decode(record["boxes"])
+    finally:
+        archive.close()
+
+
+def test_a_moved_file_keeps_its_boxes_and_an_index_made_before_boxes_gets_them(tmp_path):
+    """A move is not read again (its record is rebuilt from the index): the boxes go with it.
+    An index made before boxes were kept opens, and records read from then on have them."""
+    from whoosh import index as whoosh_index
+
+    from indexer.store.schema import build_schema, write_stamp
+
+    corpus = tmp_path / "corpus"
+    (corpus / "a").mkdir(parents=True)
+    text_pdf(PDF_PAGES, corpus / "a" / "born.pdf")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    old = build_schema()
+    old.remove("boxes")
+    settings.index.dir.mkdir(parents=True)
+    write_stamp(settings.index.dir)
+    whoosh_index.create_in(settings.index.dir, old)
+    assert not run_index(settings).failed
+    first_id, pages = _boxes_of(settings)
+    assert len(pages) == 2 and len(pages[0]) > 20
+    (corpus / "b").mkdir()
+    (corpus / "a" / "born.pdf").rename(corpus / "b" / "born.pdf")
+    summary = run_index(settings)
+    assert summary.moved == 1 and not summary.failed
+    moved_id, moved = _boxes_of(settings)
+    assert moved_id != first_id and np.array_equal(moved[0].rows, pages[0].rows)
+
+
+def test_an_ocr_cache_made_before_boxes_is_upgraded_and_its_pages_read_again(tmp_path):
+    import sqlite3
+
+    from indexer.ingest.ocrcache import CACHE_FILE, OcrRunner
+    from ocr.settings import OcrSettings
+
+    db = sqlite3.connect(tmp_path / CACHE_FILE)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE pages (key TEXT PRIMARY KEY, text TEXT, confidence REAL, "
+               "warnings TEXT, rotation INTEGER)")
+    from ocr.engine import engine_version
+
+    old_key = f"digest:0:{engine_version()}:{OcrSettings().key()}"  # the key before boxes
+    db.execute("INSERT INTO pages VALUES (?, '旧的文字', 90, '[]', 0)", (old_key,))
+    db.commit()
+    db.close()
+    runner = OcrRunner(OcrSettings(), tmp_path)
+    image = scan_page()[0]
+    page, boxes = runner.read("digest", 0, lambda: image)
+    assert "王建成" in page.text and runner.misses == 1  # read again: the old row had no boxes
+    again, cached = OcrRunner(OcrSettings(), tmp_path).read("digest", 0, lambda: 1 / 0)
+    assert again.text == page.text and (cached.width, cached.height) == (760, 300)
+    assert np.array_equal(cached.rows, boxes.rows) and len(cached) > 3
+    runner.close()

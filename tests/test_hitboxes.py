@@ -244,3 +244,25 @@ def test_an_ocr_cache_made_before_boxes_is_upgraded_and_its_pages_read_again(tmp
     assert again.text == page.text and (cached.width, cached.height) == (760, 300)
     assert np.array_equal(cached.rows, boxes.rows) and len(cached) > 3
     runner.close()
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180])
+def test_pdf_character_boxes_lie_on_the_rendered_characters(tmp_path, rotation):
+    """Each character box of a page (also one with /Rotate) holds ink of the page as rendered
+    for OCR and for the browser."""
+    import pypdfium2
+
+    from indexer.ingest.pdffile import render_page
+
+    text_pdf([["关于档案查阅登记的说明", "王建成同志负责档案室"]], tmp_path / "a.pdf")
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "a.pdf"))
+    pdf[0].set_rotation(rotation)
+    pdf.save(str(tmp_path / "b.pdf"))
+    pdf.close()
+    (boxes,) = PdfExtractor().extract(tmp_path / "b.pdf", ExtractContext()).boxes
+    page = np.asarray(render_page(tmp_path / "b.pdf", 0).convert("L"))
+    assert abs(page.shape[1] - boxes.width) <= 1 and abs(page.shape[0] - boxes.height) <= 1
+    assert len(boxes) == 21
+    for _start, _end, left, top, width, height in boxes.rows:
+        inside = page[top:top + height, left:left + width] < 128
+        assert inside.mean() > 0.05  # a character's strokes, not blank paper

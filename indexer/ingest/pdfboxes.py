@@ -7,32 +7,37 @@ the top, at `scale` pixels per point. Offsets are into the layer's text as pdffi
 """
 from __future__ import annotations
 
+import numpy as np
 from pdfminer.layout import LTAnno, LTChar, LTPage, LTText, LTTextContainer
 
 from .pageboxes import PageBoxes
 
 
 class LayerBoxes:
-    """One page's layer text as pdfminer makes it, and a box per character, in points."""
+    """One page's layer text as pdfminer makes it, and a box per character: `spans` int32
+    (n, 2) start, end and `rects` float32 (n, 4) x0, y0, x1, y1 in points (compact: every
+    page of a long PDF is held until its pages are judged)."""
 
-    __slots__ = ("text", "rows", "bbox")
+    __slots__ = ("text", "spans", "rects", "bbox")
 
     def __init__(self, layout: LTPage):
         self.bbox = layout.bbox
-        self.rows: list[tuple[int, int, float, float, float, float]] = []
+        rows: list[tuple[int, int, float, float, float, float]] = []
         parts: list[str] = []
         at = 0
         for element in layout:
             if isinstance(element, LTTextContainer):
-                at = self._walk(element, parts, at)
+                at = self._walk(element, parts, rows, at)
         self.text = "".join(parts)
+        self.spans = np.asarray([r[:2] for r in rows], dtype=np.int32).reshape(-1, 2)
+        self.rects = np.asarray([r[2:] for r in rows], dtype=np.float32).reshape(-1, 4)
 
-    def _walk(self, element, parts: list[str], at: int) -> int:
+    def _walk(self, element, parts: list[str], rows: list, at: int) -> int:
         if isinstance(element, LTChar):
             text = element.get_text()
             parts.append(text)
             if text.strip():
-                self.rows.append((at, at + len(text), *element.bbox))
+                rows.append((at, at + len(text), *element.bbox))
             return at + len(text)
         if isinstance(element, LTAnno):
             text = element.get_text()
@@ -40,7 +45,7 @@ class LayerBoxes:
             return at + len(text)
         for child in element:
             if isinstance(child, LTText):
-                at = self._walk(child, parts, at)
+                at = self._walk(child, parts, rows, at)
         return at
 
     def to_pixels(self, scale: float, lead: int = 0) -> PageBoxes | None:
@@ -48,7 +53,7 @@ class LayerBoxes:
         `lead` (characters cut from the text's start); None when there are none."""
         x0, y0, x1, y1 = self.bbox
         rows = []
-        for start, end, a, b, c, d in self.rows:
+        for (start, end), (a, b, c, d) in zip(self.spans.tolist(), self.rects.tolist()):
             left, top = round((a - x0) * scale), round((y1 - d) * scale)
             right, bottom = round((c - x0) * scale), round((y1 - b) * scale)
             if start - lead >= 0 and right > left and bottom > top:

@@ -266,3 +266,34 @@ def test_pdf_character_boxes_lie_on_the_rendered_characters(tmp_path, rotation):
     for _start, _end, left, top, width, height in boxes.rows:
         inside = page[top:top + height, left:left + width] < 128
         assert inside.mean() > 0.05  # a character's strokes, not blank paper
+
+
+def test_boxes_survive_the_merging_of_segments(tmp_path):
+    """One commit per record: ten segments of one size are merged into one, boxes and all."""
+    from whoosh import index as whoosh_index
+
+    from conftest import top_request
+
+    from indexer.config import settings_from_dict
+    from indexer.search.archive import Archive
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text_pdf([["第一号说明", "王建成同志负责档案室"]], corpus / "0.pdf")
+    for n in range(1, 12):  # copies in other places are records of their own
+        shutil.copy(corpus / "0.pdf", corpus / f"{n}.pdf")
+    settings = settings_from_dict({"index": {"dir": str(tmp_path / "index"), "commit_every": 1},
+                                   "corpus": {"paths": [str(corpus)]}}, base=tmp_path)
+    assert not run_index(settings).failed
+    assert len(whoosh_index.open_dir(settings.index.dir)._segments()) < 12  # some merged
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        hits = archive.search(top_request(q=NAME, size=20)).hits
+        assert len(hits) == 12
+        for hit in hits:
+            (page,) = pageboxes.decode(archive.record(hit.fields["id"], "绝密", boxes=True)["boxes"])
+            text = archive.record(hit.fields["id"], "绝密")["text"]
+            at = text.index(NAME)
+            assert len(page) == len(text.replace("\n", "")) and at in page.rows[:, 0]
+    finally:
+        archive.close()

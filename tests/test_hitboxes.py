@@ -24,7 +24,7 @@ from indexer.search.hitboxes import hit_rects
 from search_app.accounts import Accounts
 from search_app.audit import AuditLog
 
-pytestmark = pytest.mark.server
+pytestmark = pytest.mark.ocr  # the index of the first tests OCRs a scan
 
 NAME = "王建成"
 SCAN_LINES = ["档案保密工作通知", "王建成同志负责落实", "二〇一九年五月八日"]
@@ -79,6 +79,7 @@ def hits_of(base, rid, page, session=requests, **params):
                        params={"q": NAME, **params}, timeout=30)
 
 
+@pytest.mark.server
 def test_a_hit_on_an_ocr_scan_is_boxed_where_the_name_is_drawn(site):
     base, _settings = site
     image, (x0, y0, x1, y1) = scan_page()
@@ -100,6 +101,7 @@ def test_a_hit_on_an_ocr_scan_is_boxed_where_the_name_is_drawn(site):
     assert abs(wide["hits"][0]["boxes"][0]["left"] - box["left"] * 1000) <= 0.1
 
 
+@pytest.mark.server
 def test_hits_in_a_born_digital_pdf_are_boxed_from_its_text_layer(site):
     """fpdf draws line n at 25 mm from the left, its baseline at 40 + 11n mm, in 15 pt
     characters (A4: 210 x 297 mm); 王建成 is three characters wide."""
@@ -120,6 +122,7 @@ def test_hits_in_a_born_digital_pdf_are_boxed_from_its_text_layer(site):
     assert [h["index"] for h in page2["hits"]] == [2] and page2["hits"][0]["boxes"]
 
 
+@pytest.mark.server
 def test_above_the_readers_clearance_there_is_nothing_and_reads_are_registered(site):
     base, settings = site
     anonymous = hits_of(base, "0" * 16, 1)
@@ -139,6 +142,7 @@ def test_above_the_readers_clearance_there_is_nothing_and_reads_are_registered(s
     assert rows and rows[0].record == secret and rows[0].query == NAME
 
 
+@pytest.mark.server
 def test_a_query_without_hits_on_the_page_gives_none(site):
     base, _settings = site
     rid = record_id(base, "查阅登记说明")

@@ -196,11 +196,13 @@ def _check(result, where, place):
     assert result.boxes and close >= 0.7 * len(result.boxes)
 
 
+@pytest.mark.ocr
 def test_tesseract_boxes_sit_on_the_words_of_an_upright_page():
     image, where = _page()
     _check(ocr_page(image), where, lambda r: r)
 
 
+@pytest.mark.ocr
 def test_tesseract_boxes_of_a_page_scanned_sideways_are_on_the_page_as_given():
     image, where = _page()
     turned = image.rotate(90, expand=True, fillcolor=(255, 255, 255))
@@ -209,12 +211,14 @@ def test_tesseract_boxes_of_a_page_scanned_sideways_are_on_the_page_as_given():
     _check(result, where, lambda r: _turned(r, image.size, 90))
 
 
+@pytest.mark.ocr
 def test_tesseract_boxes_of_a_skewed_page_are_on_the_page_as_given():
     image, where = _page()
     skewed = image.rotate(2.5, expand=True, fillcolor=(255, 255, 255), resample=Image.BICUBIC)
     _check(ocr_page(skewed), where, lambda r: _turned(r, image.size, 2.5))
 
 
+@pytest.mark.ocr
 def test_the_red_header_read_from_its_crop_has_boxes_on_the_page_too():
     image, where = _page()
     page = Image.new("RGB", (760, 520), (255, 255, 255))

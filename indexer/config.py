@@ -21,6 +21,7 @@ class IndexSettings:
     worker_memory_mb: int = 2048  # address space of each extraction worker (0 = no limit)
     max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
     max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
+    organisations: tuple[str, ...] = ()  # 责任者 the archive knows besides its catalogs' names
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class SearchSettings:
     variants: bool = True  # also search typos, OCR misreads, pinyin, short forms (approximate)
     variant_threshold: int = 10  # a term with fewer exact hits than this is also searched loosely
     synonyms: tuple[str, ...] = ()  # "计生=计划生育" groups, added to the shipped list
+    export_max: int = 10_000  # hits one export (CSV / Excel) may list; more: narrow the search
+    download_max: int = 200  # originals one zip download may hold
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,10 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         sections[name] = _build_section(name, cls, value, where)
     if "auth" in sections:
         _check_auth(sections["auth"], where)
+    if "search" in sections:
+        _check_search(sections["search"], where)
+    if "index" in sections:
+        _check_organisations(sections["index"].organisations, where)
     return _resolve(Settings(**sections, source=source), base)
 
 
@@ -188,6 +195,13 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
     return value
 
 
+def _check_search(search: SearchSettings, where: str) -> None:
+    for key, most in (("export_max", 100_000), ("download_max", 10_000)):
+        if not 1 <= getattr(search, key) <= most:
+            raise ConfigError(f"{where}: [search] {key} must be between 1 and {most}, "
+                              f"got {getattr(search, key)}")
+
+
 def _check_auth(auth: AuthSettings, where: str) -> None:
     choices = (*SECURITY_LEVELS, ANONYMOUS_OFF)
     if auth.anonymous_clearance not in choices:
@@ -195,6 +209,13 @@ def _check_auth(auth: AuthSettings, where: str) -> None:
                           f"{', '.join(choices)}, got {auth.anonymous_clearance!r}")
     if auth.session_hours <= 0:
         raise ConfigError(f"{where}: [auth] session_hours must be more than 0")
+
+
+def _check_organisations(names: tuple[str, ...], where: str) -> None:
+    for name in names:
+        if not name.strip() or len(name.strip()) > 40 or any(c.isspace() for c in name.strip()):
+            raise ConfigError(f"{where}: [index] organisations: {name!r} is not an organisation's "
+                              "name (1 to 40 characters, no spaces), e.g. \"当阳市档案局\"")
 
 
 def _resolve(settings: Settings, base: Path) -> Settings:

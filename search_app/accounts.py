@@ -1,7 +1,8 @@
 """Accounts: users, roles and clearances in SQLite beside the index (never in config files).
 
 Passwords are hashed with werkzeug (scrypt). Roles: 管理员 (manages users, reads the audit
-register) and 查阅人 (reads records up to their clearance). There is no default account:
+register, corrects records), 编辑 (corrects records up to their clearance) and 查阅人 (reads
+records up to their clearance). There is no default account:
 the first administrator is created on the command line.
 """
 from __future__ import annotations
@@ -20,8 +21,8 @@ from indexer.fields import SECURITY_LEVELS
 from indexer.private import private_dir, private_file
 
 ACCOUNTS_FILE = "accounts.sqlite"
-ADMIN, READER = "管理员", "查阅人"
-ROLES = (ADMIN, READER)
+ADMIN, EDITOR, READER = "管理员", "编辑", "查阅人"
+ROLES = (ADMIN, EDITOR, READER)
 MIN_PASSWORD = 8
 NAME_CHARS = 64
 
@@ -57,6 +58,11 @@ class User:
     def is_admin(self) -> bool:
         return self.role == ADMIN
 
+    @property
+    def may_correct(self) -> bool:
+        """编辑 and 管理员 may correct records (up to their own clearance)."""
+        return self.role in (ADMIN, EDITOR)
+
 
 class Accounts:
     def __init__(self, data_dir: Path):
@@ -64,7 +70,7 @@ class Accounts:
         self.db = sqlite3.connect(private_file(data_dir / ACCOUNTS_FILE), timeout=30,
                                   check_same_thread=False)
         self.db.execute(_SCHEMA)
-        self._lock = threading.Lock()  # one connection, shared by a server worker's threads
+        self.lock = threading.Lock()  # one connection, shared by a server worker's threads
 
     def add(self, name: str, password: str, role: str = READER,
             clearance: str = SECURITY_LEVELS[0]) -> User:
@@ -72,7 +78,7 @@ class Accounts:
         _check(role, clearance, password)
         hashed = generate_password_hash(password)
         try:
-            with self._lock, self.db:
+            with self.lock, self.db:
                 self.db.execute("INSERT INTO users VALUES (?, ?, ?, ?, 1, ?, 0)",
                                 (name, hashed, role, clearance, time.time()))
         except sqlite3.IntegrityError:
@@ -80,25 +86,25 @@ class Accounts:
         return self.get(name)
 
     def get(self, name: str) -> User | None:
-        with self._lock:
+        with self.lock:
             row = self.db.execute("SELECT name, role, clearance, active, session_version "
                                   "FROM users WHERE name = ?", (name,)).fetchone()
         return User(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
 
     def list(self) -> list[User]:
-        with self._lock:
+        with self.lock:
             rows = self.db.execute("SELECT name, role, clearance, active, session_version "
                                    "FROM users ORDER BY name").fetchall()
         return [User(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
     def has_admin(self) -> bool:
-        with self._lock:
+        with self.lock:
             return self.db.execute("SELECT 1 FROM users WHERE role = ? AND active = 1",
                                    (ADMIN,)).fetchone() is not None
 
     def verify(self, name: str, password: str) -> User | None:
         """The active user with this name and password, else None (same work either way)."""
-        with self._lock:
+        with self.lock:
             row = self.db.execute("SELECT password FROM users WHERE name = ? AND active = 1",
                                   (name,)).fetchone()
         stored = row[0] if row else _DUMMY_HASH
@@ -130,7 +136,7 @@ class Accounts:
                             generate_password_hash(password))
 
     def _update(self, name: str, assignments: str, *values) -> User:
-        with self._lock, self.db:
+        with self.lock, self.db:
             n = self.db.execute(f"UPDATE users SET {assignments} WHERE name = ?",
                                 (*values, name)).rowcount
         if not n:

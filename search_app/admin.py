@@ -1,5 +1,5 @@
-"""Administrators' pages: accounts (add, clearance, role, disable/enable, new password) and the
-查阅登记 (filter, page through, export as CSV), each within the administrator's own 密级."""
+"""Administrators' pages: accounts (add, clearance, role, disable/enable, new password), API
+tokens (create, revoke) and the 查阅登记 (filter, page through, export as CSV), each within the administrator's own 密级."""
 from __future__ import annotations
 
 import time
@@ -12,15 +12,16 @@ from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, ROLES, AccountError
 from .audit import ACTIONS, to_csv
-from .auth import AdminOnly, accounts, audit_log
+from indexer.errors import RecordNotFound
+
+from .api import archive
+from .auth import AdminOnly, accounts, audit_log, tokens
+from .register import ACTION_LABELS, describe
+from .tokens import MAX_DAYS
 from .records import content_disposition
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ACTION_LABELS = {"search": "检索", "suggest": "输入提示", "record": "查看记录", "page": "查看原件图像",
-                 "download": "下载原件", "similar": "相关记录", "hits": "查看命中位置", "login": "登录",
-                 "login-failed": "登录失败", "login-refused": "登录被拒（失败过多）",
-                 "logout": "退出", "admin": "账号管理"}
 FILTERS = ("user", "record", "action", "date_from", "date_to")
 PAGE_ROWS = 100  # register rows per page
 CSV_BATCH = 5000  # rows read at a time while exporting
@@ -50,8 +51,56 @@ def _beyond(level: str) -> str | None:
 
 @bp.get("/users")
 def users():
-    return render_template("admin_users.html", users=accounts().list(), roles=ROLES,
-                           levels=_levels())
+    return _users_page()
+
+
+def _users_page(new_token: str = "", status: int = 200):
+    shown = accounts().list()
+    mine = {u.name for u in shown if u.clearance in _levels()}
+    return render_template("admin_users.html", users=shown, roles=ROLES, levels=_levels(),
+                           tokens=[t for t in tokens().list() if t.user in mine],
+                           token_users=sorted(u.name for u in shown
+                                              if u.active and u.name in mine),
+                           new_token=new_token, max_days=MAX_DAYS), status
+
+
+@bp.post("/tokens")
+def create_token():
+    """Make a token; the page shows it once (it is never stored, nor put in a cookie)."""
+    name, raw = request.form.get("name", ""), request.form.get("days", "90").strip()
+    target = accounts().get(name)
+    try:
+        if target is None:
+            raise AccountError(f"没有用户 {name}")
+        refused = _beyond(target.clearance)
+        if refused:
+            raise AccountError(refused)
+        if not raw.isdigit():
+            raise AccountError(f"有效天数须为整数（0 表示不设期限），收到 {raw!r}")
+        token, secret = tokens().create(name, int(raw) or None, created_by=current_user.name)
+    except AccountError as e:
+        flash(str(e), "error")
+        return redirect(url_for("admin.users"), 303)
+    _registered("token-create", name, token=token.id, days=int(raw),
+                clearance=target.clearance)
+    return _users_page(new_token=secret)
+
+
+@bp.post("/tokens/revoke")
+def revoke_token():
+    raw = request.form.get("id", "")
+    token = tokens().get(int(raw)) if raw.isdigit() else None
+    target = accounts().get(token.user) if token else None
+    try:
+        if token is None or target is None or _beyond(target.clearance):
+            raise AccountError(f"没有编号为 {raw} 的令牌")
+        tokens().revoke(token.id)
+    except AccountError as e:
+        flash(str(e), "error")
+    else:
+        _registered("token-revoke", token.user, token=token.id, clearance=target.clearance)
+        flash(f"已吊销 {token.user} 的令牌 {token.id}", "ok")
+    return redirect(url_for("admin.users"), 303)
 
 
 @bp.post("/users")
@@ -66,7 +115,8 @@ def add_user():
     except AccountError as e:
         flash(str(e), "error")
     else:
-        _registered("add", user.name, role=user.role, clearance=user.clearance)
+        _registered("add", user.name, role=user.role, level=user.clearance,
+                    clearance=user.clearance)
         flash(f"已添加用户 {user.name}（{user.role}，密级 {user.clearance}）", "ok")
     return redirect(url_for("admin.users"), 303)
 
@@ -124,8 +174,10 @@ def audit():
     except ValueError as e:
         rows, error = [], str(e)
     args = {k: v for k, v in filters.items() if v}
+    shown = rows[:PAGE_ROWS]
     return render_template(
-        "admin_audit.html", rows=rows[:PAGE_ROWS], filters=filters, error=error,
+        "admin_audit.html", rows=shown, filters=filters, error=error, titles=_titles(shown),
+        details={r.seq: describe(r.detail) for r in shown},
         actions=[(a, ACTION_LABELS[a]) for a in ACTIONS], labels=ACTION_LABELS, page=page,
         prev=url_for("admin.audit", **args, page=page - 1 if page > 2 else None)
         if page > 1 else None,
@@ -144,12 +196,27 @@ def audit_csv():
 
     def rows():
         batch = first
-        yield "\ufeff" + to_csv(batch)  # the BOM tells spreadsheets it is UTF-8
+        yield "\ufeff" + to_csv(batch, titles=_titles(batch))  # BOM: spreadsheets read UTF-8
         while len(batch) == CSV_BATCH:
             batch = log.find(**filters, limit=CSV_BATCH, before=batch[-1].seq,
                              clearances=_levels())
-            yield to_csv(batch, header=False)
+            yield to_csv(batch, header=False, titles=_titles(batch))
 
     name = f"查阅登记-{time.strftime('%Y%m%d')}.csv"
     return Response(stream_with_context(rows()), mimetype="text/csv",
                     headers={"Content-Disposition": content_disposition(name, "audit")})
+
+
+def _titles(rows) -> dict[str, str]:
+    """Record id → "档号 题名" of the records these rows read, as far as the administrator may
+    see them (a record since removed, or above their clearance, says so without its title)."""
+    out: dict[str, str] = {}
+    for record_id in {r.record for r in rows if r.record}:
+        try:
+            rec = archive().record(record_id, current_user.clearance)
+        except RecordNotFound:
+            out[record_id] = "（已不在索引中或高于您的密级）"
+            continue
+        out[record_id] = " ".join(x for x in (rec.get("archival_code"), rec.get("title")
+                                              or rec.get("path")) if x)
+    return out

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from indexer.private import private_dir, private_file
 
+from .register import action_label, describe
+
 AUDIT_FILE = "audit.sqlite"
-READS = ("search", "suggest", "record", "page", "download", "similar", "hits")
+READS = ("search", "suggest", "record", "page", "download", "similar", "export", "hits")
 # login-refused: an attempt not even checked because of too many failures; admin: a change
 # made on the admin pages (detail says which)
 ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin")
@@ -150,19 +152,23 @@ class AuditLog:
         self.db.close()
 
 
-CSV_HEADER = ("序号", "时间", "用户", "地址", "操作", "记录", "检索词", "详情", "查阅密级")
+CSV_HEADER = ("序号", "时间", "用户", "地址", "操作", "记录", "档号/题名", "检索词", "详情", "查阅密级")
 
 
-def to_csv(reads: list[Read], header: bool = True) -> str:
-    """CSV of these rows. Text a reader typed (user names, queries) that a spreadsheet would run
-    as a formula (=, +, -, @ first) is prefixed with an apostrophe."""
+def to_csv(reads: list[Read], header: bool = True,
+           titles: dict[str, str] | None = None) -> str:
+    """CSV of these rows, as the register page shows them (Chinese action names, details in
+    words; `titles`: record id → 档号/题名). Text a reader typed (user names, queries) that a
+    spreadsheet would run as a formula (=, +, -, @ first) is prefixed with an apostrophe."""
     out = io.StringIO()
     w = csv.writer(out)
     if header:
         w.writerow(CSV_HEADER)
     for r in reads:
-        w.writerow([r.seq, r.when, _cell(r.user) or "（匿名）", _cell(r.address), r.action,
-                    _cell(r.record), _cell(r.query), _cell(r.detail), r.clearance])
+        w.writerow([r.seq, r.when, _cell(r.user) or "（匿名）", _cell(r.address),
+                    action_label(r.action), _cell(r.record),
+                    _cell((titles or {}).get(r.record, "")), _cell(r.query),
+                    _cell(describe(r.detail)), r.clearance])
     return out.getvalue()
 
 

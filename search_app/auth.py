@@ -1,10 +1,10 @@
-"""Who is reading: login sessions (Flask-Login), the reader's clearance, anonymous access and the
-one row every read writes in the 查阅登记."""
+"""Who is reading: login sessions (Flask-Login), API tokens (`Authorization: Bearer`), the
+reader's clearance, anonymous access and the one row every read writes in the 查阅登记."""
 from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -15,6 +15,7 @@ from indexer.search.archive import SearchRequest
 from .accounts import Accounts, User
 from .audit import AuditLog
 from .throttle import Throttle
+from .tokens import Tokens
 
 LOGIN_AT = "login_at"  # session key: when the login happened (sessions last session_hours)
 OPEN_ENDPOINTS = {"auth.login", "static"}  # reachable without logging in when anonymous is off
@@ -22,6 +23,12 @@ OPEN_ENDPOINTS = {"auth.login", "static"}  # reachable without logging in when a
 
 class LoginRequired(DanganError):
     """Anonymous access is off and the request is not logged in."""
+
+    http_status = 401
+
+
+class TokenRefused(DanganError):
+    """An API request whose Authorization header is malformed or names no token in force."""
 
     http_status = 401
 
@@ -50,6 +57,10 @@ class Reader(UserMixin):
     def is_admin(self) -> bool:
         return self.user.is_admin
 
+    @property
+    def may_correct(self) -> bool:
+        return self.user.may_correct
+
     def get_id(self) -> str:
         # the session keeps the account's session version: when it changes (disabled, new
         # password, clearance or role) the session no longer loads, so the user is logged out
@@ -59,6 +70,7 @@ class Reader(UserMixin):
 class Anonymous(AnonymousUserMixin):
     name = ""
     is_admin = False
+    may_correct = False
 
     @property
     def clearance(self) -> str:
@@ -82,18 +94,61 @@ def throttle() -> Throttle:
     return current_app.extensions["dangan.throttle"]
 
 
+def tokens() -> Tokens:
+    return current_app.extensions["dangan.tokens"]
+
+
 def init_auth(app: Flask, settings: Settings) -> None:
     app.extensions["dangan.accounts"] = Accounts(settings.data_dir)
     app.extensions["dangan.audit"] = AuditLog(settings.data_dir)
     app.extensions["dangan.throttle"] = Throttle(settings.data_dir)
+    app.extensions["dangan.tokens"] = Tokens(app.extensions["dangan.accounts"])
     manager = LoginManager(app)
     manager.anonymous_user = Anonymous
     manager.user_loader(_load)
-    CSRFProtect(app)
+    manager.request_loader(_from_bearer)
+    app.extensions["dangan.csrf"] = CSRFProtect(app)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in _csrf: not for token requests
     app.before_request(_gate)
+    app.before_request(_csrf)
+
+
+def _bearer() -> str | None:
+    """The Authorization header of an /api/ request (tokens are for the API only)."""
+    if not request.path.startswith("/api/"):
+        return None
+    return request.headers.get("Authorization")
+
+
+def _from_bearer(req) -> Reader | None:
+    """The token's user, read afresh (role, clearance, active) — or 401 for a header that
+    names no token in force: a script with a bad token must not be served as anonymous."""
+    header = _bearer()
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise TokenRefused("Authorization 请求头应为“Bearer 令牌”")
+    token = tokens().holder(secret.strip())
+    user = accounts().get(token.user) if token else None
+    if token is None or user is None or not user.active:
+        raise TokenRefused("令牌无效、已过期或已被吊销")
+    g.dangan_token = token.id
+    return Reader(user)
+
+
+def _csrf():
+    """Forms and cookie-authenticated writes need the CSRF token; token requests do not (a
+    browser never adds an Authorization header to a cross-site request)."""
+    if request.endpoint is None:  # no such page or method: answered 404 / 405 as it is
+        return
+    if request.method in current_app.config["WTF_CSRF_METHODS"] and _bearer() is None:
+        current_app.extensions["dangan.csrf"].protect()
 
 
 def _load(token: str) -> Reader | None:
+    if _bearer() is not None:  # a request with a token is that token's, whatever cookie it has
+        return None
     version, _, name = token.partition(":")
     user = accounts().get(name)
     expired = time.time() - session.get(LOGIN_AT, 0) > settings().auth.session_hours * 3600
@@ -106,6 +161,8 @@ def _load(token: str) -> Reader | None:
 def _gate():
     """With anonymous access off, nothing but the login page (and its style sheet) answers a
     request that is not logged in: the API with 401, pages with the way to the login page."""
+    if _bearer() is not None:
+        current_user._get_current_object()  # a bad token is refused (401) on every API path
     if settings().auth.anonymous_clearance != ANONYMOUS_OFF or request.endpoint in OPEN_ENDPOINTS:
         return None
     if current_user.is_authenticated:
@@ -127,6 +184,8 @@ def clearance() -> str:
 def record_read(action: str, record: str = "", query: str = "", **detail) -> None:
     """Write the 查阅登记 row of this request (who, from where, what). A read that cannot be
     registered fails: the error reaches the reader instead of the record."""
+    if "dangan_token" in g:
+        detail["token"] = g.dangan_token
     audit_log().write(current_user.name, request.remote_addr or "", action, record, query,
                       clearance(), **detail)
 

@@ -274,9 +274,10 @@ def terminal_marks(text: str, spans) -> Text:
 
 
 def _register_account_commands() -> None:
-    from .cli_accounts import audit, users
+    from .cli_accounts import audit, tokens, users
 
     main.add_command(users)
+    main.add_command(tokens)
     main.add_command(audit)
 
 

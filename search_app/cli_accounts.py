@@ -1,7 +1,9 @@
-"""`dangan users …` and `dangan audit`: accounts and the 查阅登记 from a terminal."""
+"""`dangan users …`, `dangan tokens …` and `dangan audit`: accounts, API tokens and the 查阅登记
+from a terminal."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -12,6 +14,8 @@ from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, READER, ROLES, Accounts
 from .audit import AuditLog, to_csv
+from .register import action_label, describe
+from .tokens import MAX_DAYS, Tokens
 
 config_option = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -33,6 +37,14 @@ def _run(action):
         sys.exit(e.exit_code)
 
 
+def _changed(config_path: Path | None, name: str, op: str, value: str, change) -> None:
+    """Run an account change, print what it did and register it (never a password)."""
+    def go():
+        click.echo(change(_accounts(config_path)))
+        _registered(config_path, op, name, **({"value": value} if value else {}))
+    _run(go)
+
+
 @click.group()
 def users() -> None:
     """Manage accounts: who may read, up to which 密级."""
@@ -49,6 +61,8 @@ def add(name, config_path, role, clearance, password) -> None:
     """Create a user (an administrator: --role 管理员 --clearance 绝密)."""
     def go():
         user = _accounts(config_path).add(name, password, role, clearance)
+        _registered(config_path, "add", user.name, role=user.role, level=user.clearance,
+                    clearance=user.clearance)
         click.echo(f"added {user.name}: {user.role}, clearance {user.clearance}")
     _run(go)
 
@@ -68,8 +82,8 @@ def list_users(config_path) -> None:
 @config_option
 def set_clearance(name, clearance, config_path) -> None:
     """Change the highest 密级 a user may read (ends the user's sessions)."""
-    _run(lambda: click.echo(f"{name}: clearance "
-                            f"{_accounts(config_path).set_clearance(name, clearance).clearance}"))
+    _changed(config_path, name, "clearance", clearance,
+             lambda a: f"{name}: clearance {a.set_clearance(name, clearance).clearance}")
 
 
 @users.command("set-role")
@@ -77,8 +91,10 @@ def set_clearance(name, clearance, config_path) -> None:
 @click.argument("role", type=click.Choice(ROLES))
 @config_option
 def set_role(name, role, config_path) -> None:
-    """Make a user an administrator (管理员) or a reader (查阅人)."""
-    _run(lambda: click.echo(f"{name}: role {_accounts(config_path).set_role(name, role).role}"))
+    """Make a user an administrator (管理员), an editor who corrects records (编辑) or a reader
+    (查阅人)."""
+    _changed(config_path, name, "role", role,
+             lambda a: f"{name}: role {a.set_role(name, role).role}")
 
 
 @users.command("disable")
@@ -86,7 +102,7 @@ def set_role(name, role, config_path) -> None:
 @config_option
 def disable(name, config_path) -> None:
     """Stop a user from logging in (ends the user's sessions; the audit register keeps them)."""
-    _run(lambda: (_accounts(config_path).disable(name), click.echo(f"{name}: disabled")))
+    _changed(config_path, name, "disable", "", lambda a: (a.disable(name), f"{name}: disabled")[1])
 
 
 @users.command("enable")
@@ -94,7 +110,7 @@ def disable(name, config_path) -> None:
 @config_option
 def enable(name, config_path) -> None:
     """Let a disabled user log in again."""
-    _run(lambda: (_accounts(config_path).enable(name), click.echo(f"{name}: enabled")))
+    _changed(config_path, name, "enable", "", lambda a: (a.enable(name), f"{name}: enabled")[1])
 
 
 @users.command("reset-password")
@@ -103,8 +119,8 @@ def enable(name, config_path) -> None:
 @password_option
 def reset_password(name, config_path, password) -> None:
     """Give a user a new password (ends the user's sessions)."""
-    _run(lambda: (_accounts(config_path).reset_password(name, password),
-                  click.echo(f"{name}: password changed")))
+    _changed(config_path, name, "password", "",
+             lambda a: (a.reset_password(name, password), f"{name}: password changed")[1])
 
 
 @click.command()
@@ -128,9 +144,70 @@ def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) 
         return
     for r in reads:
         what = r.record or r.query
-        click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{r.action}\t{what}\t{r.detail}")
+        click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{action_label(r.action)}\t"
+                   f"{what}\t{describe(r.detail)}")
 
 
 FIRST_ADMIN_HINT = (f"no administrator yet: create one with\n"
                     f"  .venv/bin/dangan users add NAME --role {ADMIN} --clearance 绝密\n"
                     f"then log in at /login and add the other users on /admin/users")
+
+
+CONSOLE = "（控制台）"  # who made a change from the archive machine's terminal
+
+
+def _registered(config_path: Path | None, op: str, name: str, **detail) -> None:
+    """A change made on the terminal goes into the 查阅登记 like one made on the admin page."""
+    AuditLog(load_settings(config_path).data_dir).write(CONSOLE, "local", "admin", op=op,
+                                                        name=name, **detail)
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens: `Authorization: Bearer TOKEN` acts as the token's user."""
+
+
+@tokens.command("create")
+@click.argument("user")
+@config_option
+@click.option("--days", type=click.IntRange(0, MAX_DAYS), default=90, show_default=True,
+              help="days the token stays valid (0: until revoked)")
+def create_token(user, config_path, days) -> None:
+    """Make a token for USER; the token is printed once, as the last line (store it now)."""
+    def go():
+        token, secret = Tokens(_accounts(config_path)).create(user, days or None,
+                                                              created_by=CONSOLE)
+        _registered(config_path, "token-create", user, token=token.id,
+                    expires=_day(token.expires))
+        click.echo(f"token {token.id} for {user}, valid until {_day(token.expires)}; "
+                   "it is shown only now:")
+        click.echo(secret)
+    _run(go)
+
+
+@tokens.command("list")
+@click.argument("user", required=False, default="")
+@config_option
+def list_tokens(user, config_path) -> None:
+    """List tokens (all, or USER's): id, user, start of the token, state, expiry, last use."""
+    for t in Tokens(_accounts(config_path)).list(user):
+        click.echo(f"{t.id}\t{t.user}\t{t.hint}…\t{t.state()}\t{_day(t.expires)}"
+                   f"\tlast used {_day(t.last_used, '—')}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@config_option
+def revoke_token(token_id, config_path) -> None:
+    """Revoke a token by its id (takes effect on the next request)."""
+    def go():
+        token = Tokens(_accounts(config_path)).revoke(token_id)
+        _registered(config_path, "token-revoke", token.user, token=token.id)
+        click.echo(f"token {token.id} of {token.user} revoked")
+    _run(go)
+
+
+def _day(when: float | None, never: str = "never") -> str:
+    if when is None:
+        return never
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(when))

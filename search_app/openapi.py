@@ -41,6 +41,8 @@ HIT = {"type": "object", "properties": {
                               "kind", "security", "retention", "type", "archival_code",
                               "title_html")},
     "pages": {"type": "integer"}, "score": {"type": "number"},
+    "review": {"enum": ["", "待核对", "已校正"], "description":
+               "核对状态：待核对＝责任者识别自原件、不是已知机构，需人工核对；已校正＝已按已知机构改正"},
     "match": {"enum": ["exact", "approximate"],
               "description": "exact：含检索词原文；approximate：只含它的近似写法（排在全部 exact 之后）"},
     "variants": {"type": "array", "items": _string(),
@@ -134,6 +136,11 @@ def _search_params() -> list[dict]:
     return params
 
 
+def _listing_params() -> list[dict]:
+    """The search parameters of a whole result list (no paging)."""
+    return [p for p in _search_params() if p["name"] not in ("page", "size")]
+
+
 @lru_cache(maxsize=1)
 def openapi_spec() -> dict:
     try:
@@ -144,9 +151,11 @@ def openapi_spec() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "dangan 档案检索 API", "version": release,
                  "description": "检索数字化档案的全文和著录信息。所有结果都按读者的密级过滤："
-                                "登录后（POST /login，会话 cookie）按账号的密级，未登录按配置的"
-                                "匿名密级；匿名查阅关闭时未登录的请求得到 401。每次读取都记入"
-                                "查阅登记。"},
+                                "登录后（POST /login，会话 cookie）或带 API 令牌"
+                                "（Authorization: Bearer 令牌，见 dangan tokens）按账号的密级，"
+                                "未登录按配置的匿名密级；匿名查阅关闭时未登录的请求得到 401，"
+                                "令牌无效、过期或被吊销也得到 401。每次读取都记入查阅登记。"},
+        "security": [{}, {"bearer": []}],
         "paths": {
             "/api/search": {"get": {
                 "summary": "检索", "operationId": "search", "parameters": _search_params(),
@@ -186,6 +195,29 @@ def openapi_spec() -> dict:
                 "parameters": [RECORD_ID, _param("size", "条数", {
                     "type": "integer", "minimum": 1, "maximum": 20, "default": 5})],
                 "responses": {"200": _json("Similar"), **_errors(400, 404)}}},
+            "/api/export": {"get": {
+                "summary": "导出整个检索结果（CSV 或 Excel，中文表头，精确结果在前）；超过 "
+                           "[search] export_max 条时 400，请缩小检索范围",
+                "operationId": "export",
+                "parameters": [*_listing_params(),
+                               _param("format", "文件格式", {"type": "string",
+                                                          "enum": ["csv", "xlsx"],
+                                                          "default": "csv"})],
+                "responses": {"200": {"description": "CSV（UTF-8，带 BOM）或 xlsx 文件",
+                                      "content": {"text/csv": {}, "application/vnd."
+                                                  "openxmlformats-officedocument."
+                                                  "spreadsheetml.sheet": {}}},
+                              **_errors(400)}}},
+            "/api/download": {"get": {
+                "summary": "把所选记录（ids）或整个检索结果的原件打包成 zip，附清单.csv；"
+                           "最多 [search] download_max 个",
+                "operationId": "bulkDownload",
+                "parameters": [_param("ids", "记录编号，逗号分隔或重复；不给时按检索参数打包",
+                                      {"type": "array", "items": {"type": "string"}},
+                                      style="form", explode=True), *_listing_params()],
+                "responses": {"200": {"description": "zip 压缩包",
+                                      "content": {"application/zip": {}}},
+                              **_errors(400, 404)}}},
             "/api/openapi.json": {"get": {
                 "summary": "本说明（OpenAPI 3.1）", "operationId": "openapi",
                 "responses": {"200": {"description": "OpenAPI 文档",
@@ -197,7 +229,10 @@ def openapi_spec() -> dict:
                                       "content": {"application/octet-stream": {}}},
                               "404": {"description": "没有这条记录，或原件已不在档案目录中"}}}},
         },
-        "components": {"schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
+        "components": {"securitySchemes": {"bearer": {
+                           "type": "http", "scheme": "bearer",
+                           "description": "dangan tokens create USER 生成的令牌，以该用户身份查阅"}},
+                       "schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
                                    "Record": RECORD, "Similar": SIMILAR,
                                    "Suggestions": SUGGESTIONS, "PageHits": PAGE_HITS}},

@@ -19,7 +19,7 @@ from indexer.search.highlight import find_spans
 from .api import archive, indexed
 from .auth import clearance, record_read
 from .marking import mark
-from .views import TYPE_LABELS, highlight_terms, security_class
+from .views import TYPE_LABELS, State, highlight_terms, security_class
 
 bp = Blueprint("records", __name__)
 
@@ -48,13 +48,22 @@ def record(record_id: str):
         "record.html", rec=rec, q=q, pages=pages, fields=_fields(rec, terms),
         matches=len(spans), first_hit=next((p["page"] for p in pages if p["hits"]), None),
         warnings=warnings, images=images, original=_original(rec),
-        back=url_for("views.search", q=q or None),
+        back=_back(q), back_query=request.args.get("back") or None,
         print_mode=print_mode if print_mode in PRINT_MODES else "",
         print_links=[(mode, label, url_for("records.record", record_id=record_id, q=q or None,
-                                           print=mode))
+                                           print=mode, back=request.args.get("back") or None))
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
         similar=[_similar(h) for h in similar],
         security_class=security_class(rec.get("security", "")))
+
+
+def _back(q: str) -> str:
+    """返回检索: the search the record was opened from (filters, dates, sort and page kept),
+    or a search for the record's query when it was opened from elsewhere."""
+    back = request.args.get("back", "")
+    if back:
+        return State.from_query(back).back_url()
+    return url_for("views.search", q=q or None)
 
 
 @bp.get("/records/<record_id>/download")
@@ -146,5 +155,6 @@ def _human_size(n: int) -> str:
 def _similar(hit) -> dict:
     f = hit.fields
     return {"f": f, "title": f["title"] or f["path"],
-            "url": url_for("records.record", record_id=f["id"]),
+            "url": url_for("records.record", record_id=f["id"],
+                           back=request.args.get("back") or None),
             "security_class": security_class(f["security"])}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from urllib.parse import parse_qsl, urlencode
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, url_for
@@ -56,6 +57,23 @@ class State:
                 args.setlist(name, value if isinstance(value, list) else [value])
         return url_for("views.search", **{k: args.getlist(k) for k in args})
 
+    def query(self) -> str:
+        """The search as a query string (what the record page's 返回检索 goes back to)."""
+        return urlencode(list(self.args.items(multi=True)))
+
+    @classmethod
+    def from_query(cls, query: str) -> State:
+        """The search a record page was opened from (unknown parameters dropped)."""
+        return cls(MultiDict(parse_qsl(query[:4000])))
+
+    def back_url(self) -> str:
+        return url_for("views.search") + (f"?{self.query()}" if self.args else "")
+
+    def api_url(self, endpoint: str, **extra: str) -> str:
+        """This search's parameters (not its page) on an API endpoint: export, zip download."""
+        args = {k: self.args.getlist(k) for k in self.args if k not in ("page", "size")}
+        return url_for(endpoint, **args, **extra)
+
     def toggle(self, name: str, value: str) -> str:
         values = self.args.getlist(name)
         chosen = [v for v in values if v != value] if value in values else values + [value]
@@ -82,7 +100,7 @@ def search():
     return render_template(
         "search.html", q=q, state=state, error=None, result=result,
         show_time=shows_time(result),
-        hits=[_hit(h, q) for h in result.hits],
+        hits=[_hit(h, q, state.query()) for h in result.hits],
         facets=_facets(result, state), chips=_chips(result, state),
         suggestions=[Link(s, state.url(q=s, page=None)) for s in result.suggestions],
         sorts=_sorts(state, req.sort, q), pager=_pager(state, req.page, req.size, result.total),
@@ -105,11 +123,12 @@ def security_class(level: str) -> str:
     return f"sec-{SECURITY_LEVELS.index(level)}" if level in SECURITY_LEVELS else "sec-x"
 
 
-def _hit(hit, q: str) -> dict:
+def _hit(hit, q: str, back: str) -> dict:
     f = hit.fields
     if hit.variants:  # an approximate hit opens with what it was found by highlighted
         q = " OR ".join(f'"{v}"' for v in hit.variants)
-    url = url_for("records.record", record_id=f["id"], q=q or None)
+    # `back`: the whole search (filters, dates, sort, page), for the record page's way back
+    url = url_for("records.record", record_id=f["id"], q=q or None, back=back or None)
     marked = [s.page for s in hit.snippets if s.spans and not s.field]  # open at the first hit
     return {"f": f, "url": url + (f"#page-{marked[0]}" if marked and marked[0] > 1 else ""),
             "title": title_html(hit) if f["title"] else f["path"],
@@ -136,7 +155,7 @@ def _facets(result, state: State) -> list[dict]:
 def _year_span(result) -> dict:
     """The lowest and highest year among the results (placeholders of the year range)."""
     years = sorted(int(v.value) for v in result.facets.get("year", []) if v.value.isdigit())
-    return {"low": years[0] if years else 2000, "high": years[-1] if years else 2020}
+    return {"low": years[0] if years else "起始年", "high": years[-1] if years else "截止年"}
 
 
 def _value_label(name: str, value: str) -> str:

@@ -74,6 +74,18 @@ def make_settings(index_dir: Path, corpus: Path | None = None, **sections) -> Se
     return settings_from_dict(raw, base=index_dir.parent)
 
 
+def app_over(tmp_path: Path, built_index: Settings, **sections):
+    """An app over the shared index with a data folder of its own (accounts, register, key),
+    and these config sections (e.g. auth={...}, search={...})."""
+    from search_app.app import create_app
+
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    if not (data / "index").exists():
+        (data / "index").symlink_to(built_index.index.dir)
+    return create_app(make_settings(data / "index", built_index.corpus.paths[0], **sections))
+
+
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("corpus"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -365,6 +366,35 @@ def register_pages(w, c, levels, role):
             assert not set(linked) & set(above)
 
 
+def export_api(w, c, levels, _role):
+    """The CSV export lists exactly the marker records the reader may see (fetch checks that
+    nothing above them is in the file)."""
+    r = fetch(w, c, levels, "/api/export", q=MARKER, format="csv")
+    if r is None:
+        return
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row["编号"] for row in rows} == {w.ids[level] for level in levels}
+
+
+def zip_download(w, c, levels, _role):
+    """Chosen records: one above clearance answers as an unknown id; a search's zip holds the
+    visible marker records only (checked inside the zip: its entries are compressed)."""
+    for level in SECURITY_LEVELS:
+        if level in levels:
+            r = fetch(w, c, levels, "/api/download", ids=w.ids[level])
+            assert r.mimetype == "application/zip"
+        else:
+            not_found_alike(w, c, levels, "/api/download?ids={}", w.ids[level])
+    r = fetch(w, c, levels, "/api/download", q=MARKER)
+    if r is None:
+        return
+    z = zipfile.ZipFile(io.BytesIO(r.get_data()))
+    inside = b"".join(z.read(name) for name in z.namelist())
+    for secret in w.hidden(levels):
+        assert secret.encode() not in inside, secret
+    assert len(z.namelist()) == len(levels) + 1  # the visible marker records and 清单.csv
+
+
 ENDPOINTS = {
     "search page": search_page,
     "search API": search_api,
@@ -380,6 +410,8 @@ ENDPOINTS = {
     "similar API": similar_api,
     "similar on the record page": similar_page,
     "register and accounts": register_pages,
+    "export": export_api,
+    "zip download": zip_download,
 }
 
 
@@ -456,6 +488,7 @@ READS = [  # (what, url template, action)
     ("page image", "/api/records/{id}/pages/1.png?width=400", "page"),
     ("download", "/records/{id}/download", "download"),
     ("similar API", "/api/records/{id}/similar", "similar"),
+    ("zip download", "/api/download?ids={id}", "download"),
 ]
 
 

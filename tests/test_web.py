@@ -232,6 +232,24 @@ def test_record_page_has_pages_metadata_and_highlight(client):
     assert get(client, back).paths() == ["公安/2021/jiaojing.txt"]
 
 
+def test_back_to_the_search_keeps_filters_dates_sort_and_page(client):
+    """A clerk narrowed 工作 to one record (门类, a year range, newest first): the record
+    page's 返回检索 — and a 相关记录 opened from it — go back to that one hit, not to all."""
+    args = {"q": "工作", "category": "公安", "date_from": "2021-02", "sort": "-date"}
+    search = get(client, "/", **args)
+    assert search.total() == 1
+    record = get(client, search.link("公安交通管理工作总结")["href"])
+    back = get(client, record.link("← 返回检索“工作”")["href"])
+    assert back.total() == 1 and back.paths() == ["公安/2021/big5.txt"]
+    assert parse_qs(urlsplit(record.link("← 返回检索“工作”")["href"]).query) == {
+        k: [v] for k, v in args.items()}
+    plain = "/records/" + search.link("公安交通管理工作总结")["href"].split("/records/")[1]
+    plain = plain.split("?")[0]
+    assert get(client, plain).html.count('<p class="back"><a href="/">') == 2  # from elsewhere
+    tampered = get(client, plain, back="x=1&q=王&next=//evil.example")
+    assert tampered.html.count('<a href="/?q=%E7%8E%8B">← 返回检索') == 2  # unknown ones dropped
+
+
 def test_record_page_highlights_traditional_text_for_a_simplified_query(client):
     search = get(client, "/", q="档案保密")
     record = get(client, search.link("鄉鎮政府年終工作總結")["href"])
@@ -586,8 +604,9 @@ def test_record_page_lists_similar_records(client):
     record = get(client, record_href(client, "王建成", "新塘桥镇2019年度档案工作总结"))
     similar = record.html.split('<section class="similar"')[1].split("</section>")[0]
     assert "相关记录" in similar
-    links = re.findall(r'<a href="(/records/[0-9a-f]+)">', similar)
+    links = re.findall(r'<a href="(/records/[0-9a-f]+)(?:\?back=[^"]+)?">', similar)
     assert 1 <= len(links) <= 5
+    assert similar.count("?back=q%3D") == len(links)  # 返回检索 from there still goes back
     assert all(get(client, href).html for href in links)
 
 
@@ -621,3 +640,12 @@ def test_server_error_page_has_a_reference_that_is_in_the_log(client, app, monke
 def test_the_footer_links_the_api_description(client):
     page = get(client, "/")
     assert page.link("接口说明（API）")["href"] == "/api/openapi.json"
+
+
+def test_a_search_with_no_results_offers_no_sorting_and_no_made_up_years(client):
+    page = get(client, "/", q="没有这样的记录内容")
+    assert "没有找到匹配的记录" in page.html
+    assert 'class="sorts"' not in page.html and "导出全部" not in page.html
+    assert 'placeholder="起始年"' in page.html and 'placeholder="2000"' not in page.html
+    found = get(client, "/", q="工作")
+    assert 'class="sorts"' in found.html and 'placeholder="2019"' in found.html

@@ -38,6 +38,7 @@ from ..store.writer import BatchWriter
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
 from .executors import make_executor
+from .orgsettle import settle_orgs
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
 from .scratch import Scratch, scratch_path
@@ -106,7 +107,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
                                 settings.index.commit_seconds, indexed)
             try:
-                _write(batch, work, executor, summary, progress, keep_ocr)
+                _write(batch, work, executor, summary, progress, keep_ocr,
+                       lambda b: settle_orgs(b, setup))
             except BaseException:
                 batch.cancel()
                 raise
@@ -125,7 +127,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
-           progress: Progress | None, keep_ocr: OcrRunner | None = None) -> None:
+           progress: Progress | None, keep_ocr: OcrRunner | None = None,
+           settle: Callable[[BatchWriter], int] | None = None) -> None:
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
@@ -145,6 +148,8 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
             progress(done, total, summary.pages,
                      f"{result.job.file.source}/{result.job.file.rel}")
     batch.commit(final=True)
+    if settle is not None and settle(batch):  # records whose 责任者 the whole run settles
+        batch.commit(final=True)
     batch.mark_matched()
     summary.commits = batch.commits
 
@@ -197,7 +202,7 @@ def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
            if o.enabled else None)
     return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages,
                        max_text_chars=i.max_text_chars, max_inflated_mb=i.max_inflated_mb,
-                       memory_mb=i.worker_memory_mb)
+                       memory_mb=i.worker_memory_mb, organisations=i.organisations)
 
 
 def extract_context(settings: Settings) -> ExtractContext:
@@ -235,7 +240,8 @@ def open_or_create(index_dir: Path):
 
 
 def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
-    words = list(settings.analysis.user_words) + sorted(corpus.names)
+    words = (list(settings.analysis.user_words) + list(settings.index.organisations)
+             + sorted(corpus.names))
     if settings.analysis.user_dict:
         try:
             words += load_user_dict(settings.analysis.user_dict)

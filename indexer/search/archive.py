@@ -9,7 +9,8 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from functools import cached_property
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,43 @@ class SearchResult:
     notices: tuple[str, ...] = ()  # how the query was read where it was not as typed (Chinese)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Every hit of a search, for an export: stored fields plus "match" per row."""
+
+    request: SearchRequest
+    total: int
+    exact_total: int
+    rows: list[dict[str, Any]]
+
+
+class TooManyHits(QueryError):
+    """A listing asked for more hits than the limit allows (narrow the search)."""
+
+    def __init__(self, message: str, total: int, limit: int):
+        super().__init__(message)
+        self.total, self.limit = total, limit
+
+
+@dataclass
+class _Matched:
+    req: SearchRequest
+    plan: Any
+    loose: Loose | None
+    plans: list
+    exact: np.ndarray
+    approx: np.ndarray
+    arrays: IndexArrays
+    visible: np.ndarray | None
+    memo: dict
+    why: dict
+    notices: tuple[str, ...]
+
+    @cached_property
+    def all(self) -> np.ndarray:
+        return np.union1d(self.exact, self.approx) if len(self.approx) else self.exact
+
+
 class Archive:
     """An opened index. Thread-safe; reopens by itself when a newer index is committed."""
 
@@ -164,11 +202,42 @@ class Archive:
         Exact hits come first; then, when the query's terms match little (or name someone the
         archive knows), the hits found only through their variants, labelled approximate."""
         started = time.perf_counter()
-        req = _validated(req, self.settings)
+        m = self._matched(_validated(req, self.settings))
+        req = m.req
+        top = self._ranked(m, req.page * req.size)
+        hits = [self._hit(m.arrays, docnum, score, m.plan, req, how, m.memo, m.why)
+                for score, docnum, how in top[(req.page - 1) * req.size:]]
+        facets = (self._facets(m.arrays, req, m.plans, m.all, m.memo, m.visible)
+                  if req.facets else {})
+        millis = (time.perf_counter() - started) * 1000
+        suggestions = m.loose.suggestions() if m.loose is not None and len(m.exact) < \
+            self.settings.variant_threshold else ()
+        return SearchResult(req, len(m.all), hits, facets, millis, exact_total=len(m.exact),
+                            suggestions=suggestions, notices=m.notices)
+
+    @pins_version
+    def listing(self, req: SearchRequest, limit: int,
+                fields: tuple[str, ...] = HIT_FIELDS) -> Listing:
+        """Every hit of a search in the search's order (exports): `fields` of each stored
+        record and its match, no snippets or facets; TooManyHits beyond `limit`."""
+        m = self._matched(_validated(replace(req, page=1, size=1), self.settings))
+        if len(m.all) > limit:
+            raise TooManyHits(f"共有 {len(m.all)} 条结果，超过一次最多导出的 {limit} 条；"
+                              "请加上筛选条件或缩小日期范围后再导出", len(m.all), limit)
+        rows = []
+        for _score, docnum, how in self._ranked(m, len(m.all)):
+            stored = m.arrays.stored_fields(docnum)
+            meta = stored.get("meta", {})  # catalog values with no field of their own: 人员, 备注
+            row = {k: stored.get(k, "") or meta.get(k, "") for k in fields}
+            row["match"] = "exact" if how is None else "approximate"
+            rows.append(row)
+        return Listing(m.req, len(m.all), len(m.exact), rows)
+
+    def _matched(self, req: SearchRequest) -> _Matched:
+        """The query read and matched: exact hits, and those found only through variants."""
         query = read(req.q)
         tree = query.node
         plan = compile_query(tree, self.analyzer())
-        why = field_terms(tree)  # catalog fields a hit may have matched in
         _s, arrays = self.current()
         visible = self.visible(arrays, req.clearance)
         memo: dict = {}
@@ -180,22 +249,19 @@ class Archive:
             plans.append(loose.plan)
             approx = self._candidates(arrays, [loose.plan], req, None, memo, visible)
             approx = approx[~execute.member(approx, exact)]
-        limit = req.page * req.size
-        top = self._top(arrays, plan, exact, req, limit, memo, visible)
-        if len(top) < limit and len(approx):
-            top += [(score, docnum, loose) for score, docnum, _ in
-                    self._top(arrays, loose.plan, approx, req, limit - len(top), memo, visible,
-                              bonus=loose.weights(arrays, approx, memo, visible))]
-        hits = [self._hit(arrays, docnum, score, plan, req, how, memo, why)
-                for score, docnum, how in top[(req.page - 1) * req.size:]]
-        matched = np.union1d(exact, approx) if len(approx) else exact
-        facets = (self._facets(arrays, req, plans, matched, memo, visible)
-                  if req.facets else {})
-        millis = (time.perf_counter() - started) * 1000
-        suggestions = loose.suggestions() if loose is not None and len(exact) < \
-            self.settings.variant_threshold else ()
-        return SearchResult(req, len(matched), hits, facets, millis, exact_total=len(exact),
-                            suggestions=suggestions, notices=query.notices)
+        return _Matched(req, plan, loose, plans, exact, approx, arrays, visible, memo,
+                        field_terms(tree), query.notices)
+
+    def _ranked(self, m: _Matched, limit: int) -> list:
+        """(score, docnum, loose or None) of the first `limit` hits: exact ones, then
+        approximate ones."""
+        top = self._top(m.arrays, m.plan, m.exact, m.req, limit, m.memo, m.visible)
+        if len(top) < limit and len(m.approx):
+            bonus = m.loose.weights(m.arrays, m.approx, m.memo, m.visible)
+            top += [(score, docnum, m.loose) for score, docnum, _ in
+                    self._top(m.arrays, m.loose.plan, m.approx, m.req, limit - len(top),
+                              m.memo, m.visible, bonus=bonus)]
+        return top
 
     def _loose(self, arrays, tree, clearance, visible, memo) -> Loose | None:
         """The query with its terms' variants, or None (variants off, or none found)."""

@@ -22,6 +22,7 @@ class IndexSettings:
     max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
     max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
     organisations: tuple[str, ...] = ()  # 责任者 the archive knows besides its catalogs' names
+    page_images: bool = True  # make each scan/PDF page's shown image while indexing
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class AuthSettings:
     session_hours: float = 8.0  # a login lasts this long
     secure_cookies: bool = False  # Secure session cookie always (HTTPS requests get it anyway)
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
+    download_purpose: bool = False  # originals above 公开 are downloaded only with a stated 用途
 
 
 ANONYMOUS_OFF = "off"

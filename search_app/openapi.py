@@ -171,16 +171,8 @@ def openapi_spec() -> dict:
                 "summary": "一条记录：著录信息、全文、分页", "operationId": "record",
                 "parameters": [RECORD_ID],
                 "responses": {"200": _json("Record"), **_errors(404)}}},
-            "/api/records/{record_id}/pages/{page}.png": {"get": {
-                "summary": "原件某一页的图像（扫描件和 PDF），首次生成后从缓存返回",
-                "operationId": "pageImage",
-                "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
-                                                 {"type": "integer", "minimum": 1}, "path"),
-                               _param("width", "宽度（像素）；其他数值取不小于它的一档",
-                                      {"type": "integer", "enum": list(WIDTHS),
-                                       "default": 1000})],
-                "responses": {"200": {"description": "PNG 图像",
-                                      "content": {"image/png": {}}}, **_errors(400, 404)}}},
+            "/api/records/{record_id}/pages/{page}.png": _page_image("png"),
+            "/api/records/{record_id}/pages/{page}.jpg": _page_image("jpg"),
             "/api/records/{record_id}/pages/{page}/hits": {"get": {
                 "summary": "检索词在原件某一页图像上的位置（与记录页标出的匹配相同）",
                 "operationId": "pageHits",
@@ -237,3 +229,17 @@ def openapi_spec() -> dict:
                                    "Record": RECORD, "Similar": SIMILAR,
                                    "Suggestions": SUGGESTIONS, "PageHits": PAGE_HITS}},
     }
+
+
+def _page_image(fmt: str) -> dict:
+    kind, mime = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}[fmt]
+    return {"get": {
+        "summary": f"原件某一页的图像（扫描件和 PDF），{kind} 格式，首次生成后从缓存返回"
+                   + ("（记录页显示的格式，扫描件比 PNG 小得多）" if fmt == "jpg" else ""),
+        "operationId": "pageImage" if fmt == "png" else "pageImageJpeg",
+        "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
+                                         {"type": "integer", "minimum": 1}, "path"),
+                       _param("width", "宽度（像素）；其他数值取不小于它的一档",
+                              {"type": "integer", "enum": list(WIDTHS), "default": 1000})],
+        "responses": {"200": {"description": f"{kind} 图像", "content": {mime: {}}},
+                      **_errors(400, 404)}}}

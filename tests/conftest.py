@@ -68,7 +68,9 @@ def write_corpus(root: Path) -> Path:
 
 
 def make_settings(index_dir: Path, corpus: Path | None = None, **sections) -> Settings:
-    raw = {"index": {"dir": str(index_dir)}, **sections}
+    # page images are made at index time only where a test asks ([index] page_images)
+    raw = {**sections, "index": {"dir": str(index_dir), "page_images": False,
+                                 **sections.get("index", {})}}
     if corpus is not None:
         raw["corpus"] = {"paths": [str(corpus)]}
     return settings_from_dict(raw, base=index_dir.parent)

@@ -33,7 +33,7 @@ from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
 from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
                             write_stamp)
-from ..store.sources import write_sources
+from ..store.sources import read_sources, write_sources
 from ..store.writer import BatchWriter
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
@@ -41,6 +41,7 @@ from .executors import make_executor
 from .orgsettle import settle_orgs
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
+from .prerender import ToRender, prerender, wanted
 from .scratch import Scratch, scratch_path
 
 log = logging.getLogger("dangan.index")
@@ -63,6 +64,8 @@ class Summary:
     commits: int = 0
     peak_mb: float = 0.0         # the writer process's peak resident memory
     worker_peak_mb: float = 0.0  # the largest peak resident memory of a local worker
+    page_images: int = 0  # page images made for the server's cache ([index] page_images)
+    page_image_seconds: float = 0.0
     seconds: float = 0.0
 
 
@@ -106,9 +109,10 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                                      settings.index.file_timeout)
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
                                 settings.index.commit_seconds, indexed)
+            images: list[ToRender] | None = [] if settings.index.page_images else None
             try:
                 _write(batch, work, executor, summary, progress, keep_ocr,
-                       lambda b: settle_orgs(b, setup))
+                       lambda b: settle_orgs(b, setup), images)
             except BaseException:
                 batch.cancel()
                 raise
@@ -116,6 +120,10 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                 executor.close()
                 if keep_ocr is not None:
                     keep_ocr.close()
+            if images:  # the records are committed: their first page views are made now
+                done = prerender(images, read_sources(target), settings.data_dir,
+                                 settings.server.render_timeout, n)
+                summary.page_images, summary.page_image_seconds = done.pages, done.seconds
         finally:
             scratch.close()
             manifest.close()
@@ -128,7 +136,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
            progress: Progress | None, keep_ocr: OcrRunner | None = None,
-           settle: Callable[[BatchWriter], int] | None = None) -> None:
+           settle: Callable[[BatchWriter], int] | None = None,
+           images: list[ToRender] | None = None) -> None:
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
@@ -140,6 +149,10 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     tasks = ((job, _stored(batch, job)) for job in work.jobs)  # read one at a time
     for done, result in enumerate(executor.map_unordered(tasks), 1):
         _apply(batch, result, summary)
+        if images is not None and not result.error:
+            f = result.job.file
+            item = wanted(result.fields, f.size, f.mtime_ns)
+            images += [item] if item else []
         if keep_ocr is not None and result.ocr_cache:
             keep_ocr.store(result.ocr_cache)
         if batch.due():

@@ -470,3 +470,23 @@ def test_the_advanced_form_writes_the_query_syntax_into_the_search_box(tab):
     page.wait_for_url("**/?q=*")
     expect(page.locator("#q")).to_have_value(f"{NAME} 日期:2020.. 门类:文书")
     expect(page.locator(".hit h2 a")).to_have_text([PDF_TITLE])
+
+
+def test_next_hit_after_the_last_says_it_went_back_to_the_first(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/?q={NAME}")
+    page.get_by_role("link", name=PDF_TITLE).click()
+    counter = page.locator(".hitnav .hit-count")
+    expect(counter).to_contain_text("第 1 / ")
+    total = int(counter.inner_text().split("/ ")[1].split(" ")[0])
+    assert total >= 2
+    nxt = page.get_by_role("button", name="下一处 ↓")
+    for _ in range(total - 1):
+        nxt.click()
+    expect(counter).to_have_text(f"第 {total} / {total} 处")
+    nxt.click()
+    expect(counter).to_have_text(f"第 1 / {total} 处（已到最后一处，回到第一处）")
+    page.locator(".hitnav .prev-hit").click()
+    expect(counter).to_have_text(f"第 {total} / {total} 处（已从第一处转到最后一处）")

@@ -61,6 +61,9 @@
 
   function show(i, scroll) {
     if (!marks.length) { return; }
+    /* past the last hit back to the first (or the reverse): said, not done silently */
+    var wrapped = current >= 0 && marks.length > 1 && (i >= marks.length || i < 0)
+      ? (i < 0 ? "（已从第一处转到最后一处）" : "（已到最后一处，回到第一处）") : "";
     i = (i + marks.length) % marks.length;
     if (current >= 0) {
       marks[current].classList.remove("current");
@@ -70,7 +73,9 @@
     var m = marks[current];
     m.classList.add("current");
     mark(current, true);
-    if (counter) { counter.textContent = "第 " + (current + 1) + " / " + marks.length + " 处"; }
+    if (counter) {
+      counter.textContent = "第 " + (current + 1) + " / " + marks.length + " 处" + wrapped;
+    }
     if (scroll) {
       m.scrollIntoView({block: "center"});
       var box = (boxesOf[current] || [])[0];

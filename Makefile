@@ -46,7 +46,7 @@ bench-timing: install
 	$(BIN)/python -m bench.timing
 
 bench-ocr: install
-	$(BIN)/python -m bench.ocr $(FOLDER)
+	$(BIN)/python -m bench.ocr $(FOLDER) $(if $(ENGINE),--engine $(ENGINE))
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)

@@ -13,6 +13,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from indexer.ingest.autometa import extract_metadata
@@ -22,7 +23,7 @@ from indexer.ingest.pdffile import render_page, text_layers
 from ocr.engine import TesseractEngine
 from ocr.evaluate import cer
 from ocr.images import load_pages
-from ocr.settings import OcrSettings
+from ocr.settings import ENGINES, OcrSettings
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "corpus" / "扫描件"
@@ -47,12 +48,13 @@ def page_images(path: Path) -> list:
     return []
 
 
-def run_dangan(path: Path) -> tuple[str, int, float]:
+def run_dangan(path: Path, engine: str = "tesseract") -> tuple[str, int, float]:
     """(text, pages, seconds) through the indexer's extractor, OCR cache off."""
     started = time.perf_counter()
     extractor = extractor_for(path)
     check_magic(path, extractor)
-    result = extractor.extract(path, ExtractContext(ocr=OcrRunner(OcrSettings(), None)))
+    runner = OcrRunner(OcrSettings(engine=engine), None)
+    result = extractor.extract(path, ExtractContext(ocr=runner))
     return result.text, len(result.page_starts), time.perf_counter() - started
 
 
@@ -66,11 +68,11 @@ def run_plain(path: Path) -> tuple[str, int, float]:
     return text, len(images), time.perf_counter() - started
 
 
-def measure(files: list[Path], workers: int) -> list[dict]:
+def measure(files: list[Path], workers: int, engine: str = "tesseract") -> list[dict]:
     rows = []
     with ProcessPoolExecutor(workers) as pool:
         started = time.perf_counter()
-        ours = list(pool.map(run_dangan, files))
+        ours = list(pool.map(partial(run_dangan, engine=engine), files))
         ours_wall = time.perf_counter() - started
         started = time.perf_counter()
         plain = list(pool.map(run_plain, files))
@@ -93,9 +95,9 @@ def measure(files: list[Path], workers: int) -> list[dict]:
     return rows
 
 
-def render(rows: list[dict], workers: int) -> str:
+def render(rows: list[dict], workers: int, engine: str = "tesseract") -> str:
     files, total = rows[:-1], rows[-1]
-    out = [f"OCR benchmark: {len(files)} files, {workers} workers", "",
+    out = [f"OCR benchmark: {len(files)} files, {workers} workers, engine {engine}", "",
            f"{'file':44} {'kind':5} {'pages':>5} {'CER':>7} {'plain':>7}  文号 日期 题名"]
     mark = {True: " ok ", False: " ✗  ", None: "  — "}
     for r in files:
@@ -121,12 +123,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("folders", nargs="*", type=Path, default=[DEFAULT])
     p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    p.add_argument("--engine", choices=ENGINES, default="tesseract",
+                   help="dangan's OCR engine ([ocr] engine); plain is always Tesseract")
     args = p.parse_args()
     files = samples(args.folders)
     if not files:
         raise SystemExit("no files with .gt.txt ground truth in " +
                          ", ".join(map(str, args.folders)))
-    print(render(measure(files, args.workers), args.workers))
+    print(render(measure(files, args.workers, args.engine), args.workers, args.engine))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from pathlib import Path
 from PIL import Image
 
 from .cleanup import repair_text
-from .engine import OcrEngine, TesseractEngine, check_available, engine_version
+from .auto import AutoEngine
+from .engine import OcrEngine, TesseractEngine, check_available, engine_for, engine_version
 from .errors import ImageError, OcrError, OcrTimeout, OcrUnavailable
 from .images import ScanPages, iter_pages, load_pages, page_count, read_page
 from .preprocess import Prepared, prepare
@@ -17,7 +18,7 @@ from .settings import OcrSettings
 
 __all__ = [
     "ImageError", "OcrEngine", "OcrError", "OcrSettings", "OcrTimeout", "OcrUnavailable",
-    "PageText", "ScanPages", "TesseractEngine", "check_available", "engine_version",
+    "PageText", "ScanPages", "TesseractEngine", "check_available", "engine_for", "engine_version",
     "load_pages", "ocr_file", "ocr_page", "page_count", "read_page", "repair_text",
 ]
 
@@ -34,11 +35,13 @@ def ocr_page(
 ) -> PageText:
     """Recognise one page image: prepare, recognise, repair; red header text first."""
     settings = settings or OcrSettings()
-    engine = engine or TesseractEngine()
+    engine = engine or engine_for(settings)
+    if isinstance(engine, AutoEngine):  # runs this function per candidate engine and keeps one
+        return engine.read_page(image, settings, ocr_page)
     prepared = prepare(image, settings)
     result = _recognize(engine, prepared.image, settings)
     warnings = list(result.warnings)
-    steps = settings.steps if settings.preprocess else ()
+    steps = settings.active_steps()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
         prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
     text = repair_text(result.text)
@@ -122,6 +125,6 @@ def ocr_file(
     """Recognise every page of a PNG, JPEG or (multi-page) TIFF file, one page in memory at a
     time; the pixel limits of `settings` are checked before any page is decoded."""
     settings = settings or OcrSettings()
-    engine = engine or TesseractEngine()
+    engine = engine or engine_for(settings)
     pages = iter_pages(path, settings.max_pixels, max_file_pixels=settings.max_file_pixels)
     return [ocr_page(page, settings, engine) for page in pages]

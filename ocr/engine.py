@@ -33,8 +33,33 @@ class OcrEngine(Protocol):
         ...
 
 
+def engine_for(settings: OcrSettings | None = None) -> OcrEngine:
+    """The engine settings.engine names: TesseractEngine, PpocrEngine or AutoEngine."""
+    name = (settings or OcrSettings()).engine
+    if name == "ppocr":
+        from .ppocr import PpocrEngine
+
+        return PpocrEngine()
+    if name == "auto":
+        from .auto import AutoEngine
+
+        return AutoEngine()
+    return TesseractEngine()
+
+
 def check_available(settings: OcrSettings) -> None:
-    """Raise OcrUnavailable naming what is missing: the program or a language's data."""
+    """Raise OcrUnavailable naming what is missing for settings.engine: the tesseract program
+    or a language's data, the PP-OCR package or a library it needs (both for "auto")."""
+    if settings.engine in ("ppocr", "auto"):
+        from . import ppocr
+
+        ppocr.check_available()
+    if settings.engine in ("tesseract", "auto"):
+        check_tesseract(settings)
+
+
+def check_tesseract(settings: OcrSettings) -> None:
+    """Raise OcrUnavailable naming what Tesseract misses: the program or a language's data."""
     installed = set(tesseract.languages())
     missing = [lang for lang in settings.language_list() if lang not in installed]
     if settings.preprocess and "orient" in settings.steps and "osd" not in installed:
@@ -50,8 +75,11 @@ def check_available(settings: OcrSettings) -> None:
         )
 
 
-def engine_version() -> str:
-    """The installed Tesseract's version, e.g. "tesseract 5.3.0"."""
+def engine_version(settings: OcrSettings | None = None) -> str:
+    """Name and version of the engine settings choose (Tesseract by default), e.g.
+    "tesseract 5.3.0"; part of OCR cache keys."""
+    if settings is not None and settings.engine != "tesseract":
+        return engine_for(settings).version()
     return f"tesseract {tesseract.version()}"
 
 

@@ -7,8 +7,14 @@ from PIL import Image
 
 from . import tesseract
 from .errors import OcrUnavailable, package_for
+from .layout import gapped_layout
 from .result import PageText
 from .settings import OcrSettings
+
+
+# Tesseract reads a page as one block of rows (psm 6): lines split by wide gaps mean columns
+# or a table that it read across (ocr/layout.gapped_layout); "auto" then asks PP-OCR
+GAPPED = "layout: wide gaps inside lines (columns or a table?), read as plain rows"
 
 
 @runtime_checkable
@@ -101,11 +107,20 @@ class TesseractEngine:
             image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
         )
         text, confidence = text_from_data(data)
-        return PageText(text=text, confidence=confidence)
+        gapped = gapped_layout(words_of(data))
+        return PageText(text=text, confidence=confidence, warnings=(GAPPED,) if gapped else ())
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def words_of(data: dict) -> list[tuple[tuple, int, int, int]]:
+    """(line key, left, width, height) of each word in tesseract.image_to_data's columns."""
+    return [((data["block_num"][i], data["par_num"][i], data["line_num"][i]),
+             data["left"][i], data["width"][i], data["height"][i])
+            for i, word in enumerate(data.get("text", []))
+            if float(data["conf"][i]) >= 0 and str(word).strip() and "left" in data]
 
 
 def text_from_data(data: dict) -> tuple[str, float]:

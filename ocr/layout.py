@@ -201,3 +201,26 @@ def compose(lines: list[Line], order: Order) -> tuple[str, list[tuple[int, int, 
                 parts.append(text)
                 at += len(text)
     return "".join(parts), spans
+
+
+# a gap between two words of one line wider than this many line heights splits columns or
+# table cells (words of running text are a fraction of a character apart)
+WIDE_GAP = 0.9
+# a page with at least this share of its lines split by wide gaps (and 2 lines or more) has a
+# layout that one block of rows misreads: columns, a table, vertical text read across
+GAPPED_SHARE = 0.25
+
+
+def gapped_layout(words: list[tuple[object, float, float, float]]) -> bool:
+    """Whether lines of words (line key, left, width, height), in reading order, are split
+    by wide gaps often enough to suspect columns, a table or vertical text."""
+    lines: dict[object, list[tuple[float, float, float]]] = {}
+    for key, left, width, height in words:
+        lines.setdefault(key, []).append((left, width, height))
+    gapped = 0
+    for line in lines.values():
+        line.sort()
+        height = median(h for _, _, h in line)
+        if any(b[0] - (a[0] + a[1]) > WIDE_GAP * height for a, b in zip(line, line[1:])):
+            gapped += 1
+    return gapped >= 2 and gapped >= GAPPED_SHARE * len(lines)

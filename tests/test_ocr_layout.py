@@ -82,3 +82,17 @@ def test_compose_gives_each_line_its_offsets_in_the_text():
 def test_no_lines_no_text():
     assert reading_order([]) == []
     assert compose([], []) == ("", [])
+
+
+def test_wide_gaps_inside_lines_flag_columns_or_tables_not_running_text():
+    from ocr.layout import gapped_layout
+
+    # two columns: every line has a gutter of several line heights
+    columns = [(r, x, 400, 36) for r in range(4) for x in (30, 560)]
+    assert gapped_layout(columns)
+    # running text split into words a fraction of a character apart
+    prose = [(r, 30 + 45 * k, 40, 36) for r in range(6) for k in range(20)]
+    assert not gapped_layout(prose)
+    # one spaced-out title (会 议 纪 要) over running text is not a layout
+    title = [("t", 300 + 120 * k, 60, 60) for k in range(4)]
+    assert not gapped_layout(title + prose)

@@ -176,8 +176,7 @@ def test_auto_keeps_the_engine_that_read_a_table_the_other_could_not():
     """Tesseract first: it is unsure of a ruled table (next to nothing read), so PP-OCR
     reads it too, and its reading is kept, with a warning saying so."""
     image, rows = _ruled_table()
-    auto = AutoEngine(order=("tesseract", "ppocr"))
-    page = ocr_page(image, OcrSettings(engine="auto"), auto)
+    page = ocr_page(image, OcrSettings(engine="auto"))
     # one line per table row (text repair drops the spaces between Chinese cells)
     assert page.text.split("\n") == ["".join(row) for row in rows]
     assert any("auto: kept the ppocr reading (tesseract with pre-processing unsure" in w for w in page.warnings)
@@ -185,10 +184,29 @@ def test_auto_keeps_the_engine_that_read_a_table_the_other_could_not():
 
 @needs_font
 @pytest.mark.ocr
+def test_auto_reads_two_columns_with_ppocr_when_tesseract_reads_across_them():
+    left = ["我镇辖区内机动车保有量大道路", "环境复杂存在很大的安全隐患为", "了认真落实安全第一预防为主的",
+            "方针结合我镇实际采取一系列措"]
+    right = ["严格执行道路交通安全法律法规", "和各项制度把各项措施落实到单", "位落实到个人对辖区内的机动车",
+             "明确了责任人进行规范化管理"]
+    page = Image.new("RGB", (1060, 340), "white")
+    draw = ImageDraw.Draw(page)
+    for k in range(4):
+        draw.text((30, 100 + 50 * k), left[k], font=ocr_images.font(30), fill="black")
+        draw.text((560, 100 + 50 * k), right[k], font=ocr_images.font(30), fill="black")
+    found = ocr_page(page, OcrSettings(engine="auto"))
+    assert found.text.replace("\n", "") == "".join(left + right)
+    assert any("kept the ppocr reading (tesseract with pre-processing saw columns" in w
+               for w in found.warnings)
+
+
+@needs_font
+@pytest.mark.ocr
 def test_auto_tries_tesseract_with_and_without_preprocessing_when_the_first_is_unsure():
     junk = PageText(text="╬▓|~ 口 ≈", confidence=41.0)
     unsure = _Fixed("ppocr", junk)
-    auto = AutoEngine(engines={"ppocr": unsure, "tesseract": TesseractEngine()})
+    auto = AutoEngine(engines={"ppocr": unsure, "tesseract": TesseractEngine()},
+                      order=("ppocr", "tesseract"))
     page = ocr_page(_line_image(), OcrSettings(engine="auto"), auto)
     assert page.text == LINE
     assert any("auto: kept the tesseract" in w and "confidence 41" in w for w in page.warnings)
@@ -197,7 +215,7 @@ def test_auto_tries_tesseract_with_and_without_preprocessing_when_the_first_is_u
 def test_auto_keeps_a_sure_first_reading_without_running_the_other():
     sure = _Fixed("ppocr", PageText(text=LINE, confidence=99.0))
     other = _Fixed("tesseract", PageText(text="档案", confidence=99.0))
-    auto = AutoEngine(engines={"ppocr": sure, "tesseract": other})
+    auto = AutoEngine(engines={"ppocr": sure, "tesseract": other}, order=("ppocr", "tesseract"))
     page = ocr_page(Image.new("RGB", (300, 60), "white"), OcrSettings(engine="auto"), auto)
     assert page.text == LINE and page.warnings == ()
     assert (sure.calls, other.calls) == (1, 0)
@@ -206,11 +224,12 @@ def test_auto_keeps_a_sure_first_reading_without_running_the_other():
 def test_auto_survives_one_crashing_engine_and_fails_when_all_do():
     good = _Fixed("tesseract", PageText(text=LINE, confidence=90.0))
     crashing = _Fixed("ppocr", error=OcrError("PP-OCR failed"))
-    auto = AutoEngine(engines={"ppocr": crashing, "tesseract": good})
+    auto = AutoEngine(engines={"ppocr": crashing, "tesseract": good}, order=("ppocr", "tesseract"))
     image = Image.new("RGB", (300, 60), "white")
     page = ocr_page(image, OcrSettings(engine="auto", preprocess=False), auto)
     assert page.text == LINE
     assert any("ppocr failed" in w for w in page.warnings)
-    both = AutoEngine(engines={"ppocr": crashing, "tesseract": _Fixed("tesseract", error=RuntimeError("boom"))})
-    with pytest.raises(OcrError, match="PP-OCR failed"):
+    both = AutoEngine(engines={"ppocr": crashing,
+                               "tesseract": _Fixed("tesseract", error=RuntimeError("boom"))})
+    with pytest.raises(OcrError, match="'tesseract' failed: RuntimeError"):  # the first's error
         ocr_page(image, OcrSettings(engine="auto", preprocess=False), both)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import unicodedata
 
-PUNCTUATION = set("，。、；：？！“”‘’（）《》〔〕【】—…·「」『』,.;:?!()[]%-/+#~'\"<>=")
+PUNCTUATION = set("，。、；：？！“”‘’（）《》〔〕【】—…·「」『』")
+PUNCTUATION |= set(",.;:?!()[]%-/+#~'\"<>=")
 # points per character by kind
 COMMON, RARE, LATIN, PUNCT, OTHER = 1.0, 0.5, 0.5, 0.5, -1.0
 

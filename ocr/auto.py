@@ -7,8 +7,9 @@ little junk (plausibility per character at least MIN_SHARE) and no lines split b
 (columns or a table read across, engine.GAPPED) — one engine run, Tesseract's speed.
 Otherwise PP-OCR reads the page and, when it is unsure too, Tesseract with
 pre-processing switched (off when it was on: the clean-up helps some images and erases
-others); the reading kept is the one with the highest score(): plausibility of its text
-(ocr/plausible.py, one scale for both engines) weighted by its engine's confidence.
+others). The first sure reading is kept; when none is, the one with the highest score():
+plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by its
+engine's confidence.
 
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
 46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them. Sending a
@@ -86,6 +87,7 @@ class AutoEngine:
         failures: list[OcrError] = []
         first_confidence = None
         first_reason = ""
+        chosen = None
         for n, (name, run) in enumerate(tries):
             try:
                 page = run()
@@ -94,23 +96,25 @@ class AutoEngine:
             except OcrError as e:  # another candidate may still read the page
                 failures.append(e)
                 continue
+            if sure(page, name):  # a sure reading beats unsure ones: no further run
+                chosen = (n, page)
+                break
             if n == 0:
-                if sure(page, name):
-                    return page
                 first_confidence = page.confidence
                 if GAPPED in page.warnings:
                     first_reason = "saw columns or a table"
             readings.append((score(page), -n, page))
-            if sure(page, name):  # a sure second reading: no third run
-                break
-        if not readings:
-            raise failures[0]
-        best_score, minus_n, best = max(readings, key=lambda r: (r[0], r[1]))
-        if minus_n == 0:
+        if chosen is None:
+            if not readings:
+                raise failures[0]
+            _score, minus_n, best = max(readings, key=lambda r: (r[0], r[1]))
+            chosen = (-minus_n, best)
+        n, best = chosen
+        if n == 0:
             return best
         unsure = (first_reason or f"unsure, confidence {first_confidence:.0f}"
                   if first_confidence is not None else f"failed: {failures[0]}")
-        note = f"auto: kept the {labels[-minus_n]} reading ({labels[0]} {unsure})"
+        note = f"auto: kept the {labels[n]} reading ({labels[0]} {unsure})"
         return replace(best, warnings=(*best.warnings, note))
 
 

@@ -45,8 +45,20 @@ def common_ideograph(char: str) -> bool:
         return False
 
 
+# a character repeated more than this many times in a row is junk from the third on (圖圖圖圖
+# read from a patterned background; running text repeats a character at most twice)
+MAX_RUN = 2
+
+
 def plausibility(text: str) -> float:
-    """Sum of char_score over the text's non-space characters (after NFKC): grows with the
-    amount of plausible text read, falls with junk."""
-    folded = unicodedata.normalize("NFKC", text)
-    return sum(char_score(c) for c in folded if not c.isspace())
+    """Sum of char_score over the text's non-space characters (after NFKC), repeats past
+    MAX_RUN in a row counting as junk: grows with the amount of plausible text read, falls
+    with junk."""
+    total, previous, run = 0.0, "", 0
+    for c in unicodedata.normalize("NFKC", text):
+        if c.isspace():
+            continue
+        run = run + 1 if c == previous else 1
+        previous = c
+        total += OTHER if run > MAX_RUN and not c.isdigit() else char_score(c)
+    return total

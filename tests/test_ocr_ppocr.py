@@ -149,6 +149,9 @@ def test_plausibility_prefers_text_to_junk_and_more_text_to_less():
     assert plausibility(real) > plausibility(real[:5]) > plausibility("")
     assert plausibility("半月鎮檔案工作報告") == 9  # traditional characters count as well
     assert plausibility("新政发〔2019〕3号") > plausibility("新政发【2019j 3号") - 1
+    # a character repeated on and on (read from a patterned background) is junk
+    assert plausibility("圖圖圖圖圖圖圖圖圖圖") < 0 < plausibility("谢谢") == 2
+    assert plausibility("10000") == 5
 
 
 class _Fixed:

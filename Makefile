@@ -47,7 +47,7 @@ bench-timing: install
 
 bench-ocr: install
 	tools/system-deps.sh bench-ocr
-	$(BIN)/python -m bench.ocr $(FOLDER) $(OCR_ARGS)
+	$(BIN)/python -m bench.ocr $(FOLDER) $(if $(ENGINE),--engine $(ENGINE)) $(OCR_ARGS)
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ocr.settings import ENGINES as OCR_ENGINES
+
 from .errors import ConfigError
 from .fields import SECURITY_LEVELS
 
@@ -59,6 +61,7 @@ class OcrConfig:
     max_pages: int = 2000
     max_pixels: int = 60_000_000
     max_file_pixels: int = 2_000_000_000  # all pages of one file together (0 = no limit)
+    engine: str = "auto"  # "tesseract", "ppocr" or "auto" (see ocr/auto.py)
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,9 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         _check_search(sections["search"], where)
     if "index" in sections:
         _check_organisations(sections["index"].organisations, where)
+    if "ocr" in sections and sections["ocr"].engine not in OCR_ENGINES:
+        raise ConfigError(f"{where}: [ocr] engine must be one of {', '.join(OCR_ENGINES)}, "
+                          f"got {sections['ocr'].engine!r}")
     return _resolve(Settings(**sections, source=source), base)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from PIL import Image
 
 from .cleanup import repair_mapped, repair_text
-from .engine import OcrEngine, TesseractEngine, check_available, engine_version
+from .auto import AutoEngine
+from .engine import OcrEngine, TesseractEngine, check_available, engine_for, engine_version
 from .errors import ImageError, OcrError, OcrTimeout, OcrUnavailable
 from .images import ScanPages, iter_pages, load_pages, page_count, read_page
 from .offsets import Mapped
@@ -19,7 +20,7 @@ from .settings import OcrSettings
 
 __all__ = [
     "ImageError", "OcrEngine", "OcrError", "OcrSettings", "OcrTimeout", "OcrUnavailable",
-    "PageText", "ScanPages", "TesseractEngine", "check_available", "engine_version",
+    "PageText", "ScanPages", "TesseractEngine", "check_available", "engine_for", "engine_version",
     "load_pages", "ocr_file", "ocr_page", "page_count", "read_page", "repair_text",
 ]
 
@@ -39,11 +40,13 @@ def ocr_page(
     The boxes of the result are in the pixels of `image` as given (whatever turning, deskew,
     upscaling or cropping preparation did) with offsets into the returned text."""
     settings = settings or OcrSettings()
-    engine = engine or TesseractEngine()
+    engine = engine or engine_for(settings)
+    if isinstance(engine, AutoEngine):  # runs this function per candidate engine and keeps one
+        return engine.read_page(image, settings, ocr_page)
     prepared = prepare(image, settings)
     result = _recognize(engine, prepared.image, settings)
     warnings = list(result.warnings)
-    steps = settings.steps if settings.preprocess else ()
+    steps = settings.active_steps()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
         prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
     body = repair_mapped(Mapped.of(result.text))
@@ -151,6 +154,6 @@ def ocr_file(
     """Recognise every page of a PNG, JPEG or (multi-page) TIFF file, one page in memory at a
     time; the pixel limits of `settings` are checked before any page is decoded."""
     settings = settings or OcrSettings()
-    engine = engine or TesseractEngine()
+    engine = engine or engine_for(settings)
     pages = iter_pages(path, settings.max_pixels, max_file_pixels=settings.max_file_pixels)
     return [ocr_page(page, settings, engine) for page in pages]

@@ -1,14 +1,21 @@
 """The OcrEngine protocol and its Tesseract implementation (over ocr/tesseract.py)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 from PIL import Image
 
 from . import tesseract
 from .errors import OcrUnavailable, package_for
+from .layout import gapped_layout
 from .result import Box, PageText
 from .settings import OcrSettings
+
+
+# Tesseract reads a page as one block of rows (psm 6): lines split by wide gaps mean columns
+# or a table that it read across (ocr/layout.gapped_layout); "auto" then asks PP-OCR
+GAPPED = "layout: wide gaps inside lines (columns or a table?), read as plain rows"
 
 
 @runtime_checkable
@@ -33,8 +40,33 @@ class OcrEngine(Protocol):
         ...
 
 
+def engine_for(settings: OcrSettings | None = None) -> OcrEngine:
+    """The engine settings.engine names: TesseractEngine, PpocrEngine or AutoEngine."""
+    name = (settings or OcrSettings()).engine
+    if name == "ppocr":
+        from .ppocr import PpocrEngine
+
+        return PpocrEngine()
+    if name == "auto":
+        from .auto import AutoEngine
+
+        return AutoEngine()
+    return TesseractEngine()
+
+
 def check_available(settings: OcrSettings) -> None:
-    """Raise OcrUnavailable naming what is missing: the program or a language's data."""
+    """Raise OcrUnavailable naming what is missing for settings.engine: the tesseract program
+    or a language's data, the PP-OCR package or a library it needs (both for "auto")."""
+    if settings.engine in ("ppocr", "auto"):
+        from . import ppocr
+
+        ppocr.check_available()
+    if settings.engine in ("tesseract", "auto"):
+        check_tesseract(settings)
+
+
+def check_tesseract(settings: OcrSettings) -> None:
+    """Raise OcrUnavailable naming what Tesseract misses: the program or a language's data."""
     installed = set(tesseract.languages())
     missing = [lang for lang in settings.language_list() if lang not in installed]
     if settings.preprocess and "orient" in settings.steps and "osd" not in installed:
@@ -50,8 +82,11 @@ def check_available(settings: OcrSettings) -> None:
         )
 
 
-def engine_version() -> str:
-    """The installed Tesseract's version, e.g. "tesseract 5.3.0"."""
+def engine_version(settings: OcrSettings | None = None) -> str:
+    """Name and version of the engine settings choose (Tesseract by default), e.g.
+    "tesseract 5.3.0"; part of OCR cache keys."""
+    if settings is not None and settings.engine != "tesseract":
+        return engine_for(settings).version()
     return f"tesseract {tesseract.version()}"
 
 
@@ -72,11 +107,22 @@ class TesseractEngine:
         data = tesseract.image_to_data(
             image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
         )
-        return page_from_data(data)
+        page = page_from_data(data)
+        if gapped_layout(words_of(data)):
+            page = replace(page, warnings=(*page.warnings, GAPPED))
+        return page
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def words_of(data: dict) -> list[tuple[tuple, int, int, int]]:
+    """(line key, left, width, height) of each word in tesseract.image_to_data's columns."""
+    return [((data["block_num"][i], data["par_num"][i], data["line_num"][i]),
+             data["left"][i], data["width"][i], data["height"][i])
+            for i, word in enumerate(data.get("text", []))
+            if float(data["conf"][i]) >= 0 and str(word).strip() and "left" in data]
 
 
 def text_from_data(data: dict) -> tuple[str, float]:

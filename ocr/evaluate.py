@@ -79,16 +79,16 @@ def run_config(image: Image.Image, name: str, settings: OcrSettings, engine) -> 
 
 def measure(pages: dict[str, Image.Image], truth: str, configs=None, engine=None) -> dict:
     """CER and seconds per page for every configuration on every page: {config: {page: (cer, s)}}."""
-    from .engine import TesseractEngine
+    from .engine import engine_for
 
-    engine = engine or TesseractEngine()
     configs = configs if configs is not None else step_configs()
     results: dict[str, dict[str, tuple[float, float]]] = {}
     for name, settings in configs.items():
         results[name] = {}
+        chosen = engine or engine_for(settings)
         for page_name, image in pages.items():
             start = time.perf_counter()
-            page = run_config(image, name, settings, engine)
+            page = run_config(image, name, settings, chosen)
             results[name][page_name] = (cer(truth, page.text), time.perf_counter() - start)
     return results
 

@@ -77,10 +77,10 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     rotation (degrees clockwise, from orientation detection) is applied first. Pure apart
     from the pixels: no OCR happens here.
     """
-    steps = set(settings.steps) if settings.preprocess else set()
+    steps = set(settings.active_steps())
     source_size = image.size
     grey = suppress_red(image) if "red" in steps else to_grey(image)
-    layer = red_layer(image) if settings.preprocess and settings.red_header else None
+    layer = red_layer(image) if settings.reads_red_header() else None
     if rotation % 360:
         grey = geometry.rotate(grey, -rotation)
         layer = geometry.rotate(layer, -rotation) if layer is not None else None

@@ -127,9 +127,7 @@ def test_targets_leave_the_samples_out():
 
 
 def test_engine_option_is_passed_or_refused_clearly():
-    if "engine" in OcrSettings.__dataclass_fields__:
-        assert with_engine(OcrSettings(), "tesseract").engine == "tesseract"
-    else:
-        with pytest.raises(SystemExit, match="no 'engine' setting"):
-            with_engine(OcrSettings(), "ppocr")
+    assert with_engine(OcrSettings(), "ppocr").engine == "ppocr"
+    with pytest.raises(SystemExit, match="--engine kraken"):
+        with_engine(OcrSettings(), "kraken")
     assert with_engine(OcrSettings(), None) == OcrSettings()

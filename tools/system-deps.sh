@@ -10,6 +10,8 @@ set -euo pipefail
 # for rendering sample scans.
 want=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra
       tesseract-ocr-osd fonts-noto-cjk)
+# PP-OCR (rapidocr-onnxruntime): OpenCV's wheel loads libGL.so.1 and GLib's libgthread
+want+=(libgl1 libglib2.0-0)
 case "${1:-run}" in
   run) ;;
   test) want+=(chromium) ;;

@@ -211,7 +211,8 @@ def record_id(digest: str, source: str, path: str) -> str:
 def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
     o, i = settings.ocr, settings.index
     ocr = (OcrSettings(languages=o.languages, timeout=o.timeout, preprocess=o.preprocess,
-                       max_pixels=o.max_pixels, max_file_pixels=o.max_file_pixels)
+                       max_pixels=o.max_pixels, max_file_pixels=o.max_file_pixels,
+                       engine=o.engine)
            if o.enabled else None)
     return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages,
                        max_text_chars=i.max_text_chars, max_inflated_mb=i.max_inflated_mb,

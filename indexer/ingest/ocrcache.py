@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ocr import ocr_page
-from ocr.engine import TesseractEngine, check_available
+from ocr.engine import check_available, engine_for
 from ocr.errors import OcrError, OcrUnavailable
 from ocr.result import Box, PageText
 from ocr.settings import OcrSettings
@@ -38,7 +38,7 @@ class OcrRunner:
 
     def __init__(self, settings: OcrSettings, cache_dir: Path | None, engine=None):
         self.settings = settings
-        self.engine = engine or TesseractEngine()
+        self.engine = engine or engine_for(settings)
         self._checked = False
         self._db = None
         self._lock = threading.Lock()
@@ -63,7 +63,7 @@ class OcrRunner:
         self.seconds = 0.0  # spent in OCR (cache misses)
 
     def check(self) -> None:
-        """Fail early and clearly when Tesseract or a language is missing."""
+        """Fail early and clearly when the engine (Tesseract or a language, PP-OCR) is missing."""
         if not self._checked:
             try:
                 check_available(self.settings)

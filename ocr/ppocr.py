@@ -1,0 +1,115 @@
+"""The PP-OCR engine: PP-OCRv4 mobile detection + recognition through rapidocr-onnxruntime.
+
+The ONNX models ship inside the rapidocr-onnxruntime wheel (nothing is downloaded). The model
+is loaded once per process, on first use; onnxruntime runs one thread per page like
+Tesseract (parallelism comes from the worker processes). Lines come back as boxes without an
+order of their own: ocr/layout.py orders them. Whole-page orientation is asked of Tesseract's
+OSD (PP-OCR only turns single lines by 180°).
+
+settings.timeout is not enforced (recognition runs in this process); onnxruntime's time is
+bounded by the image size instead: pages are read at most MAX_SIDE pixels on their long side.
+"""
+from __future__ import annotations
+
+import threading
+from importlib import metadata
+
+import numpy as np
+from PIL import Image
+
+from . import tesseract
+from .errors import OcrError, OcrUnavailable
+from .layout import Line, compose, reading_order
+from .result import Box, PageText
+from .settings import OcrSettings
+
+PACKAGE = "rapidocr-onnxruntime"
+INSTALL = (f"install it with: pip install {PACKAGE}==1.4.4 (OpenCV needs libGL: "
+           "apt-get install libgl1 libglib2.0-0)")
+# onnxruntime threads per process (intra- and inter-op), like Tesseract's OMP_THREAD_LIMIT=1
+THREADS = 1
+# rapidocr's default: larger pages are scaled down to this long side (lines are cut out of
+# that image for recognition)
+MAX_SIDE = 2000
+# detection runs on the page scaled to at most this long side (rapidocr's default scales
+# only up, to a short side of 736, so an A4 page was detected at 1414x2000: 2.4 times the
+# pixels, the same text on the sample scans)
+DET_SIDE = 1280
+
+_model = None
+_lock = threading.Lock()
+
+
+def load():
+    """The RapidOCR model of this process (loaded on first call); OcrUnavailable when the
+    package or a library it needs (libGL for OpenCV) is missing."""
+    global _model
+    with _lock:
+        if _model is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError as e:  # the package, or OpenCV's libGL.so.1
+                raise OcrUnavailable(f"PP-OCR engine unavailable ({e}); {INSTALL}") from e
+            _model = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=THREADS,
+                              max_side_len=MAX_SIDE, det_limit_type="max",
+                              det_limit_side_len=DET_SIDE)
+        return _model
+
+
+def check_available() -> None:
+    """Raise OcrUnavailable when the PP-OCR engine cannot run here."""
+    load()
+
+
+def package_version() -> str:
+    try:
+        return metadata.version(PACKAGE)
+    except metadata.PackageNotFoundError as e:
+        raise OcrUnavailable(f"PP-OCR engine not installed; {INSTALL}") from e
+
+
+class PpocrEngine:
+    """OcrEngine over PP-OCRv4 (rapidocr-onnxruntime)."""
+
+    name = "ppocr"
+
+    def version(self) -> str:
+        return f"ppocr rapidocr-onnxruntime {package_version()} PP-OCRv4 {MAX_SIDE}/{DET_SIDE}"
+
+    def recognize(self, image: Image.Image, settings: OcrSettings) -> PageText:
+        found, _elapsed = load()(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        return page_from_lines(found or [], image.size)
+
+    def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
+        try:
+            osd = tesseract.orientation(image, timeout=settings.timeout)
+        except OcrUnavailable as e:  # no OSD: the page is kept as scanned, with a warning
+            raise OcrError(f"orientation needs Tesseract's OSD: {e}") from e
+        return int(osd.get("rotate", 0)) % 360
+
+
+def page_from_lines(found: list, size: tuple[int, int]) -> PageText:
+    """PageText of RapidOCR's [[4 corner points], text, score] lines: text in reading order,
+    confidence the character-weighted mean score (0-100), one box per line (pixels of the
+    image read, clipped to it)."""
+    lines, scores = [], []
+    for points, text, score in found:
+        text = text.strip()
+        if not text:
+            continue
+        xs = [min(max(p[0], 0), size[0]) for p in points]
+        ys = [min(max(p[1], 0), size[1]) for p in points]
+        lines.append(Line(text, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+        scores.append(float(score))
+    if not lines:
+        return PageText(text="", confidence=0.0)
+    text, spans = compose(lines, reading_order(lines))
+    boxes = []
+    for i, start, end in spans:
+        line = lines[i]
+        left, top = int(line.left), int(line.top)
+        boxes.append(Box(start, end, left, top, max(1, round(line.right) - left),
+                         max(1, round(line.bottom) - top)))
+    weights = [len(line.text) for line in lines]
+    confidence = 100 * sum(s * w for s, w in zip(scores, weights)) / sum(weights)
+    return PageText(text=text, confidence=round(confidence, 2), boxes=tuple(boxes))

@@ -45,10 +45,8 @@ class OcrRunner:
         if cache_dir is not None:
             private_dir(cache_dir)
             # several extraction processes share the cache: wait for each other's writes
-            self._db = sqlite3.connect(private_file(cache_dir / CACHE_FILE),
-                                       check_same_thread=False,
-                                       timeout=120)
-            if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._db, mode = _open_cache(private_file(cache_dir / CACHE_FILE))
+            if mode != "wal":
                 with self._lock:  # made once, by the writer, before any worker starts
                     self._db.execute("PRAGMA journal_mode=WAL")
                     self._db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, "
@@ -172,3 +170,21 @@ def file_digest(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+OPEN_ATTEMPTS = 5
+
+
+def _open_cache(path: Path) -> tuple[sqlite3.Connection, str]:
+    """The shared cache database and its journal mode. Several extraction processes open it at
+    once as they start; SQLite can answer one of them "disk I/O error" while another sets up
+    the WAL index: that process waits a moment and opens it again rather than dying."""
+    for attempt in range(1, OPEN_ATTEMPTS):
+        db = sqlite3.connect(path, check_same_thread=False, timeout=120)
+        try:
+            return db, db.execute("PRAGMA journal_mode").fetchone()[0]
+        except sqlite3.OperationalError:
+            db.close()
+            time.sleep(0.2 * attempt)
+    db = sqlite3.connect(path, check_same_thread=False, timeout=120)  # the last try may fail
+    return db, db.execute("PRAGMA journal_mode").fetchone()[0]

@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     harden(app, settings)
     init_auth(app, settings)
 
-    from . import admin, api, export, login, records, views
+    from . import admin, api, corrections, export, login, records, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(records.bp)
     app.register_blueprint(login.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(corrections.bp)
     app.jinja_env.filters["security_class"] = views.security_class
     app.jinja_env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
     _register_errors(app)

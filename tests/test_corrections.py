@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import re
 from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
-from conftest import make_settings, write_corpus
+from conftest import csrf_token, login, make_settings, write_corpus
 
 from indexer.build.corrected import CORRECTED, REVIEW_WARNING, corrected, uncorrected
 from indexer.build.run import run_index
@@ -261,3 +261,45 @@ def test_a_file_changed_after_its_correction_is_marked_for_review(world):
     rec = w.record(new)
     assert rec["org"] == "新塘桥镇档案室" and rec["meta"][CORRECTED]["review"]
     assert any(x.startswith(REVIEW_WARNING) for x in rec["meta"]["warnings"])
+
+
+def _flashes(html: str) -> list[str]:
+    return re.findall(r'class="flash-\w+">([^<]*)', html)
+
+
+def test_the_record_page_forms_correct_and_revert_without_javascript(world):
+    w = world
+    c = w.app.test_client()
+    assert login(c, "编辑甲", PASSWORD).status_code == 303
+    rid = w.id_of(POLICE)
+    html = c.get(f"/records/{rid}").get_data(as_text=True)
+    assert "校对著录信息" in html and "校对第2页文字" in html and "仅管理员" not in html
+    token = csrf_token(html)
+    r = c.post(f"/records/{rid}/correct", data={"csrf_token": token, "org": "襄阳市公安局交警支队",
+                                                "title": "交警支队2021年工作总结", "note": "用简称"})
+    assert r.status_code == 303
+    html = c.get(f"/records/{rid}").get_data(as_text=True)
+    assert _flashes(html) == ["著录已校对：已生效，可以检索到"]
+    assert "已校对" in html and "编辑甲" in html and "用简称" in html
+    r = c.post(f"/records/{rid}/pages/1/correct", data={"csrf_token": token, "text": "改过的第一页",
+                                                        "note": ""})
+    assert _flashes(c.get(f"/records/{rid}").get_data(as_text=True)) == [
+        "请填写校对说明（改了什么、依据什么）"]
+    c.post(f"/records/{rid}/pages/1/correct", data={"csrf_token": token, "text": "改过的第一页",
+                                                   "note": "对照原件"})
+    html = c.get(f"/records/{rid}").get_data(as_text=True)
+    assert _flashes(html) == ["第1页已校对：已生效，可以检索到"] and "撤销本页校对" in html
+    assert w.search("改过的第一页")["exact_total"] == 1
+    c.post(f"/records/{rid}/pages/1/revert", data={"csrf_token": token})
+    c.post(f"/records/{rid}/corrections/org/revert", data={"csrf_token": token})
+    html = c.get(f"/records/{rid}").get_data(as_text=True)
+    assert _flashes(html) == ["第1页的校对已撤销：已生效，可以检索到",
+                              "责任者的校对已撤销：已生效，可以检索到"]
+    assert w.record(rid)["org"] == "襄阳市公安局交通警察支队"
+    assert w.search("改过的第一页")["exact_total"] == 0
+    reader = w.app.test_client()
+    assert login(reader, "读者丙", PASSWORD).status_code == 303
+    html = reader.get(f"/records/{rid}").get_data(as_text=True)
+    assert "校对著录信息" not in html and "已校对" in html  # the title's correction stays
+    assert reader.post(f"/records/{rid}/correct", data={"csrf_token": csrf_token(html),
+                                                        "org": "x", "note": "n"}).status_code == 403

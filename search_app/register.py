@@ -16,6 +16,14 @@ FILTER_LABELS = {"category": "门类", "kind": "文种", "year": "年度", "org"
                  "retention": "保管期限", "security": "密级", "type": "文件类型", "fonds": "全宗号"}
 
 
+SHOWN_CHARS = 60  # of a corrected value or page text shown in the register (the CSV too)
+
+
+def _short(value) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
@@ -41,7 +49,7 @@ def describe(detail: str) -> str:
                      ("field", "字段 {}"), ("old", "原为“{}”"), ("new", "改为“{}”"),
                      ("note", "说明：{}"), ("override", "{}")):
         if key in d and d[key] not in ("", None):
-            parts.append(say.format(d[key]))
+            parts.append(say.format(_short(d[key]) if key in ("old", "new") else d[key]))
     for name, values in (d.get("filters") or {}).items():
         parts.append(f"{FILTER_LABELS.get(name, name)}={'、'.join(map(str, values))}")
     if d.get("bulk"):

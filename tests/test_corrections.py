@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from indexer.store.lock import IndexLock
 from indexer.store.records import Record
 from search_app.accounts import ADMIN, EDITOR, READER
 from search_app.app import create_app
+from search_app.register import action_label, describe
 
 PASSWORD = "corrections test password"
 POLICE = "公安/2021/jiaojing.txt"  # 秘密, two pages; page 2 holds 五十八台
@@ -171,6 +173,8 @@ def test_a_field_correction_and_its_revert(world):
     assert {(d["field"], d["old"], d["new"]) for d in rows} == {
         ("人员", "卜剑平；王建成", "卜剑平；王建成；赵铁柱"), ("日期", "2019-12-20", "2019-12-21")}
     assert all(d["note"] == "据原件落款补人员、改日期" for d in rows)
+    said = {action_label(r.action) + "：" + describe(r.detail) for r in w.audit("correct")}
+    assert "校对记录：令牌 1；字段 日期；原为“2019-12-20”；改为“2019-12-21”；说明：据原件落款补人员、改日期" in said
     assert w.search("", date_from="2019-12-21", date_to="2019-12-21")["total"] == 1
 
     r = w.client.delete(f"/api/records/{rid}/corrections/persons", headers=w.h("编辑甲"))
@@ -303,3 +307,23 @@ def test_the_record_page_forms_correct_and_revert_without_javascript(world):
     assert "校对著录信息" not in html and "已校对" in html  # the title's correction stays
     assert reader.post(f"/records/{rid}/correct", data={"csrf_token": csrf_token(html),
                                                         "org": "x", "note": "n"}).status_code == 403
+
+
+def test_corrections_sent_at_the_same_moment_are_all_applied(world):
+    w = world
+    ids = [w.id_of(p) for p in (REPORT, POLICE, "文书/2019/tongzhi.txt", "公安/2021/big5.txt")]
+    answers = {}
+
+    def send(i: int, rid: str) -> None:
+        c = w.app.test_client()
+        answers[rid] = c.patch(f"/api/records/{rid}", headers=w.h("管理员丁"),
+                               json={"notes": f"同时校对{'甲乙丙丁'[i]}号", "note": "并发"}).get_json()
+
+    threads = [threading.Thread(target=send, args=(i, rid)) for i, rid in enumerate(ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(a["applied"] for a in answers.values()), answers
+    for i, rid in enumerate(ids):
+        assert w.search(f"同时校对{'甲乙丙丁'[i]}号")["exact_total"] == 1

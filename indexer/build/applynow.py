@@ -5,6 +5,7 @@ writer a run uses — unless a run holds the index (then that run, or the next, 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import fields as dataclass_fields, replace
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,17 @@ from .prepare import WorkerSetup, analyse, setup_analyzer
 
 log = logging.getLogger("dangan.index")
 _RECORD_FIELDS = {f.name for f in dataclass_fields(Record)}
+WAIT = 3.0  # seconds a correction waits for the index lock
 _ENTRY = "source, path, size, mtime_ns, meta_sig, record_id, status, error, digest"
 
 
-def apply_now(settings: Settings, store: Corrections, source: str, path: str) -> bool:
+def apply_now(settings: Settings, store: Corrections, source: str, path: str,
+              wait: float = WAIT) -> bool:
     """Rewrite the record of (source, path) with its corrections in force and commit; False
     when the index is busy (a run is writing) or holds no record of the file."""
     index_dir = settings.index.dir
-    try:
-        lock = IndexLock(index_dir).__enter__()
-    except IndexBusyError:
+    lock = _locked(index_dir, wait)
+    if lock is None:
         return False
     try:
         if not whoosh_index.exists_in(index_dir):
@@ -54,6 +56,19 @@ def apply_now(settings: Settings, store: Corrections, source: str, path: str) ->
         return False
     finally:
         lock.__exit__(None, None, None)
+
+
+def _locked(index_dir: Path, wait: float) -> IndexLock | None:
+    """The index lock, waited for up to `wait` seconds (another correction being applied holds
+    it a fraction of a second; an indexing run, far longer): None if still busy."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return IndexLock(index_dir).__enter__()
+        except IndexBusyError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
 
 
 def _rewrite(ix, manifest: Manifest, entry: Entry, stored: dict[str, Any],

@@ -83,7 +83,7 @@ def _rewrite(ix, manifest: Manifest, entry: Entry, stored: dict[str, Any],
     try:
         batch.add(fields, postings, replace(entry, meta_sig=signed(unsigned(entry.meta_sig),
                                                                    current)))
-        batch.commit(final=True)
+        batch.settle()
         batch.mark_matched()
     except BaseException:
         batch.cancel()

@@ -7,7 +7,7 @@ N ?= 10000
 WEB_N ?= 2000
 MESSY_N ?= 3000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-corrections confusions clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-layers bench-pages bench-corrections confusions clean
 
 run: install index serve
 
@@ -49,7 +49,8 @@ bench-timing: install
 	$(BIN)/python -m bench.timing
 
 bench-ocr: install
-	$(BIN)/python -m bench.ocr $(FOLDER)
+	tools/system-deps.sh bench-ocr
+	$(BIN)/python -m bench.ocr $(FOLDER) $(OCR_ARGS)
 
 bench-reindex: install
 	$(BIN)/python -m bench.reindex $(REINDEX_ARGS)
@@ -59,6 +60,14 @@ bench-security: install
 
 bench-messy: install
 	$(BIN)/python -m bench.messy --n $(MESSY_N)
+
+# text layers: statistics of good and broken PDF layers (LAYERS_ARGS=--ocr: agreement too)
+bench-layers: install
+	$(BIN)/python -m bench.layers $(LAYERS_ARGS)
+
+# page images: first view of a page pre-rendered while indexing vs not, and the index-time cost
+bench-pages: install
+	$(BIN)/python -m bench.pageimages
 
 # rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes)
 confusions: install

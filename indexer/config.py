@@ -21,6 +21,8 @@ class IndexSettings:
     worker_memory_mb: int = 2048  # address space of each extraction worker (0 = no limit)
     max_inflated_mb: int = 100  # a .docx whose parts inflate to more is refused (0 = no limit)
     max_text_chars: int = 2_000_000  # a record's text is cut there, with a warning (0 = never)
+    organisations: tuple[str, ...] = ()  # 责任者 the archive knows besides its catalogs' names
+    page_images: bool = True  # make each scan/PDF page's shown image while indexing
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class AuthSettings:
     session_hours: float = 8.0  # a login lasts this long
     secure_cookies: bool = False  # Secure session cookie always (HTTPS requests get it anyway)
     trusted_proxies: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
+    download_purpose: bool = False  # originals above 公开 are downloaded only with a stated 用途
 
 
 ANONYMOUS_OFF = "off"
@@ -146,6 +149,8 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         _check_auth(sections["auth"], where)
     if "search" in sections:
         _check_search(sections["search"], where)
+    if "index" in sections:
+        _check_organisations(sections["index"].organisations, where)
     return _resolve(Settings(**sections, source=source), base)
 
 
@@ -206,6 +211,13 @@ def _check_auth(auth: AuthSettings, where: str) -> None:
                           f"{', '.join(choices)}, got {auth.anonymous_clearance!r}")
     if auth.session_hours <= 0:
         raise ConfigError(f"{where}: [auth] session_hours must be more than 0")
+
+
+def _check_organisations(names: tuple[str, ...], where: str) -> None:
+    for name in names:
+        if not name.strip() or len(name.strip()) > 40 or any(c.isspace() for c in name.strip()):
+            raise ConfigError(f"{where}: [index] organisations: {name!r} is not an organisation's "
+                              "name (1 to 40 characters, no spaces), e.g. \"当阳市档案局\"")
 
 
 def _resolve(settings: Settings, base: Path) -> Settings:

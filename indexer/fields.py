@@ -70,6 +70,10 @@ FIELDS: tuple[Field, ...] = (
           description="密级：公开、内部、秘密、机密、绝密"),
     Field("type", "文件类型", ("类型", "類型", "文件類型"), FACET, catalog=False, facet=7,
           query=EXACT, description="原件类型：txt、pdf、image、docx"),
+    Field("review", "核对状态", ("核對狀態", "核对", "核對"), FACET, catalog=False, facet=9,
+          shown=False,
+          query=EXACT, description="责任者取自原件（如扫描件的版头）时：待核对＝不是已知机构，"
+          "也不与已知机构只差一个字，需人工核对；已校正＝差一个字，已按已知机构校正"),
     Field("persons", "人员", ("人員", "人物"), STORED, query=NGRAM, ngram="meta_ng",
           description="目录所列人员，以“；”分隔", shown=False),
     Field("notes", "备注", ("備註", "备考", "備考"), STORED, query=NGRAM, ngram="meta_ng",

@@ -1,11 +1,13 @@
 """The JSON API: search, records, page images, 相关记录 and the OpenAPI description."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.ingest.pageimages import has_page_images, page_thumbnail
+from indexer.ingest.pageimages import SHOWN_FORMAT, has_page_images, page_thumbnail
 from indexer.search.archive import SearchRequest
 from indexer.store.indexedfiles import IndexedFile, indexed_file
 
@@ -13,10 +15,12 @@ from .auth import clearance, record_read, search_detail
 from .openapi import openapi_spec
 from .params import search_request
 from .render import hit_json, search_json
+from .watermark import watermark_text, watermarked
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 SIMILAR_MAX = 20  # 相关记录 a request may ask for
+MIMETYPES = {"png": "image/png", "jpg": "image/jpeg"}
 
 
 def archive():
@@ -62,14 +66,17 @@ def record(record_id: str):
     data = archive().record(record_id, clearance())
     if has_page_images(data):
         for page in data["page_list"]:
-            page["image"] = url_for("api.page_image", record_id=record_id, page=page["page"])
+            page["image"] = url_for("api.page_image", record_id=record_id, page=page["page"],
+                                    fmt=SHOWN_FORMAT)
     record_read("record", record=record_id)
     return jsonify({"ok": True, "record": data})
 
 
-@bp.get("/records/<record_id>/pages/<int:page>.png")
-def page_image(record_id: str, page: int):
-    """A page of the original as PNG (width=400|1000|1600), from the server's thumbnail cache."""
+@bp.get("/records/<record_id>/pages/<int:page>.png", defaults={"fmt": "png"})
+@bp.get("/records/<record_id>/pages/<int:page>.jpg", defaults={"fmt": "jpg"})
+def page_image(record_id: str, page: int, fmt: str):
+    """A page of the original as PNG or JPEG (width=400|1000|1600), from the server's
+    thumbnail cache."""
     data = archive().record(record_id, clearance())
     try:
         width = int(request.args.get("width", "1000"))
@@ -77,9 +84,11 @@ def page_image(record_id: str, page: int):
         raise QueryError("width 必须是整数") from None
     settings = current_app.extensions["dangan.settings"]
     path = page_thumbnail(data, archive().sources, indexed(data), page, width,
-                          settings.data_dir, settings.server.render_timeout)
+                          settings.data_dir, settings.server.render_timeout, fmt)
+    mark = watermark_text(data)  # above 公开: who reads it, and when, across the image
+    body = io.BytesIO(watermarked(path, fmt, mark)) if mark else path
     record_read("page", record=record_id, page=page, width=width)
-    return send_file(path, mimetype="image/png")  # Cache-Control: no-store (security.py)
+    return send_file(body, mimetype=MIMETYPES[fmt])  # Cache-Control: no-store (security.py)
 
 
 @bp.get("/records/<record_id>/similar")

@@ -30,10 +30,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     harden(app, settings)
     init_auth(app, settings)
 
-    from . import admin, api, corrections, export, login, records, views
+    from . import admin, advanced, api, corrections, export, login, records, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(advanced.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(login.bp)

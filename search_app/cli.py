@@ -103,7 +103,9 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
         f"pages {result.pages} (OCR {result.ocr_pages}); worker time: OCR "
         f"{result.ocr_seconds:.1f}s, the rest {other:.1f}s; commits {result.commits}; "
         f"writer peak memory {result.peak_mb:.0f} MB, largest worker "
-        f"{result.worker_peak_mb:.0f} MB", err=True)
+        f"{result.worker_peak_mb:.0f} MB"
+        + (f"; page images {result.page_images} in {result.page_image_seconds:.1f}s"
+           if result.page_images else ""), err=True)
     sys.exit(1 if result.failed else 0)
 
 

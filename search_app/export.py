@@ -22,6 +22,7 @@ from indexer.search.archive import SearchRequest, TooManyHits
 
 from .api import archive, indexed, request_from
 from .auth import clearance, record_read, search_detail
+from .purpose import stated_purpose
 from .records import content_disposition
 
 bp = Blueprint("export", __name__, url_prefix="/api")
@@ -58,11 +59,12 @@ def export():
 
 @bp.get("/download")
 def download():
-    """A zip of originals: `ids` (repeatable or comma-separated) or, without them, every hit of
-    the search the other parameters give; at most [search] download_max files."""
+    """A zip of originals: `ids` (repeatable or comma-separated) or, without them (or with
+    `all`), every hit of the search the other parameters give; at most [search] download_max
+    files."""
     limit = current_app.extensions["dangan.settings"].search.download_max
     ids = [i for raw in request.args.getlist("ids") for i in raw.split(",") if i.strip()]
-    if ids:
+    if ids and not request.args.get("all"):
         if len(ids) > limit:
             raise QueryError(f"一次最多打包下载 {limit} 个原件，选了 {len(ids)} 个")
         records = [archive().record(i.strip(), clearance()) for i in dict.fromkeys(ids)]
@@ -76,10 +78,10 @@ def download():
             raise QueryError(f"共有 {e.total} 条结果，一次最多打包下载 {limit} 个原件；"
                              "请加上筛选条件，或勾选要下载的记录") from None
         records, query = listing.rows, listing.request.q
-    return _zip(records, query)
+    return _zip(records, query, stated_purpose(records))
 
 
-def _zip(records: list[dict], query: str) -> Response:
+def _zip(records: list[dict], query: str, purpose: dict) -> Response:
     spool = tempfile.TemporaryFile()  # originals may be large: never all in memory
     manifest = []
     names: set[str] = set()
@@ -96,7 +98,7 @@ def _zip(records: list[dict], query: str) -> Response:
                 names.discard(entry)
                 state = f"未打包：{e}"
             else:
-                record_read("download", record=rec["id"], query=query, bulk=True)
+                record_read("download", record=rec["id"], query=query, bulk=True, **purpose)
             manifest.append(_row(i, rec) + [entry if state == "已打包" else "", state])
         z.writestr(MANIFEST, "\ufeff" + _csv((*HEADER, "压缩包内文件", "状态"), manifest))
     spool.seek(0)

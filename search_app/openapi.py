@@ -41,6 +41,8 @@ HIT = {"type": "object", "properties": {
                               "kind", "security", "retention", "type", "archival_code",
                               "title_html")},
     "pages": {"type": "integer"}, "score": {"type": "number"},
+    "review": {"enum": ["", "待核对", "已校正"], "description":
+               "核对状态：待核对＝责任者识别自原件、不是已知机构，需人工核对；已校正＝已按已知机构改正"},
     "match": {"enum": ["exact", "approximate"],
               "description": "exact：含检索词原文；approximate：只含它的近似写法（排在全部 exact 之后）"},
     "variants": {"type": "array", "items": _string(),
@@ -215,16 +217,8 @@ def openapi_spec() -> dict:
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Correction"}}}}}}},
                     **_errors(404)}}},
-            "/api/records/{record_id}/pages/{page}.png": {"get": {
-                "summary": "原件某一页的图像（扫描件和 PDF），首次生成后从缓存返回",
-                "operationId": "pageImage",
-                "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
-                                                 {"type": "integer", "minimum": 1}, "path"),
-                               _param("width", "宽度（像素）；其他数值取不小于它的一档",
-                                      {"type": "integer", "enum": list(WIDTHS),
-                                       "default": 1000})],
-                "responses": {"200": {"description": "PNG 图像",
-                                      "content": {"image/png": {}}}, **_errors(400, 404)}}},
+            "/api/records/{record_id}/pages/{page}.png": _page_image("png"),
+            "/api/records/{record_id}/pages/{page}.jpg": _page_image("jpg"),
             "/api/records/{record_id}/similar": {"get": {
                 "summary": "相关记录（按正文中最有区分度的词）", "operationId": "similar",
                 "parameters": [RECORD_ID, _param("size", "条数", {
@@ -273,3 +267,17 @@ def openapi_spec() -> dict:
                                    "Suggestions": SUGGESTIONS, "Correction": CORRECTION,
                                    "Corrected": CORRECTED}},
     }
+
+
+def _page_image(fmt: str) -> dict:
+    kind, mime = {"png": ("PNG", "image/png"), "jpg": ("JPEG", "image/jpeg")}[fmt]
+    return {"get": {
+        "summary": f"原件某一页的图像（扫描件和 PDF），{kind} 格式，首次生成后从缓存返回"
+                   + ("（记录页显示的格式，扫描件比 PNG 小得多）" if fmt == "jpg" else ""),
+        "operationId": "pageImage" if fmt == "png" else "pageImageJpeg",
+        "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
+                                         {"type": "integer", "minimum": 1}, "path"),
+                       _param("width", "宽度（像素）；其他数值取不小于它的一档",
+                              {"type": "integer", "enum": list(WIDTHS), "default": 1000})],
+        "responses": {"200": {"description": f"{kind} 图像", "content": {mime: {}}},
+                      **_errors(400, 404)}}}

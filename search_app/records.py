@@ -13,14 +13,16 @@ from werkzeug.http import quote_header_value
 
 from indexer.fields import LABELS, SHOWN
 from indexer.ingest.originals import open_original, original_size
-from indexer.ingest.pageimages import has_page_images
+from indexer.ingest.pageimages import SHOWN_FORMAT, has_page_images
 from indexer.search.highlight import find_spans
 
 from .api import archive, indexed
 from .auth import clearance, record_read
 from .correctview import correction_view
 from .marking import mark
+from .purpose import PurposeRequired, stated_purpose
 from .views import TYPE_LABELS, State, highlight_terms, security_class
+from .watermark import watermark_text
 
 bp = Blueprint("records", __name__)
 
@@ -55,7 +57,8 @@ def record(record_id: str):
                                            print=mode, back=request.args.get("back") or None))
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
         similar=[_similar(h) for h in similar],
-        security_class=security_class(rec.get("security", "")), **correction_view(rec))
+        security_class=security_class(rec.get("security", "")), watermark=watermark_text(rec),
+        **correction_view(rec))
 
 
 def _back(q: str) -> str:
@@ -72,9 +75,15 @@ def download(record_id: str):
     """The original file, found from the index's own corpus roots (never a client's path) and
     sent from the file opened without following links (never reopened by its path)."""
     rec = archive().record(record_id, clearance())
+    try:
+        purpose = stated_purpose([rec])
+    except PurposeRequired as e:  # ask first: a small form, then the same address again
+        return render_template("purpose.html", rec=rec, message=str(e),
+                               asked=bool(request.args.get("purpose")),
+                               security_class=security_class(rec.get("security", "")))
     original = open_original(rec, archive().sources, indexed(rec))
     try:
-        record_read("download", record=record_id)
+        record_read("download", record=record_id, **purpose)
         mimetype = mimetypes.guess_type(original.name)[0] or "application/octet-stream"
         response = send_file(original.file, mimetype=mimetype, max_age=0,
                              last_modified=original.stat.st_mtime)
@@ -114,7 +123,8 @@ def _pages(record_id: str, rec: dict, spans, warnings: list[str]) -> list[dict]:
     return [{"page": p["page"],
              "html": Markup(mark(text, spans, p["start"], p["end"]).replace("\f", "")
                             .strip("\n")),
-             "image": url_for("api.page_image", record_id=record_id, page=p["page"])
+             "image": url_for("api.page_image", record_id=record_id, page=p["page"],
+                              fmt=SHOWN_FORMAT)
              if images else None,
              "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"]),
              "warnings": by_page.get(p["page"], [])}

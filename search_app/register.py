@@ -45,7 +45,7 @@ def describe(detail: str) -> str:
                      ("days", "有效 {} 天"), ("expires", "有效期至 {}"),
                      ("total", "结果 {} 条"), ("format", "格式 {}"), ("page", "第 {} 页"),
                      ("width", "宽 {} 像素"), ("date_from", "日期从 {}"), ("date_to", "日期到 {}"),
-                     ("token", "令牌 {}"), ("reason", "原因：{}"),
+                     ("token", "令牌 {}"), ("reason", "原因：{}"), ("purpose", "用途：{}"),
                      ("field", "字段 {}"), ("old", "原为“{}”"), ("new", "改为“{}”"),
                      ("note", "说明：{}"), ("override", "{}")):
         if key in d and d[key] not in ("", None):
@@ -55,7 +55,7 @@ def describe(detail: str) -> str:
     if d.get("bulk"):
         parts.append("打包下载")
     known = {"op", "name", "role", "level", "value", "days", "expires", "total", "format", "page",
-             "width", "date_from", "date_to", "token", "reason", "filters", "bulk",
+             "width", "date_from", "date_to", "token", "reason", "purpose", "filters", "bulk",
              "field", "old", "new", "note", "override"}
     parts += [f"{k}={v}" for k, v in sorted(d.items()) if k not in known]
     return "；".join(parts)

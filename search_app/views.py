@@ -6,7 +6,7 @@ import math
 from urllib.parse import parse_qsl, urlencode
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
@@ -99,6 +99,7 @@ def search():
     record_read("search", query=q, **search_detail(req, result.total))
     return render_template(
         "search.html", q=q, state=state, error=None, result=result,
+        purpose_needed=current_app.extensions["dangan.settings"].auth.download_purpose,
         show_time=shows_time(result),
         hits=[_hit(h, q, state.query()) for h in result.hits],
         facets=_facets(result, state), chips=_chips(result, state),

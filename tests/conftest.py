@@ -68,10 +68,24 @@ def write_corpus(root: Path) -> Path:
 
 
 def make_settings(index_dir: Path, corpus: Path | None = None, **sections) -> Settings:
-    raw = {"index": {"dir": str(index_dir)}, **sections}
+    # page images are made at index time only where a test asks ([index] page_images)
+    raw = {**sections, "index": {"dir": str(index_dir), "page_images": False,
+                                 **sections.get("index", {})}}
     if corpus is not None:
         raw["corpus"] = {"paths": [str(corpus)]}
     return settings_from_dict(raw, base=index_dir.parent)
+
+
+def app_over(tmp_path: Path, built_index: Settings, **sections):
+    """An app over the shared index with a data folder of its own (accounts, register, key),
+    and these config sections (e.g. auth={...}, search={...})."""
+    from search_app.app import create_app
+
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    if not (data / "index").exists():
+        (data / "index").symlink_to(built_index.index.dir)
+    return create_app(make_settings(data / "index", built_index.corpus.paths[0], **sections))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import re
 import time
 
 import pytest
-from conftest import csrf_token, login, make_settings
+from conftest import app_over, csrf_token, login
 from werkzeug.urls import iri_to_uri
 
 from indexer.config import settings_from_dict
@@ -24,13 +24,7 @@ PASSWORD = "auth test password"
 
 def fresh_app(tmp_path, built_index, **auth):
     """An app over the shared index, with accounts, register and key of its own."""
-    data = tmp_path / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    if not (data / "index").exists():
-        (data / "index").symlink_to(built_index.index.dir)
-    settings = make_settings(data / "index", built_index.corpus.paths[0],
-                             **({"auth": auth} if auth else {}))
-    app = create_app(settings)
+    app = app_over(tmp_path, built_index, **({"auth": auth} if auth else {}))
     accounts = app.extensions["dangan.accounts"]
     for name, role, level in (("管理员甲", ADMIN, "绝密"), ("读者乙", READER, "秘密")):
         if not accounts.get(name):
@@ -362,12 +356,12 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     reader.get(f"/records/{hit['id']}")
     reader.get("/api/search", query_string={"q": "=HYPERLINK(\"http://x\")"})
     page = admin.get("/admin/audit", query_string={"user": "读者乙"}).get_data(as_text=True)
-    assert page.count("<td data-label="用户">读者乙</td>") == 4  # login, 2 searches, the record
+    assert page.count('<td data-label="用户">读者乙</td>') == 4  # login, 2 searches, the record
     assert (f'<a href="/records/{hit["id"]}" title="记录编号 {hit["id"]}">0456-GA·2021-C-0001 '
             "交警支队工作总结</a>") in page and "查看记录" in page
     assert "结果 1 条" in page and '{"total"' not in page  # details in words, not JSON
     only = admin.get("/admin/audit", query_string={"record": hit["id"]}).get_data(as_text=True)
-    assert only.count("<td data-label="用户">读者乙</td>") == 1
+    assert only.count('<td data-label="用户">读者乙</td>') == 1
     today = time.strftime("%Y-%m-%d")
     assert "读者乙" in admin.get("/admin/audit", query_string={
         "action": "search", "date_from": today, "date_to": today}).get_data(as_text=True)
@@ -391,10 +385,10 @@ def test_the_register_page_filters_and_exports(app, admin, monkeypatch):
     monkeypatch.setattr("search_app.admin.PAGE_ROWS", 2)
     monkeypatch.setattr("search_app.admin.CSV_BATCH", 3)
     first = admin.get("/admin/audit", query_string={"user": "读者乙"}).get_data(as_text=True)
-    assert first.count("<td data-label="用户">读者乙</td>") == 2 and "下一页" in first
+    assert first.count('<td data-label="用户">读者乙</td>') == 2 and "下一页" in first
     second = admin.get(re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace(
         "&amp;", "&")).get_data(as_text=True)
-    assert second.count("<td data-label="用户">读者乙</td>") == 2 and '<a rel="prev"' in second
+    assert second.count('<td data-label="用户">读者乙</td>') == 2 and '<a rel="prev"' in second
     batched = admin.get("/admin/audit.csv", query_string={"user": "读者乙"})
     assert batched.get_data(as_text=True) == text  # the same rows, read three at a time
 

@@ -121,3 +121,63 @@ def test_a_misread_red_header_is_put_right_by_the_catalogs_organisations(tmp_pat
         assert d["org"] == "当阳县档案馆" and not any("校正" in w for w in d["meta"]["warnings"])
     finally:
         archive.close()
+
+
+# 文号 as OCR reads it (issue 14): the brackets, the closing bracket read as j/l/I/|, digits
+# read as letters and stray spaces; the 文号 comes out in its canonical form with 〔〕
+@pytest.mark.parametrize("line, number", [
+    ("青政发【2019j 12号", "青政发〔2019〕12号"),
+    ("当档发(2008)7号", "当档发〔2008〕7号"),
+    ("当档发[2008〕7 号", "当档发〔2008〕7号"),
+    ("当档发［2008］7号", "当档发〔2008〕7号"),
+    ("当档发（2008）7号", "当档发〔2008〕7号"),
+    ("当档发{2008}7号", "当档发〔2008〕7号"),
+    ("当档发C2008〕7号", "当档发〔2008〕7号"),      # 〔 read as C
+    ("当档发(2008〕7号", "当档发〔2008〕7号"),
+    ("当档发〔2OO8〕7号", "当档发〔2008〕7号"),      # 0 read as O inside the year
+    ("当档发〔2o08〕7号", "当档发〔2008〕7号"),
+    ("当档发〔20l9〕7号", "当档发〔2019〕7号"),      # 1 read as l inside the year
+    ("当档发〔2008〕l2号", "当档发〔2008〕12号"),    # … and inside the number
+    ("当档发〔2008〕I2号", "当档发〔2008〕12号"),
+    ("当档发〔2008〕1O号", "当档发〔2008〕10号"),
+    ("青政发【2019】1 2号", "青政发〔2019〕12号"),
+    ("青政发(2019l 12号", "青政发〔2019〕12号"),
+    ("青政发【2019|12号", "青政发〔2019〕12号"),
+    ("当 档 发 〔 2008 〕 7 号", "当档发〔2008〕7号"),
+    ("半政发【1999]j 3号", "半政发〔1999〕3号"),
+    ("青政发〔2019〕12号", "青政发〔2019〕12号"),    # canonical already: unchanged
+    ("半政發〔2011〕2號", "半政發〔2011〕2號"),      # its own script kept
+])
+def test_document_numbers_misread_by_ocr_are_put_in_canonical_form(line, number):
+    text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
+    assert extract_metadata(text)["doc_number"] == number
+
+
+@pytest.mark.parametrize("line", [
+    "联系电话：0717-3212345",
+    "根据县政府第12号令办理",
+    "于2019年12号之前上报",
+    "二〇一九年五月十二日",
+    "2019年5月12日",
+    "共计(2019)份材料12件",
+    "文件编号 2019-12",
+    "C2008 型号设备",
+])
+def test_lines_that_are_not_document_numbers_do_not_become_one(line):
+    text = f"青山镇人民政府文件\n关于做好防汛工作的通知\n{line}\n"
+    assert "doc_number" not in extract_metadata(text)
+
+
+@pytest.mark.parametrize("text, date", [
+    ("二〇〇八午七月二日", "2008-07-02"),      # 年 read as 午
+    ("二〇〇八年七月二曰", "2008-07-02"),      # 日 read as 曰 (confusions.tsv)
+    ("2008年7月2曰", "2008-07-02"),
+    ("二OO八年七月2日", "2008-07-02"),        # 〇 read as O, day in digits
+    ("二o o八年七月2日", "2008-07-02"),
+    ("二〇〇八年七月2日", "2008-07-02"),       # the issue's date, mixed numerals
+    ("2OO8年7月2日", "2008-07-02"),
+    ("中午十二时", ""),                        # 午 in prose is no 年
+    ("上午九月", ""),
+])
+def test_dates_misread_by_ocr_are_repaired(text, date):
+    assert extract_date(text) == date

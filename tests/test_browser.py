@@ -453,3 +453,20 @@ def test_the_admin_pages_fit_a_phone(browser, site, signed_in, shots):
         assert "序号" in label
     finally:
         t.close()
+
+
+def test_the_advanced_form_writes_the_query_syntax_into_the_search_box(tab):
+    from playwright.sync_api import expect
+
+    page = tab.page
+    page.goto(f"{tab.site}/")
+    page.get_by_role("link", name="高级检索").click()
+    page.wait_for_url("**/advanced")
+    page.get_by_label("全文（任意位置）").fill(NAME)
+    page.get_by_label("日期从").fill("2020")
+    page.get_by_label("门类").select_option("文书")
+    expect(page.locator("#composed")).to_have_text(f"{NAME} 日期:2020.. 门类:文书")
+    page.get_by_role("button", name="检索").click()
+    page.wait_for_url("**/?q=*")
+    expect(page.locator("#q")).to_have_value(f"{NAME} 日期:2020.. 门类:文书")
+    expect(page.locator(".hit h2 a")).to_have_text([PDF_TITLE])

@@ -8,10 +8,9 @@ import json
 import zipfile
 
 import pytest
-from conftest import RECORDS, admin_client, make_settings
+from conftest import RECORDS, admin_client, app_over
 from openpyxl import load_workbook
 
-from search_app.app import create_app
 
 QUERY = "工作"  # every record of the test corpus has it (five are visible to 公开 + 内部 …)
 
@@ -22,13 +21,7 @@ def app(tmp_path, built_index):
 
 
 def app_for(tmp_path, built_index, **search):
-    data = tmp_path / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    if not (data / "index").exists():
-        (data / "index").symlink_to(built_index.index.dir)
-    settings = make_settings(data / "index", built_index.corpus.paths[0],
-                             **({"search": search} if search else {}))
-    return create_app(settings)
+    return app_over(tmp_path, built_index, **({"search": search} if search else {}))
 
 
 def csv_rows(r) -> list[list[str]]:
@@ -139,6 +132,34 @@ def test_results_page_offers_export_and_download_with_the_search_state(app):
     assert 'href="/api/export?q=%E5%B7%A5%E4%BD%9C&amp;sort=date&amp;category=' in page or \
         "/api/export?" in page and "category=%E5%85%AC%E5%AE%89" in page
     assert page.count('name="ids"') == 2 and 'form="pick"' in page
-    assert "format=xlsx" in page and "打包下载原件" in page
+    assert "format=xlsx" in page and "打包下载全部原件" in page
+    assert 'name="purpose"' not in page  # [auth] download_purpose is off
     empty = c.get("/", query_string={"q": "没有这种内容的检索"}).get_data(as_text=True)
     assert "导出全部" not in empty
+
+
+def test_with_download_purpose_an_original_above_public_needs_a_stated_purpose(tmp_path,
+                                                                              built_index):
+    app = app_over(tmp_path, built_index, auth={"download_purpose": True})
+    c = admin_client(app)
+    hits = {h["security"]: h for h in c.get("/api/search", query_string={"q": QUERY, "size": 50})
+            .get_json()["hits"]}
+    internal, public = hits["内部"], hits["公开"]
+    asked = c.get(f"/records/{internal['id']}/download")
+    assert asked.status_code == 200 and asked.mimetype == "text/html"
+    assert "请填写用途" in asked.get_data(as_text=True) and 'name="purpose"' in asked.get_data(
+        as_text=True)
+    assert not app.extensions["dangan.audit"].find(action="download")  # nothing handed out
+    got = c.get(f"/records/{internal['id']}/download", query_string={"purpose": "核对 通知 原文"})
+    assert got.status_code == 200 and got.mimetype == "text/plain"
+    (row,) = app.extensions["dangan.audit"].find(action="download")
+    assert json.loads(row.detail) == {"purpose": "核对 通知 原文"}
+    assert c.get(f"/records/{public['id']}/download").mimetype == "text/plain"  # 公开: no need
+    r = c.get("/api/download", query_string={"ids": internal["id"]})
+    assert r.status_code == 400 and "用途" in r.get_json()["error"]
+    r = c.get("/api/download", query_string={"ids": internal["id"], "purpose": "编研"})
+    assert r.status_code == 200
+    assert json.loads(app.extensions["dangan.audit"].find(action="download")[0].detail) == {
+        "bulk": True, "purpose": "编研"}
+    page = c.get("/", query_string={"q": QUERY}).get_data(as_text=True)
+    assert '<input id="purpose" name="purpose"' in page

@@ -287,7 +287,8 @@ def test_odd_file_names_are_indexed_and_downloadable(world):
 
 # --- the leak matrix -------------------------------------------------------------------------
 
-ARGUMENTS = {(): "query", ("record_id",): "record", ("page", "record_id"): "page"}
+ARGUMENTS = {(): "query", ("record_id",): "record", ("page", "record_id"): "page",
+             ("fmt", "page", "record_id"): "page"}  # fmt: .png or .jpg, fixed by the route
 
 
 def get_routes(app) -> list[tuple[str, str]]:

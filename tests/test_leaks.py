@@ -302,11 +302,13 @@ def record_api(w, c, levels, _role):
 
 def page_image(w, c, levels, _role):
     for level in SECURITY_LEVELS:
-        if level in levels:
-            r = fetch(w, c, levels, f"/api/records/{w.ids[level]}/pages/1.png", width=400)
-            assert r.mimetype == "image/png"
-        else:
-            not_found_alike(w, c, levels, "/api/records/{}/pages/1.png", w.ids[level])
+        for ext, mimetype in (("png", "image/png"), ("jpg", "image/jpeg")):
+            if level in levels:
+                r = fetch(w, c, levels, f"/api/records/{w.ids[level]}/pages/1.{ext}",
+                          width=400)
+                assert r.mimetype == mimetype
+            else:
+                not_found_alike(w, c, levels, f"/api/records/{{}}/pages/1.{ext}", w.ids[level])
 
 
 def download(w, c, levels, _role):
@@ -511,7 +513,8 @@ TRAVERSALS = ["..", "../../etc/passwd", "..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e
 
 
 @pytest.mark.parametrize("route", ["/records/{}", "/records/{}/download", "/api/records/{}",
-                                   "/api/records/{}/pages/1.png", "/api/records/{}/similar"])
+                                   "/api/records/{}/pages/1.png", "/api/records/{}/pages/1.jpg",
+                                   "/api/records/{}/similar"])
 @pytest.mark.parametrize("bad", TRAVERSALS)
 def test_path_traversal_is_a_404(world, route, bad):
     c = world.client("reader-绝密")
@@ -527,6 +530,7 @@ READS = [  # (what, url template, action)
     ("record page", "/records/{id}?q=" + MARKER, "record"),
     ("record API", "/api/records/{id}", "record"),
     ("page image", "/api/records/{id}/pages/1.png?width=400", "page"),
+    ("page image jpg", "/api/records/{id}/pages/1.jpg?width=400", "page"),
     ("download", "/records/{id}/download", "download"),
     ("similar API", "/api/records/{id}/similar", "similar"),
     ("zip download", "/api/download?ids={id}", "download"),
@@ -558,7 +562,8 @@ def test_refused_and_failed_reads_write_no_read_row(world):
     c = world.client("reader-内部")
     before = log.count()
     for url in (f"/records/{world.ids['秘密']}", f"/api/records/{MISSING}", "/api/search?q=" + "%28" * 40,
-                f"/api/records/{world.ids['绝密']}/pages/1.png"):
+                f"/api/records/{world.ids['绝密']}/pages/1.png",
+                f"/api/records/{world.ids['绝密']}/pages/1.jpg"):
         assert c.get(url).status_code in (400, 404)
     assert log.count() == before
 

@@ -9,11 +9,10 @@ import subprocess
 
 import pytest
 import requests
-from conftest import admin_client, csrf_token, make_settings
+from conftest import admin_client, app_over, csrf_token
 from test_server import dangan_command, serving
 
 from search_app.accounts import ACCOUNTS_FILE, ADMIN, EDITOR, READER
-from search_app.app import create_app
 from search_app.security import SESSION_COOKIE
 
 PASSWORD = "token test password"
@@ -21,13 +20,7 @@ QUERY = {"q": "交警"}  # one record, 秘密: found at 秘密 and above, not by
 
 
 def app_with_users(tmp_path, built_index, **auth):
-    data = tmp_path / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    if not (data / "index").exists():
-        (data / "index").symlink_to(built_index.index.dir)
-    settings = make_settings(data / "index", built_index.corpus.paths[0],
-                             **({"auth": auth} if auth else {}))
-    app = create_app(settings)
+    app = app_over(tmp_path, built_index, **({"auth": auth} if auth else {}))
     accounts = app.extensions["dangan.accounts"]
     for name, role, level in (("读者乙", READER, "秘密"), ("编辑丙", EDITOR, "内部")):
         accounts.add(name, PASSWORD, role, level)

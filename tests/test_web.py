@@ -649,3 +649,12 @@ def test_a_search_with_no_results_offers_no_sorting_and_no_made_up_years(client)
     assert 'placeholder="起始年"' in page.html and 'placeholder="2000"' not in page.html
     found = get(client, "/", q="工作")
     assert 'class="sorts"' in found.html and 'placeholder="2019"' in found.html
+
+
+def test_a_record_above_public_carries_the_readers_name_and_time_for_print(client):
+    secret = get(client, record_href(client, "管理力量", "交警支队工作总结"))
+    mark = secret.html.split('<div class="print-watermark" aria-hidden="true">')[1]
+    assert mark.startswith("<span>测试管理员 20") and mark.count("<span>测试管理员") == 8
+    assert '<p class="print-mark">秘密 · 查阅人 测试管理员' in secret.html
+    public = get(client, record_href(client, "王建成", "新塘桥镇2019年度档案工作总结"))
+    assert "print-watermark" not in public.html and "print-mark" not in public.html

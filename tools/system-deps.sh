@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dangan needs, only those that are missing (idempotent).
-# Usage: tools/system-deps.sh run|test|confusions|radicals  (test also installs Debian's chromium for
+# Usage: tools/system-deps.sh run|test|confusions|radicals|bench-ocr  (test also installs Debian's chromium for
 # the real-browser tests, which drive it through Playwright; Playwright's own browser downloads
 # are never used; confusions adds the fonts tools/confusions.py draws with; radicals the
-# Unicode data file tools/radicals.py reads)
+# Unicode data file tools/radicals.py reads; bench-ocr the fonts bench/ocrset draws with)
 set -euo pipefail
 
 # OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
@@ -15,7 +15,8 @@ case "${1:-run}" in
   test) want+=(chromium) ;;
   confusions) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei) ;;
   radicals) want+=(unicode-data) ;;
-  *) echo "usage: $0 run|test|confusions|radicals" >&2; exit 2 ;;
+  bench-ocr) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei fontconfig) ;;
+  *) echo "usage: $0 run|test|confusions|radicals|bench-ocr" >&2; exit 2 ;;
 esac
 
 missing=()

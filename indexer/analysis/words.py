@@ -82,18 +82,6 @@ class Analyzer:
         """jieba words of a query string (for ranking)."""
         return [w for w, _s, _e in self.words_of(normalize(text).text)]
 
-    def dictionary_word_share(self, text: str) -> float:
-        """Share of CJK characters that belong to words of two or more characters in the
-        dictionary: ~0.85 for real Chinese, ~0.04 for text decoded through a broken font."""
-        seg = self.segmenter()
-        total = in_words = 0
-        for word in seg.cut(normalize(text).text, HMM=False):
-            n = len(_CJK_CHAR.findall(word))
-            total += n
-            if n >= 2 and seg.FREQ.get(word):
-                in_words += n
-        return in_words / total if total else 0.0
-
 
 def analyzer_for(words: Iterable[str] = ()) -> Analyzer:
     """The analyzer of these user words (normalised; blank lines ignored). The last few made

@@ -22,7 +22,7 @@ from ..ingest.extract import check_magic, extractor_for
 from ..ingest.extracted import ExtractContext, Extracted
 from ..ingest.levels import first_page_lines, highest, text_mark
 from ..ingest.ocrcache import OcrRunner, file_digest
-from ..ingest.orgrepair import known_organisations, repaired
+from ..ingest.orgrepair import REVIEW, WARNING_HEAD, known_organisations, reviewed
 from ..ingest.safeopen import reading_path
 from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
 from ..store.records import Record, record_fields
@@ -51,6 +51,7 @@ class WorkerSetup:
     max_text_chars: int = 2_000_000
     max_inflated_mb: int = 100
     memory_mb: int = 0  # each local worker process's address-space limit (0: none)
+    organisations: tuple[str, ...] = ()  # [index] organisations: known 责任者 besides catalogs'
 
 
 @dataclass
@@ -80,7 +81,8 @@ def configure(setup: WorkerSetup) -> ExtractContext:
             _state["ctx"].ocr.close()
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
         _state.update(setup=setup, analyzer=analyzer_for(setup.user_words),
-                      orgs=known_organisations(setup.user_words), ctx=ExtractContext(
+                      orgs=known_organisations(setup.user_words, setup.organisations),
+                      ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
             max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]
@@ -154,18 +156,27 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
 
 
 def with_known_org(record: Record, known: frozenset[str]) -> Record:
-    """The record with a 责任者 read from its text put right when it is one character from an
-    organisation the catalogs name (a catalog's or sidecar's own 责任者 is kept as given)."""
+    """The record with a 责任者 read from its text checked against the organisations the
+    archive knows: put right when one character off one of them, else marked 待核对 when not
+    one of them (a catalog's or sidecar's own 责任者 is kept as given, unmarked)."""
     read = (record.meta.get(EXTRACTED) or {}).get("org", "")
-    if not record.org or not known or fold_value(record.org) != fold_value(read):
+    if not record.org or fold_value(record.org) != fold_value(read):
         return record
-    org, warning = repaired(record.org, known)
-    if not warning:
-        return record
-    meta = dict(record.meta)
-    warnings = list(meta.get("warnings") or ())
-    meta["warnings"] = warnings if warning in warnings else [*warnings, warning]
-    return replace(record, org=org, meta=meta)
+    org, status, warning = reviewed(record.org, known)
+    return with_review(replace(record, org=org), status, warning)
+
+
+def with_review(record: Record, status: str, warning: str) -> Record:
+    """The record with its 核对状态 and 责任者 warning (any earlier one replaced)."""
+    meta = {k: v for k, v in record.meta.items() if k != REVIEW}
+    warnings = [w for w in meta.get("warnings") or () if not str(w).startswith(WARNING_HEAD)]
+    if warning:
+        warnings.append(warning)
+    if warnings or "warnings" in meta:
+        meta["warnings"] = warnings
+    if status:
+        meta[REVIEW] = status
+    return replace(record, meta=meta)
 
 
 def cap_text(extracted: Extracted, limit: int) -> Extracted:

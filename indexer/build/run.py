@@ -33,13 +33,15 @@ from ..store.corrections import current_all
 from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
 from ..store.schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
-from ..store.sources import write_sources
+from ..store.sources import read_sources, write_sources
 from ..store.writer import BatchWriter
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
 from .executors import make_executor
+from .orgsettle import settle_orgs
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
+from .prerender import ToRender, prerender, wanted
 from .scratch import Scratch, scratch_path
 
 log = logging.getLogger("dangan.index")
@@ -62,6 +64,8 @@ class Summary:
     commits: int = 0
     peak_mb: float = 0.0         # the writer process's peak resident memory
     worker_peak_mb: float = 0.0  # the largest peak resident memory of a local worker
+    page_images: int = 0  # page images made for the server's cache ([index] page_images)
+    page_image_seconds: float = 0.0
     seconds: float = 0.0
 
 
@@ -105,8 +109,10 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                                      settings.index.file_timeout)
             batch = BatchWriter(ix, manifest, settings.index.commit_every,
                                 settings.index.commit_seconds, indexed)
+            images: list[ToRender] | None = [] if settings.index.page_images else None
             try:
-                _write(batch, work, executor, summary, progress, keep_ocr)
+                _write(batch, work, executor, summary, progress, keep_ocr,
+                       lambda b: settle_orgs(b, setup), images)
             except BaseException:
                 batch.cancel()
                 raise
@@ -114,6 +120,10 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
                 executor.close()
                 if keep_ocr is not None:
                     keep_ocr.close()
+            if images:  # the records are committed: their first page views are made now
+                done = prerender(images, read_sources(target), settings.data_dir,
+                                 settings.server.render_timeout, n)
+                summary.page_images, summary.page_image_seconds = done.pages, done.seconds
         finally:
             scratch.close()
             manifest.close()
@@ -125,7 +135,9 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 
 
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
-           progress: Progress | None, keep_ocr: OcrRunner | None = None) -> None:
+           progress: Progress | None, keep_ocr: OcrRunner | None = None,
+           settle: Callable[[BatchWriter], int] | None = None,
+           images: list[ToRender] | None = None) -> None:
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
@@ -137,6 +149,10 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     tasks = ((job, _stored(batch, job)) for job in work.jobs)  # read one at a time
     for done, result in enumerate(executor.map_unordered(tasks), 1):
         _apply(batch, result, summary)
+        if images is not None and not result.error:
+            f = result.job.file
+            item = wanted(result.fields, f.size, f.mtime_ns)
+            images += [item] if item else []
         if keep_ocr is not None and result.ocr_cache:
             keep_ocr.store(result.ocr_cache)
         if batch.due():
@@ -145,6 +161,8 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
             progress(done, total, summary.pages,
                      f"{result.job.file.source}/{result.job.file.rel}")
     batch.commit(final=True)
+    if settle is not None and settle(batch):  # records whose 责任者 the whole run settles
+        batch.commit(final=True)
     batch.mark_matched()
     summary.commits = batch.commits
 
@@ -197,7 +215,7 @@ def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
            if o.enabled else None)
     return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages,
                        max_text_chars=i.max_text_chars, max_inflated_mb=i.max_inflated_mb,
-                       memory_mb=i.worker_memory_mb)
+                       memory_mb=i.worker_memory_mb, organisations=i.organisations)
 
 
 def extract_context(settings: Settings) -> ExtractContext:
@@ -233,7 +251,8 @@ def open_or_create(index_dir: Path):
 
 
 def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
-    words = list(settings.analysis.user_words) + sorted(corpus.names)
+    words = (list(settings.analysis.user_words) + list(settings.index.organisations)
+             + sorted(corpus.names))
     if settings.analysis.user_dict:
         try:
             words += load_user_dict(settings.analysis.user_dict)

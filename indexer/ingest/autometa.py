@@ -14,11 +14,27 @@ _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS["零"] = 0
 # Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
 _ZERO = r"[〇零O0oCGQD]"
-_DOC_NUMBER = re.compile(  # OCR may leave a stray j, l, I or | after the closing bracket
-    r"([\u4e00-\u9fff]{1,10}?)\s*[〔\[【(]\s*((?:19|20)\d{2})\s*[〕\]】)]\s*[jlI|]?\s*"
-    r"(\d{1,4})\s*(号)")
+# 文号: 机关代字 + 〔year〕 + number + 号, as OCR reads it: any bracket for 〔 〕 (〔 also as C),
+# the closing one also as j, l, I or |, 0 as O/o and 1 as l/I/| in the year and the number,
+# stray spaces; a stray j or l after the closing bracket. `_doc_number` rebuilds the canonical
+# form (doc_number_parts checks the year and the number).
+_OPEN = r"[〔\[【(〈<{「C]"
+_CLOSE = r"[〕\]】)〉>}」jJlI|]"
+_DIGIT = r"[\dOolI|]"
+_DOC_NUMBER = re.compile(
+    rf"([\u4e00-\u9fff]{{1,10}}?)\s*{_OPEN}\s*([12lI|](?:\s?{_DIGIT}){{3}})\s*{_CLOSE}"
+    rf"(?:\s*[jJlI|](?=\s))?((?:\s*{_DIGIT}){{1,4}})\s*(号)")
+_AS_DIGIT = str.maketrans("OolI|", "00111")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
-                      r"\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日")
+                      r"\s*年\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*日")
+# OCR's look-alikes in a date, each put right only where a date stands around it: 年 read as
+# 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv), 0 as O or o in a year in digits
+_SMALL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,2})"
+_NOON_YEAR = re.compile(
+    rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
+_SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
+_DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
                          re.M)
 _TITLE_LINE = re.compile(
@@ -27,7 +43,9 @@ _TITLE_LINE = re.compile(
 
 
 def _cn_number(s: str) -> int:
-    """一 … 三十一 → int."""
+    """一 … 三十一 (or digits) → int."""
+    if s.isdigit():
+        return int(s)
     if "十" not in s:
         return int("".join(str(_CN_DIGITS[c]) for c in s))
     tens, _, ones = s.partition("十")
@@ -54,6 +72,7 @@ def _cn_year(head: str, rest: str) -> int | None:
 def extract_date(text: str) -> str:
     """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
     Chinese numerals or mixed (dates.find), and Chinese years whose 〇 OCR misread."""
+    text = ocr_date_repaired(text)
     found = [(a, d.iso) for a, _b, d in dates.find(text)]
     for m in _DATE_CN.finditer(text):
         try:
@@ -63,6 +82,14 @@ def extract_date(text: str) -> str:
         except (KeyError, ValueError, TypeError):  # DateError is a ValueError
             continue
     return max(found)[1] if found else ""
+
+
+def ocr_date_repaired(text: str) -> str:
+    """`text` with OCR's look-alikes inside dates put right (二〇〇八午七月二曰 → 二〇〇八年七月二日,
+    2OO8年 → 2008年); the same length, so places in it stay true."""
+    text = _DIGIT_YEAR.sub(lambda m: m.group(0).replace("O", "0").replace("o", "0"), text)
+    text = _NOON_YEAR.sub(lambda m: m.group(1) + "年", text)
+    return _SAID_DAY.sub(lambda m: m.group(1) + "日", text)
 
 
 def _lines(text: str, limit: int = 40) -> list[Normalized]:
@@ -93,10 +120,22 @@ def _original(line: Normalized, m: re.Match, group: int = 0) -> str:
 def _doc_number(lines: list[Normalized]) -> str:
     """文号 in its standard form 发文字〔年份〕序号号, in the record's own script."""
     for line in lines:
-        m = _DOC_NUMBER.search(line.text)
-        if m:
-            return f"{_original(line, m, 1)}〔{m.group(2)}〕{m.group(3)}{_original(line, m, 4)}"
+        for m in _DOC_NUMBER.finditer(line.text):
+            number = doc_number_parts(m.group(2), m.group(3))
+            if number:
+                year, seq = number
+                return f"{_original(line, m, 1)}〔{year}〕{seq}{_original(line, m, 4)}"
     return ""
+
+
+def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
+    """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they
+    are not a year of 1900-2099 and a number."""
+    year = re.sub(r"\s+", "", year).translate(_AS_DIGIT)
+    seq = re.sub(r"\s+", "", seq).translate(_AS_DIGIT)
+    if not re.fullmatch(r"(?:19|20)\d\d", year) or not re.fullmatch(r"\d{1,4}", seq):
+        return None
+    return year, seq
 
 
 def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:

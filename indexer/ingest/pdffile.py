@@ -24,13 +24,14 @@ from ocr.images import DEFAULT_MAX_PIXELS
 from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
-from .textlayer import judge_text_layer
+from .textlayer import AGREE, agreement, judge_text_layer
 
 RENDER_DPI = 300
 
 
 class PdfExtractor:
-    """Born-digital pages keep their text layer; empty or garbage layers are OCR'd."""
+    """Born-digital pages keep their text layer; empty or garbage layers are OCR'd, and a
+    suspect layer is OCR'd too, then kept when the OCR agrees with it."""
 
     type = "pdf"
     magic = (b"%PDF",)
@@ -38,29 +39,35 @@ class PdfExtractor:
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
         with pdfminer_complaints() as complaints:
             layers = text_layers(path, ctx.max_pages)
-        reasons = [judge_text_layer(layer) for layer in layers]
-        to_read = [index for index, reason in enumerate(reasons) if reason is not None]
-        if to_read and ctx.ocr is None:
-            index = to_read[0]
-            raise ExtractionError(f"page {index + 1} needs OCR ({reasons[index]}) but OCR "
-                                  "is off")
-        reduced = check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
-                                      ctx.ocr.settings.max_file_pixels) if to_read else {}
+        verdicts = [judge_text_layer(layer) for layer in layers]
+        to_read = [i for i, v in enumerate(verdicts) if v.state != "ok"]
         pages, warnings = [], []
         if complaints:  # one line for the file, not one per glyph or font (62 once)
             warnings.append(f"PDF 的字体信息不完整（{len(complaints)} 处，如：{complaints[0][:120]}），"
                             "文字层可能有误")
+        if to_read and ctx.ocr is None:
+            bad = [i for i in to_read if verdicts[i].state == "bad"]
+            if bad:
+                raise ExtractionError(f"page {bad[0] + 1} needs OCR ({verdicts[bad[0]].reason}) "
+                                      "but OCR is off")
+            warnings += [f"第{i + 1}页文字层可能有误，OCR 已关闭，未能核对" for i in to_read]
+            to_read = []
+        reduced = check_render_pixels(path, to_read, ctx.ocr.settings.max_pixels,
+                                      ctx.ocr.settings.max_file_pixels) if to_read else {}
         digest = None
-        for index, (layer, reason) in enumerate(zip(layers, reasons)):
-            if reason is None:
+        for index, (layer, verdict) in enumerate(zip(layers, verdicts)):
+            if index not in to_read:
                 pages.append(layer.strip("\n"))
                 continue
             digest = digest or ctx.digest or file_digest(path)
             max_pixels = ctx.ocr.settings.max_pixels
             result = ctx.ocr.page(digest, index,
                                   lambda i=index: render_page(path, i, max_pixels))
+            if verdict.state == "suspect" and agreement(layer, result.text) >= AGREE:
+                pages.append(layer.strip("\n"))  # the OCR confirms it: born-digital text wins
+                continue
             pages.append(result.text)
-            warnings.append(f"第{index + 1}页{reason}，已用OCR识别")
+            warnings.append(f"第{index + 1}页{verdict.reason}，已用OCR识别")
             if index in reduced:
                 warnings.append(f"第{index + 1}页幅面过大，只能按 {reduced[index]:.0f} dpi 识别"
                                 "（[ocr] max_pixels），小字可能识别不全")

@@ -44,7 +44,7 @@ SIGNED_HEAD = 64 * 1024  # bytes of a sidecar over the limit that its signature 
 # keys of a record's stored meta that the indexer writes itself (its warnings, the text's
 # encoding, what the file itself said): a catalog column or sidecar key of that name is
 # dropped with a warning, never written over them
-RESERVED_META = ("warnings", "encoding", "extracted")
+RESERVED_META = ("warnings", "encoding", "extracted", "review")
 
 
 def metadata_signature(file: SourceFile) -> str:

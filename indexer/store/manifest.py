@@ -64,6 +64,11 @@ class Manifest:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM files")
         return {(r[0], r[1]): Entry(*r) for r in rows}
 
+    def entry(self, source: str, path: str) -> Entry | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE source = ? AND path = ?",
+                              (source, path)).fetchone()
+        return Entry(*row) if row else None
+
     def save(self, entries: list[Entry], removed: list[tuple[str, str]]) -> None:
         with self.db:
             self.db.executemany("DELETE FROM files WHERE source = ? AND path = ?", removed)

@@ -129,6 +129,16 @@ class BatchWriter:
         self.changes += 1
         self.entries.append(entry)
 
+    def replace(self, fields: dict[str, Any], postings: dict[str, Postings],
+                entry: Entry) -> None:
+        """Add a record in place of the one the index holds for its file, committed before
+        this run or in it."""
+        if self.pending is not None:
+            self._settle()
+        _delete(self._w(), fields["source"], fields["path"])
+        self.indexed.discard((fields["source"], fields["path"]))
+        self.add(fields, postings, entry)
+
     def note(self, entry: Entry) -> None:
         """A manifest row with no index change of its own (a failure, a touched file)."""
         self.entries.append(entry)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,9 @@ def test_corrections_apply_to_a_record_and_come_off_again(tmp_path):
     assert not fixed.meta[CORRECTED]["review"]
     back = uncorrected(fixed)
     assert (back.text, back.org, back.meta.get("persons")) == (rec.text, rec.org, "张三")
+    marked = replace(rec, meta={"review": "待核对", "warnings": ["责任者“交警支对”未见于目录"]})
+    checked = corrected(marked, s.current("c", "a.txt"), "d1")  # an 编辑 gave the 责任者
+    assert "review" not in checked.meta and not checked.meta["warnings"]
     changed = corrected(rec, s.current("c", "a.txt"), "d2")  # the file changed since
     assert changed.meta[CORRECTED]["review"]
     assert any(w.startswith(REVIEW_WARNING) for w in changed.meta["warnings"])

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..fields import SECURITY_LEVELS
+from ..ingest.orgrepair import REVIEW, WARNING_HEAD
 from ..store.corrections import META_FIELDS, Correction, fingerprint
 from ..store.records import Record
 
@@ -113,6 +114,9 @@ def corrected(record: Record, current: tuple[Correction, ...], digest: str) -> R
             meta[c.field] = value
         else:
             values[c.field] = value
+    if "org" in done["fields"]:  # a 责任者 an 编辑 gave is checked: no longer 待核对
+        meta.pop(REVIEW, None)
+        warnings = [w for w in warnings if not str(w).startswith(WARNING_HEAD)]
     done["review"] = bool(digest) and any(c.digest and c.digest != digest for c in current)
     if done["review"]:
         warnings.append(f"{REVIEW_WARNING}原件在校对之后已经改变，已校对的内容仍然生效，"

@@ -1,17 +1,19 @@
 """Pixels to text: ocr_page / ocr_file run pre-processing, Tesseract and text repair."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
 
-from .cleanup import repair_text
+from .cleanup import repair_mapped, repair_text
 from .engine import OcrEngine, TesseractEngine, check_available, engine_version
 from .errors import ImageError, OcrError, OcrTimeout, OcrUnavailable
 from .images import ScanPages, iter_pages, load_pages, page_count, read_page
+from .offsets import Mapped
 from .preprocess import Prepared, prepare
-from .result import PageText
+from .result import Box, PageText
 from .script import unify_script
 from .settings import OcrSettings
 
@@ -32,7 +34,10 @@ HEADER_PSM = 6
 def ocr_page(
     image: Image.Image, settings: OcrSettings | None = None, engine: OcrEngine | None = None
 ) -> PageText:
-    """Recognise one page image: prepare, recognise, repair; red header text first."""
+    """Recognise one page image: prepare, recognise, repair; red header text first.
+
+    The boxes of the result are in the pixels of `image` as given (whatever turning, deskew,
+    upscaling or cropping preparation did) with offsets into the returned text."""
     settings = settings or OcrSettings()
     engine = engine or TesseractEngine()
     prepared = prepare(image, settings)
@@ -41,17 +46,37 @@ def ocr_page(
     steps = settings.steps if settings.preprocess else ()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
         prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
-    text = repair_text(result.text)
+    body = repair_mapped(Mapped.of(result.text))
+    text = body.text
+    boxes = placed(result.boxes, body, prepared)
     confidence = result.confidence
     header = _header_text(prepared, settings, engine, warnings)
     if header and header.text not in text:
+        shift = len(header.text) + 1 if text else 0
         text = f"{header.text}\n{text}" if text else header.text
+        boxes = [*header.boxes, *(replace(b, start=b.start + shift, end=b.end + shift)
+                                  for b in boxes)]
         confidence = _weighted(result.confidence, len(result.text), header)
     if settings.unify_script:
-        text = unify_script(text)
+        text = unify_script(text)  # keeps every character's place (one for one)
     return PageText(
-        text=text, confidence=confidence, warnings=tuple(warnings), rotation=prepared.rotation
+        text=text, confidence=confidence, warnings=tuple(warnings), rotation=prepared.rotation,
+        boxes=tuple(boxes),
     )
+
+
+def placed(boxes: tuple[Box, ...], text: Mapped, prepared: Prepared,
+           header: bool = False) -> list[Box]:
+    """Boxes an engine gave (its pixels, offsets into its raw text) moved onto the page as
+    given and onto the repaired `text`; a box whose text the repair removed is left out."""
+    out = []
+    for box in boxes:
+        span = text.span(box.start, box.end)
+        rect = prepared.to_source((box.left, box.top, box.left + box.width,
+                                   box.top + box.height), header=header)
+        if span is not None and rect is not None:
+            out.append(Box(span[0], span[1], *rect))
+    return out
 
 
 def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings) -> PageText:
@@ -99,13 +124,17 @@ def _header_text(
     if prepared.header is None:
         return None
     found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM))
-    text = repair_text(found.text).replace("\n", "").strip()
-    if not text:
+    text = repair_mapped(Mapped.of(found.text)).sub(_NEWLINE, "").strip()
+    if not text.text:
         return None
     if found.confidence < HEADER_MIN_CONFIDENCE:
         warnings.append(f"red header text unreadable (confidence {found.confidence:.0f}); left out")
         return None
-    return PageText(text=text, confidence=found.confidence)
+    return PageText(text=text.text, confidence=found.confidence,
+                    boxes=tuple(placed(found.boxes, text, prepared, header=True)))
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _weighted(body_confidence: float, body_chars: int, header: PageText) -> float:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from .offsets import Mapped
+
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007\U00020000-\U0003134f"
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014\u00b7"
 DIGITS = "0-9\uff10-\uff19"
@@ -44,12 +46,20 @@ def remove_cjk_spaces(text: str) -> str:
 
 def fix_punctuation(text: str) -> str:
     """Fullwidth ，：；！？ for ASCII marks after a Chinese character, spaces around them gone."""
-    return _ASCII_PUNCT.sub(lambda m: _FULLWIDTH[m.group(1)], text)
+    return _fix_punctuation(Mapped.of(text)).text
+
+
+def _fix_punctuation(text: Mapped) -> Mapped:
+    return text.sub(_ASCII_PUNCT, lambda m: _FULLWIDTH[m.group(1)])
 
 
 def fix_chinese_zero(text: str) -> str:
     """〇 for a 0 / O / 口 misread inside a Chinese-numeral date or number (二0一九年)."""
-    return _LING.sub(lambda m: "〇" * len(m.group(0)), text)
+    return _fix_chinese_zero(Mapped.of(text)).text
+
+
+def _fix_chinese_zero(text: Mapped) -> Mapped:
+    return text.sub(_LING, lambda m: "〇" * len(m.group(0)))
 
 
 def _ends_sentence(line: str) -> bool:
@@ -65,31 +75,45 @@ def join_broken_lines(text: str) -> str:
     (…文件, …通知, …号), and the next line must start with a CJK character or digit.
     Titles, signatures, dates and paragraph breaks (blank lines) stay.
     """
-    lines = [line.rstrip() for line in text.split("\n")]
-    full = max(12.0, 0.8 * max((len(line.strip()) for line in lines), default=0))
-    out: list[str] = []
+    return _join_broken_lines(Mapped.of(text)).text
+
+
+def _join_broken_lines(text: Mapped) -> Mapped:
+    lines, pos = [], 0
+    for piece in text.text.split("\n"):
+        lines.append(text[pos:pos + len(piece.rstrip())])
+        pos += len(piece) + 1
+    full = max(12.0, 0.8 * max((len(line.text.strip()) for line in lines), default=0))
+    out: list[Mapped] = []
     previous = ""  # the last physical line, before any joining
     for line in lines:
+        raw = line.text
         if (
             out
             and previous
-            and line.strip()
+            and raw.strip()
             and len(previous.strip()) >= full
             and re.match(_CJK, previous[-1])
             and not _ends_sentence(previous)
             and not _HEADING_END.search(previous)
-            and re.match(_CJK_OR_DIGIT, line.lstrip()[0])
+            and re.match(_CJK_OR_DIGIT, raw.lstrip()[0])
         ):
-            out[-1] += line.strip()
+            out[-1] = out[-1] + line.strip()
         else:
             out.append(line)
-        previous = line
-    return "\n".join(out)
+        previous = raw
+    joined = out[0] if out else Mapped("", [])
+    for line in out[1:]:
+        joined = joined + Mapped("\n", [joined._at(len(joined))]) + line
+    return joined
 
 
 def fix_doc_numbers(text: str) -> str:
     """Normalise 文号 like 新政发[2019] 3号 / (2019) / 【2019】 to 新政发〔2019〕3号."""
+    return _fix_doc_numbers(Mapped.of(text)).text
 
+
+def _fix_doc_numbers(text: Mapped) -> Mapped:
     def repl(match: re.Match) -> str:
         year = match.group(1).translate(_DIGIT_FIXES)
         number = match.group(2).translate(_DIGIT_FIXES)
@@ -97,13 +121,18 @@ def fix_doc_numbers(text: str) -> str:
             return match.group(0)
         return f"〔{year}〕{number}{match.group(3)}"
 
-    return _DOC_NUMBER.sub(repl, text)
+    return text.sub(_DOC_NUMBER, repl)
 
 
 def repair_text(text: str) -> str:
     """All repairs, in order: CJK spacing, punctuation, 〇, 文号 brackets, broken lines."""
-    text = remove_cjk_spaces(text)
-    text = fix_punctuation(text)
-    text = fix_chinese_zero(text)
-    text = remove_cjk_spaces(fix_doc_numbers(text))
-    return join_broken_lines(text)
+    return repair_mapped(Mapped.of(text)).text
+
+
+def repair_mapped(text: Mapped) -> Mapped:
+    """repair_text, remembering where each character of the result came from."""
+    text = text.sub(_SPACE_CJK, "")
+    text = _fix_punctuation(text)
+    text = _fix_chinese_zero(text)
+    text = _fix_doc_numbers(text).sub(_SPACE_CJK, "")
+    return _join_broken_lines(text)

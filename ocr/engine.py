@@ -7,7 +7,7 @@ from PIL import Image
 
 from . import tesseract
 from .errors import OcrUnavailable, package_for
-from .result import PageText
+from .result import Box, PageText
 from .settings import OcrSettings
 
 
@@ -72,8 +72,7 @@ class TesseractEngine:
         data = tesseract.image_to_data(
             image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
         )
-        text, confidence = text_from_data(data)
-        return PageText(text=text, confidence=confidence)
+        return page_from_data(data)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
@@ -81,13 +80,20 @@ class TesseractEngine:
 
 
 def text_from_data(data: dict) -> tuple[str, float]:
-    """Rebuild text (lines, blank lines between blocks) and mean word confidence.
+    """Rebuild text (lines, blank lines between blocks) and mean word confidence."""
+    page = page_from_data(data)
+    return page.text, page.confidence
+
+
+def page_from_data(data: dict) -> PageText:
+    """Text (lines, blank lines between blocks), mean word confidence and a box per word
+    (offsets into that text, pixels of the image read).
 
     Pure: works on the columns of tesseract.image_to_data (level, block_num, par_num,
-    line_num, text, conf).
+    line_num, text, conf, and left, top, width, height when present).
     """
-    lines: list[str] = []
-    current: list[str] = []
+    lines: list[list[tuple[str, int]]] = []  # words of each line, with their row; [] = blank
+    current: list[tuple[str, int]] = []
     key = None
     confidences: list[float] = []
     for i, word in enumerate(data.get("text", [])):
@@ -97,16 +103,39 @@ def text_from_data(data: dict) -> tuple[str, float]:
         line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
         if line_key != key:
             if current:
-                lines.append(" ".join(current))
+                lines.append(current)
             if key is not None and line_key[:2] != key[:2] and lines and lines[-1]:
-                lines.append("")
+                lines.append([])
             current, key = [], line_key
         word = word.strip()
         if word:
-            current.append(word)
+            current.append((word, i))
             confidences.append(conf)
     if current:
-        lines.append(" ".join(current))
-    text = "\n".join(lines).strip("\n")
+        lines.append(current)
+    while lines and not lines[-1]:
+        lines.pop()
+    geometry = all(k in data for k in ("left", "top", "width", "height"))
+    parts: list[str] = []
+    boxes: list[Box] = []
+    at = 0
+    for n, line in enumerate(lines):
+        if n:
+            parts.append("\n")
+            at += 1
+        for k, (word, row) in enumerate(line):
+            if k:
+                parts.append(" ")
+                at += 1
+            parts.append(word)
+            if geometry:
+                left, width = int(data["left"][row]), int(data["width"][row])
+                if k + 1 < len(line):  # a word ends where the next begins (Tesseract's
+                    after = int(data["left"][line[k + 1][1]])  # Chinese words sometimes
+                    if left < after < left + width:  # reach across the rest of the line)
+                        width = after - left
+                boxes.append(Box(at, at + len(word), left, int(data["top"][row]), width,
+                                 int(data["height"][row])))
+            at += len(word)
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return text, round(mean, 2)
+    return PageText(text="".join(parts), confidence=round(mean, 2), boxes=tuple(boxes))

@@ -1,6 +1,8 @@
 """Page geometry: skew estimation and correction, text size estimation and upscaling."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -120,3 +122,40 @@ def scale(image: Image.Image, factor: float) -> Image.Image:
     if dpi:
         resized.info["dpi"] = (float(dpi[0]) * factor, float(dpi[1]) * factor)
     return resized
+
+
+def rotation_inverse(size: tuple[int, int], angle: float) -> tuple[tuple[float, ...], tuple[int, int]]:
+    """For rotate(image of `size`, angle) (counter-clockwise, expanded): the affine matrix
+    (a, b, c, d, e, f) taking a point of the rotated image back to the image
+    (x = a·x' + b·y' + c, y = d·x' + e·y' + f), and the rotated image's size. The same
+    arithmetic as PIL's Image.rotate(expand=True)."""
+    w, h = size
+    if abs(angle) < 0.05:  # rotate() leaves such an image as it is
+        return (1.0, 0.0, 0.0, 0.0, 1.0, 0.0), size
+    a = -math.radians(angle % 360.0)
+    m = [round(math.cos(a), 15), round(math.sin(a), 15), 0.0,
+         round(-math.sin(a), 15), round(math.cos(a), 15), 0.0]
+
+    def apply(x: float, y: float) -> tuple[float, float]:
+        return m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]
+
+    m[2], m[5] = apply(-w / 2, -h / 2)
+    m[2] += w / 2
+    m[5] += h / 2
+    corners = [apply(x, y) for x, y in ((0, 0), (w, 0), (w, h), (0, h))]
+    nw = math.ceil(max(x for x, _ in corners)) - math.floor(min(x for x, _ in corners))
+    nh = math.ceil(max(y for _, y in corners)) - math.floor(min(y for _, y in corners))
+    m[2], m[5] = apply(-(nw - w) / 2.0, -(nh - h) / 2.0)
+    return tuple(m), (nw, nh)
+
+
+def map_rect(matrix: tuple[float, ...], rect: tuple[float, float, float, float]
+             ) -> tuple[float, float, float, float]:
+    """The bounding rectangle (x0, y0, x1, y1) of rect's corners taken through matrix."""
+    a, b, c, d, e, f = matrix
+    x0, y0, x1, y1 = rect
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+        xs.append(a * x + b * y + c)
+        ys.append(d * x + e * y + f)
+    return min(xs), min(ys), max(xs), max(ys)

@@ -28,7 +28,9 @@ class Prepared:
     """A page ready for OCR, the red header crop (if any) and what was done to get there.
 
     rotation: whole-page turn applied, degrees clockwise; skew: deskew rotation applied,
-    degrees counter-clockwise; scale: upscaling factor.
+    degrees counter-clockwise; scale: upscaling factor. The sizes (of the page as given,
+    after the turn, after deskew) and where the header was cut out let to_source() take a
+    rectangle read on the prepared image (or on the header) back to the page as given.
     """
 
     image: Image.Image
@@ -36,6 +38,37 @@ class Prepared:
     rotation: int = 0
     skew: float = 0.0
     scale: float = 1.0
+    source_size: tuple[int, int] | None = None  # None: the prepared image's own size
+    turned_size: tuple[int, int] | None = None
+    straight_size: tuple[int, int] | None = None
+    header_box: tuple[int, int, int, int] | None = None  # in the deskewed page, unscaled
+
+    def to_source(self, rect: tuple[float, float, float, float], header: bool = False
+                  ) -> tuple[int, int, int, int] | None:
+        """(left, top, width, height) on the page as given of rect (x0, y0, x1, y1) read on
+        the prepared image (or on the header crop), clipped to the page; None when outside."""
+        x0, y0, x1, y1 = rect
+        straight = self.straight_size or self.image.size
+        if header and self.header is not None and self.header_box is not None:
+            left, top, right, bottom = self.header_box
+            sx = self.header.width / max(1, right - left)
+            sy = self.header.height / max(1, bottom - top)
+            x0, x1, y0, y1 = left + x0 / sx, left + x1 / sx, top + y0 / sy, top + y1 / sy
+        else:
+            sx = self.image.width / max(1, straight[0])
+            sy = self.image.height / max(1, straight[1])
+            x0, x1, y0, y1 = x0 / sx, x1 / sx, y0 / sy, y1 / sy
+        source = self.source_size or self.image.size
+        turned = self.turned_size or source
+        matrix, _ = geometry.rotation_inverse(turned, self.skew)
+        x0, y0, x1, y1 = geometry.map_rect(matrix, (x0, y0, x1, y1))
+        matrix, _ = geometry.rotation_inverse(source, -self.rotation)
+        x0, y0, x1, y1 = geometry.map_rect(matrix, (x0, y0, x1, y1))
+        x0, y0 = max(0, round(x0)), max(0, round(y0))
+        x1, y1 = min(source[0], round(x1)), min(source[1], round(y1))
+        if x1 <= x0 or y1 <= y0:
+            return None
+        return x0, y0, x1 - x0, y1 - y0
 
 
 def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Prepared:
@@ -45,16 +78,19 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     from the pixels: no OCR happens here.
     """
     steps = set(settings.steps) if settings.preprocess else set()
+    source_size = image.size
     grey = suppress_red(image) if "red" in steps else to_grey(image)
     layer = red_layer(image) if settings.preprocess and settings.red_header else None
     if rotation % 360:
         grey = geometry.rotate(grey, -rotation)
         layer = geometry.rotate(layer, -rotation) if layer is not None else None
+    turned_size = grey.size
     skew = geometry.estimate_skew(grey) if "deskew" in steps else 0.0
     skew = skew if abs(skew) >= MIN_SKEW else 0.0
     if skew:
         grey = geometry.rotate(grey, skew, fill=None)
         layer = geometry.rotate(layer, skew) if layer is not None else None
+    straight_size = grey.size
     factor = 1.0
     if "upscale" in steps:
         factor = geometry.upscale_factor(grey, settings.min_dpi, settings.target_dpi)
@@ -67,7 +103,9 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     if header is not None and settings.header_inline:
         grey = _paste_header(grey, header, (round(box[0] * factor), round(box[1] * factor)))
         header = None
-    return Prepared(image=grey, header=header, rotation=rotation % 360, skew=skew, scale=factor)
+    return Prepared(image=grey, header=header, rotation=rotation % 360, skew=skew, scale=factor,
+                    source_size=source_size, turned_size=turned_size,
+                    straight_size=straight_size, header_box=box if header is not None else None)
 
 
 def _headroom(image: Image.Image, max_pixels: int) -> float:

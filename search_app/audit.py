@@ -18,7 +18,7 @@ from indexer.private import private_dir, private_file
 from .register import action_label, describe
 
 AUDIT_FILE = "audit.sqlite"
-READS = ("search", "suggest", "record", "page", "download", "similar", "export")
+READS = ("search", "suggest", "record", "page", "download", "similar", "export", "hits")
 # login-refused: an attempt not even checked because of too many failures; admin: a change
 # made on the admin pages (detail says which)
 ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin",

@@ -83,6 +83,25 @@ SUGGESTIONS = {"type": "object", "properties": {
     "suggestions": {"type": "array", "items": {"type": "object", "properties": {
         "text": _string(), "kind": {"enum": ["人名", "机构", "名称", "题名", "文号"]}}}}}}
 
+_NUMBER = {"type": "number"}
+PAGE_HITS = {"type": "object", "properties": {
+    "ok": {"const": True}, "id": _string(), "page": {"type": "integer"}, "query": _string(),
+    "units": {"enum": ["px", "fraction"],
+              "description": "px：按 width 缩放后的像素；fraction：占页面宽、高的比例（0～1）"},
+    "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"],
+                                                      "description": "按 width 缩放后页面的高度"},
+    "page_size": {"type": ["object", "null"], "description": "位置框所量的页面图像的原始像素大小；"
+                  "没有位置框（如 Word、文本文件，或旧索引）时为 null",
+                  "properties": {"width": {"type": "integer"}, "height": {"type": "integer"}}},
+    "hits": {"type": "array", "items": {"type": "object", "properties": {
+        "index": {"type": "integer", "description": "本记录中第几处匹配（从 0 起，与记录页的标记同序）"},
+        "start": {"type": "integer"}, "end": {"type": "integer"},
+        "text": _string("这一页文字中匹配的部分（start、end 为在这一页文字中的位置）"),
+        "boxes": {"type": "array", "description": "匹配在页面图像上的位置，每行一个框",
+                  "items": {"type": "object", "properties": {
+                      "left": _NUMBER, "top": _NUMBER, "width": _NUMBER,
+                      "height": _NUMBER}}}}}}}}
+
 RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
 
 # corrections (role 编辑 or 管理员)
@@ -219,6 +238,15 @@ def openapi_spec() -> dict:
                     **_errors(404)}}},
             "/api/records/{record_id}/pages/{page}.png": _page_image("png"),
             "/api/records/{record_id}/pages/{page}.jpg": _page_image("jpg"),
+            "/api/records/{record_id}/pages/{page}/hits": {"get": {
+                "summary": "检索词在原件某一页图像上的位置（与记录页标出的匹配相同）",
+                "operationId": "pageHits",
+                "parameters": [RECORD_ID, _param("page", "页码，从 1 起",
+                                                 {"type": "integer", "minimum": 1}, "path"),
+                               _param("q", "检索式（与检索时相同）", _string()),
+                               _param("width", "按这个宽度（像素）给出位置；不给则为占页面的比例",
+                                      {"type": "integer", "minimum": 1, "maximum": 10000})],
+                "responses": {"200": _json("PageHits"), **_errors(400, 404)}}},
             "/api/records/{record_id}/similar": {"get": {
                 "summary": "相关记录（按正文中最有区分度的词）", "operationId": "similar",
                 "parameters": [RECORD_ID, _param("size", "条数", {
@@ -264,8 +292,8 @@ def openapi_spec() -> dict:
                        "schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
                                    "Record": RECORD, "Similar": SIMILAR,
-                                   "Suggestions": SUGGESTIONS, "Correction": CORRECTION,
-                                   "Corrected": CORRECTED}},
+                                   "Suggestions": SUGGESTIONS, "PageHits": PAGE_HITS,
+                                   "Correction": CORRECTION, "Corrected": CORRECTED}},
     }
 
 

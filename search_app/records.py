@@ -127,6 +127,9 @@ def _pages(record_id: str, rec: dict, spans, warnings: list[str]) -> list[dict]:
                               fmt=SHOWN_FORMAT)
              if images else None,
              "hits": sum(1 for a, _b in spans if p["start"] <= a < p["end"]),
+             "hits_url": url_for("hits.hits", record_id=record_id, page=p["page"],
+                                 q=request.args.get("q"))
+             if images and any(a < p["end"] and b > p["start"] for a, b in spans) else None,
              "warnings": by_page.get(p["page"], [])}
             for p in rec["page_list"]]
 

@@ -6,6 +6,7 @@ import json
 
 ACTION_LABELS = {"search": "检索", "suggest": "输入提示", "record": "查看记录", "page": "查看原件图像",
                  "download": "下载原件", "similar": "相关记录", "export": "导出检索结果",
+                 "hits": "查看命中位置",
                  "login": "登录", "login-failed": "登录失败",
                  "login-refused": "登录被拒（失败过多）", "logout": "退出", "admin": "账号管理",
                  "correct": "校对记录", "correct-revert": "撤销校对"}

@@ -103,7 +103,10 @@ def test_users_and_audit_commands(tmp_path, cli_runner):
     log.write("档案员", "127.0.0.1", "record", record="r1")
     log.close()
     out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--user", "档案员"])
-    assert out.exit_code == 0 and "档案员\t127.0.0.1\trecord\tr1" in out.output
+    assert out.exit_code == 0 and "档案员\t127.0.0.1\t查看记录\tr1" in out.output
+    everything = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--limit", "1000"]).output
+    assert "（控制台）\tlocal\t账号管理\t\t添加用户 档案员；角色 管理员；密级 绝密" in everything
+    assert "账号管理\t\t停用 查阅员" in everything  # account changes on the terminal, too
     csv_out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--csv"]).output
     assert csv_out.startswith("序号,时间,用户")
     assert cli_runner.invoke(main, ["audit", "--config", str(cfg), "--from", "yesterday"]

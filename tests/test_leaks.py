@@ -311,6 +311,17 @@ def page_image(w, c, levels, _role):
                 not_found_alike(w, c, levels, f"/api/records/{{}}/pages/1.{ext}", w.ids[level])
 
 
+def page_hits(w, c, levels, _role):
+    """Where the marker is drawn on each page image: boxes for a record the reader may see,
+    the same 404 as a missing id for any other."""
+    for level in SECURITY_LEVELS:
+        if level in levels:
+            r = fetch(w, c, levels, f"/api/records/{w.ids[level]}/pages/1/hits", q=MARKER)
+            assert r.get_json()["hits"][0]["boxes"]
+        else:
+            not_found_alike(w, c, levels, "/api/records/{}/pages/1/hits", w.ids[level])
+
+
 def download(w, c, levels, _role):
     for level in SECURITY_LEVELS:
         if level in levels:
@@ -448,6 +459,7 @@ ENDPOINTS = {
     "record page": record_page,
     "record API": record_api,
     "page image": page_image,
+    "page hits": page_hits,
     "download": download,
     "similar API": similar_api,
     "similar on the record page": similar_page,
@@ -514,7 +526,7 @@ TRAVERSALS = ["..", "../../etc/passwd", "..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e
 
 @pytest.mark.parametrize("route", ["/records/{}", "/records/{}/download", "/api/records/{}",
                                    "/api/records/{}/pages/1.png", "/api/records/{}/pages/1.jpg",
-                                   "/api/records/{}/similar"])
+                                   "/api/records/{}/similar", "/api/records/{}/pages/1/hits"])
 @pytest.mark.parametrize("bad", TRAVERSALS)
 def test_path_traversal_is_a_404(world, route, bad):
     c = world.client("reader-绝密")
@@ -530,6 +542,7 @@ READS = [  # (what, url template, action)
     ("record page", "/records/{id}?q=" + MARKER, "record"),
     ("record API", "/api/records/{id}", "record"),
     ("page image", "/api/records/{id}/pages/1.png?width=400", "page"),
+    ("page hits", "/api/records/{id}/pages/1/hits?q=" + MARKER, "hits"),
     ("page image jpg", "/api/records/{id}/pages/1.jpg?width=400", "page"),
     ("download", "/records/{id}/download", "download"),
     ("similar API", "/api/records/{id}/similar", "similar"),

@@ -44,12 +44,9 @@ def apply_now(settings: Settings, store: Corrections, source: str, path: str,
         try:
             row = manifest.db.execute(f"SELECT {_ENTRY} FROM files WHERE source = ? AND "
                                       "path = ? AND status = 'ok'", (source, path)).fetchone()
-            with ix.searcher() as s:
-                docnum = s.document_number(source=source, path=path)
-                stored = None if docnum is None else s.stored_fields(docnum)
-            if row is None or stored is None:
+            if row is None:
                 return False
-            return _rewrite(ix, manifest, Entry(*row), stored, store.current(source, path))
+            return _rewrite(ix, manifest, Entry(*row), store.current(source, path))
         finally:
             manifest.close()
     except IndexBusyError:  # a Whoosh writer of another kind holds the index
@@ -71,15 +68,17 @@ def _locked(index_dir: Path, wait: float) -> IndexLock | None:
             time.sleep(0.05)
 
 
-def _rewrite(ix, manifest: Manifest, entry: Entry, stored: dict[str, Any],
-             current: tuple) -> bool:
+def _rewrite(ix, manifest: Manifest, entry: Entry, current: tuple) -> bool:
+    batch = BatchWriter(ix, manifest, 1, 0, {entry.key})
+    stored = batch.stored(entry.source, entry.path)  # with its page boxes
+    if stored is None:
+        return False
     record = Record(**{k: v for k, v in stored.items() if k in _RECORD_FIELDS
                        and k != "page_starts"},
                     page_starts=tuple(stored.get("page_starts") or (0,)))
     record = corrected(uncorrected(record), current, entry.digest or "")
     fields = record_fields(record)
     postings = analyse(fields, setup_analyzer(WorkerSetup(_user_words(ix.storage.folder))))
-    batch = BatchWriter(ix, manifest, 1, 0, {entry.key})
     try:
         batch.add(fields, postings, replace(entry, meta_sig=signed(unsigned(entry.meta_sig),
                                                                    current)))

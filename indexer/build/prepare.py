@@ -23,6 +23,7 @@ from ..ingest.extracted import ExtractContext, Extracted
 from ..ingest.levels import first_page_lines, highest, text_mark
 from ..ingest.ocrcache import OcrRunner, file_digest
 from ..ingest.orgrepair import REVIEW, WARNING_HEAD, known_organisations, reviewed
+from ..ingest.pageboxes import encode as encode_boxes
 from ..ingest.safeopen import reading_path
 from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
 from ..store.records import Record, record_fields
@@ -66,7 +67,7 @@ class Prepared:
     pages: int = 0
     ocr_pages: int = 0
     ocr_seconds: float = 0.0
-    ocr_cache: list = field(default_factory=list)  # (key, PageText) when setup.return_ocr
+    ocr_cache: list = field(default_factory=list)  # (key, PageText, size): setup.return_ocr
     seconds: float = 0.0
     peak_mb: float = 0.0  # the worker process's peak resident memory so far (local pool)
 
@@ -152,7 +153,7 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
     extra = {"encoding": extracted.encoding, "warnings": list(extracted.warnings),
              EXTRACTED: auto}
     return merged_record(job, extracted.text, extracted.page_starts, extractor.type, auto,
-                         extra)
+                         extra, boxes=encode_boxes(extracted.boxes))
 
 
 def with_known_org(record: Record, known: frozenset[str]) -> Record:
@@ -186,8 +187,11 @@ def cap_text(extracted: Extracted, limit: int) -> Extracted:
         return extracted
     starts = tuple(s for s in extracted.page_starts if s < limit) or (0,)
     warning = f"正文过长，只索引了前 {limit:,} 个字符（[index] max_text_chars）"
+    boxes = extracted.boxes[:len(starts)]
+    if boxes and boxes[-1] is not None:
+        boxes = (*boxes[:-1], boxes[-1].cut(limit - starts[len(boxes) - 1]))
     return replace(extracted, text=extracted.text[:limit], page_starts=starts,
-                   warnings=(*extracted.warnings, warning))
+                   warnings=(*extracted.warnings, warning), boxes=boxes)
 
 
 def from_stored(job: Job, stored: dict[str, Any]) -> Record:
@@ -199,11 +203,13 @@ def from_stored(job: Job, stored: dict[str, Any]) -> Record:
     auto["security"] = text_mark(first_page_lines(stored["text"],
                                                   starts[1] if len(starts) > 1 else None))
     meta[EXTRACTED] = {k: v for k, v in auto.items() if v}
-    return merged_record(job, stored["text"], starts, stored["type"], meta[EXTRACTED], meta)
+    return merged_record(job, stored["text"], starts, stored["type"], meta[EXTRACTED], meta,
+                         boxes=stored.get("boxes") or b"")
 
 
 def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
-                  auto: dict[str, Any], stored_meta: dict[str, Any]) -> Record:
+                  auto: dict[str, Any], stored_meta: dict[str, Any],
+                  boxes: bytes = b"") -> Record:
     f = job.file
     notes: list[str] = []
     given = file_metadata(f, notes)
@@ -218,7 +224,8 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
         extra["warnings"] = warnings
     extra |= {k: v for k, v in meta.items() if k not in FIELDS and k not in RESERVED_META}
     return Record(id="", path=f.rel, source=f.source, text=text, page_starts=page_starts,
-                  type=type_, meta=extra, **{k: str(meta[k]) for k in FIELDS if k in meta})
+                  type=type_, meta=extra, boxes=boxes,
+                  **{k: str(meta[k]) for k in FIELDS if k in meta})
 
 
 def analyse(fields: dict[str, Any], analyzer: Analyzer) -> dict[str, Postings]:

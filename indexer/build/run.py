@@ -32,7 +32,8 @@ from ..private import private_dir
 from ..store.corrections import current_all
 from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
-from ..store.schema import USER_WORDS_FILE, build_schema, check_stamp, write_stamp
+from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
+                            write_stamp)
 from ..store.sources import read_sources, write_sources
 from ..store.writer import BatchWriter
 from .committed import committed_files
@@ -244,7 +245,9 @@ def _check_ocr(setup: WorkerSetup, work: Plan) -> None:
 def open_or_create(index_dir: Path):
     if whoosh_index.exists_in(index_dir):
         check_stamp(index_dir)
-        return whoosh_index.open_dir(index_dir)
+        ix = whoosh_index.open_dir(index_dir)
+        add_boxes_field(ix)
+        return ix
     private_dir(index_dir)
     write_stamp(index_dir)
     return whoosh_index.create_in(index_dir, build_schema())

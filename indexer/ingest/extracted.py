@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .ocrcache import OcrRunner
+    from .pageboxes import PageBoxes
 
 
 @dataclass(frozen=True)
@@ -17,10 +18,13 @@ class Extracted:
     encoding: str = ""
     warnings: tuple[str, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    # per page, where its text is drawn on the page image (None: not known); () for none
+    boxes: tuple[PageBoxes | None, ...] = ()
 
 
 def from_pages(pages: list[str], **kwargs) -> Extracted:
-    """One record from page texts: pages joined by form feeds, page starts remembered."""
+    """One record from page texts: pages joined by form feeds, page starts remembered
+    (boxes, when given, are per page with offsets into each page's text)."""
     starts, text = [], []
     offset = 0
     for page in pages:

@@ -25,14 +25,15 @@ class ImageExtractor:
             raise ExtractionError("a scanned image needs OCR, which is off")
         digest = ctx.digest or file_digest(path)
         settings = ctx.ocr.settings
-        texts, warnings = [], []
+        texts, warnings, boxes = [], [], []
         try:
             with ScanPages(path, settings.max_pixels, ctx.max_pages,
                            settings.max_file_pixels) as pages:
                 for index in range(len(pages)):
-                    result = ctx.ocr.page(digest, index, lambda i=index: pages.page(i))
+                    result, found = ctx.ocr.read(digest, index, lambda i=index: pages.page(i))
                     texts.append(result.text)
+                    boxes.append(found)
                     warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
         except OcrError as e:
             raise ExtractionError(str(e)) from e
-        return from_pages(texts, warnings=tuple(warnings))
+        return from_pages(texts, warnings=tuple(warnings), boxes=tuple(boxes))

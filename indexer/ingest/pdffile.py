@@ -24,6 +24,7 @@ from ocr.images import DEFAULT_MAX_PIXELS
 from ..errors import ExtractionError
 from .extracted import ExtractContext, Extracted, from_pages
 from .ocrcache import file_digest
+from .pdfboxes import LayerBoxes
 from .textlayer import AGREE, agreement, judge_text_layer
 
 RENDER_DPI = 300
@@ -37,11 +38,12 @@ class PdfExtractor:
     magic = (b"%PDF",)
 
     def extract(self, path: Path, ctx: ExtractContext) -> Extracted:
+        char_boxes: list[LayerBoxes] = []
         with pdfminer_complaints() as complaints:
-            layers = text_layers(path, ctx.max_pages)
+            layers = text_layers(path, ctx.max_pages, char_boxes)
         verdicts = [judge_text_layer(layer) for layer in layers]
         to_read = [i for i, v in enumerate(verdicts) if v.state != "ok"]
-        pages, warnings = [], []
+        pages, warnings, boxes = [], [], []
         if complaints:  # one line for the file, not one per glyph or font (62 once)
             warnings.append(f"PDF 的字体信息不完整（{len(complaints)} 处，如：{complaints[0][:120]}），"
                             "文字层可能有误")
@@ -58,21 +60,35 @@ class PdfExtractor:
         for index, (layer, verdict) in enumerate(zip(layers, verdicts)):
             if index not in to_read:
                 pages.append(layer.strip("\n"))
+                boxes.append(layer_boxes(char_boxes, index, layer))
                 continue
             digest = digest or ctx.digest or file_digest(path)
             max_pixels = ctx.ocr.settings.max_pixels
-            result = ctx.ocr.page(digest, index,
-                                  lambda i=index: render_page(path, i, max_pixels))
+            result, found = ctx.ocr.read(digest, index,
+                                         lambda i=index: render_page(path, i, max_pixels))
             if verdict.state == "suspect" and agreement(layer, result.text) >= AGREE:
                 pages.append(layer.strip("\n"))  # the OCR confirms it: born-digital text wins
+                boxes.append(layer_boxes(char_boxes, index, layer))
                 continue
             pages.append(result.text)
+            boxes.append(found)
             warnings.append(f"第{index + 1}页{verdict.reason}，已用OCR识别")
             if index in reduced:
                 warnings.append(f"第{index + 1}页幅面过大，只能按 {reduced[index]:.0f} dpi 识别"
                                 "（[ocr] max_pixels），小字可能识别不全")
             warnings.extend(f"第{index + 1}页：{w}" for w in result.warnings)
-        return from_pages(pages, warnings=tuple(warnings))
+        return from_pages(pages, warnings=tuple(warnings), boxes=tuple(boxes))
+
+
+def layer_boxes(found: list[LayerBoxes], index: int, layer: str):
+    """Character boxes of a page kept as its text layer, on the page rendered as for OCR
+    (offsets into the page text as kept: leading blank lines stripped); None when the boxes
+    were made of other text than the layer judged."""
+    if index >= len(found) or found[index].text != layer:
+        return None
+    x0, y0, x1, y1 = found[index].bbox
+    return found[index].to_pixels(render_scale(x1 - x0, y1 - y0),
+                                  lead=len(layer) - len(layer.lstrip("\n")))
 
 
 @contextmanager
@@ -96,8 +112,9 @@ def pdfminer_complaints() -> Iterator[list[str]]:
         logger.propagate = before
 
 
-def text_layers(path: Path, max_pages: int) -> list[str]:
-    """The text layer of every page ('' for a page without one)."""
+def text_layers(path: Path, max_pages: int, boxes: list | None = None) -> list[str]:
+    """The text layer of every page ('' for a page without one); with `boxes`, each page's
+    character boxes (pdfboxes.LayerBoxes) are appended to it."""
     pages = []
     try:
         for layout in extract_pages(path):
@@ -106,6 +123,8 @@ def text_layers(path: Path, max_pages: int) -> list[str]:
                                       "(raise [ocr] max_pages to index it)")
             pages.append("".join(el.get_text() for el in layout
                                  if isinstance(el, LTTextContainer)))
+            if boxes is not None:
+                boxes.append(LayerBoxes(layout))
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise ExtractionError("the PDF is protected by a password: "
                               "save an unprotected copy to index it") from e

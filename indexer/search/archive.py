@@ -347,9 +347,10 @@ class Archive:
         return out
 
     @pins_version
-    def record(self, record_id: str, clearance: str) -> dict[str, Any]:
+    def record(self, record_id: str, clearance: str, boxes: bool = False) -> dict[str, Any]:
         """One record, looked up among the records this clearance may see only: an id above
-        it costs and answers what an unknown id does (nothing is read of the record)."""
+        it costs and answers what an unknown id does (nothing is read of the record). With
+        `boxes`, "boxes" holds where its text is drawn on its pages (ingest/pageboxes.py)."""
         if clearance not in SECURITY_LEVELS:
             raise QueryError(f"未知的密级 {clearance!r}")
         _s, arrays = self.current()
@@ -366,6 +367,8 @@ class Archive:
         record = {k: stored.get(k, "") for k in HIT_FIELDS}
         record.update(source=stored.get("source", ""), text=text, page_list=pages,
                       meta=stored.get("meta", {}))
+        if boxes:
+            record["boxes"] = arrays.column_value("boxes", int(ids[0])) or b""
         return record
 
     @pins_version

@@ -21,6 +21,13 @@ EMPTY = np.zeros(0, dtype=np.int64)
 _MISSING = object()
 
 
+def column_value(reader, schema, name: str, docnum: int):
+    """A document's value of a column field (None when the index has no such column)."""
+    if name not in schema or not reader.has_column(name):
+        return None
+    return reader.column_reader(name)[docnum]
+
+
 def _nbytes(value) -> int:
     """What a cached value costs: its arrays' bytes (64 for anything else)."""
     if isinstance(value, tuple):
@@ -67,6 +74,11 @@ class IndexArrays:
     def stored_fields(self, docnum: int) -> dict:
         with self.io:
             return self.searcher.stored_fields(docnum)
+
+    def column_value(self, name: str, docnum: int):
+        """A document's value of a column-only field (None: the index has no such column)."""
+        with self.io:
+            return column_value(self.searcher.reader(), self.searcher.schema, name, docnum)
 
     def live(self) -> np.ndarray:
         """Docnums of documents that are not deleted."""

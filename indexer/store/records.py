@@ -33,6 +33,7 @@ class Record:
     type: str = ""
     archival_code: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    boxes: bytes = b""  # where the text is drawn on the page images (ingest/pageboxes.py)
 
     @property
     def year(self) -> str:
@@ -78,10 +79,12 @@ def record_fields(record: Record) -> dict[str, Any]:
         "pages": len(record.page_starts),
         "page_starts": list(record.page_starts),
         "meta": dict(record.meta),
+        "boxes": record.boxes,
     }
     for name in FACETS:  # a facet the Record has no attribute for comes from its catalog row
         if name not in doc:
             doc[name] = str(record.meta.get(name, ""))
         if name in FOLDED_FACETS:
             doc[name] = fold_value(doc[name])
-    return {k: v for k, v in doc.items() if v != "" or k in ("text", "title")}
+    return {k: v for k, v in doc.items()
+            if (v != "" and v != b"") or k in ("text", "title")}

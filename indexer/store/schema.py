@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from whoosh import fields
+from whoosh import columns, fields
 
 from ..analysis.analyzers import ANALYSIS_VERSION, NgramFormat, ngram_analyzer, word_analyzer
 from ..analysis.words import Analyzer
@@ -50,8 +50,24 @@ def build_schema(analyzer: Analyzer | None = None) -> fields.Schema:
         pages=fields.NUMERIC(int, stored=True),
         page_starts=fields.STORED(),
         meta=fields.STORED(),  # everything else: encoding, warnings, notes, extra columns
+        boxes=boxes_field(),  # where the text is drawn on the page images, read on demand
         **{name: facet() for name in FACETS},
     )
+
+
+def boxes_field() -> fields.COLUMN:
+    """A column, not a stored field: a search reading its hits' stored fields never loads
+    the boxes, which only the hit boxes of one record's page need."""
+    return fields.COLUMN(columns.VarBytesColumn())
+
+
+def add_boxes_field(ix) -> None:
+    """Give an index made before boxes were kept the column (its records have none until
+    their files are read again: dangan index --rebuild)."""
+    if "boxes" not in ix.schema:
+        w = ix.writer()
+        w.add_field("boxes", boxes_field())
+        w.commit(merge=False)
 
 
 def write_stamp(index_dir: Path) -> None:

@@ -24,6 +24,7 @@ from whoosh.reading import SegmentReader
 
 from ..analysis.names import NAMES_FILE, name_like
 from ..analysis.postings import Postings
+from .arrays import column_value
 from .codec import IndexCodec
 from .lock import IndexBusyError
 from .manifest import Entry, Manifest
@@ -95,7 +96,13 @@ class BatchWriter:
             self._settle()
         with self.ix.searcher() as s:
             docnum = s.document_number(source=source, path=path)
-            return None if docnum is None else s.stored_fields(docnum)
+            if docnum is None:
+                return None
+            fields = dict(s.stored_fields(docnum))
+            boxes = column_value(s.reader(), s.schema, "boxes", docnum)
+            if boxes:
+                fields["boxes"] = boxes
+            return fields
 
     def delete(self, source: str, path: str) -> None:
         """Delete the committed record of a file, if there is one (looked up only then)."""

@@ -1,4 +1,5 @@
-/* 档案检索, record page: previous/next hit navigation and the print buttons.
+/* 档案检索, record page: previous/next hit navigation, the hits drawn as boxes over the page
+   images, and the print buttons.
    The page works without this file (page links, #page-N anchors, print preview links). */
 (function () {
   "use strict";
@@ -13,16 +14,71 @@
     return el;
   }
 
+  /* Boxes over a page image, per mark: the k-th mark of a page is the k-th hit the page's
+     hits (GET …/pages/N/hits, fractions of the page) list. */
+  var boxesOf = [];  // mark index -> its box elements (filled when the page's hits arrive)
+
+  function marksOfPage(page) {
+    var found = [];
+    marks.forEach(function (m, i) { if (pageOf(m) === page) { found.push(i); } });
+    return found;
+  }
+
+  function drawBoxes(layer) {
+    var page = pageOf(layer);
+    fetch(layer.getAttribute("data-hits"), {credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || data.units !== "fraction") { return; }
+        var mine = marksOfPage(page);
+        data.hits.forEach(function (hit, k) {
+          var els = hit.boxes.map(function (b) {
+            var el = document.createElement("span");
+            el.className = "hit-box";
+            el.style.left = (b.left * 100) + "%";
+            el.style.top = (b.top * 100) + "%";
+            el.style.width = (b.width * 100) + "%";
+            el.style.height = (b.height * 100) + "%";
+            el.setAttribute("data-hit", String(hit.index));
+            layer.appendChild(el);
+            return el;
+          });
+          if (k < mine.length) { boxesOf[mine[k]] = els; }
+          if (mine[k] === current) { mark(current, true); }
+        });
+      })
+      .catch(function () { /* no boxes: the marked text is still there */ });
+  }
+
+  function mark(i, on) {
+    (boxesOf[i] || []).forEach(function (el) { el.classList.toggle("current", on); });
+  }
+
+  function visible(el) {
+    var r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= (window.innerHeight || document.documentElement.clientHeight);
+  }
+
   function show(i, scroll) {
     if (!marks.length) { return; }
     i = (i + marks.length) % marks.length;
-    if (current >= 0) { marks[current].classList.remove("current"); }
+    if (current >= 0) {
+      marks[current].classList.remove("current");
+      mark(current, false);
+    }
     current = i;
-    var mark = marks[current];
-    mark.classList.add("current");
+    var m = marks[current];
+    m.classList.add("current");
+    mark(current, true);
     if (counter) { counter.textContent = "第 " + (current + 1) + " / " + marks.length + " 处"; }
-    if (scroll) { mark.scrollIntoView({block: "center"}); }
+    if (scroll) {
+      m.scrollIntoView({block: "center"});
+      var box = (boxesOf[current] || [])[0];
+      if (box && !visible(box)) { box.scrollIntoView({block: "nearest"}); }
+    }
   }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".hit-boxes[data-hits]"), drawBoxes);
 
   /* The first hit at or after the page the address points to (#page-N), else the first. */
   function startAt() {

@@ -43,6 +43,12 @@ def hits(page, site: str, q: str) -> int:
     return page.request.get(f"{site}/api/search", params={"q": q}).json()["exact_total"]
 
 
+def page_size(page, site: str, rid: str, q: str):
+    answer = page.request.get(f"{site}/api/records/{rid}/pages/2/hits", params={"q": q})
+    assert answer.ok, answer.text()
+    return answer.json()["page_size"]
+
+
 def test_an_editor_corrects_a_field_and_a_page_text_then_reverts_the_page(
         browser, site, shots):  # noqa: F811
     from playwright.sync_api import expect
@@ -54,6 +60,9 @@ def test_an_editor_corrects_a_field_and_a_page_text_then_reverts_the_page(
     page.locator(".hits h2 a, .hits h3 a").first.click()
     page.wait_for_url("**/records/**")
     assert hits(page, site, MISREAD) == 1
+    rid = page.url.split("/records/")[1].split("?")[0].split("#")[0]
+    drawn = page_size(page, site, rid, MISREAD)
+    assert drawn  # the PDF's text layer says where its words are drawn
 
     page.get_by_text("校对著录信息").click()
     page.get_by_label("责任者").fill("新塘桥镇档案室")
@@ -76,12 +85,14 @@ def test_an_editor_corrects_a_field_and_a_page_text_then_reverts_the_page(
     expect(page.locator("#page-2 .page-corrected")).to_contain_text(EDITOR_NAME)
     expect(page.locator("#page-2 .page-text")).to_contain_text(RIGHT)
     assert (hits(page, site, RIGHT), hits(page, site, MISREAD)) == (1, 0)
+    assert page_size(page, site, rid, RIGHT) is None  # no boxes drawn for another text
 
     page.locator("#page-2").get_by_text("校对第2页文字").click()
     page.get_by_role("button", name="撤销本页校对（恢复识别的文字）").click()
     expect(page.locator(".flashes")).to_contain_text("第2页的校对已撤销")
     expect(page.locator("#page-2 .page-text")).to_contain_text(MISREAD)
     assert (hits(page, site, RIGHT), hits(page, site, MISREAD)) == (0, 1)
+    assert page_size(page, site, rid, MISREAD) == drawn  # the page's boxes are back
     page.get_by_role("button", name="撤销责任者的校对").click()
     expect(page.locator("table.fields .badge.corrected")).to_have_count(0)
     t.close()

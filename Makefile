@@ -7,7 +7,7 @@ N ?= 10000
 WEB_N ?= 2000
 MESSY_N ?= 3000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-layers bench-pages confusions clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-layers bench-pages bench-corrections confusions clean
 
 run: install index serve
 
@@ -41,6 +41,9 @@ bench-web: install
 
 bench-auth: install
 	$(BIN)/python -m bench.auth --n $(WEB_N)
+
+bench-corrections: install
+	$(BIN)/python -m bench.corrections --n $(WEB_N)
 
 bench-timing: install
 	$(BIN)/python -m bench.timing

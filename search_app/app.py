@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     harden(app, settings)
     init_auth(app, settings)
 
-    from . import admin, advanced, api, export, hits, login, records, views
+    from . import admin, advanced, api, corrections, export, hits, login, records, views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(login.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(hits.bp)
+    app.register_blueprint(corrections.bp)
     app.jinja_env.filters["security_class"] = views.security_class
     app.jinja_env.filters["when"] = lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
     _register_errors(app)

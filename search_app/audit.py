@@ -21,7 +21,8 @@ AUDIT_FILE = "audit.sqlite"
 READS = ("search", "suggest", "record", "page", "download", "similar", "export", "hits")
 # login-refused: an attempt not even checked because of too many failures; admin: a change
 # made on the admin pages (detail says which)
-ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin")
+ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin",
+           "correct", "correct-revert")  # an 编辑's correction of a record, and its revert
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reads (

@@ -29,6 +29,8 @@ def hits(record_id: str, page: int):
     spans = find_spans(data["text"], highlight_terms(q))
     starts = [p["start"] for p in data["page_list"]]
     boxes = page_boxes(data.pop("boxes"), page - 1)
+    if str(page) in ((data.get("meta") or {}).get("corrections") or {}).get("pages", {}):
+        boxes = None  # a corrected page's text is not what the image's boxes were drawn for
     found = page_hits(spans, page_span(starts, len(data["text"]), page), boxes)
     record_read("hits", record=record_id, query=q, page=page, total=len(found))
     sx = sy = 1.0

@@ -104,6 +104,45 @@ PAGE_HITS = {"type": "object", "properties": {
 
 RECORD_ID = _param("record_id", "记录编号（检索结果的 id）", _string(), "path")
 
+# corrections (role 编辑 or 管理员)
+CORRECTED_FIELDS = ("title", "org", "doc_number", "date", "category", "kind", "retention",
+                    "security", "persons", "notes")
+CORRECTION = {"type": "object", "properties": {
+    "seq": {"type": "integer"}, "field": _string("校对的著录项（页文字的校对为 null）"),
+    "page": {"type": ["integer", "null"], "description": "校对的页（著录项的校对为 null）"},
+    "old": _string("原来的值或文字"), "new": _string("校对后的值或文字"),
+    "note": _string("校对说明"), "user": _string(), "admin": {"type": "boolean"},
+    "time": {"type": "number", "description": "Unix 时间"}, "record_id": _string(),
+    "reverted": {"type": ["number", "null"], "description": "撤销的时间；未撤销为 null"},
+    "reverted_by": {"type": ["string", "null"]}}}
+CORRECTED = {"type": "object", "properties": {
+    "ok": {"const": True}, "id": _string(),
+    "corrections": {"type": "array", "items": {"$ref": "#/components/schemas/Correction"}},
+    "reverted": {"$ref": "#/components/schemas/Correction"},
+    "applied": {"type": "boolean", "description": "已写入索引、可以检索到；false：索引正在更新，"
+                                                  "这次更新完成后（或下一次 dangan index）生效"},
+    "message": _string()}}
+PAGE_NO = _param("page", "页码，从 1 起", {"type": "integer", "minimum": 1}, "path")
+NOTE = {"note": _string("校对说明（必填：改了什么、依据什么）")}
+
+
+def _body(properties: dict, required: list[str]) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "properties": properties, "required": required}}}}
+
+
+def _correction_errors() -> dict:
+    return {**_errors(400, 404), "403": _json("Error", "不是编辑或管理员；密级只有管理员能校对")}
+
+
+def _correct_fields() -> dict:
+    return {
+        "summary": "校对著录项（编辑或管理员）：给出要改的项及新值，并写校对说明；日期写成 YYYY、"
+                   "YYYY-MM 或 YYYY-MM-DD；密级只有管理员能改（可低于“取最高”的结果）",
+        "operationId": "correctRecord", "parameters": [RECORD_ID],
+        "requestBody": _body({**{f: _string() for f in CORRECTED_FIELDS}, **NOTE}, ["note"]),
+        "responses": {"200": _json("Corrected"), **_correction_errors()}}
+
 
 def _json(schema_name: str, description: str = "成功") -> dict:
     return {"description": description, "content": {
@@ -170,7 +209,33 @@ def openapi_spec() -> dict:
             "/api/records/{record_id}": {"get": {
                 "summary": "一条记录：著录信息、全文、分页", "operationId": "record",
                 "parameters": [RECORD_ID],
-                "responses": {"200": _json("Record"), **_errors(404)}}},
+                "responses": {"200": _json("Record"), **_errors(404)}},
+                "patch": _correct_fields()},
+            "/api/records/{record_id}/pages/{page}/text": {
+                "put": {"summary": "校对一页的文字（编辑或管理员）", "operationId": "correctPage",
+                        "parameters": [RECORD_ID, PAGE_NO],
+                        "requestBody": _body({"text": _string("这一页正确的文字"), **NOTE},
+                                             ["text", "note"]),
+                        "responses": {"200": _json("Corrected"), **_correction_errors()}},
+                "delete": {"summary": "撤销一页文字的校对，恢复识别出的文字（note 可选）",
+                           "operationId": "revertPage", "parameters": [RECORD_ID, PAGE_NO],
+                           "responses": {"200": _json("Corrected"),
+                                         **_correction_errors()}}},
+            "/api/records/{record_id}/corrections/{field}": {"delete": {
+                "summary": "撤销一个著录项的校对，恢复目录、旁注文件或正文给出的值（note 可选）",
+                "operationId": "revertField",
+                "parameters": [RECORD_ID, _param("field", "著录项", {
+                    "type": "string", "enum": list(CORRECTED_FIELDS)}, "path")],
+                "responses": {"200": _json("Corrected"), **_correction_errors()}}},
+            "/api/records/{record_id}/corrections": {"get": {
+                "summary": "这条记录的全部校对（含已撤销的），按时间先后",
+                "operationId": "corrections", "parameters": [RECORD_ID],
+                "responses": {"200": {"description": "校对记录", "content": {
+                    "application/json": {"schema": {"type": "object", "properties": {
+                        "ok": {"const": True}, "id": _string(), "corrections": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Correction"}}}}}}},
+                    **_errors(404)}}},
             "/api/records/{record_id}/pages/{page}.png": _page_image("png"),
             "/api/records/{record_id}/pages/{page}.jpg": _page_image("jpg"),
             "/api/records/{record_id}/pages/{page}/hits": {"get": {
@@ -227,7 +292,8 @@ def openapi_spec() -> dict:
                        "schemas": {"Error": ERROR, "Snippet": SNIPPET, "Hit": HIT,
                                    "FacetValue": FACET_VALUE, "SearchResult": SEARCH,
                                    "Record": RECORD, "Similar": SIMILAR,
-                                   "Suggestions": SUGGESTIONS, "PageHits": PAGE_HITS}},
+                                   "Suggestions": SUGGESTIONS, "PageHits": PAGE_HITS,
+                                   "Correction": CORRECTION, "Corrected": CORRECTED}},
     }
 
 

@@ -18,6 +18,7 @@ from indexer.search.highlight import find_spans
 
 from .api import archive, indexed
 from .auth import clearance, record_read
+from .correctview import correction_view
 from .marking import mark
 from .purpose import PurposeRequired, stated_purpose
 from .views import TYPE_LABELS, State, highlight_terms, security_class
@@ -27,7 +28,7 @@ bp = Blueprint("records", __name__)
 
 META_LABELS = {"encoding": "编码", **LABELS}  # catalog values without a row of their own
 # shown elsewhere (the 著录 rows), or the indexer's own notes
-META_HIDDEN = {"warnings", "extracted", "pages"} | {f.name for f in SHOWN}
+META_HIDDEN = {"warnings", "extracted", "pages", "corrections"} | {f.name for f in SHOWN}
 RECORD_FIELDS = tuple((f.name, f.label) for f in SHOWN)  # the field registry's 著录 rows
 PRINT_MODES = {"text": "文字", "image": "原件图像"}
 SIMILAR = 5  # 相关记录 shown
@@ -56,7 +57,8 @@ def record(record_id: str):
                                            print=mode, back=request.args.get("back") or None))
                      for mode, label in PRINT_MODES.items() if images or mode == "text"],
         similar=[_similar(h) for h in similar],
-        security_class=security_class(rec.get("security", "")), watermark=watermark_text(rec))
+        security_class=security_class(rec.get("security", "")), watermark=watermark_text(rec),
+        **correction_view(rec))
 
 
 def _back(q: str) -> str:

@@ -22,7 +22,7 @@ from test_browser import text_pdf
 from indexer.build.run import run_index
 from indexer.fields import SECURITY_LEVELS
 from search_app.app import create_app
-from search_app.accounts import ADMIN, READER
+from search_app.accounts import ADMIN, EDITOR, READER
 from search_app.security import SESSION_COOKIE
 
 MARKER = "泄密测试"
@@ -39,6 +39,7 @@ READERS = {
     "anonymous": (None, None, None, "公开"),
     **{f"reader-{level}": (f"读者{level}", READER, level, "公开") for level in SECURITY_LEVELS},
     "admin-机密": ("管理员机密", ADMIN, "机密", "公开"),
+    "editor-秘密": ("编辑秘密", EDITOR, "秘密", "公开"),
     "anonymous-off": (None, None, None, "off"),
 }
 
@@ -365,7 +366,7 @@ def register_pages(w, c, levels, role):
                 assert secret.encode() not in r.get_data(), (url, secret)
         if role is None:
             assert r.status_code == 302 and "/login" in r.headers["Location"]
-        elif role == READER:
+        elif role in (READER, EDITOR):
             assert r.status_code == 403 and "只有管理员" in r.get_data(as_text=True)
         elif url.endswith(".csv"):
             rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
@@ -408,6 +409,45 @@ def zip_download(w, c, levels, _role):
     assert len(z.namelist()) == len(levels) + 1  # the visible marker records and 清单.csv
 
 
+# corrections sent by every reader: none is stored (an empty note, or nothing to revert), so
+# the shared archive is never changed; what matters is that a record above clearance answers
+# exactly as an unknown id
+WRITES = (("patch", "/api/records/{}", {"org": "改", "note": ""}),
+          ("put", "/api/records/{}/pages/1/text", {"text": "改", "note": ""}),
+          ("delete", "/api/records/{}/pages/1/text", None),
+          ("delete", "/api/records/{}/corrections/org", None))
+
+
+def corrections_api(w, c, levels, role):
+    for level in SECURITY_LEVELS:
+        if level in levels:
+            r = fetch(w, c, levels, f"/api/records/{w.ids[level]}/corrections")
+            assert r.get_json()["corrections"] == []
+        else:
+            not_found_alike(w, c, levels, "/api/records/{}/corrections", w.ids[level])
+    html = c.get("/").get_data(as_text=True)
+    if 'name="csrf_token"' not in html:
+        html = c.get("/login").get_data(as_text=True)
+    headers = {"X-CSRFToken": csrf_token(html)} if 'name="csrf_token"' in html else {}
+    for method, url, body in WRITES:
+        missing = getattr(c, method)(url.format(MISSING), json=body, headers=headers)
+        for level in SECURITY_LEVELS:
+            r = getattr(c, method)(url.format(w.ids[level]), json=body, headers=headers)
+            for secret in w.hidden(levels):
+                if secret != w.ids[level]:  # the answer may echo the id it was asked for
+                    assert secret.encode() not in r.get_data(), (url, secret)
+            if not levels or role is None:
+                assert r.status_code == 401 and r.get_json()["ok"] is False
+            elif role == READER:
+                assert r.status_code == 403 and "编辑" in r.get_json()["error"]
+            elif level in levels:
+                assert r.status_code == (404 if method == "delete" else 400), r.get_json()
+            else:
+                assert r.status_code == 404
+                assert (_comparable(r.get_data(), w.ids[level])
+                        == _comparable(missing.get_data(), MISSING))
+
+
 ENDPOINTS = {
     "search page": search_page,
     "search API": search_api,
@@ -426,6 +466,7 @@ ENDPOINTS = {
     "register and accounts": register_pages,
     "export": export_api,
     "zip download": zip_download,
+    "corrections": corrections_api,
 }
 
 

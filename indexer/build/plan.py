@@ -27,8 +27,10 @@ from ..errors import ExtractionError
 from ..ingest.ocrcache import file_digest
 from ..ingest.safeopen import reading_path
 from ..ingest.sourcefile import SourceFile, metadata_signature
+from ..store.corrections import Correction
 from ..store.manifest import Entry, Manifest
 from .corpus import FILE_COLUMNS, Corpus
+from .corrected import signed
 from .scratch import Rows, Tally, attached, stream
 
 EXTRACT_KINDS = ("new", "changed", "retry", "repair")
@@ -65,6 +67,7 @@ FROM jobs j JOIN files f ON f.id = j.file
 LEFT JOIN catalog c ON c.source = f.source AND c.rel = f.rel
 """
 _MOVABLE = "status = 'ok' AND digest <> '' AND used = 0"
+Fixes = dict[tuple[str, str], tuple[Correction, ...]]  # corrections in force per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ class Job:
     meta_sig: str
     old: Entry | None = None   # the manifest row this job replaces (for moved: the old path)
     digest: str = ""           # known when the planner hashed the file
+    corrections: tuple[Correction, ...] = ()  # an 编辑's, in force (see corrected.py)
 
 
 class Plan:
@@ -81,8 +85,9 @@ class Plan:
     and `orphans` are re-iterable and sized, built one item at a time; `unchanged` is only
     counted."""
 
-    def __init__(self, corpus: Corpus, unchanged: int = 0):
+    def __init__(self, corpus: Corpus, unchanged: int = 0, fixes: Fixes | None = None):
         self.corpus = corpus  # keeps its scratch database open as long as the plan is used
+        self.fixes = fixes or {}
         db = corpus.db
         self.counts = dict(db.execute("SELECT kind, count(*) FROM jobs GROUP BY kind"))
         self.jobs: Rows[Job] = Rows(db, _JOBS + " ORDER BY j.seq", self._job,
@@ -110,23 +115,26 @@ class Plan:
     def _job(self, row: tuple) -> Job:
         file = self.corpus.source_file(row[:8])
         kind, sig, digest, old = row[8], row[9], row[10], row[11:]
-        return Job(kind, file, metadata_signature(file) if sig is None else sig,
-                   _entry(old) if old[0] is not None else None, digest)
+        fixes = self.fixes.get(file.key, ())
+        return Job(kind, file, signed(metadata_signature(file), fixes) if sig is None else sig,
+                   _entry(old) if old[0] is not None else None, digest, fixes)
 
 
 def _entry(row: tuple) -> Entry:
     return Entry(*row)
 
 
-def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = False) -> Plan:
+def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = False,
+              fixes: Fixes | None = None) -> Plan:
     """Plan the corpus against `manifest` (None: nothing indexed yet). With `verify`, the
     scratch database's `indexed` table (see committed.py) holds the records the index has per
-    file: a file indexed other than once is repaired, a record nobody knows is an orphan."""
+    file: a file indexed other than once is repaired, a record nobody knows is an orphan.
+    `fixes`: the corrections in force per file (a changed one is a metadata change)."""
     db = corpus.db
     db.executescript(_SCHEMA)
     if manifest is None or _nothing_known(db, manifest, verify):
         db.execute("INSERT INTO jobs (file, kind) SELECT id, 'new' FROM files ORDER BY id")
-        return Plan(corpus)  # signatures are taken as the jobs are handed out
+        return Plan(corpus, fixes=fixes)  # signatures are taken as the jobs are handed out
     with attached(db, manifest.path):
         db.execute(f"INSERT INTO gone ({_ENTRY}) SELECT {_ENTRY} FROM m.files o WHERE NOT EXISTS "
                    "(SELECT 1 FROM files f WHERE f.source = o.source AND f.rel = o.path) "
@@ -138,8 +146,8 @@ def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = F
                        " AND NOT EXISTS "
                        "(SELECT 1 FROM files f WHERE f.source = i.source AND f.rel = i.path) "
                        "ORDER BY source, path")
-        unchanged = _Planner(corpus, verify).run()
-    return Plan(corpus, unchanged)
+        unchanged = _Planner(corpus, verify, fixes or {}).run()
+    return Plan(corpus, unchanged, fixes)
 
 
 def _nothing_known(db: sqlite3.Connection, manifest: Manifest, verify: bool) -> bool:
@@ -152,8 +160,8 @@ class _Planner:
     """One pass over the corpus joined with the manifest: counts the unchanged files, writes
     every other file's job (or touched row) to the scratch database."""
 
-    def __init__(self, corpus: Corpus, verify: bool):
-        self.corpus, self.db, self.verify = corpus, corpus.db, verify
+    def __init__(self, corpus: Corpus, verify: bool, fixes: Fixes):
+        self.corpus, self.db, self.verify, self.fixes = corpus, corpus.db, verify, fixes
         self.movable = self.db.execute(  # vanished files a new one may have moved from
             f"SELECT count(*) FROM gone WHERE {_MOVABLE}").fetchone()[0]
         self.jobs: list[tuple] = []
@@ -165,7 +173,7 @@ class _Planner:
         for row in stream(self.db, _FILES_AND_MANIFEST):
             fid, file = row[0], self.corpus.source_file(row[1:9])
             old = row[9:18] if row[9] is not None else None
-            sig = metadata_signature(file)
+            sig = signed(metadata_signature(file), self.fixes.get(file.key, ()))
             if old and old[6] == "ok" and (old[2], old[3]) == (file.size, file.mtime_ns):
                 if self.verify and row[18] != 1:
                     self.job(fid, "repair", sig, "", old)

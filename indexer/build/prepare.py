@@ -27,6 +27,7 @@ from ..ingest.pageboxes import encode as encode_boxes
 from ..ingest.safeopen import reading_path
 from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
 from ..store.records import Record, record_fields
+from .corrected import corrected, uncorrected_stored
 from .memory import out_of_memory_message
 from .plan import Job
 
@@ -104,13 +105,14 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
     out = Prepared(job)
     try:
         if stored is not None and isinstance((stored.get("meta") or {}).get(EXTRACTED), dict):
-            record = from_stored(job, stored)
+            record = from_stored(job, uncorrected_stored(stored))
             out.digest = job.digest or (job.old.digest if job.old else "") or ""
         else:
             with reading_path(job.file.path, job.file.root) as path:  # links never followed
                 out.digest = job.digest or file_digest(path)
                 record = extract_record(job, replace(ctx, digest=out.digest), path)
-        out.fields = record_fields(with_known_org(record, _state["orgs"]))
+        record = with_known_org(record, _state["orgs"])
+        out.fields = record_fields(corrected(record, job.corrections, out.digest))
         out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)
     except (DanganError, OSError) as e:

@@ -29,6 +29,7 @@ from ..ingest.extracted import ExtractContext
 from ..ingest.ocrcache import OcrRunner
 from ..ingest.sourcefile import content_id
 from ..private import private_dir
+from ..store.corrections import current_all
 from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
 from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
@@ -79,7 +80,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     check_roots(roots)
     current = settings.index.dir
     if dry_run:
-        return _dry_plan(discover(roots), current, rebuild)
+        return _dry_plan(discover(roots), current, rebuild, current_all(settings.data_dir))
     with IndexLock(current) as lock:
         recover_swap(current)
         target = _rebuild_dir(current) if rebuild else current
@@ -89,7 +90,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         try:
             corpus = discover(roots, scratch)
             indexed = committed_files(ix, manifest, scratch.db)
-            work = make_plan(corpus, manifest, verify=True)
+            work = make_plan(corpus, manifest, verify=True, fixes=current_all(settings.data_dir))
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart
@@ -264,15 +265,15 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
     return words
 
 
-def _dry_plan(corpus: Corpus, current: Path, rebuild: bool) -> Plan:
+def _dry_plan(corpus: Corpus, current: Path, rebuild: bool, fixes=None) -> Plan:
     """The plan, without creating or changing anything."""
     if rebuild or not whoosh_index.exists_in(current):
-        return make_plan(corpus, None)
+        return make_plan(corpus, None, fixes=fixes)
     check_stamp(current)
     manifest = Manifest(current)
     try:
         committed_files(whoosh_index.open_dir(current), manifest, corpus.db)
-        return make_plan(corpus, manifest, verify=True)
+        return make_plan(corpus, manifest, verify=True, fixes=fixes)
     finally:
         manifest.close()
 

@@ -19,6 +19,7 @@ class IndexedFile:
     size: int
     mtime_ns: int
     record_id: str | None
+    digest: str | None = None  # the content hash (what corrections note they were made on)
 
 
 def indexed_file(index_dir: Path, source: str, path: str) -> IndexedFile | None:
@@ -33,11 +34,11 @@ def indexed_file(index_dir: Path, source: str, path: str) -> IndexedFile | None:
     try:
         db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
         try:
-            row = db.execute("SELECT size, mtime_ns, record_id FROM files "
+            row = db.execute("SELECT size, mtime_ns, record_id, digest FROM files "
                              "WHERE source = ? AND path = ? AND status = 'ok'",
                              (source, path)).fetchone()
         finally:
             db.close()
     except sqlite3.Error:
         return None
-    return IndexedFile(int(row[0]), int(row[1]), row[2]) if row else None
+    return IndexedFile(int(row[0]), int(row[1]), row[2], row[3]) if row else None

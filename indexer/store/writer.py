@@ -176,6 +176,14 @@ class BatchWriter:
             self._save_rows()
         self.changes, self.started = 0, time.monotonic()
 
+    def settle(self) -> None:
+        """Commit what was added and wait until it is on disk and its manifest rows are saved,
+        without the final merge (a one-record change while the index is being searched: the
+        tiered merges of later commits fold its small segment in)."""
+        self.commit()
+        if self.pending is not None:
+            self._settle()
+
     def _save_rows(self) -> None:
         """The manifest rows gathered so far (their records, if any, are committed), and the
         names their records hold."""

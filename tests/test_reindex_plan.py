@@ -19,9 +19,10 @@ from search_app.cli import main
 
 @pytest.fixture()
 def indexed(tmp_path):
-    """The conftest corpus in tmp_path/c, indexed into tmp_path/d/index."""
+    """The conftest corpus in tmp_path/c, indexed into tmp_path/d/index (text files only: no
+    OCR cache, so workers forked from this process open no database)."""
     corpus = write_corpus(tmp_path / "c")
-    settings = make_settings(tmp_path / "d" / "index", corpus)
+    settings = make_settings(tmp_path / "d" / "index", corpus, ocr={"enabled": False})
     summary = run_index(settings, workers=1)
     assert summary.added == 6 and not summary.failed
     return corpus, settings

@@ -5,6 +5,7 @@ is all the single writer needs, so the writer never segments text itself.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import time
 from dataclasses import dataclass, field, replace
@@ -77,11 +78,13 @@ _state: dict[str, Any] = {}
 
 def configure(setup: WorkerSetup) -> ExtractContext:
     """This process's extraction context for `setup` (made once per process and setup)."""
+    if _state.get("pid") != os.getpid():  # forked: the parent's SQLite connection is not
+        _state.clear()                     # ours to use, nor even to close (SQLite's rule)
     if _state.get("setup") != setup:
         if _state.get("ctx") is not None and _state["ctx"].ocr is not None:
             _state["ctx"].ocr.close()
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
-        _state.update(setup=setup, analyzer=analyzer_for(setup.user_words),
+        _state.update(pid=os.getpid(), setup=setup, analyzer=analyzer_for(setup.user_words),
                       orgs=known_organisations(setup.user_words, setup.organisations),
                       ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,

@@ -227,6 +227,15 @@ def test_a_clerk_finds_a_name_narrows_pages_opens_the_scan_and_goes_back(tab):
     expect(page.locator(".hit h2")).to_have_text(PDF_TITLE)
     expect(page.locator(".chips")).to_contain_text("门类：文书")
 
+    page.locator(".hit h2 a").click()  # and the record page's own way back keeps it all too
+    page.wait_for_url("**/records/**")
+    page.locator("p.back a").first.click()
+    page.wait_for_url("**/?*")
+    assert parse_qs(urlsplit(page.url).query) == parse_qs(urlsplit(results_url).query)
+    expect(page.locator(".chips")).to_contain_text("门类：文书")
+    expect(page.locator(".pager strong")).to_have_text("2")
+    expect(page.locator(".sorts strong")).to_have_text("日期旧→新")
+
 
 def test_download_of_the_original_keeps_its_chinese_name(tab):
     page = tab.page

@@ -6,18 +6,15 @@ Policy: an inline script or style would be a console error, which fails the test
 
 Screenshots of the search and record pages (1366×768 and a 390×844 phone) are written to the
 run's temporary folder and copied to test-output/screenshots/ (git-ignored)."""
-import json
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import make_settings, write_corpus
+from conftest import write_corpus
 from pdfs import text_pdf
-from test_server import serving
+from test_server import serving_corpus
 
-from indexer.build.run import run_index
-from search_app.accounts import Accounts
 
 pytestmark = pytest.mark.server
 
@@ -61,17 +58,8 @@ def site(tmp_path_factory):
         shutil.copy(SCANS / name, scans / name)
     text_pdf(PDF_PAGES, scans / PDF_NAME)
     (scans / "catalog.csv").write_text(PDF_CATALOG, encoding="utf-8")
-    settings = make_settings(root / "data" / "index", corpus)
-    summary = run_index(settings)
-    assert not summary.failed, summary.failed
-    accounts = Accounts(settings.data_dir)
-    accounts.add(CLERK, CLERK_PASSWORD, "管理员", "绝密")
-    accounts.add(READER, READER_PASSWORD, "查阅人", "内部")
-    accounts.close()
-    config = root / "config.toml"
-    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
-                      encoding="utf-8")
-    with serving(config, root) as (base, _proc, _first, _port):
+    users = [(CLERK, CLERK_PASSWORD, "管理员", "绝密"), (READER, READER_PASSWORD, "查阅人", "内部")]
+    with serving_corpus(root, corpus, users) as (base, _settings):
         yield base
 
 

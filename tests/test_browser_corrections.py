@@ -2,16 +2,13 @@
 record's 责任者 and the text of a PDF page beside its image on the record page, finds the
 corrected word at once, and reverts the page (Debian's chromium through Playwright, under the
 Content-Security-Policy)."""
-import json
-
 import pytest
-from conftest import make_settings, write_corpus
+from conftest import write_corpus
 from pdfs import text_pdf
 from test_browser import DESKTOP, Tab, browser, log_in, screenshot, shots  # noqa: F401
-from test_server import serving
+from test_server import serving_corpus
 
-from indexer.build.run import run_index
-from search_app.accounts import EDITOR, Accounts
+from search_app.accounts import EDITOR
 
 pytestmark = pytest.mark.server
 
@@ -27,15 +24,7 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-corrections")
     corpus = write_corpus(root / "corpus")
     text_pdf(PAGES, corpus / PDF_NAME)
-    settings = make_settings(root / "data" / "index", corpus)
-    assert not run_index(settings).failed
-    accounts = Accounts(settings.data_dir)
-    accounts.add(EDITOR_NAME, PASSWORD, EDITOR, "内部")
-    accounts.close()
-    config = root / "config.toml"
-    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
-                      encoding="utf-8")
-    with serving(config, root) as (base, _proc, _first, _port):
+    with serving_corpus(root, corpus, [(EDITOR_NAME, PASSWORD, EDITOR, "内部")]) as (base, _s):
         yield base
 
 

@@ -3,7 +3,6 @@ PDF's text layer) and GET /api/records/<id>/pages/<n>/hits on a real `dangan ser
 index: where the query's hits are drawn, under the reader's clearance, registered."""
 from __future__ import annotations
 
-import json
 import shutil
 
 import numpy as np
@@ -13,7 +12,7 @@ from conftest import csrf_token, make_settings
 from ocr_images import font
 from pdfs import text_pdf
 from PIL import Image, ImageDraw
-from test_server import serving
+from test_server import serving_corpus
 
 from indexer.build.run import run_index
 from indexer.ingest import pageboxes
@@ -21,7 +20,6 @@ from indexer.ingest.extracted import ExtractContext
 from indexer.ingest.pageboxes import PageBoxes
 from indexer.ingest.pdffile import PdfExtractor
 from indexer.search.hitboxes import hit_rects
-from search_app.accounts import Accounts
 from search_app.audit import AuditLog
 
 pytestmark = pytest.mark.ocr  # the index of the first tests OCRs a scan
@@ -56,17 +54,8 @@ def site(tmp_path_factory):
     text_pdf(PDF_PAGES, corpus / "born.pdf")
     shutil.copy(corpus / "born.pdf", corpus / "secret.pdf")
     (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
-    settings = make_settings(root / "data" / "index", corpus)
-    summary = run_index(settings)
-    assert not summary.failed, summary.failed
-    accounts = Accounts(settings.data_dir)
-    accounts.add(ADMIN, PASSWORD, "管理员", "绝密")
-    accounts.close()
-    config = root / "config.toml"
-    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
-                      encoding="utf-8")
-    with serving(config, root) as (base, _proc, _first, _port):
-        yield base, settings
+    with serving_corpus(root, corpus, [(ADMIN, PASSWORD, "管理员", "绝密")]) as served:
+        yield served
 
 
 def record_id(base: str, title: str, session=requests) -> str:

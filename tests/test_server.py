@@ -69,6 +69,29 @@ def serving(config: Path, cwd: Path, probe: str = "/api/search"):
                 proc.wait(timeout=STOP_TIMEOUT)
 
 
+@contextmanager
+def serving_corpus(root: Path, corpus: Path, users=()):
+    """`corpus` indexed into root/data/index, these (name, password, role, clearance) accounts
+    added, and a real `dangan serve` over it; yields (base URL, settings)."""
+    from conftest import make_settings
+
+    from indexer.build.run import run_index
+    from search_app.accounts import Accounts
+
+    settings = make_settings(root / "data" / "index", corpus)
+    summary = run_index(settings)
+    assert not summary.failed, summary.failed
+    accounts = Accounts(settings.data_dir)
+    for name, password, role, clearance in users:
+        accounts.add(name, password, role, clearance)
+    accounts.close()
+    config = root / "config.toml"
+    config.write_text(f"[index]\ndir = {json.dumps(settings.index.dir.as_posix())}\n",
+                      encoding="utf-8")
+    with serving(config, root) as (base, _proc, _first, _port):
+        yield base, settings
+
+
 def refuses_connections(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(1)

@@ -28,8 +28,10 @@ FACES = {"serif": "Noto Serif CJK SC:style=Regular", "sans": "Noto Sans CJK SC:s
 _ENTRY = re.compile(rb"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>")
 
 
-def text_pdf(pages: list[list[str]], face: str = "serif", size: float = 12) -> bytes:
-    """A born-digital A4 PDF, one list of lines per page, in one Noto CJK face."""
+def text_pdf(pages: list[list[str]], face: str = "serif", size: float = 12, left: float = 20,
+             top: float = 25, step: float | None = None) -> bytes:
+    """A born-digital A4 PDF, one list of lines per page, in one Noto CJK face: lines from
+    (left, top) mm, `step` mm apart (default: 0.55 × the font size)."""
     from fpdf import FPDF
 
     file, index = find_font(FACES.get(face, face))
@@ -42,7 +44,7 @@ def text_pdf(pages: list[list[str]], face: str = "serif", size: float = 12) -> b
             pdf.add_page()
             pdf.set_font("cjk", size=size)
             for n, line in enumerate(lines):
-                pdf.text(20, 25 + n * size * 0.55, line)
+                pdf.text(left, top + n * (size * 0.55 if step is None else step), line)
         return bytes(pdf.output())
 
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 from ocr_images import font
 from PIL import Image, ImageDraw
+from test_ocr_engine import TWO_BLOCKS
 
 from ocr import OcrSettings, ocr_page
 from ocr.cleanup import repair_mapped, repair_text
@@ -24,12 +25,7 @@ from ocr.preprocess import prepare
 
 def test_word_boxes_point_at_their_words_in_the_built_text():
     data = {
-        "level": [1, 5, 5, 5, 5, 5],
-        "block_num": [0, 1, 1, 1, 2, 2],
-        "par_num": [0, 1, 1, 1, 1, 1],
-        "line_num": [0, 1, 1, 2, 1, 1],
-        "text": ["", "新政发", "〔2019〕3号", "关于", "二〇一九年", " "],
-        "conf": [-1, 90, 80, 70, 60, 95],
+        **TWO_BLOCKS,
         "left": [0, 10, 200, 10, 10, 300],
         "top": [0, 5, 5, 60, 120, 120],
         "width": [500, 150, 160, 80, 200, 10],

@@ -58,16 +58,19 @@ def _small_page() -> Image.Image:
     return Image.new("L", (200, 80), 255)
 
 
+# Tesseract's TSV columns for two blocks: a line of two words and a line of one, then one word
+TWO_BLOCKS = {
+    "level": [1, 5, 5, 5, 5, 5],
+    "block_num": [0, 1, 1, 1, 2, 2],
+    "par_num": [0, 1, 1, 1, 1, 1],
+    "line_num": [0, 1, 1, 2, 1, 1],
+    "text": ["", "新政发", "〔2019〕3号", "关于", "二〇一九年", " "],
+    "conf": [-1, 90, 80, 70, 60, 95],
+}
+
+
 def test_data_output_becomes_lines_and_mean_confidence():
-    data = {
-        "level": [1, 5, 5, 5, 5, 5],
-        "block_num": [0, 1, 1, 1, 2, 2],
-        "par_num": [0, 1, 1, 1, 1, 1],
-        "line_num": [0, 1, 1, 2, 1, 1],
-        "text": ["", "新政发", "〔2019〕3号", "关于", "二〇一九年", " "],
-        "conf": [-1, 90, 80, 70, 60, 95],
-    }
-    text, confidence = text_from_data(data)
+    text, confidence = text_from_data(TWO_BLOCKS)
     assert text == "新政发 〔2019〕3号\n关于\n\n二〇一九年"
     assert confidence == 75.0
     assert text_from_data({"text": [], "conf": []}) == ("", 0.0)

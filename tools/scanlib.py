@@ -85,17 +85,19 @@ class Scan:
     seal: float = 0.85
 
 
-def find_font(query: str) -> tuple[str, int]:
-    """(file, face index) of a Noto CJK face via fontconfig; exits with advice if missing."""
+def find_font(query: str, family: str = "CJK",
+              package: str = "fonts-noto-cjk") -> tuple[str, int]:
+    """(file, face index) of the face fontconfig answers `query` with, which must name
+    `family` (a Noto CJK face by default); exits with the package to install if missing."""
     try:
         out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", query],
                              capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as e:
-        raise SystemExit("fc-match not found: apt-get install fontconfig fonts-noto-cjk") from e
-    file, index, family = (out.split("\n") + ["", "", ""])[:3]
-    if "CJK" not in family:
-        raise SystemExit(f"no Noto CJK font for {query!r} (fontconfig offers {family!r}): "
-                         "apt-get install fonts-noto-cjk")
+        raise SystemExit(f"fc-match not found: apt-get install fontconfig {package}") from e
+    file, index, families = (out.split("\n") + ["", "", ""])[:3]
+    if family not in families:
+        raise SystemExit(f"no {family} font for {query!r} (fontconfig offers {families!r}): "
+                         f"apt-get install {package}")
     return file, int(index or 0)
 
 

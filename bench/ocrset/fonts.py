@@ -1,10 +1,11 @@
 """The faces the set is drawn with: Debian font packages found through fontconfig."""
 from __future__ import annotations
 
-import subprocess
 from functools import lru_cache
 
 from PIL import ImageFont
+
+from tools.scanlib import find_font
 
 # face key -> (fontconfig query, family the answer must name, Debian package)
 FACES = {
@@ -18,24 +19,12 @@ FACES = {
 }
 
 
-class MissingFont(SystemExit):
-    pass
-
-
 @lru_cache(maxsize=None)
 def font_file(face: str) -> tuple[str, int]:
-    """(file, face index) of a face; exits with the package to install when it is missing."""
+    """(file, face index) of a face; exits with the package to install when it is missing
+    (tools/system-deps.sh bench-ocr installs them all)."""
     query, family, package = FACES[face]
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", query],
-                             capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as e:
-        raise MissingFont("fc-match not found: run tools/system-deps.sh bench-ocr") from e
-    file, index, families = (out.split("\n") + ["", "", ""])[:3]
-    if family not in families:
-        raise MissingFont(f"font {family!r} is missing (fontconfig offers {families!r}): "
-                          f"apt-get install {package} (tools/system-deps.sh bench-ocr)")
-    return file, int(index or 0)
+    return find_font(query, family, package)
 
 
 @lru_cache(maxsize=256)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexer.fields import SECURITY_LEVELS
 from indexer.search.archive import Archive, SearchRequest
@@ -142,6 +142,24 @@ def _timed(archive: Archive, text: str) -> float:
     except Exception:  # an error is not a latency
         return math.nan
     return (time.perf_counter() - started) * 1000
+
+
+def first_asked(index, settings, texts: list[str]) -> Latency:
+    """Every query asked once, on a freshly opened index each way (nothing of an earlier ask
+    kept: not the variants a term was given, nor the postings a query read), the two ways
+    alternating: what the first clerk to type a query waits for."""
+    on = Archive(index, replace(settings, variants=True))
+    off = Archive(index, replace(settings, variants=False))
+    try:
+        ms = {on: [], off: []}
+        for i, text in enumerate(texts):
+            for archive in ((on, off) if i % 2 == 0 else (off, on)):
+                ms[archive].append(_timed(archive, text))
+        return Latency(percentile(ms[on], 50), percentile(ms[on], 95),
+                       percentile(ms[off], 50), percentile(ms[off], 95))
+    finally:
+        on.close()
+        off.close()
 
 
 def latency(on: Archive, off: Archive, texts: list[str], repeats: int = 3) -> Latency:

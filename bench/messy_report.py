@@ -32,9 +32,10 @@ def exact_line(check: ExactCheck) -> str:
             f"{check.errors} — target met: {'yes' if met else 'no'}")
 
 
-def latency_line(lat: Latency, queries: str) -> str:
+def latency_line(lat: Latency, queries: str, repeated: bool = True) -> str:
     met = lat.ratio <= LATENCY_TARGET
-    return (f"latency ({queries}, first page of 10 with facets and snippets): "
+    how = "median of 3 after a first ask, " if repeated else ""
+    return (f"latency ({queries}, {how}first page of 10 with facets and snippets): "
             f"variants on p50 {_f(lat.on_p50, 2)} ms p95 {_f(lat.on_p95, 2)} ms; off p50 "
             f"{_f(lat.off_p50, 2)} ms p95 {_f(lat.off_p95, 2)} ms; p95 ratio {_f(lat.ratio, 2)}× "
             f"(target ≤ {LATENCY_TARGET}×) — target met: {'yes' if met else 'no'}")

@@ -254,3 +254,43 @@ def test_completion_kinds():
     lex = build(["当阳市", "王建成", "欧阳建国"], ["当阳市档案局"], [])
     kinds = {c.text: c.kind for c in known_names(lex, "当阳", 8) + known_names(lex, "王", 8)}
     assert kinds == {"当阳市": "名称", "当阳市档案局": "机构", "王建成": "人名"}
+
+
+def test_pinyin_typed_for_a_name_marks_the_name_in_the_snippet(archive):
+    hit = next(h for h in search(archive, "wangjiancheng").hits
+               if h.fields["path"] == "a/zongjie.txt")
+    assert [s.text[a:b] for s in hit.snippets for a, b in s.spans] == ["王建成"]
+
+
+def test_a_term_asked_again_gets_the_same_variants_and_hits(archive):
+    """The variants of a term are kept with the index version (a clerk paging or choosing a
+    facet asks the same terms again): the second answer is the first one."""
+    def seen():
+        result = search(archive, "交通安全管里 王建城")
+        return [(h.fields["path"], h.match, h.variants, h.score) for h in result.hits]
+    first = seen()
+    assert first and first == seen()
+    assert exact(archive, "王建城") == set() and "a/zongjie.txt" in approximate(archive, "王建城")
+
+
+def test_counts_read_from_where_the_rest_of_a_name_stands_are_exact_counts(archive):
+    """Variants one character off are counted from where the rest of the term occurs (one gram
+    more read), and the term's own occurrences are left out only for its misreadings."""
+    from indexer.analysis.confusions import lookalikes
+    from indexer.search import approximate
+
+    with archive.pinned() as (_searcher, arrays):
+        def forgiving():
+            return approximate.Forgiving(
+                arrays, None, {}, approximate.archive_lexicon(arrays, archive.dir), 10, [],
+                lookalikes)
+        fresh = forgiving()
+        truth = {t: fresh.count(t) for t in ("王建戍", "王建国", "王建华", "王建成", "王建设")}
+        assert truth == {"王建戍": 1, "王建国": 1, "王建华": 1, "王建成": 1, "王建设": 0}
+        gapped = forgiving()
+        assert gapped.fits("王建", "", besides="王建成")  # others than 王建成 stand there
+        assert {t: gapped.count(t) for t in truth} == truth
+        assert gapped.count("王建戍", "title") == 0 and gapped.count("王建戍", "text") == 1
+        only = forgiving()
+        assert not only.fits("卜", "平", besides="卜剑平")  # only 卜剑平 itself
+        assert only.fits("卜", "平") and only.count("卜剑平") == 1

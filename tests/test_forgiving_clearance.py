@@ -84,3 +84,13 @@ def test_the_reader_cleared_for_them_still_gets_them(pair):
     assert "赵密德" in [c.text for c in with_.suggest("zmd", "机密")]
     found = with_.search(SearchRequest(q="孙决密", clearance="机密", size=50))
     assert "孙绝密" in found.suggestions
+
+
+@pytest.mark.parametrize("q", ["赵密仁", "孙觉民", "档案保家"])
+def test_variants_kept_for_a_cleared_reader_are_not_given_to_another(pair, q):
+    """A term's variants are kept with the index version per clearance: asked first by a
+    机密 reader (who may see the withheld names), then by a 公开 one, the second still gets
+    the answer of an archive without the withheld records."""
+    without, with_ = pair
+    with_.search(SearchRequest(q=q, size=50, clearance="机密"))
+    assert _seen(with_, q, "公开") == _seen(without, q, "公开")

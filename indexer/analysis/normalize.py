@@ -164,9 +164,25 @@ def radicals() -> dict[int, str]:
     return out
 
 
-@lru_cache(maxsize=16)
+SHORT_TEXT = 200  # terms, names and titles: cached by the thousand; record texts by the few
+
+
 def normalize(text: str) -> Normalized:
     """Normalise `text` (the same function for records and queries)."""
+    return _normalize_short(text) if len(text) <= SHORT_TEXT else _normalize_long(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalize_short(text: str) -> Normalized:
+    return _normalize(text)
+
+
+@lru_cache(maxsize=32)
+def _normalize_long(text: str) -> Normalized:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> Normalized:
     b = nfkc(text)
     if _RADICAL_RANGE.search(b.text):
         b.text = b.text.translate(radicals())  # one character for one: offsets unchanged

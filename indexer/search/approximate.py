@@ -14,7 +14,7 @@ import numpy as np
 from .. import dates
 from ..analysis.grams import ngram_terms
 from ..analysis.names import NAMES_FILE
-from ..analysis.normalize import normalize
+from ..analysis.normalize import is_cjk, normalize
 from ..store.arrays import IndexArrays
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
@@ -80,13 +80,45 @@ class Forgiving:
         self._synonyms = synonyms
         self.found: dict[str, Variant] = {}
         self._counts: dict[tuple, int] = {}
+        self._gaps: dict[tuple, tuple[str, dict[str, np.ndarray]]] = {}  # fits' occurrences
+        self._occurrences: dict[tuple, np.ndarray] = {}
+        self._gram_memo: dict[str, tuple] = {}
+        self._key_memo: dict[tuple[str, str], np.ndarray] = {}
         self.terms = 0  # terms given variants so far
         self.pairs = 0  # grams checked so far (MAX_PAIRS)
+        self._pairs: dict[str, bool] = {}
 
     def count(self, text: str, field: str = "") -> int:
         """Records the reader may see that hold `text` exactly (anywhere, or in `field`);
         0 once the search has spent its lookups (MAX_LOOKUPS)."""
-        return self._lookup((text, field), lambda: match_node(text, field))
+        key = (text, field)
+        if key not in self._counts and len(self._counts) < MAX_LOOKUPS:
+            for i in range(len(text)):  # one character changed where `fits` looked
+                besides, gaps = self._gaps.get((text[:i], text[i + 1:]), (text, None))
+                if gaps is not None and besides != text and is_cjk(text[i]):
+                    if field:
+                        gaps = {f: a for f, a in gaps.items() if f == FIELD_NGRAMS[field]}
+                    self._counts[key] = self._filled(gaps, text, i)
+                    break
+        return self._lookup(key, lambda: match_node(text, field))
+
+    def _filled(self, gaps: dict[str, np.ndarray], text: str, i: int) -> int:
+        """Records holding `text`, found from the occurrences of its parts around text[i]
+        (one gram more, instead of every gram of `text` aligned again)."""
+        at = max(0, i - 1)  # the gram of the new character and the one before (or after)
+        (gram, _o), = ngram_terms(text[at:at + 2])
+        ids = []
+        for f, starts in gaps.items():
+            if len(execute.holding(self.arrays, f, [gram], execute.docs_of(starts))):
+                ids.append(execute.docs_of(starts[execute.member(starts + at,
+                                                                  self._keys(f, gram))]))
+        ids = [d for d in ids if len(d)]
+        if not ids:
+            return 0
+        return int(np.count_nonzero(execute.member(np.unique(np.concatenate(ids)), self._live())))
+
+    def _live(self) -> np.ndarray:
+        return self.arrays.live() if self.visible is None else self.visible
 
     def _lookup(self, key: tuple, node) -> int:
         if key not in self._counts:
@@ -119,6 +151,8 @@ class Forgiving:
         """Whether a record the reader may see holds the two-character `gram` (one gram's
         postings: cheaper than the followers of its first character); False once the search
         has checked MAX_PAIRS grams (an 8-term query of 20 characters each asked ~8,800)."""
+        if gram in self._pairs:
+            return self._pairs[gram]
         if self.pairs >= MAX_PAIRS:
             return False
         self.pairs += 1
@@ -126,7 +160,8 @@ class Forgiving:
         def build():
             return any(self._holding(f, gram, gram.encode("utf-8")) for f in ANYWHERE)
         key = ("pair", gram) if self.visible is None else ("pair", self.reader, gram)
-        return self.arrays._cached(key, build)
+        self._pairs[gram] = self.arrays._cached(key, build)
+        return self._pairs[gram]
 
     def _holding(self, field: str, text: str, gram: bytes) -> int:
         """Records the reader may see with `text` in `field`."""
@@ -136,9 +171,16 @@ class Forgiving:
         ids = self.arrays.postings(field, text)[0]
         return int(np.count_nonzero(execute.member(ids, self.visible)))
 
-    def fits(self, *parts: str) -> bool:
+    def fits(self, *parts: str, besides: str = "") -> bool:
         """Whether a record the reader may see holds the parts with one character between
-        each two (every change of those characters found by one alignment)."""
+        each two (every change of those characters found by one alignment), other than as
+        `besides` (the term itself: its own occurrences are no misreading of it). For parts
+        of Chinese characters, where two occur is kept: `count` of a term with one character
+        put between them then reads one gram more."""
+        if any(len(p) == 1 for p in parts):
+            return True  # (one character alone is every gram it starts: too dear to look up)
+        if all(is_cjk(c) for p in parts for c in p):
+            return self._gapped(parts, besides)
         def node():
             grams, at = [], 0
             for part in parts:
@@ -146,6 +188,61 @@ class Forgiving:
                 at += len(part) + 1
             return AnyOf(tuple(Grams(f, tuple(grams)) for f in ANYWHERE))
         return bool(self._lookup(("fits", *parts), node))
+
+    def _gapped(self, parts: tuple[str, ...], besides: str) -> bool:
+        """`fits` for parts of Chinese characters, from the grams' occurrence keys (kept with
+        the index version); where two parts occur is kept for `count`."""
+        key = ("fits", besides, *parts)
+        if key in self._counts:
+            return bool(self._counts[key])
+        if len(self._counts) >= MAX_LOOKUPS:
+            return False
+        placed, at = [], 0  # each part's grams, and where the part starts
+        for part in parts:
+            if part:
+                placed.append((self._grams(part), at))
+            at += len(part) + 1
+        gaps = {}
+        every = [g for grams, _at in placed for g, _o in grams]
+        for f in ANYWHERE:  # each part's occurrences (kept for the search) put side by side
+            if not len(execute.holding(self.arrays, f, every, self.visible)):
+                continue  # (and no position read)
+            starts = execute.starts_of([(self._starts(f, g), o) for g, o in placed])
+            if len(starts) and besides:
+                starts = starts[~execute.member(starts, self._starts(f, self._grams(besides)))]
+            if len(starts):
+                gaps[f] = starts
+        if len(parts) == 2:
+            self._gaps[parts] = (besides, gaps)  # (occurrences of `besides` left out)
+        held = [execute.docs_of(s) for s in gaps.values()]
+        self._counts[key] = int(bool(held) and np.count_nonzero(
+            execute.member(np.unique(np.concatenate(held)), self._live())))
+        return bool(self._counts[key])
+
+    def _starts(self, field: str, grams) -> np.ndarray:
+        """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""
+        key = (field, tuple(grams))
+        if key not in self._occurrences:
+            held = len(execute.holding(self.arrays, field, [g for g, _o in grams], self.visible))
+            self._occurrences[key] = execute.starts_of(
+                [(self._keys(field, g), o) for g, o in grams] if held else [])
+        return self._occurrences[key]
+
+    def _grams(self, text: str) -> tuple[tuple[str, int], ...]:
+        if text not in self._gram_memo:
+            self._gram_memo[text] = tuple(ngram_terms(text))
+        return self._gram_memo[text]
+
+    def _keys(self, field: str, gram: str) -> np.ndarray:
+        """The occurrences of a gram in the records the reader may see (execute's keys),
+        kept with the index version."""
+        def build():
+            return execute.occurrence_keys(self.arrays, field, gram, self.visible)
+        if (field, gram) not in self._key_memo:
+            key = ("keys", field, gram) if self.visible is None else (
+                "keys", self.reader, field, gram)
+            self._key_memo[field, gram] = self.arrays._cached(key, build)
+        return self._key_memo[field, gram]
 
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
@@ -160,7 +257,7 @@ class Forgiving:
         if term.quoted or (term.field and term.field not in FIELD_NGRAMS):
             return ""
         text = normalize(term.text).text.strip()
-        if len(text) > MAX_TERM_CHARS or self.terms >= MAX_TERMS:
+        if len(text) > MAX_TERM_CHARS:
             return ""
         if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
             return "all"
@@ -171,12 +268,24 @@ class Forgiving:
         return "abbreviations" if any(m in text for g in self._synonyms for m in g) else ""
 
     def term(self, term: Term):
-        how = self.wanted(term)
+        if self.terms >= MAX_TERMS:
+            return term
+        key = ("variants", self.reader, self.threshold, term.text, term.field, term.quoted)
+        how, variants = self.arrays.remembered(key, lambda: self._variants(term))
         if not how:
             return term
         self.terms += 1
-        variants = self.finder(term.field).for_term(term.text, changes=how == "all")
         return self._with(term, variants, term.field)
+
+    def _variants(self, term: Term) -> tuple[tuple[str, tuple[Variant, ...]], bool]:
+        """(how loosely, the variants) of a term, and whether that may be kept with the index
+        version for later searches: not when this search's lookups ran out on the way (a
+        later one may find more)."""
+        how = self.wanted(term)
+        variants = tuple(self.finder(term.field).for_term(term.text, changes=how == "all")
+                         if how else ())
+        whole = len(self._counts) < MAX_LOOKUPS and self.pairs < MAX_PAIRS
+        return (how, variants), whole
 
     def _with(self, node, variants: list[Variant], field: str):
         if not variants:

@@ -125,6 +125,43 @@ def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
     return found, counts.astype(np.float32)
 
 
+def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
+                    within: np.ndarray | None = None) -> np.ndarray:
+    """Every occurrence of a gram in the documents `within` (None: all), as sorted keys
+    (docnum << 32 | position + a bias): `starts_of` aligns them."""
+    occ_docs, occ_pos = arrays.positions(field, gram)
+    if within is not None:
+        keep = member(occ_docs, within)
+        occ_docs, occ_pos = occ_docs[keep], occ_pos[keep]
+    return (occ_docs << _SHIFT) + (occ_pos + _BIAS)
+
+
+def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -> np.ndarray:
+    """The documents `within` (None: all) whose postings hold every one of `grams` (no
+    position read: a sequence only withheld records hold costs what an absent one costs)."""
+    sets = [arrays.postings(field, g)[0] for g in grams]
+    return _intersect(sets + ([within] if within is not None else [])) if sets else EMPTY
+
+
+def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """Where a sequence of grams occurs, from each gram's `occurrence_keys` and its offset in
+    the sequence: the start keys, sorted (the rarest gram's, narrowed by the others')."""
+    if not keyed:
+        return EMPTY
+    keyed = sorted(keyed, key=lambda ko: len(ko[0]))
+    starts = keyed[0][0] - keyed[0][1]
+    for keys, offset in keyed[1:]:
+        if not len(starts):
+            break
+        starts = starts[member(starts + offset, keys)]
+    return starts
+
+
+def docs_of(starts: np.ndarray) -> np.ndarray:
+    """The distinct docnums of occurrence keys."""
+    return _distinct_sorted(starts >> _SHIFT)
+
+
 def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost: float,
            memo: dict, visible: np.ndarray | None = None) -> np.ndarray:
     """BM25F over the ranking words (title weighted) plus a bonus per exact occurrence.

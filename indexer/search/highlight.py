@@ -28,12 +28,17 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     the term's units (the n-gram rule's) occur in the text's units at the same relative
     positions, which is exactly where its n-gram query matches."""
     norm = normalize(text)
-    tu = None
+    tu = lowered = None
     spans = []
     for term in terms:
         us = units(normalize(term).text)
         if not us or not all(u[0] in norm.text for u in us if is_char_unit(u[0])):
             continue  # a character of the term is not in the text (the usual case for titles)
+        words = [u[0] for u in us if not is_char_unit(u[0])]
+        if words:
+            lowered = norm.text.lower() if lowered is None else lowered
+            if not all(w in lowered for w in words):
+                continue  # a word of the term is not in the text (pinyin typed for a name)
         if all(is_char_unit(u[0]) and u[3] == us[0][3] + k for k, u in enumerate(us)):
             # characters and digits side by side (王建成, 2008): each is a unit of its own,
             # so the term's units occur exactly where its characters stand together

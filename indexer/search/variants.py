@@ -154,12 +154,13 @@ class VariantFinder:
                 found.setdefault(name, NAME)
         cjk = all(is_cjk(c) for c in term)
         for i, ch in enumerate(term):
-            if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:])):
+            if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self.lookalikes(ch):
-                found.setdefault(term[:i] + x + term[i + 1:], OCR)
+                if self._joins(before, x, nxt):  # else no record can hold it: not counted
+                    found.setdefault(term[:i] + x + term[i + 1:], OCR)
             for x in sorted(homophones(ch)):
                 if self._joins(before, x, nxt):
                     found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
@@ -170,7 +171,7 @@ class VariantFinder:
                 variant = term[:i] + x + term[i + 1:]
                 if known and variant in self.lexicon.curated:
                     continue  # a name the catalogs give: another person, not a misreading
-                if x != ch and self._joins(before, x, nxt):
+                if x != ch and self._joins("", x, nxt):  # (x follows `before` somewhere)
                     found.setdefault(variant, TYPO)
                     tried += 1
                     if tried >= MAX_TYPO_CANDIDATES:
@@ -197,7 +198,7 @@ class VariantFinder:
             return
         for i in range(len(term)):
             for j in range(i + 2, len(term)):  # (two adjacent places: a different word)
-                if not self.fits(term[:i], term[i + 1:j], term[j + 1:]):
+                if not self.fits(term[:i], term[i + 1:j], term[j + 1:], besides=term):
                     continue
                 firsts = self._preferred(term, i)
                 for x in firsts:

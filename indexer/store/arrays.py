@@ -62,6 +62,20 @@ class IndexArrays:
                 self._cache[key] = value
         return value
 
+    def remembered(self, key, compute):
+        """The value kept under `key`, else `compute()` → (value, keep): a result worked out
+        from the cached arrays (no disk read of its own, so built without holding `io`),
+        kept in the same bounded cache when `keep`."""
+        with self._lock:
+            value = self._cache.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        value, keep = compute()
+        if keep:
+            with self._lock:
+                self._cache[key] = value
+        return value
+
     def filtered(self, node, compute) -> np.ndarray | None:
         """The documents of a filter node (facet choices, dates, clearance), kept as long as
         this index version: `compute(arrays, node)` once per node."""

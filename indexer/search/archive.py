@@ -137,6 +137,7 @@ class Archive:
         self.settings = settings or SearchSettings()
         self._versions = Versions()
         self._synonyms = synonym_table(self.settings.synonyms)
+        self._carried: dict = {}  # the lexicon kept across index versions (reader_lexicon)
         with self._versions.lock:
             self._open()
 
@@ -268,7 +269,8 @@ class Archive:
         if not self.settings.variants or tree is None:
             return None
         forgiving = Forgiving(arrays, visible, memo,
-                              reader_lexicon(arrays, self.dir, clearance, visible),
+                              reader_lexicon(arrays, self.dir, clearance, visible,
+                                             self._carried),
                               self.settings.variant_threshold, self._synonyms, lookalikes,
                               reader=clearance)
         expanded = forgiving.expand(tree)
@@ -402,7 +404,8 @@ class Archive:
         _s, arrays = self.current()
         visible = self.visible(arrays, clearance)
         forgiving = Forgiving(arrays, visible, {},
-                              reader_lexicon(arrays, self.dir, clearance, visible), 0,
+                              reader_lexicon(arrays, self.dir, clearance, visible,
+                                             self._carried), 0,
                               self._synonyms, lookalikes, reader=clearance)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]

@@ -163,7 +163,7 @@ def _xlsx(header, rows, req: SearchRequest) -> bytes:
     for row in rows:
         sheet.append(row)
     about = book.create_sheet("说明")
-    about.append(["检索词", req.q])
+    about.append(["检索词", _cell(req.q)])  # a query is typed by anyone: never a formula
     about.append(["导出时间", time.strftime("%Y-%m-%d %H:%M:%S")])
     about.append(["条数", len(rows)])
     out = io.BytesIO()

@@ -34,3 +34,46 @@ def test_an_excel_export_never_holds_a_formula_from_the_query(base):
     cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert book["说明"]["B1"].value == "'" + FORMULA  # kept readable, as text
+
+
+def test_records_committed_after_a_segment_with_page_boxes_are_served_and_reindexed(tmp_path):
+    """A born-digital PDF gives its segment a page-boxes column; a later commit of .txt records
+    only has none. Reading such a record's boxes (the hits API, a correction, a catalog or
+    sidecar edit's metadata update) used to read past the other segment's column: a 500, and
+    every following `dangan index` failed whole ("IndexError: array index out of range")."""
+    from conftest import write_corpus
+    from pdfs import text_pdf
+
+    from indexer.build.run import run_index
+    from search_app.accounts import Accounts
+    from search_app.tokens import Tokens
+    from test_server import serving_corpus
+
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "科技/2020").mkdir(parents=True)
+    text_pdf([["关于档案数字化工作的报告", "本所完成档案数字化扫描三千卷。"]],
+             corpus / "科技/2020/shuzihua.pdf")
+    late = corpus / "文书/2022/buji.txt"
+    reader = ("查阅甲", "review web test password", "查阅人", "内部")
+    with serving_corpus(tmp_path, corpus, [reader]) as (base, settings):
+        accounts = Accounts(settings.data_dir)
+        h = {"Authorization": f"Bearer {Tokens(accounts).create(reader[0], 1)[1]}"}
+        accounts.close()
+        late.parent.mkdir(parents=True)
+        late.write_text("关于补记档案移交情况的说明\n档案员赵青松补记移交清册一份。\n", encoding="utf-8")
+        assert run_index(settings).added == 1  # its own commit: a segment without boxes
+        [hit] = requests.get(f"{base}/api/search", params={"q": "赵青松"}, headers=h,
+                             timeout=30).json()["hits"]
+        r = requests.get(f"{base}/api/records/{hit['id']}/pages/1/hits",
+                         params={"q": "赵青松"}, headers=h, timeout=30)
+        assert r.status_code == 200, r.text
+        assert [h["text"] for h in r.json()["hits"]] == ["赵青松"]
+        assert r.json()["page_size"] is None  # a .txt has no boxes, and no one else's
+
+        sidecar = late.with_name(late.name + ".json")
+        sidecar.write_text(json.dumps({"备注": "补记件"}, ensure_ascii=False), encoding="utf-8")
+        summary = run_index(settings)  # a metadata update rebuilt from the stored record
+        assert (summary.updated, summary.failed) == (1, [])
+        r = requests.get(f"{base}/api/search", params={"q": "备注:补记件"}, headers=h,
+                         timeout=30)
+        assert r.json()["total"] == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 import requests
@@ -23,6 +24,21 @@ def base(built_index, tmp_path_factory):
                       encoding="utf-8")
     with serving(config, root) as (url, _proc, _first, _port):
         yield url
+
+
+def test_each_server_worker_loads_the_index_before_its_first_reader(base, built_index,
+                                                                     tmp_path_factory):
+    """The first search after a start no longer waits for the dictionary and the index (about
+    2 s per worker): each worker loads them as it starts and says so in the server's log."""
+    log = next(tmp_path_factory.getbasetemp().glob("review-web*/serve.log"))
+    for _ in range(600):  # the second worker may still be starting (up to a minute)
+        ready = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if " ready: index of " in line]
+        if len(ready) >= 2:
+            break
+        time.sleep(0.1)
+    assert len(ready) == 2, ready  # [server] workers = 2
+    assert all("index of 6 records loaded" in line for line in ready), ready
 
 
 def test_an_excel_export_never_holds_a_formula_from_the_query(base):

@@ -93,3 +93,11 @@ def test_records_committed_after_a_segment_with_page_boxes_are_served_and_reinde
         r = requests.get(f"{base}/api/search", params={"q": "备注:补记件"}, headers=h,
                          timeout=30)
         assert r.json()["total"] == 1
+
+
+def test_the_login_page_says_what_failed_logins_really_do(base):
+    """Five failures slow an account down (2 s, then doubling); they never stop it for 15
+    minutes at once, which the page used to say."""
+    page = requests.get(f"{base}/login", timeout=30).text
+    assert "该账号暂停登录 15 分钟" not in page
+    assert "2 秒起，每错一次加倍，最长 15 分钟" in page and "不会被锁定" in page

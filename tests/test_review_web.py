@@ -101,3 +101,26 @@ def test_the_login_page_says_what_failed_logins_really_do(base):
     page = requests.get(f"{base}/login", timeout=30).text
     assert "该账号暂停登录 15 分钟" not in page
     assert "2 秒起，每错一次加倍，最长 15 分钟" in page and "不会被锁定" in page
+
+
+def test_the_zip_manifest_never_holds_a_formula_from_a_file_name(tmp_path):
+    """清单.csv names each original's entry in the zip after its file: a file named like a
+    formula, in a record without 档号 or 题名, must reach the spreadsheet as text."""
+    import csv
+    import zipfile
+
+    from test_server import serving_corpus
+
+    corpus = tmp_path / "corpus"
+    (corpus / "收文").mkdir(parents=True)
+    (corpus / "收文" / "=SUM(1,2).txt").write_text("=CMD\n1234 5678\n", encoding="utf-8")
+    (corpus / "catalog.csv").write_text("文件,密级\n\"收文/=SUM(1,2).txt\",公开\n", encoding="utf-8")
+    with serving_corpus(tmp_path, corpus) as (base, _settings):
+        r = requests.get(f"{base}/api/download", params={"q": "5678"}, timeout=30)
+        assert r.status_code == 200, r.text
+        z = zipfile.ZipFile(io.BytesIO(r.content))
+        assert "=SUM(1,2).txt" in z.namelist()  # the file itself keeps its name
+        header, row = csv.reader(io.StringIO(z.read("清单.csv").decode("utf-8-sig")))
+        cells = dict(zip(header, row))
+        assert cells["压缩包内文件"] == "'=SUM(1,2).txt" and cells["状态"] == "已打包"
+        assert not [c for c in row if c.startswith(("=", "+", "-", "@"))]

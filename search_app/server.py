@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 
 from gunicorn.app.base import BaseApplication
@@ -34,21 +35,28 @@ class _Gunicorn(BaseApplication):
 
 
 def _warm(worker) -> None:
-    """Load the word dictionary and open the index in each worker before it takes requests:
-    otherwise each worker's first search after a start took about 2 s (the first clerk to
-    search waited for it). A failure here (no index yet) is left to the first request."""
+    """Load the word dictionary and open the index in each worker as it starts, in the
+    background: otherwise each worker's first search after a start took about 2 s (the first
+    clerk to search waited for it). A request that comes meanwhile waits for the same load, as
+    before; a worker told to stop does not wait for it. A failure here (no index yet) is left
+    to the first request."""
+    threading.Thread(target=_load, args=(worker.wsgi, worker.pid), name="dangan-warm",
+                     daemon=True).start()
+
+
+def _load(app, pid: int) -> None:
     from indexer.search.archive import SearchRequest
 
     started = time.perf_counter()
     try:
-        archive = worker.wsgi.extensions["dangan.archive"]
+        archive = app.extensions["dangan.archive"]
         archive.search(SearchRequest(q=WARM_QUERY, size=1, clearance="公开"))
         records = archive.count()
     except Exception as e:  # noqa: BLE001 - the first request reports it properly
-        print(f"dangan: worker {worker.pid} not warmed up ({type(e).__name__}: {e})",
+        print(f"dangan: worker {pid} not warmed up ({type(e).__name__}: {e})",
               file=sys.stderr, flush=True)
         return
-    print(f"dangan: worker {worker.pid} ready: index of {records} records loaded in "
+    print(f"dangan: worker {pid} ready: index of {records} records loaded in "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 

@@ -99,7 +99,8 @@ def _zip(records: list[dict], query: str, purpose: dict) -> Response:
                 state = f"未打包：{e}"
             else:
                 record_read("download", record=rec["id"], query=query, bulk=True, **purpose)
-            manifest.append(_row(i, rec) + [entry if state == "已打包" else "", state])
+            # the entry is named after the original (a file named "=SUM(1,2).txt"): never a formula
+            manifest.append(_row(i, rec) + [_cell(entry) if state == "已打包" else "", state])
         z.writestr(MANIFEST, "\ufeff" + _csv((*HEADER, "压缩包内文件", "状态"), manifest))
     spool.seek(0)
     name = f"原件-{_slug(query)}{time.strftime('%Y%m%d-%H%M')}.zip"
@@ -163,7 +164,7 @@ def _xlsx(header, rows, req: SearchRequest) -> bytes:
     for row in rows:
         sheet.append(row)
     about = book.create_sheet("说明")
-    about.append(["检索词", req.q])
+    about.append(["检索词", _cell(req.q)])  # a query is typed by anyone: never a formula
     about.append(["导出时间", time.strftime("%Y-%m-%d %H:%M:%S")])
     about.append(["条数", len(rows)])
     out = io.BytesIO()

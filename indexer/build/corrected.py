@@ -106,9 +106,15 @@ def corrected(record: Record, current: tuple[Correction, ...], digest: str) -> R
             continue
         base = str(meta.get(c.field, "")) if c.field in META_FIELDS else getattr(record, c.field)
         value = c.new
-        if c.field == "security" and not c.admin:  # only a 管理员 may lower a level
+        # only a 管理员 may lower a level, and only for the content they judged: a file that
+        # changed since (or a correction of unknown content) is never lowered by it
+        lowers = c.admin and bool(digest) and c.digest == digest
+        if c.field == "security" and not lowers:
             value = max((base, value), key=lambda v: SECURITY_LEVELS.index(v)
                         if v in SECURITY_LEVELS else len(SECURITY_LEVELS))
+            if c.admin and value != c.new:
+                warnings.append(f"{REVIEW_WARNING}管理员把密级校对为{c.new}时原件是另一份内容，"
+                                f"这一校对不用于现在的原件，密级仍为{value}；请管理员核对后重新校对")
         done["fields"][c.field] = who | {"base": base, "admin": c.admin}
         if c.field in META_FIELDS:
             meta[c.field] = value

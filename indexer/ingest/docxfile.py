@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import docx
+from lxml import etree
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -29,7 +30,9 @@ class DocxExtractor:
             check_inflated_size(path, ctx.max_inflated_mb)
             document = docx.Document(str(path))
         except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
-                ValueError, NotImplementedError) as e:
+                ValueError, NotImplementedError, etree.XMLSyntaxError) as e:
+            # XMLSyntaxError: broken XML, or entities that expand a thousandfold (lxml refuses
+            # the amplification): a damaged file, not a crash with its traceback in the run
             raise ExtractionError(f"not a readable Word .docx file ({e})") from e
         lines = []
         for block in document.iter_inner_content():

@@ -22,10 +22,18 @@ _MISSING = object()
 
 
 def column_value(reader, schema, name: str, docnum: int):
-    """A document's value of a column field (None when the index has no such column)."""
-    if name not in schema or not reader.has_column(name):
+    """A document's value of a column field (None when its segment has no such column).
+
+    Read from the document's own segment: Whoosh's multi-segment column reader skips the
+    segments written without the column (a commit of .txt records only) but keeps counting
+    from the one before, so a document after such a gap read past that segment's end (an
+    IndexError that failed the whole run) and one before every column read another's value."""
+    if name not in schema:
         return None
-    return reader.column_reader(name)[docnum]
+    for leaf, offset in sorted(reader.leaf_readers(), key=lambda lo: lo[1], reverse=True):
+        if docnum >= offset:
+            return leaf.column_reader(name)[docnum - offset] if leaf.has_column(name) else None
+    return None
 
 
 def _nbytes(value) -> int:

@@ -83,9 +83,11 @@ class Read:
 class AuditLog:
     def __init__(self, data_dir: Path, url: str = ""):
         """`url`: `[database] url` ('' = audit.sqlite in `data_dir`)."""
-        # SQLite: durable at checkpoints, fast per row
+        # fast per row, durable a moment later (SQLite: at checkpoints; PostgreSQL: when the WAL
+        # writer flushes, within a second); a crash of the machine may lose the last rows
         self.db = Database(data_dir, AUDIT_FILE, url,
-                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"))
+                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"),
+                           settings=("synchronous_commit=off",))
         self.db.create(_SCHEMA, sqlite_only=_SQLITE_TRIGGERS, postgres_only=_POSTGRES_TRIGGERS)
         self._add_clearance_column()
 

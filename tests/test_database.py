@@ -166,3 +166,4 @@ def test_a_connection_the_server_dropped_is_made_again(tmp_path, pg_url):
     assert "the database at PostgreSQL server" in str(e.value) and PASSWORD not in str(e.value)
     log.write("张三", "a", "search", query="三")  # … the next one connects again
     assert [r.query for r in log.find()] == ["三", "一"]
+    assert log.db.row("SHOW synchronous_commit") == ("off",)  # the register's setting, again

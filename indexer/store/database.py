@@ -72,7 +72,9 @@ class Database:
     at once); `transaction()` groups several, serialised across processes."""
 
     def __init__(self, data_dir: Path, filename: str, url: str = "",
-                 pragmas: tuple[str, ...] = ()):
+                 pragmas: tuple[str, ...] = (), settings: tuple[str, ...] = ()):
+        """`pragmas`: SQLite's for this file; `settings`: PostgreSQL's for this connection
+        ("name=value")."""
         self.url = url or ""
         self.postgres = is_postgres(self.url)
         if self.url and not self.postgres:
@@ -82,6 +84,7 @@ class Database:
         self.where = (f"PostgreSQL server {server_name(self.url)}" if self.postgres
                       else str(self.path))
         self._pragmas = pragmas
+        self._settings = settings
         self._lock = threading.RLock()
         self._conn = None
         self._pid = 0
@@ -180,7 +183,8 @@ class Database:
 
         try:
             return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                                   application_name="dangan")
+                                   application_name="dangan",
+                                   options=" ".join(f"-c {s}" for s in self._settings) or None)
         except psycopg.Error as e:
             raise DatabaseError(f"cannot connect to the database: {self.where}: "
                                 f"{self._reason(e)}") from None

@@ -61,7 +61,9 @@ class Server:
     def __init__(self):
         self.bin = binaries()
         self.prefix, uid, gid = _runner()
-        self.root = Path(tempfile.mkdtemp(prefix="dangan-pg-"))
+        # the server's account must reach the folder: /tmp when $TMPDIR may be root's own
+        where = "/tmp" if uid is not None and Path("/tmp").is_dir() else None
+        self.root = Path(tempfile.mkdtemp(prefix="dangan-pg-", dir=where))
         if uid is not None:
             os.chown(self.root, uid, gid)
         self.root.chmod(0o700)

@@ -1,11 +1,16 @@
 """Two servers behind a load balancer on one PostgreSQL database ([database] url): two apps
 with data folders of their own over one index share the accounts and tokens, one 查阅登记 and
-one store of corrections; nothing of it is kept in SQLite files beside either index."""
+one store of corrections, and so does a real `dangan serve` (gunicorn workers forked, each with
+connections of its own); nothing of it is kept in SQLite files beside either index."""
 from __future__ import annotations
 
+import json
+
 import pytest
+import requests
 from whoosh import index as whoosh_index
 from conftest import login, make_settings, write_corpus
+from pg import PASSWORD as DATABASE_PASSWORD
 
 from indexer.build.run import run_index
 from indexer.store.corrections import CORRECTIONS_FILE, current_all
@@ -13,6 +18,7 @@ from search_app.accounts import ACCOUNTS_FILE, ADMIN, EDITOR, READER
 from search_app.app import create_app
 from search_app.audit import AUDIT_FILE
 from search_app.throttle import THROTTLE_FILE
+from test_server import serving
 
 PASSWORD = "shared database password"
 POLICE = "公安/2021/jiaojing.txt"  # 秘密, two pages
@@ -33,6 +39,7 @@ def servers(tmp_path, pg_url):
     return apps
 
 
+@pytest.mark.server
 def test_two_servers_share_accounts_tokens_register_and_corrections(servers, tmp_path, pg_url):
     one, two = servers
     accounts_one, accounts_two = (a.extensions["dangan.accounts"] for a in servers)
@@ -71,6 +78,21 @@ def test_two_servers_share_accounts_tokens_register_and_corrections(servers, tmp
     assert [r.action for r in two.extensions["dangan.audit"].find(action="correct")] == [
         "correct"]
 
-    for data in (tmp_path / "one", tmp_path / "two"):
+    # a real `dangan serve` (2 workers) with a third data folder: same token, same register
+    (tmp_path / "three").mkdir()
+    (tmp_path / "three" / "index").symlink_to(tmp_path / "one" / "index")
+    config = tmp_path / "three" / "config.toml"
+    config.write_text(f'[index]\ndir = "index"\n[server]\nworkers = 2\n'
+                      f"[database]\nurl = {json.dumps(pg_url)}\n", encoding="utf-8")
+    with serving(config, tmp_path / "three") as (base, _proc, _first, _port):
+        for _ in range(6):  # enough requests that both workers answer some
+            r = requests.get(f"{base}/api/records/{rid}/corrections", headers=auth, timeout=30)
+            assert r.status_code == 200 and len(r.json()["corrections"]) == 1
+    reads = one.extensions["dangan.audit"].find(user="编辑乙", record=rid)
+    assert len(reads) == 1 + 1 + 1 + 6  # record, correction, listed on two, six on the server
+    log = (tmp_path / "three" / "serve.log").read_text()
+    assert "Traceback" not in log and DATABASE_PASSWORD not in log
+
+    for data in (tmp_path / "one", tmp_path / "two", tmp_path / "three"):
         for name in (ACCOUNTS_FILE, AUDIT_FILE, THROTTLE_FILE, CORRECTIONS_FILE):
             assert not (data / name).exists(), data / name

@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ocr.settings import ENGINES as OCR_ENGINES
 
@@ -85,6 +86,14 @@ ANONYMOUS_OFF = "off"
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    # "" = SQLite files beside the index; postgresql://user:password@host:port/database = the
+    # accounts, tokens, login throttling, corrections and register of several servers in one
+    # PostgreSQL database (never printed: it may hold a password)
+    url: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     index: IndexSettings = field(default_factory=IndexSettings)
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
@@ -93,6 +102,7 @@ class Settings:
     ocr: OcrConfig = field(default_factory=OcrConfig)
     server: ServerSettings = field(default_factory=ServerSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
     source: Path | None = None
 
     @property
@@ -109,6 +119,7 @@ _SECTIONS = {
     "ocr": OcrConfig,
     "server": ServerSettings,
     "auth": AuthSettings,
+    "database": DatabaseSettings,
 }
 _PATH_KEYS = {("index", "dir"), ("analysis", "user_dict")}
 _PATH_LIST_KEYS = {("corpus", "paths")}
@@ -154,6 +165,8 @@ def settings_from_dict(raw: dict[str, Any], base: Path, source: Path | None = No
         _check_search(sections["search"], where)
     if "index" in sections:
         _check_organisations(sections["index"].organisations, where)
+    if "database" in sections:
+        _check_database(sections["database"], where)
     if "ocr" in sections and sections["ocr"].engine not in OCR_ENGINES:
         raise ConfigError(f"{where}: [ocr] engine must be one of {', '.join(OCR_ENGINES)}, "
                           f"got {sections['ocr'].engine!r}")
@@ -217,6 +230,27 @@ def _check_auth(auth: AuthSettings, where: str) -> None:
                           f"{', '.join(choices)}, got {auth.anonymous_clearance!r}")
     if auth.session_hours <= 0:
         raise ConfigError(f"{where}: [auth] session_hours must be more than 0")
+
+
+def _check_database(database: DatabaseSettings, where: str) -> None:
+    """Empty, or a postgresql:// URL (the message never repeats the URL: it may hold a
+    password)."""
+    url = database.url.strip()
+    if not url:
+        return
+    example = "postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        raise ConfigError(f"{where}: [database] url is not a valid URL; write it as "
+                          f"{example}") from None
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"{where}: [database] url must be empty (SQLite files beside the "
+                          f"index) or a PostgreSQL URL such as {example}; got a URL starting "
+                          f"{parts.scheme + '://' if parts.scheme else 'with no scheme'}")
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"{where}: [database] url names no server; write it as {example}")
 
 
 def _check_organisations(names: tuple[str, ...], where: str) -> None:

@@ -1,4 +1,5 @@
-"""Accounts: users, roles and clearances in SQLite beside the index (never in config files).
+"""Accounts: users, roles and clearances in dangan's database (never in config files): SQLite
+beside the index, or the PostgreSQL database of `[database] url` that several servers share.
 
 Passwords are hashed with werkzeug (scrypt). Roles: 管理员 (manages users, reads the audit
 register, corrects records), 编辑 (corrects records up to their clearance) and 查阅人 (reads
@@ -7,8 +8,6 @@ the first administrator is created on the command line.
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from indexer.errors import DanganError
 from indexer.fields import SECURITY_LEVELS
-
-from indexer.private import private_dir, private_file
+from indexer.store.database import Database, IntegrityError
 
 ACCOUNTS_FILE = "accounts.sqlite"
 ADMIN, EDITOR, READER = "管理员", "编辑", "查阅人"
@@ -65,12 +63,10 @@ class User:
 
 
 class Accounts:
-    def __init__(self, data_dir: Path):
-        private_dir(data_dir)
-        self.db = sqlite3.connect(private_file(data_dir / ACCOUNTS_FILE), timeout=30,
-                                  check_same_thread=False)
-        self.db.execute(_SCHEMA)
-        self.lock = threading.Lock()  # one connection, shared by a server worker's threads
+    def __init__(self, data_dir: Path, url: str = ""):
+        """`url`: `[database] url` ('' = accounts.sqlite in `data_dir`)."""
+        self.db = Database(data_dir, ACCOUNTS_FILE, url)
+        self.db.create(_SCHEMA)
 
     def add(self, name: str, password: str, role: str = READER,
             clearance: str = SECURITY_LEVELS[0]) -> User:
@@ -78,35 +74,29 @@ class Accounts:
         _check(role, clearance, password)
         hashed = generate_password_hash(password)
         try:
-            with self.lock, self.db:
-                self.db.execute("INSERT INTO users VALUES (?, ?, ?, ?, 1, ?, 0)",
-                                (name, hashed, role, clearance, time.time()))
-        except sqlite3.IntegrityError:
+            self.db.run("INSERT INTO users VALUES (?, ?, ?, ?, 1, ?, 0)",
+                        (name, hashed, role, clearance, time.time()))
+        except IntegrityError:
             raise AccountError(f"用户 {name} 已存在") from None
         return self.get(name)
 
     def get(self, name: str) -> User | None:
-        with self.lock:
-            row = self.db.execute("SELECT name, role, clearance, active, session_version "
-                                  "FROM users WHERE name = ?", (name,)).fetchone()
+        row = self.db.row("SELECT name, role, clearance, active, session_version "
+                          "FROM users WHERE name = ?", (name,))
         return User(row[0], row[1], row[2], bool(row[3]), row[4]) if row else None
 
     def list(self) -> list[User]:
-        with self.lock:
-            rows = self.db.execute("SELECT name, role, clearance, active, session_version "
-                                   "FROM users ORDER BY name").fetchall()
+        rows = self.db.rows("SELECT name, role, clearance, active, session_version "
+                            "FROM users ORDER BY name")
         return [User(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
 
     def has_admin(self) -> bool:
-        with self.lock:
-            return self.db.execute("SELECT 1 FROM users WHERE role = ? AND active = 1",
-                                   (ADMIN,)).fetchone() is not None
+        return self.db.row("SELECT 1 FROM users WHERE role = ? AND active = 1",
+                           (ADMIN,)) is not None
 
     def verify(self, name: str, password: str) -> User | None:
         """The active user with this name and password, else None (same work either way)."""
-        with self.lock:
-            row = self.db.execute("SELECT password FROM users WHERE name = ? AND active = 1",
-                                  (name,)).fetchone()
+        row = self.db.row("SELECT password FROM users WHERE name = ? AND active = 1", (name,))
         stored = row[0] if row else _DUMMY_HASH
         ok = check_password_hash(stored, password)
         return self.get(name) if row and ok else None
@@ -136,9 +126,7 @@ class Accounts:
                             generate_password_hash(password))
 
     def _update(self, name: str, assignments: str, *values) -> User:
-        with self.lock, self.db:
-            n = self.db.execute(f"UPDATE users SET {assignments} WHERE name = ?",
-                                (*values, name)).rowcount
+        n = self.db.run(f"UPDATE users SET {assignments} WHERE name = ?", (*values, name))
         if not n:
             raise AccountError(f"没有用户 {name}")
         return self.get(name)

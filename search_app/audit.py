@@ -1,19 +1,18 @@
 """The 查阅登记: an append-only register of every read (searches, record views, page images,
-downloads, 相关记录) and of logins, in SQLite beside the index. Rows can be added and read, never
-changed or deleted: triggers refuse UPDATE and DELETE.
+downloads, 相关记录) and of logins, in dangan's database (SQLite beside the index, or the PostgreSQL
+database of `[database] url`, one register for several servers). Rows can be added and read,
+never changed or deleted: triggers refuse UPDATE and DELETE.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.private import private_dir, private_file
+from indexer.store.database import Database
 
 from .register import action_label, describe
 
@@ -28,7 +27,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reads (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time REAL NOT NULL,
-    user TEXT NOT NULL,          -- '' for an anonymous reader
+    "user" TEXT NOT NULL,        -- '' for an anonymous reader
     address TEXT NOT NULL,
     action TEXT NOT NULL,
     record TEXT NOT NULL DEFAULT '',
@@ -36,15 +35,32 @@ CREATE TABLE IF NOT EXISTS reads (
     detail TEXT NOT NULL DEFAULT '',  -- JSON: filters, result count, page …
     clearance TEXT NOT NULL DEFAULT ''  -- the 密级 the read was made under ('' for a login …)
 );
-CREATE INDEX IF NOT EXISTS reads_user ON reads (user, time);
+CREATE INDEX IF NOT EXISTS reads_user ON reads ("user", time);
 CREATE INDEX IF NOT EXISTS reads_record ON reads (record, time);
-CREATE INDEX IF NOT EXISTS reads_address ON reads (address, time);
+CREATE INDEX IF NOT EXISTS reads_address ON reads (address, time)
+"""
+_SQLITE_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS reads_no_update BEFORE UPDATE ON reads
     BEGIN SELECT RAISE(ABORT, 'the audit register is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS reads_no_delete BEFORE DELETE ON reads
     BEGIN SELECT RAISE(ABORT, 'the audit register is append-only'); END;
 """
+_POSTGRES_TRIGGERS = """
+CREATE OR REPLACE FUNCTION reads_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit register is append-only' USING ERRCODE = 'restrict_violation';
+END $$
+
+CREATE OR REPLACE TRIGGER reads_no_update BEFORE UPDATE ON reads
+    FOR EACH ROW EXECUTE FUNCTION reads_append_only()
+
+CREATE OR REPLACE TRIGGER reads_no_delete BEFORE DELETE ON reads
+    FOR EACH ROW EXECUTE FUNCTION reads_append_only()
+
+CREATE OR REPLACE TRIGGER reads_no_truncate BEFORE TRUNCATE ON reads
+    FOR EACH STATEMENT EXECUTE FUNCTION reads_append_only()
+"""
 COLUMNS = ("seq", "time", "user", "address", "action", "record", "query", "detail", "clearance")
+_SELECT = ", ".join(f'"{c}"' for c in COLUMNS)  # quoted: user is a keyword in PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -65,23 +81,27 @@ class Read:
 
 
 class AuditLog:
-    def __init__(self, data_dir: Path):
-        private_dir(data_dir)
-        self.db = sqlite3.connect(private_file(data_dir / AUDIT_FILE), timeout=30,
-                                  check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; fast per row
-        self.db.executescript(_SCHEMA)
+    def __init__(self, data_dir: Path, url: str = ""):
+        """`url`: `[database] url` ('' = audit.sqlite in `data_dir`)."""
+        # fast per row, durable a moment later (SQLite: at checkpoints; PostgreSQL: when the WAL
+        # writer flushes, within a second); a crash of the machine may lose the last rows
+        self.db = Database(data_dir, AUDIT_FILE, url,
+                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"),
+                           settings=("synchronous_commit=off",))
+        self.db.create(_SCHEMA, sqlite_only=_SQLITE_TRIGGERS, postgres_only=_POSTGRES_TRIGGERS)
         self._add_clearance_column()
-        self._lock = threading.Lock()
 
     def _add_clearance_column(self) -> None:
         """Registers made before the clearance column get it (old rows: '')."""
-        if "clearance" in {r[1] for r in self.db.execute("PRAGMA table_info(reads)")}:
+        if "clearance" in self.db.columns("reads"):
+            return
+        if self.db.postgres:
+            self.db.run("ALTER TABLE reads ADD COLUMN IF NOT EXISTS clearance TEXT NOT NULL "
+                        "DEFAULT ''")
             return
         try:
-            self.db.execute("ALTER TABLE reads ADD COLUMN clearance TEXT NOT NULL DEFAULT ''")
-        except sqlite3.OperationalError as e:  # another process added it a moment ago
+            self.db.run("ALTER TABLE reads ADD COLUMN clearance TEXT NOT NULL DEFAULT ''")
+        except Exception as e:  # another process added it a moment ago
             if "duplicate column" not in str(e):
                 raise
 
@@ -92,9 +112,8 @@ class AuditLog:
         row = (time.time(), user or "", address or "", action, record or "", query or "",
                json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else "",
                clearance)
-        with self._lock:
-            self.db.execute("INSERT INTO reads (time, user, address, action, record, query, "
-                            "detail, clearance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        self.db.run('INSERT INTO reads (time, "user", address, action, record, query, '
+                    "detail, clearance) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     def find(self, user: str = "", record: str = "", action: str = "", date_from: str = "",
              date_to: str = "", limit: int = 1000, offset: int = 0, before: int = 0,
@@ -109,7 +128,7 @@ class AuditLog:
         if clearances is not None:
             where.append(f"clearance IN ({', '.join('?' * (len(clearances) + 1))})")
             args.extend((*clearances, ""))
-        for column, value in (("user", user), ("record", record), ("action", action)):
+        for column, value in (('"user"', user), ("record", record), ("action", action)):
             if value:
                 where.append(f"{column} = ?")
                 args.append(value)
@@ -119,12 +138,11 @@ class AuditLog:
         if date_to:
             where.append("time < ?")
             args.append(_day_start(date_to) + 86400)
-        sql = f"SELECT {', '.join(COLUMNS)} FROM reads"
+        sql = f"SELECT {_SELECT} FROM reads"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq DESC LIMIT ? OFFSET ?"
-        with self._lock:
-            rows = self.db.execute(sql, (*args, limit, offset)).fetchall()
+        rows = self.db.rows(sql, (*args, limit, offset))
         return [Read(*r) for r in rows]
 
     def failures(self, column: str, value: str, since: float) -> list[float]:
@@ -132,22 +150,18 @@ class AuditLog:
         first (for login throttling, shared by every server process)."""
         if column not in ("user", "address"):
             raise ValueError(column)
-        with self._lock:
-            rows = self.db.execute(f"SELECT time FROM reads WHERE {column} = ? AND time > ? "
-                                   "AND action = 'login-failed' ORDER BY time",
-                                   (value, since)).fetchall()
+        rows = self.db.rows(f'SELECT time FROM reads WHERE "{column}" = ? AND time > ? '
+                            "AND action = 'login-failed' ORDER BY time", (value, since))
         return [r[0] for r in rows]
 
     def last(self, action: str, user: str, since: float = 0.0) -> float:
         """The time of this user's latest row with this action after `since`, else 0."""
-        with self._lock:
-            row = self.db.execute("SELECT MAX(time) FROM reads WHERE user = ? AND time > ? "
-                                  "AND action = ?", (user, since, action)).fetchone()
+        row = self.db.row('SELECT MAX(time) FROM reads WHERE "user" = ? AND time > ? '
+                          "AND action = ?", (user, since, action))
         return row[0] or 0.0
 
     def count(self) -> int:
-        with self._lock:
-            return self.db.execute("SELECT COUNT(*) FROM reads").fetchone()[0]
+        return self.db.row("SELECT COUNT(*) FROM reads")[0]
 
     def close(self) -> None:
         self.db.close()

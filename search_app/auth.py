@@ -99,9 +99,10 @@ def tokens() -> Tokens:
 
 
 def init_auth(app: Flask, settings: Settings) -> None:
-    app.extensions["dangan.accounts"] = Accounts(settings.data_dir)
-    app.extensions["dangan.audit"] = AuditLog(settings.data_dir)
-    app.extensions["dangan.throttle"] = Throttle(settings.data_dir)
+    url = settings.database.url
+    app.extensions["dangan.accounts"] = Accounts(settings.data_dir, url)
+    app.extensions["dangan.audit"] = AuditLog(settings.data_dir, url)
+    app.extensions["dangan.throttle"] = Throttle(settings.data_dir, url)
     app.extensions["dangan.tokens"] = Tokens(app.extensions["dangan.accounts"])
     manager = LoginManager(app)
     manager.anonymous_user = Anonymous

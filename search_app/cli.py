@@ -176,7 +176,7 @@ def serve(config_path, host, port) -> None:
         settings = _settings(config_path)
         Archive(settings.index.dir, settings.search).close()  # fail early, clearly
         secret_key(settings.data_dir)  # made once, before the workers start, which share it
-        accounts = Accounts(settings.data_dir)
+        accounts = Accounts(settings.data_dir, settings.database.url)
         has_admin = accounts.has_admin()
         accounts.close()
     except DanganError as e:

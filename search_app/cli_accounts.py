@@ -26,7 +26,8 @@ password_option = click.option(
 
 
 def _accounts(config_path: Path | None) -> Accounts:
-    return Accounts(load_settings(config_path).data_dir)
+    settings = load_settings(config_path)
+    return Accounts(settings.data_dir, settings.database.url)
 
 
 def _run(action):
@@ -71,9 +72,11 @@ def add(name, config_path, role, clearance, password) -> None:
 @config_option
 def list_users(config_path) -> None:
     """List users, their roles and clearances."""
-    for u in _accounts(config_path).list():
-        state = "" if u.active else "  (disabled)"
-        click.echo(f"{u.name}\t{u.role}\t{u.clearance}{state}")
+    def go():
+        for u in _accounts(config_path).list():
+            state = "" if u.active else "  (disabled)"
+            click.echo(f"{u.name}\t{u.role}\t{u.clearance}{state}")
+    _run(go)
 
 
 @users.command("set-clearance")
@@ -134,11 +137,13 @@ def reset_password(name, config_path, password) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="print CSV (for a spreadsheet)")
 def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) -> None:
     """Print the 查阅登记 (who read what, when, from where), newest first."""
-    log = AuditLog(load_settings(config_path).data_dir)
     try:
-        reads = log.find(user, record, action, date_from, date_to, limit)
+        reads = _audit_log(config_path).find(user, record, action, date_from, date_to, limit)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
+    except DanganError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
     if as_csv:
         click.echo(to_csv(reads), nl=False)
         return
@@ -158,8 +163,12 @@ CONSOLE = "（控制台）"  # who made a change from the archive machine's term
 
 def _registered(config_path: Path | None, op: str, name: str, **detail) -> None:
     """A change made on the terminal goes into the 查阅登记 like one made on the admin page."""
-    AuditLog(load_settings(config_path).data_dir).write(CONSOLE, "local", "admin", op=op,
-                                                        name=name, **detail)
+    _audit_log(config_path).write(CONSOLE, "local", "admin", op=op, name=name, **detail)
+
+
+def _audit_log(config_path: Path | None) -> AuditLog:
+    settings = load_settings(config_path)
+    return AuditLog(settings.data_dir, settings.database.url)
 
 
 @click.group()
@@ -190,9 +199,11 @@ def create_token(user, config_path, days) -> None:
 @config_option
 def list_tokens(user, config_path) -> None:
     """List tokens (all, or USER's): id, user, start of the token, state, expiry, last use."""
-    for t in Tokens(_accounts(config_path)).list(user):
-        click.echo(f"{t.id}\t{t.user}\t{t.hint}…\t{t.state()}\t{_day(t.expires)}"
-                   f"\tlast used {_day(t.last_used, '—')}")
+    def go():
+        for t in Tokens(_accounts(config_path)).list(user):
+            click.echo(f"{t.id}\t{t.user}\t{t.hint}…\t{t.state()}\t{_day(t.expires)}"
+                       f"\tlast used {_day(t.last_used, '—')}")
+    _run(go)
 
 
 @tokens.command("revoke")

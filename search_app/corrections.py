@@ -36,7 +36,8 @@ class NotEditor(DanganError):
 def store() -> Corrections:
     ext = current_app.extensions
     if "dangan.corrections" not in ext:
-        ext["dangan.corrections"] = Corrections(ext["dangan.settings"].data_dir)
+        settings = ext["dangan.settings"]
+        ext["dangan.corrections"] = Corrections(settings.data_dir, settings.database.url)
     return ext["dangan.corrections"]
 
 

@@ -1,4 +1,5 @@
-"""Login throttling, shared by every server process through one SQLite file beside the index.
+"""Login throttling, shared by every server process through dangan's database (a SQLite file
+beside the index, or the PostgreSQL database of `[database] url` that several servers share).
 
 Per address: 20 failed logins within 15 minutes refuse that address for 15 minutes. Per account:
 no lockout (an attacker could lock the archive's clerks out): after 5 failures each further
@@ -8,11 +9,9 @@ cannot slip guesses past the count; it stays counted as a failure unless the pas
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
 from pathlib import Path
 
-from indexer.private import private_dir, private_file
+from indexer.store.database import Database
 
 THROTTLE_FILE = "logins.sqlite"
 ACCOUNT_FREE = 5  # failed logins for one account before attempts are slowed down
@@ -26,11 +25,11 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
     time REAL NOT NULL,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     address TEXT NOT NULL,
     outcome TEXT NOT NULL DEFAULT 'pending'  -- pending (counted as a failure) | failed | ok
 );
-CREATE INDEX IF NOT EXISTS attempts_user ON attempts (user, time);
+CREATE INDEX IF NOT EXISTS attempts_user ON attempts ("user", time);
 CREATE INDEX IF NOT EXISTS attempts_address ON attempts (address, time);
 CREATE INDEX IF NOT EXISTS attempts_time ON attempts (time);
 """
@@ -55,50 +54,38 @@ def locked_until(times: list[float], limit: int, window: float = WINDOW,
 
 
 class Throttle:
-    def __init__(self, data_dir: Path):
-        private_dir(data_dir)
-        self.db = sqlite3.connect(private_file(data_dir / THROTTLE_FILE), timeout=30,
-                                  check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, url: str = ""):
+        """`url`: `[database] url` ('' = logins.sqlite in `data_dir`)."""
+        self.db = Database(data_dir, THROTTLE_FILE, url, pragmas=("journal_mode=WAL",))
+        self.db.create(_SCHEMA)
 
     def begin(self, name: str, address: str, now: float) -> tuple[int | None, float]:
         """Check and count a login attempt in one transaction: (its id, 0) when it may go on
         (it counts as a failure until `finish` says it was not one), (None, until when) when it
         is refused (a refused attempt does not count)."""
-        with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")  # one checker at a time, across processes
-            try:
-                self.db.execute("DELETE FROM attempts WHERE time < ?",
-                                (now - ACCOUNT_WINDOW - MAX_DELAY,))
-                until = self._refused_until(name, address, now)
-                attempt = None
-                if until <= now:
-                    attempt = self.db.execute(
-                        "INSERT INTO attempts (time, user, address) VALUES (?, ?, ?)",
-                        (now, name, address)).lastrowid
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        with self.db.transaction("attempts"):  # one checker at a time, across processes
+            self.db.run("DELETE FROM attempts WHERE time < ?", (now - ACCOUNT_WINDOW - MAX_DELAY,))
+            until = self._refused_until(name, address, now)
+            attempt = None
+            if until <= now:
+                attempt = self.db.row('INSERT INTO attempts (time, "user", address) '
+                                      "VALUES (?, ?, ?) RETURNING id", (now, name, address))[0]
         return attempt, (0.0 if attempt else until)
 
     def finish(self, attempt: int, ok: bool) -> None:
         """The attempt's outcome: a successful login starts its account's count afresh (not its
         address's)."""
-        with self._lock:
-            self.db.execute("UPDATE attempts SET outcome = ? WHERE id = ?",
-                            ("ok" if ok else "failed", attempt))
+        self.db.run("UPDATE attempts SET outcome = ? WHERE id = ?",
+                    ("ok" if ok else "failed", attempt))
 
     def _refused_until(self, name: str, address: str, now: float) -> float:
-        last_ok = self.db.execute("SELECT MAX(time) FROM attempts WHERE user = ? AND "
-                                  "outcome = 'ok'", (name,)).fetchone()[0] or 0.0
-        failed = [r[0] for r in self.db.execute(
-            "SELECT time FROM attempts WHERE user = ? AND outcome != 'ok' AND time > ? "
+        last_ok = self.db.row('SELECT MAX(time) FROM attempts WHERE "user" = ? AND '
+                              "outcome = 'ok'", (name,))[0] or 0.0
+        failed = [r[0] for r in self.db.rows(
+            "SELECT time FROM attempts WHERE \"user\" = ? AND outcome != 'ok' AND time > ? "
             "ORDER BY time", (name, max(last_ok, now - ACCOUNT_WINDOW)))]
         account = failed[-1] + account_delay(len(failed)) if len(failed) >= ACCOUNT_FREE else 0
-        times = [r[0] for r in self.db.execute(
+        times = [r[0] for r in self.db.rows(
             "SELECT time FROM attempts WHERE address = ? AND outcome != 'ok' AND time > ? "
             "ORDER BY time", (address, now - WINDOW - LOCKOUT))]
         return max(account, locked_until(times, ADDRESS_FAILURES))

@@ -21,7 +21,7 @@ DAY = 86400.0
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
     hint TEXT NOT NULL,            -- the token's first characters, to tell tokens apart
     created REAL NOT NULL,
@@ -54,7 +54,7 @@ class Token:
         return "有效"
 
 
-_COLUMNS = "id, user, hint, created, expires, revoked, last_used, created_by"
+_COLUMNS = 'id, "user", hint, created, expires, revoked, last_used, created_by'
 USE_WRITE_EVERY = 60.0  # seconds: last_used is refreshed at most this often per token
 
 
@@ -63,10 +63,8 @@ class Tokens:
 
     def __init__(self, accounts: Accounts):
         self.accounts = accounts
-        self.db = accounts.db
-        self._lock = accounts.lock  # one connection, one lock
-        with self._lock, self.db:
-            self.db.execute(_SCHEMA)
+        self.db = accounts.db  # one connection (and database) with the accounts
+        self.db.create(_SCHEMA)
 
     def create(self, user: str, days: float | None = 90, created_by: str = "") -> tuple[Token, str]:
         """(the stored token, the token itself — shown once, never stored)."""
@@ -80,30 +78,24 @@ class Tokens:
         secret = PREFIX + secrets.token_urlsafe(32)
         now = time.time()
         expires = now + days * DAY if days is not None else None
-        with self._lock, self.db:
-            cur = self.db.execute(
-                "INSERT INTO tokens (user, hash, hint, created, expires, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (user, _digest(secret), secret[: len(PREFIX) + 4], now, expires, created_by))
-        return self.get(cur.lastrowid), secret
+        token_id = self.db.row(
+            'INSERT INTO tokens ("user", hash, hint, created, expires, created_by) '
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (user, _digest(secret), secret[: len(PREFIX) + 4], now, expires, created_by))[0]
+        return self.get(token_id), secret
 
     def get(self, token_id: int) -> Token | None:
-        with self._lock:
-            row = self.db.execute(f"SELECT {_COLUMNS} FROM tokens WHERE id = ?",
-                                  (token_id,)).fetchone()
+        row = self.db.row(f"SELECT {_COLUMNS} FROM tokens WHERE id = ?", (token_id,))
         return Token(*row) if row else None
 
     def list(self, user: str = "") -> list[Token]:
-        where, args = ("WHERE user = ?", (user,)) if user else ("", ())
-        with self._lock:
-            rows = self.db.execute(f"SELECT {_COLUMNS} FROM tokens {where} ORDER BY id",
-                                   args).fetchall()
+        where, args = ('WHERE "user" = ?', (user,)) if user else ("", ())
+        rows = self.db.rows(f"SELECT {_COLUMNS} FROM tokens {where} ORDER BY id", args)
         return [Token(*r) for r in rows]
 
     def revoke(self, token_id: int) -> Token:
-        with self._lock, self.db:
-            n = self.db.execute("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
-                                (time.time(), token_id)).rowcount
+        n = self.db.run("UPDATE tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+                        (time.time(), token_id))
         token = self.get(token_id)
         if token is None:
             raise AccountError(f"没有编号为 {token_id} 的令牌")
@@ -116,16 +108,13 @@ class Tokens:
         if not secret.startswith(PREFIX) or len(secret) > 200:
             return None
         now = time.time()
-        with self._lock:
-            row = self.db.execute(
-                f"SELECT {_COLUMNS} FROM tokens WHERE hash = ? AND revoked IS NULL "
-                "AND (expires IS NULL OR expires > ?)", (_digest(secret), now)).fetchone()
+        row = self.db.row(f"SELECT {_COLUMNS} FROM tokens WHERE hash = ? AND revoked IS NULL "
+                          "AND (expires IS NULL OR expires > ?)", (_digest(secret), now))
         if row is None:
             return None
         token = Token(*row)
         if token.last_used is None or now - token.last_used > USE_WRITE_EVERY:
-            with self._lock, self.db:
-                self.db.execute("UPDATE tokens SET last_used = ? WHERE id = ?", (now, token.id))
+            self.db.run("UPDATE tokens SET last_used = ? WHERE id = ?", (now, token.id))
         return token
 
 

@@ -181,3 +181,28 @@ def forked_workers(monkeypatch):
     import indexer.build.workerpool
 
     monkeypatch.setattr(indexer.build.workerpool, "START_METHOD", "fork")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for this test session (tests/pg.py), stopped at the end."""
+    from pg import Server
+
+    server = Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty PostgreSQL database (password included)."""
+    return pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request) -> str:
+    """`[database] url` for a store test run against both backends: '' (SQLite files beside
+    the index) and a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return ""
+    return request.getfixturevalue("pg_url")

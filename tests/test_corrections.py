@@ -31,13 +31,14 @@ REPORT = "文书/2019/zongjie.txt"  # 公开
 
 # --- the store ---
 
-def test_store_keeps_the_latest_correction_per_field_and_reverts_it(tmp_path):
-    s = Corrections(tmp_path)
+def test_store_keeps_the_latest_correction_per_field_and_reverts_it(tmp_path, store_url):
+    assert current_all(tmp_path, store_url) == {}  # nothing corrected yet, no table
+    s = Corrections(tmp_path, store_url)
     a = s.add("c", "a.txt", "id1", "d1", "org", 0, "旧", "新一", "目录有误", "编辑甲", False)
     b = s.add("c", "a.txt", "id1", "d1", "org", 0, "新一", "新二", "再改", "编辑甲", False)
     p = s.add("c", "a.txt", "id1", "d1", "", 2, "五十八台", "六十八台", "识别错", "编辑甲", False)
     assert [c.seq for c in s.current("c", "a.txt")] == [b.seq, p.seq]
-    assert set(current_all(tmp_path)) == {("c", "a.txt")}
+    assert set(current_all(tmp_path, store_url)) == {("c", "a.txt")}
     before = fingerprint(s.current("c", "a.txt"))
     taken = s.revert("c", "a.txt", "org", 0, "编辑乙")
     assert taken.seq == b.seq
@@ -47,7 +48,10 @@ def test_store_keeps_the_latest_correction_per_field_and_reverts_it(tmp_path):
     history = s.history("c", "a.txt")
     assert [c.seq for c in history] == [a.seq, b.seq, p.seq]
     assert history[1].reverted and history[1].reverted_by == "编辑乙"
-    assert (tmp_path / "corrections.sqlite").stat().st_mode & 0o077 == 0
+    if store_url:
+        assert not (tmp_path / "corrections.sqlite").exists()
+    else:
+        assert (tmp_path / "corrections.sqlite").stat().st_mode & 0o077 == 0
     with pytest.raises(ValueError):
         s.add("c", "a.txt", "id1", "d1", "fonds", 0, "", "x", "n", "u", False)
 

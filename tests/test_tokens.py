@@ -12,7 +12,7 @@ import requests
 from conftest import admin_client, app_over, csrf_token
 from test_server import dangan_command, serving
 
-from search_app.accounts import ACCOUNTS_FILE, ADMIN, EDITOR, READER
+from search_app.accounts import ACCOUNTS_FILE, ADMIN, EDITOR, READER, AccountError
 from search_app.security import SESSION_COOKIE
 
 PASSWORD = "token test password"
@@ -76,8 +76,7 @@ def test_a_bad_or_expired_token_is_refused_not_served_as_anonymous(app):
         assert r.get_json()["ok"] is False
     r = c.get("/api/records/0000000000000000", headers={"Authorization": "Bearer wrong"})
     assert r.status_code == 401  # refused before the record is even looked up
-    with tokens.db:  # the day has passed
-        tokens.db.execute("UPDATE tokens SET expires = 1 WHERE id = ?", (token.id,))
+    tokens.db.run("UPDATE tokens SET expires = 1 WHERE id = ?", (token.id,))  # the day passed
     r = c.get("/api/search", query_string=QUERY, headers=bearer(secret))
     assert r.status_code == 401
     assert tokens.get(token.id).state() == "已过期"
@@ -90,6 +89,32 @@ def test_only_a_hash_of_the_token_is_stored(app):
     db = sqlite3.connect(app.extensions["dangan.settings"].data_dir / ACCOUNTS_FILE)
     (hint,) = db.execute("SELECT hint FROM tokens").fetchone()
     assert secret.startswith(hint) and len(hint) < 12
+
+
+def test_the_token_store_on_both_backends(tmp_path, store_url):
+    """Made, found by its secret, listed, expired and revoked, with only a hash stored — the
+    same in SQLite and in PostgreSQL, where a second server sees the same tokens."""
+    from search_app.accounts import Accounts
+    from search_app.tokens import Tokens
+
+    one = Tokens(Accounts(tmp_path / "a", store_url))
+    one.accounts.add("读者乙", PASSWORD, READER, "秘密")
+    token, secret = one.create("读者乙", 30, created_by="管理员甲")
+    other = Tokens(Accounts(tmp_path / "b", store_url)) if store_url else one
+    assert other.holder(secret).id == token.id and other.holder(secret + "x") is None
+    assert other.get(token.id).last_used is not None  # the use is noted
+    assert [(t.user, t.created_by) for t in other.list("读者乙")] == [("读者乙", "管理员甲")]
+    assert one.db.row("SELECT count(*) FROM tokens WHERE hash = ?", (secret,))[0] == 0
+    other.revoke(token.id)
+    assert one.holder(secret) is None and one.get(token.id).state() == "已吊销"
+    with pytest.raises(AccountError, match="已经吊销"):
+        one.revoke(token.id)
+    second, secret2 = one.create("读者乙", 1)
+    one.db.run("UPDATE tokens SET expires = 1 WHERE id = ?", (second.id,))
+    assert other.holder(secret2) is None and other.get(second.id).state() == "已过期"
+    one.accounts.disable("读者乙")
+    with pytest.raises(AccountError, match="已停用"):
+        other.create("读者乙", 30)
 
 
 def test_admin_page_creates_shows_once_lists_and_revokes_tokens(app):

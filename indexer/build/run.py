@@ -80,7 +80,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     check_roots(roots)
     current = settings.index.dir
     if dry_run:
-        return _dry_plan(discover(roots), current, rebuild, current_all(settings.data_dir))
+        return _dry_plan(discover(roots), current, rebuild, current_all(settings.data_dir, settings.database.url))
     with IndexLock(current) as lock:
         recover_swap(current)
         target = _rebuild_dir(current) if rebuild else current
@@ -90,7 +90,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         try:
             corpus = discover(roots, scratch)
             indexed = committed_files(ix, manifest, scratch.db)
-            work = make_plan(corpus, manifest, verify=True, fixes=current_all(settings.data_dir))
+            work = make_plan(corpus, manifest, verify=True, fixes=current_all(settings.data_dir, settings.database.url))
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart

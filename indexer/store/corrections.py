@@ -1,5 +1,6 @@
 """Corrections of records by an 编辑 (著录 fields and page texts): data beside the index, never in
-the corpus (SQLite, corrections.sqlite in the data folder). Rows are keyed by the file's corpus
+the corpus (SQLite, corrections.sqlite in the data folder, or the PostgreSQL database of
+`[database] url` that several servers share). Rows are keyed by the file's corpus
 source and path (a record's id changes with its content; a correction stays with the file),
 with the record id and file digest at correction time. Rows are only added; a revert marks the
 field's or page's rows as reverted. The build applies the current ones on every run.
@@ -8,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from ..private import private_dir, private_file
+from .database import Database
 
 CORRECTIONS_FILE = "corrections.sqlite"
 # the 著录 fields an 编辑 may correct (persons and notes live in the record's meta)
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     old TEXT NOT NULL,
     new TEXT NOT NULL,
     note TEXT NOT NULL,
-    user TEXT NOT NULL,
+    "user" TEXT NOT NULL,
     admin INTEGER NOT NULL,       -- made by a 管理员 (a 密级 correction then overrides)
     time REAL NOT NULL,
     reverted REAL,                -- when it was reverted (NULL: in force unless superseded)
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS corrections (
 );
 CREATE INDEX IF NOT EXISTS corrections_file ON corrections (source, path, seq);
 """
-_COLUMNS = ("seq, source, path, record_id, digest, field, page, old, new, note, user, admin, "
+_COLUMNS = ('seq, source, path, record_id, digest, field, page, old, new, note, "user", admin, '
             "time, reverted, reverted_by")
 # the latest row per field or page, unless reverted
 _CURRENT = f"""
@@ -101,14 +101,10 @@ def fingerprint(current: tuple[Correction, ...] | list[Correction]) -> str:
 class Corrections:
     """The store, as the web app writes it (one connection shared by the server's threads)."""
 
-    def __init__(self, data_dir: Path):
-        private_dir(data_dir)
-        self.path = data_dir / CORRECTIONS_FILE
-        self.db = sqlite3.connect(private_file(self.path), timeout=30,
-                                  check_same_thread=False, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+    def __init__(self, data_dir: Path, url: str = ""):
+        """`url`: `[database] url` ('' = corrections.sqlite in `data_dir`)."""
+        self.db = Database(data_dir, CORRECTIONS_FILE, url, pragmas=("journal_mode=WAL",))
+        self.db.create(_SCHEMA)
 
     def add(self, source: str, path: str, record_id: str, digest: str, field: str, page: int,
             old: str, new: str, note: str, user: str, admin: bool) -> Correction:
@@ -116,51 +112,46 @@ class Corrections:
             raise ValueError(f"a correction is of one field of {FIELDS} or one page")
         row = (source, path, record_id, digest, field, page, old, new, note, user, int(admin),
                time.time())
-        with self._lock:
-            seq = self.db.execute(
-                "INSERT INTO corrections (source, path, record_id, digest, field, page, old, "
-                "new, note, user, admin, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row).lastrowid
+        seq = self.db.row(
+            "INSERT INTO corrections (source, path, record_id, digest, field, page, old, "
+            'new, note, "user", admin, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) '
+            "RETURNING seq", row)[0]
         return Correction(seq, *row[:10], admin, row[11])
 
     def revert(self, source: str, path: str, field: str, page: int, user: str
                ) -> Correction | None:
         """Take back the correction in force of a field or page (the text or value the file
         gives applies again); None when there is none."""
-        with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                found = self.db.execute(
-                    _CURRENT + " AND source = ? AND path = ? AND field = ? AND page = ?",
-                    (source, path, field, page)).fetchone()
-                if found is not None:
-                    self.db.execute(
-                        "UPDATE corrections SET reverted = ?, reverted_by = ? WHERE source = ? "
-                        "AND path = ? AND field = ? AND page = ? AND reverted IS NULL",
-                        (time.time(), user, source, path, field, page))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        with self.db.transaction("corrections"):
+            found = self.db.row(
+                _CURRENT + " AND source = ? AND path = ? AND field = ? AND page = ?",
+                (source, path, field, page))
+            if found is not None:
+                self.db.run(
+                    "UPDATE corrections SET reverted = ?, reverted_by = ? WHERE source = ? "
+                    "AND path = ? AND field = ? AND page = ? AND reverted IS NULL",
+                    (time.time(), user, source, path, field, page))
         return _row(found) if found else None
 
     def current(self, source: str, path: str) -> tuple[Correction, ...]:
-        rows = self.db.execute(_CURRENT + " AND source = ? AND path = ? ORDER BY seq",
-                               (source, path))
+        rows = self.db.rows(_CURRENT + " AND source = ? AND path = ? ORDER BY seq",
+                            (source, path))
         return tuple(_row(r) for r in rows)
 
     def history(self, source: str, path: str) -> list[Correction]:
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM corrections WHERE source = ? AND "
-                               "path = ? ORDER BY seq", (source, path))
+        rows = self.db.rows(f"SELECT {_COLUMNS} FROM corrections WHERE source = ? AND "
+                            "path = ? ORDER BY seq", (source, path))
         return [_row(r) for r in rows]
 
     def close(self) -> None:
         self.db.close()
 
 
-def current_all(data_dir: Path) -> dict[tuple[str, str], tuple[Correction, ...]]:
+def current_all(data_dir: Path, url: str = "") -> dict[tuple[str, str], tuple[Correction, ...]]:
     """Every file's corrections in force (they are few: what people typed), read-only; empty
-    when nothing was ever corrected. What a run's planner applies."""
+    when nothing was ever corrected. What a run's planner applies. `url`: `[database] url`."""
+    if url:
+        return _current_all_postgres(data_dir, url)
     path = data_dir / CORRECTIONS_FILE
     if not path.is_file():
         return {}
@@ -172,6 +163,21 @@ def current_all(data_dir: Path) -> dict[tuple[str, str], tuple[Correction, ...]]
             out.setdefault(c.key, []).append(c)
     except sqlite3.OperationalError:  # created but no table yet
         return {}
+    finally:
+        db.close()
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _current_all_postgres(data_dir: Path, url: str
+                          ) -> dict[tuple[str, str], tuple[Correction, ...]]:
+    db = Database(data_dir, CORRECTIONS_FILE, url)
+    try:
+        if "seq" not in db.columns("corrections"):  # no table yet: nothing corrected
+            return {}
+        out: dict[tuple[str, str], list[Correction]] = {}
+        for r in db.rows(_CURRENT + " ORDER BY seq"):
+            c = _row(r)
+            out.setdefault(c.key, []).append(c)
     finally:
         db.close()
     return {k: tuple(v) for k, v in out.items()}

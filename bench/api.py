@@ -58,10 +58,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="corpus seed, as bench.run (default 1)")
     p.add_argument("--query-seed", type=int, default=None,
                    help="seed of the held-out mix (default: the corpus seed + 1000)")
+    p.add_argument("--build-timeout", type=float, default=0,
+                   help="stop the curve when a `dangan index` build takes longer than this "
+                        "many seconds (default 0: no limit)")
     p.add_argument("--throughput", action="store_true",
-                   help="also measure index throughput at each N: the naive Whoosh + jieba "
-                        "setup, `dangan index` on a local Dask cluster of 2 workers, and where "
-                        "the writer's time goes")
+                   help="also measure index throughput at the smallest N: the naive Whoosh "
+                        "+ jieba setup, `dangan index` on a local Dask cluster of 2 workers, "
+                        "and where the writer's time goes")
     p.add_argument("--seeds", type=Path, default=Path("../shared/seeds"),
                    help="seed texts used when corpus/ is missing (relative to the repo root)")
     p.add_argument("--out", type=Path, default=OUT, help="output folder (default bench/out)")
@@ -176,7 +179,8 @@ def measure_point(n: int, args: argparse.Namespace) -> Point:
     say(f"N={n}: {len(queries)} held-out queries ({dropped} dropped: in the in-process mix)")
     work = args.out / f"api-{n}"
     say(f"N={n}: dangan index --rebuild --workers {args.workers}")
-    d_build = dangan_http.build(corpus, work / "dangan", args.workers, args.workers)
+    d_build = dangan_http.build(corpus, work / "dangan", args.workers, args.workers,
+                               timeout=args.build_timeout or None)
     say(f"N={n}: {d_build.summary} (wall {d_build.seconds:.1f}s, writer peak "
         f"{d_build.writer_peak / MB:.0f} MB, tree peak {d_build.tree_peak / MB:.0f} MB)")
     say(f"N={n}: SQLite FTS5 trigram build")
@@ -312,9 +316,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     version = code_version(REPO)
     args.out.mkdir(parents=True, exist_ok=True)
-    points = []
+    points, stopped = [], ""
+    name = "api-" + "-".join(str(n) for n in args.ns) + ".json"
     for n in args.ns:
-        point = measure_point(n, args)
+        try:
+            point = measure_point(n, args)
+        except dangan_http.BuildTimeout as e:
+            stopped = f"stopped at N={n:,}: {e}"
+            say(stopped)
+            break
         points.append(point)
         print(f"dangan API bench, {n:,} records: {point.queries} held-out queries asked once "
               f"each, cold, size {args.size}, {args.workers} gunicorn workers each; "
@@ -326,20 +336,29 @@ def main(argv: list[str] | None = None) -> None:
             print()
             print(render_throughput(point.throughput))
         print()
+        write_json(args.out / name, args, version, points, stopped)
+    if not points:
+        raise SystemExit(stopped or "nothing measured")
     print(f"dangan API curve: code {version}, {os.cpu_count()} CPUs, query seed "
           f"{args.query_seed}, writer peak = `dangan index` process (its tree's sum)")
     print("\n".join(aligned(curve_rows(points))))
     for line in targets(points):
         print(line)
-    name = "api-" + "-".join(str(n) for n in args.ns) + ".json"
+    if stopped:
+        print(stopped)
+    write_json(args.out / name, args, version, points, stopped)
+    say(f"wrote {args.out / name}")
+
+
+def write_json(path: Path, args: argparse.Namespace, version: str, points: list[Point],
+               stopped: str) -> None:
     options = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     data = {"options": options, "code_version": version, "cpus": os.cpu_count(),
             "machine": platform.platform(), "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "curve": [dict(zip(curve_rows(points)[0], row)) for row in curve_rows(points)[1:]],
-            "targets": targets(points), "points": [asdict(p) for p in points]}
-    (args.out / name).write_text(json.dumps(data, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
-    say(f"wrote {args.out / name}")
+            "targets": targets(points), "stopped": stopped,
+            "points": [asdict(p) for p in points]}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

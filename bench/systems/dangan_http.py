@@ -3,7 +3,9 @@
 查阅人 whose clearance is 绝密 (every record visible, every search written to the 查阅登记)."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -19,6 +21,10 @@ from .http import HOST, Server, free_port
 
 READER, PASSWORD = "bench-api-reader", "bench api password 2026"
 MB = 1 << 20
+
+
+class BuildTimeout(Exception):
+    """`dangan index` ran longer than the bench allows (the curve stops at the N before)."""
 
 
 @dataclass
@@ -39,11 +45,13 @@ def write_config(work: Path, workers: int) -> Path:
     return config
 
 
-def run_watched(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, int, int]:
+def run_watched(cmd: list[str], cwd: Path, timeout: float | None = None
+                ) -> tuple[subprocess.CompletedProcess, int, int]:
     """Run `cmd`, sampling its process tree's RSS every 50 ms: (result, peak of the process
-    itself, peak of the tree's sum)."""
+    itself, peak of the tree's sum). Past `timeout` seconds its session is killed."""
+    started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, start_new_session=True)
     out: dict[str, str] = {}
     readers = [threading.Thread(target=lambda k=k, s=s: out.__setitem__(k, s.read()),
                                 daemon=True) for k, s in (("out", proc.stdout),
@@ -67,6 +75,10 @@ def run_watched(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess,
             if p.pid == proc.pid:
                 own = max(own, rss)
         tree = max(tree, total)
+        if timeout and time.monotonic() - started > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)  # the session this run started
+            proc.wait()
+            raise BuildTimeout(f"`dangan index` still running after {timeout:.0f} s: stopped")
         time.sleep(0.05)
     for r in readers:
         r.join(timeout=10)
@@ -76,7 +88,8 @@ def run_watched(cmd: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess,
 
 
 def build(corpus: CorpusInfo, work: Path, server_workers: int,
-          index_workers: int | None = 2, scheduler: str | None = None) -> IndexBuild:
+          index_workers: int | None = 2, scheduler: str | None = None,
+          timeout: float | None = None) -> IndexBuild:
     """A fresh index of the corpus in work/index through `dangan index --rebuild`."""
     if work.exists():
         shutil.rmtree(work)
@@ -88,7 +101,7 @@ def build(corpus: CorpusInfo, work: Path, server_workers: int,
     if scheduler:
         cmd += ["--scheduler", scheduler]
     started = time.perf_counter()
-    done, own, tree = run_watched(cmd, work)
+    done, own, tree = run_watched(cmd, work, timeout)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):
         raise RuntimeError(f"dangan index exited {done.returncode}: "

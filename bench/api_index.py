@@ -24,7 +24,6 @@ from .report import aligned
 from .systems import dangan_http
 from .systems.naive import NaiveSystem
 
-MB = 1 << 20
 ANALYSIS_SAMPLE = 500  # records whose analysis is timed step by step
 DASK_WORKERS = 2
 
@@ -99,7 +98,8 @@ def analysis_costs(corpus: CorpusInfo) -> dict:
         ngram_postings(text)
         t5 = time.perf_counter()
         for step, seconds in (("read + decode", t1 - t0), ("normalise", t2 - t1),
-                              ("metadata from the text", t3 - t2), ("jieba words (word_postings)", t4 - t3),
+                              ("metadata from the text", t3 - t2),
+                              ("jieba words (word_postings)", t4 - t3),
                               ("n-grams (ngram_postings)", t5 - t4)):
             spent[step] += seconds
     return {"records": len(sample), "ms_per_record": {k: v / len(sample) * 1000
@@ -126,6 +126,8 @@ def render_throughput(t: dict) -> str:
                       f"{w['records'] / w['wall']:.0f} records/s with timers):"]
         rows = [("step", "thread", "s", "share of wall")]
         for step, thread, seconds in w["steps"]:
+            if seconds < 0.01:
+                continue  # steps that did not happen (no merge in this build, …)
             rows.append((step, thread, f"{seconds:.2f}", f"{seconds / w['wall']:.0%}"))
         lines += aligned(rows)
     a = t.get("analysis")

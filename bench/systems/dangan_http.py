@@ -20,7 +20,6 @@ from .dangan import dangan_command
 from .http import HOST, Server, free_port
 
 READER, PASSWORD = "bench-api-reader", "bench api password 2026"
-MB = 1 << 20
 
 
 class BuildTimeout(Exception):

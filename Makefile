@@ -6,8 +6,9 @@ CONFIG ?= config.toml
 N ?= 10000
 WEB_N ?= 2000
 MESSY_N ?= 3000
+API_N ?= 10000
 
-.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-layers bench-pages bench-corrections confusions clean
+.PHONY: run test index serve install install-test bench bench-web bench-auth bench-ocr bench-reindex bench-timing bench-security bench-messy bench-layers bench-pages bench-corrections bench-api confusions clean
 
 run: install index serve
 
@@ -44,6 +45,11 @@ bench-auth: install
 
 bench-corrections: install
 	$(BIN)/python -m bench.corrections --n $(WEB_N)
+
+# cold queries through the HTTP API against SQLite FTS5 behind the same gunicorn
+# (API_N=10000,100000 for a curve; API_ARGS="--throughput" adds index throughput)
+bench-api: install
+	$(BIN)/python -m bench.api --n $(API_N) $(API_ARGS)
 
 bench-timing: install
 	$(BIN)/python -m bench.timing

@@ -12,13 +12,14 @@ bounded by the image size instead: pages are read at most MAX_SIDE pixels on the
 from __future__ import annotations
 
 import threading
+import time
 from importlib import metadata
 
 import numpy as np
 from PIL import Image
 
 from . import tesseract
-from .errors import OcrError, OcrUnavailable
+from .errors import OcrError, OcrTimeout, OcrUnavailable
 from .layout import Line, compose, reading_order
 from .result import Box, PageText
 from .settings import OcrSettings
@@ -35,6 +36,8 @@ MAX_SIDE = 2000
 # only up, to a short side of 736, so an A4 page was detected at 1414x2000: 2.4 times the
 # pixels, the same text on the sample scans)
 DET_SIDE = 1280
+# lines per call of the recogniser (rapidocr's own batch size)
+REC_BATCH = 6
 
 _model = None
 _lock = threading.Lock()
@@ -54,6 +57,21 @@ def load():
                               max_side_len=MAX_SIDE, det_limit_type="max",
                               det_limit_side_len=DET_SIDE)
         return _model
+
+
+def recognize_lines(crops: list[np.ndarray], settings: OcrSettings) -> list[tuple[str, float]]:
+    """(text, score 0-1) of each line image (BGR arrays, one line of horizontal text each)
+    read by the recogniser alone: no detection, no direction classifier. Batches of
+    REC_BATCH lines; settings.timeout (seconds, 0 = none) is checked between batches."""
+    recognizer = load().text_rec
+    started = time.monotonic()
+    out: list[tuple[str, float]] = []
+    for at in range(0, len(crops), REC_BATCH):
+        if settings.timeout and time.monotonic() - started > settings.timeout:
+            raise OcrTimeout(f"PP-OCR took longer than {settings.timeout:g} s on one page")
+        found, _elapsed = recognizer(crops[at:at + REC_BATCH])
+        out += [(str(text), float(score)) for text, score, *_ in found]
+    return out
 
 
 def check_available() -> None:

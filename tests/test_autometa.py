@@ -147,6 +147,9 @@ def test_a_misread_red_header_is_put_right_by_the_catalogs_organisations(tmp_pat
     ("半政发【1999]j 3号", "半政发〔1999〕3号"),
     ("青政发〔2019〕12号", "青政发〔2019〕12号"),    # canonical already: unchanged
     ("半政發〔2011〕2號", "半政發〔2011〕2號"),      # its own script kept
+    ("枫乡政发 (2021]】70号", "枫乡政发〔2021〕70号"),  # the closing bracket read twice
+    ("南民發【2014]】7號", "南民發〔2014〕7號"),
+    ("杏政發.〔2018〕148號", "杏政發〔2018〕148號"),   # a stray dot before the bracket
 ])
 def test_document_numbers_misread_by_ocr_are_put_in_canonical_form(line, number):
     text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
@@ -181,3 +184,17 @@ def test_lines_that_are_not_document_numbers_do_not_become_one(line):
 ])
 def test_dates_misread_by_ocr_are_repaired(text, date):
     assert extract_date(text) == date
+
+
+@pytest.mark.parametrize("header, org", [
+    ("柳溪乡人民政府、柳溪乡农业服务中心文件", "柳溪乡人民政府"),   # joint: the first office
+    ("柳溪乡人民政府 柳溪乡农业服务中心文件", "柳溪乡人民政府"),
+    ("白沙乡人民政府白沙乡财政所“文件", "白沙乡人民政府"),        # joint, run together
+    ("中共凤鸣镇委员会凤鸣镇人民政府文件", "中共凤鸣镇委员会"),
+    ("XX旗公安局交通管理大队文件", "XX旗公安局交通管理大队"),     # one office and its unit
+    ("中共长岗镇委员会文件", "中共长岗镇委员会"),
+    ("南屏县民政局又件", "南屏县民政局"),                       # 文 read as 又
+    ("南屏縣民政局文件", "南屏縣民政局"),                       # traditional kept
+])
+def test_red_header_names_the_first_office_also_of_a_joint_header(header, org):
+    assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org

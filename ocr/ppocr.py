@@ -106,22 +106,36 @@ class PpocrEngine:
         return int(osd.get("rotate", 0)) % 360
 
 
+def page_slope(found: list) -> float:
+    """The page's tilt as dy/dx of its lines' top edges (median over lines at least three
+    times wider than high; 0 when there are none): a photo taken at an angle."""
+    slopes = []
+    for points, _text, _score in found:
+        (x0, y0), (x1, y1) = points[0][:2], points[1][:2]
+        height = abs(points[3][1] - points[0][1])
+        if x1 - x0 > 3 * max(1.0, height):
+            slopes.append((y1 - y0) / (x1 - x0))
+    return float(np.median(slopes)) if slopes else 0.0
+
+
 def page_from_lines(found: list, size: tuple[int, int]) -> PageText:
     """PageText of RapidOCR's [[4 corner points], text, score] lines: text in reading order,
     confidence the character-weighted mean score (0-100), one box per line (pixels of the
     image read, clipped to it)."""
-    lines, scores = [], []
+    found = [(points, text.strip(), score) for points, text, score in found if text.strip()]
+    if not found:
+        return PageText(text="", confidence=0.0)
+    lines, upright, scores = [], [], []
+    turn = page_slope(found)
     for points, text, score in found:
-        text = text.strip()
-        if not text:
-            continue
         xs = [min(max(p[0], 0), size[0]) for p in points]
         ys = [min(max(p[1], 0), size[1]) for p in points]
         lines.append(Line(text, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+        # the same line on the page turned level: a tilted photo's rows stay rows
+        xs, ys = zip(*((x + turn * y, y - turn * x) for x, y in zip(xs, ys)))
+        upright.append(Line(text, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
         scores.append(float(score))
-    if not lines:
-        return PageText(text="", confidence=0.0)
-    text, spans = compose(lines, reading_order(lines))
+    text, spans = compose(lines, reading_order(upright))
     boxes = []
     for i, start, end in spans:
         line = lines[i]

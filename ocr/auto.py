@@ -5,7 +5,7 @@ recogniser on the lines Tesseract is unsure of. Its reading is kept when it is s
 it: confidence at least SURE[engine], little junk (plausibility per character at least
 MIN_SHARE), no lines split by wide gaps (columns or a table read across, engine.GAPPED) and
 no lines Tesseract could not read at all (hybrid.LOST_LINES: a table's rules, photocopy
-grain, vertical text) — about one Tesseract pass and a few lines' recognition. Otherwise
+grain) and no rows packed like vertical text read across (hybrid.PACKED) — about one Tesseract pass and a few lines' recognition. Otherwise
 PP-OCR reads the whole page (detection and recognition) and, when it is unsure too,
 Tesseract with pre-processing switched (off when it was on: the clean-up helps some images
 and erases others). The first sure reading is kept; when none is, the one with the highest
@@ -26,7 +26,7 @@ from PIL import Image
 
 from .engine import GAPPED, TesseractEngine
 from .errors import OcrError, OcrUnavailable
-from .hybrid import LOST_LINES, HybridEngine
+from .hybrid import LOST_LINES, PACKED, HybridEngine
 from .plausible import plausibility
 from .result import PageText
 from .settings import OcrSettings
@@ -37,7 +37,7 @@ SURE = {"ppocr": 95.0, "tesseract": 85.0, "hybrid": 85.0}
 # what each engine's candidate is read with: the hybrid gets Tesseract's pre-processing
 SETTINGS_ENGINE = {"hybrid": "tesseract", "ppocr": "ppocr", "tesseract": "tesseract"}
 # warnings of a reading that say its layout went wrong: never sure
-LAYOUT_TROUBLE = (GAPPED, LOST_LINES)
+LAYOUT_TROUBLE = (GAPPED, LOST_LINES, PACKED)
 # plausibility per non-space character below which a reading is unsure (junk read from
 # rules, backgrounds or noise); running text with its punctuation scores 0.9-1
 MIN_SHARE = 0.8
@@ -113,6 +113,8 @@ class AutoEngine:
                     first_reason = "saw columns or a table"
                 elif LOST_LINES in page.warnings:
                     first_reason = "could not read some lines"
+                elif PACKED in page.warnings:
+                    first_reason = "saw vertical text"
             readings.append((score(page), -n, page))
         if chosen is None:
             if not readings:

@@ -9,6 +9,7 @@ Tesseract pass; the misread ones get PP-OCR's quality.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 
 import numpy as np
 from PIL import Image
@@ -30,8 +31,13 @@ PAD_Y, PAD_X = 0.2, 1.0
 # its lines holding such a word was not found as lines: said in a warning, for auto
 LOST, LOST_SHARE = 10, 0.25
 LOST_LINES = "hybrid: lines Tesseract could not read (layout doubtful)"
-# a re-read line with fewer word characters (Han, digits, letters) than this share of its
-# characters is junk read from a rule or noise, left out
+# lines of three words or more following each other closer than this many line heights
+# (median) are not rows: vertical text read across (one character of each column per "row";
+# 0.3-0.95 on vertical pages, 1.2-1.4 on 公文 pages), said in a warning, for auto
+MIN_PITCH = 1.05
+PACKED = "hybrid: rows packed closer than their height (vertical text read across?)"
+# an unsure line with fewer word characters (Han, digits) than this share of its characters
+# (after PP-OCR's reading) is junk read from a rule or noise, left out
 MIN_WORDY = 0.5
 
 
@@ -75,6 +81,8 @@ class HybridEngine:
             warnings.append(GAPPED)
         if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
             warnings.append(LOST_LINES)
+        if packed(lines):
+            warnings.append(PACKED)
         return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
@@ -104,6 +112,17 @@ def lines_of(data: dict) -> list[_Line]:
     return lines
 
 
+def packed(lines: list[_Line]) -> bool:
+    """Whether the lines (of 3+ words, 4 lines or more) follow each other closer than
+    MIN_PITCH line heights: the columns of vertical text read across as rows."""
+    rects = [line.rect() for line in lines if len(line.words) >= 3]
+    if len(rects) < 4:
+        return False
+    height = median(r[3] - r[1] for r in rects)
+    pitch = median(b[1] - a[1] for a, b in zip(rects, rects[1:]))
+    return pitch < MIN_PITCH * height
+
+
 def line_sure(line: _Line) -> bool:
     """Every word at least WORD_SURE and no junk character."""
     return (min(w[1] for w in line.words) >= WORD_SURE
@@ -116,8 +135,13 @@ def better(line: _Line, text: str, confidence: float) -> None:
     if text and plausibility(text) * confidence >= plausibility(line.text) * line.confidence:
         line.text, line.confidence, line.reread = text, confidence, True
     chars = [c for c in line.text if not c.isspace()]
-    if len(chars) >= 4 and sum(c.isalnum() for c in chars) < MIN_WORDY * len(chars):
+    if len(chars) >= 4 and sum(_wordy(c) for c in chars) < MIN_WORDY * len(chars):
         line.text = ""  # junk: compose() leaves it out
+
+
+def _wordy(char: str) -> bool:
+    """A Han character or a digit (what a Chinese document's line is mostly made of)."""
+    return char.isdigit() or (char.isalpha() and not char.isascii())
 
 
 def crop_line(image: Image.Image, rect: tuple[int, int, int, int]) -> np.ndarray:

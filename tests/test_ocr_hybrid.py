@@ -45,7 +45,10 @@ def test_a_better_reading_replaces_the_line_and_junk_is_left_out():
     better(first, "新", 99.0)  # less text, though surer: Tesseract's reading stays
     assert (first.text, first.reread) == ("新政发 〔2019〕3号", False)
     better(junk, "，，一、、，、", 90.0)  # what PP-OCR reads of a rule: punctuation
-    page = compose([first, second, junk])
+    noise = lines_of(DATA)[2]
+    better(noise, "| ， > 1， AA rs", 40.0)  # Tesseract's junk kept, still junk: left out
+    assert noise.text == ""
+    page = compose([first, second, junk, noise])
     assert page.text == "新政发 〔2019〕3号\n关于"
     # word boxes for the line kept, one line box for the line re-read; offsets into the text
     assert [(b.start, b.end, b.left, b.width) for b in page.boxes] == [
@@ -92,3 +95,15 @@ def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
     assert ppocr.recognize_lines(crops[:2], OcrSettings(timeout=0)) == [("档案", 0.99)] * 2
     with pytest.raises(OcrTimeout, match="PP-OCR took longer than 0.01 s"):
         ppocr.recognize_lines(crops, OcrSettings(timeout=0.01))
+
+
+def test_rows_packed_closer_than_their_height_are_vertical_text_read_across():
+    from ocr.hybrid import _Line, packed
+
+    def rows(pitch, height=60, n=6):
+        return [_Line((1, 1), [(c, 90, 100 + 80 * k, 100 + pitch * r, 60, height)
+                               for k, c in enumerate("档案工作")]) for r in range(n)]
+
+    assert not packed(rows(pitch=80))  # 公文 lines: 1.3 heights apart
+    assert packed(rows(pitch=58))      # one character of each column per "row"
+    assert not packed(rows(pitch=58, n=3))  # too few lines to tell

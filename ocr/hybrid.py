@@ -8,6 +8,7 @@ Tesseract pass; the misread ones get PP-OCR's quality.
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from statistics import median
 
@@ -73,8 +74,9 @@ class HybridEngine:
         unsure = [line for line in lines if not line_sure(line)]
         if unsure:
             crops = [crop_line(image, line.rect()) for line in unsure]
+            known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
-                better(line, text.strip(), 100 * score)
+                better(line, restore_unknown(line.text, text.strip(), known), 100 * score)
         page = compose(lines)
         warnings = []
         if gapped_layout(words_of(data)):
@@ -142,6 +144,26 @@ def better(line: _Line, text: str, confidence: float) -> None:
 def _wordy(char: str) -> bool:
     """A Han character or a digit (what a Chinese document's line is mostly made of)."""
     return char.isdigit() or (char.isalpha() and not char.isascii())
+
+
+def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> str:
+    """PP-OCR's reading of a line with the characters it cannot read put back from
+    Tesseract's: where Tesseract read characters outside PP-OCR's dictionary (檢 認 貫 崗 of
+    traditional text) and PP-OCR dropped them or read something else there, Tesseract's
+    stand (letters and symbols outside the dictionary are not put back: junk)."""
+    theirs = "".join(tesseract_text.split())
+    if not text:
+        return text
+    out = []
+    matcher = difflib.SequenceMatcher(None, theirs, text, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        mine = theirs[a0:a1]
+        if (op != "equal" and mine and b1 - b0 <= a1 - a0
+                and all(_wordy(c) and c not in known for c in mine)):
+            out.append(mine)
+        else:
+            out.append(text[b0:b1])
+    return "".join(out)
 
 
 def crop_line(image: Image.Image, rect: tuple[int, int, int, int]) -> np.ndarray:

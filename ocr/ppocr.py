@@ -74,6 +74,18 @@ def recognize_lines(crops: list[np.ndarray], settings: OcrSettings) -> list[tupl
     return out
 
 
+def charset() -> frozenset[str]:
+    """The characters the recogniser can read (its dictionary: 6,623, mostly simplified; some
+    traditional ones such as 檢 認 貫 崗 are missing)."""
+    global _charset
+    if _charset is None:
+        _charset = frozenset(load().text_rec.postprocess_op.character)
+    return _charset
+
+
+_charset: frozenset[str] | None = None
+
+
 def check_available() -> None:
     """Raise OcrUnavailable when the PP-OCR engine cannot run here."""
     load()

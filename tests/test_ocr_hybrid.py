@@ -107,3 +107,18 @@ def test_rows_packed_closer_than_their_height_are_vertical_text_read_across():
     assert not packed(rows(pitch=80))  # 公文 lines: 1.3 heights apart
     assert packed(rows(pitch=58))      # one character of each column per "row"
     assert not packed(rows(pitch=58, n=3))  # too few lines to tell
+
+
+@pytest.mark.parametrize("tess, pp, want", [
+    ("為切實做好安全生產大 檢查工作", "為切實做好安全生產大查工作", "為切實做好安全生產大檢查工作"),  # 檢 dropped
+    ("請認真貫徹執行", "請真徹執行", "請認真貫徹執行"),
+    ("中共長崗鎮委員會", "中共長岡鎮委員會", "中共長崗鎮委員會"),  # 崗 read as another
+    ("關干進一步加強", "關於進一步加強", "關於進一步加強"),      # PP-OCR's own reading wins
+    ("╬▓ 檢", "", ""),                                           # nothing read: nothing put back
+])
+def test_characters_ppocr_cannot_read_are_taken_from_tesseract(tess, pp, want):
+    from ocr.hybrid import restore_unknown
+
+    known = ppocr.charset()
+    assert "檢" not in known and "認" not in known and "崗" not in known and "於" in known
+    assert restore_unknown(tess, pp, known) == want

@@ -198,3 +198,15 @@ def test_dates_misread_by_ocr_are_repaired(text, date):
 ])
 def test_red_header_names_the_first_office_also_of_a_joint_header(header, org):
     assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
+
+
+@pytest.mark.parametrize("text, title", [
+    ("柳溪乡人民政府文件\n柳乡政发〔2015〕35号\n关于做好2015年度村级集体\n经济审计工作的通知\n各村：",
+     "关于做好2015年度村级集体经济审计工作的通知"),
+    ("青山镇人民政府文件\n关于进一步加强城乡居民医疗\n保险征缴\n工作的意见\n正文",
+     "关于进一步加强城乡居民医疗保险征缴工作的意见"),
+    ("縣民政局文件\n關於進一步加強城鄉居民醫療\n保險徵繳工作的意見\n", "關於進一步加強城鄉居民醫療保險徵繳工作的意見"),
+    ("青山镇人民政府文件\n关于做好防汛工作的通知\n各村委会：", "关于做好防汛工作的通知"),
+])
+def test_a_title_wrapped_onto_two_or_three_lines_is_joined(text, title):
+    assert extract_metadata(text)["title"] == title

@@ -152,10 +152,30 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     lines = _lines(text)
     meta = {"date": extract_date(normalize(text).text),
             "doc_number": _doc_number(lines),
-            "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
+            "title": _title(lines) or _first_line(text),
             "org": first_office(_first_match(lines[:8], _ORG_HEADER, 1))}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
+
+
+# a title wraps onto at most this many lines (GB/T 9704: a long title runs on in lines below)
+TITLE_LINES = 3
+
+
+def _title(lines: list[Normalized]) -> str:
+    """The 关于…通知 title line, or a title wrapped onto the next line or two
+    (关于做好2015年度村级集体 / 经济审计工作的通知)."""
+    for i, line in enumerate(lines):
+        if not line.text.lstrip().startswith("关于"):
+            continue
+        for n in range(1, TITLE_LINES + 1):
+            if i + n > len(lines):
+                break
+            joined = normalize("".join(part.original.strip() for part in lines[i:i + n]))
+            m = _TITLE_LINE.search(joined.text)
+            if m:
+                return _original(joined, m, 1)
+    return ""
 
 
 def first_office(header: str) -> str:

@@ -210,3 +210,10 @@ def test_red_header_names_the_first_office_also_of_a_joint_header(header, org):
 ])
 def test_a_title_wrapped_onto_two_or_three_lines_is_joined(text, title):
     assert extract_metadata(text)["title"] == title
+
+
+def test_a_table_title_stops_where_the_header_row_runs_on():
+    text = "枫林镇2008年度高龄津贴发放登记表序号姓名性别年龄村别金额（元）\n1 张三 男 82 前进村 600"
+    assert extract_metadata(text)["title"] == "枫林镇2008年度高龄津贴发放登记表"
+    assert extract_metadata("柳溪镇2013年農作物播種面積統計表村別水稻（畝）\n")["title"] == \
+        "柳溪镇2013年農作物播種面積統計表"

@@ -192,10 +192,17 @@ def first_office(header: str) -> str:
     return header
 
 
+# a table's title ends its line: OCR text repair may run the header row on (…登记表序号姓名…)
+_TABLE_TITLE = re.compile(r"^.{2,60}?(?:登记表|统计表|一览表|明细表|汇总表|花名册|名册)")
+
+
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         line = collapse_cjk_spaces(line.strip())
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2:
+            m = _TABLE_TITLE.match(normalize(line).text)
+            if m and len(normalize(line).text) == len(line):  # same places: cut there
+                return line[:m.end()]
             return line[:80]
     return ""
 

@@ -67,11 +67,14 @@ class HybridEngine:
         return (f"hybrid {engine_version()} + {ppocr.PpocrEngine().version()} rec "
                 f"(word<{WORD_SURE})")
 
-    def recognize(self, image: Image.Image, settings: OcrSettings) -> PageText:
+    def recognize(self, image: Image.Image, settings: OcrSettings,
+                  every_line: bool = False) -> PageText:
+        """Tesseract's reading, its unsure lines (every line with every_line) read again by
+        PP-OCR's recogniser."""
         data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
                                        timeout=settings.timeout)
         lines = lines_of(data)
-        unsure = [line for line in lines if not line_sure(line)]
+        unsure = [line for line in lines if every_line or not line_sure(line)]
         if unsure:
             crops = [crop_line(image, line.rect()) for line in unsure]
             known = ppocr.charset()
@@ -86,6 +89,11 @@ class HybridEngine:
         if packed(lines):
             warnings.append(PACKED)
         return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
+
+    def recognize_header(self, image: Image.Image, settings: OcrSettings) -> PageText:
+        """The red header crop (a line or two of large type, where a misread character makes
+        a wrong 责任者): every line read by both engines."""
+        return self.recognize(image, settings, every_line=True)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
@@ -148,9 +156,10 @@ def _wordy(char: str) -> bool:
 
 def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> str:
     """PP-OCR's reading of a line with the characters it cannot read put back from
-    Tesseract's: where Tesseract read characters outside PP-OCR's dictionary (檢 認 貫 崗 of
-    traditional text) and PP-OCR dropped them or read something else there, Tesseract's
-    stand (letters and symbols outside the dictionary are not put back: junk)."""
+    Tesseract's: where Tesseract read characters outside PP-OCR's dictionary (檢 認 貫 of
+    traditional text) and PP-OCR has nothing there, Tesseract's are put in. Where PP-OCR
+    read something else, its reading stands (Tesseract's may be a misread, 閉 for 南; PP-OCR
+    reads 崗 as its simplified 岗); letters and symbols are not put back (junk)."""
     theirs = "".join(tesseract_text.split())
     if not text:
         return text
@@ -158,8 +167,7 @@ def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> st
     matcher = difflib.SequenceMatcher(None, theirs, text, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         mine = theirs[a0:a1]
-        if (op != "equal" and mine and b1 - b0 <= a1 - a0
-                and all(_wordy(c) and c not in known for c in mine)):
+        if op == "delete" and all(_wordy(c) and c not in known for c in mine):
             out.append(mine)
         else:
             out.append(text[b0:b1])

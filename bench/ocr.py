@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -65,11 +66,17 @@ def page_images(path: Path) -> list:
     return []
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children (tesseract)."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def run_dangan(job: tuple[Path, OcrSettings, Path]) -> tuple[str, int, float]:
-    """(text, pages, seconds) through the indexer's extractor; OCR results go to the cache
-    the bench's index is then built with."""
+    """(text, pages, CPU seconds) through the indexer's extractor; OCR results go to the
+    cache the bench's index is then built with."""
     path, settings, cache_dir = job
-    started = time.perf_counter()
+    started = cpu_seconds()
     extractor = extractor_for(path)
     check_magic(path, extractor)
     runner = OcrRunner(settings, cache_dir)
@@ -77,17 +84,17 @@ def run_dangan(job: tuple[Path, OcrSettings, Path]) -> tuple[str, int, float]:
         result = extractor.extract(path, ExtractContext(ocr=runner))
     finally:
         runner.close()
-    return result.text, len(result.page_starts), time.perf_counter() - started
+    return result.text, len(result.page_starts), cpu_seconds() - started
 
 
 def run_plain(path: Path) -> tuple[str, int, float]:
-    """(text, pages, seconds) from plain Tesseract on the page images (psm 3, raw)."""
-    started = time.perf_counter()
+    """(text, pages, CPU seconds) from plain Tesseract on the page images (psm 3, raw)."""
+    started = cpu_seconds()
     engine = TesseractEngine()
     settings = replace(OcrSettings(), preprocess=False, psm=3)
     images = page_images(path)
     text = "\f".join(engine.recognize(image.convert("RGB"), settings).text for image in images)
-    return text, len(images), time.perf_counter() - started
+    return text, len(images), cpu_seconds() - started
 
 
 def same(found: str, wanted: str) -> bool:
@@ -147,7 +154,10 @@ def measure(files: dict[Path, str], workers: int, engine: str | None, per_file: 
         rows = [score(p, files[p], t, n, pt, pn)
                 for p, (t, n, _), (pt, pn, _) in zip(paths, ours, plain)]
         speed = {"ours": sum(r["pages"] for r in rows) / ours_wall,
-                 "plain": sum(pn for _, pn, _ in plain) / plain_wall}
+                 "plain": sum(pn for _, pn, _ in plain) / plain_wall,
+                 # CPU seconds per page: what the load of other programs does not change
+                 "ours_cpu": sum(c for _, _, c in ours) / max(1, sum(r["pages"] for r in rows)),
+                 "plain_cpu": sum(c for _, _, c in plain) / max(1, sum(n for _, n, _ in plain))}
         if per_file:
             where = ocr_recall.copy_corpus(files, work / "corpus")
             ocr_recall.build(index, workers)

@@ -82,10 +82,13 @@ def placed(boxes: tuple[Box, ...], text: Mapped, prepared: Prepared,
     return out
 
 
-def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings) -> PageText:
-    """engine.recognize, with any failure of a misbehaving engine reported as OcrError."""
+def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings,
+               header: bool = False) -> PageText:
+    """engine.recognize (for the red header its recognize_header, where it has one), with
+    any failure of a misbehaving engine reported as OcrError."""
+    read = getattr(engine, "recognize_header", engine.recognize) if header else engine.recognize
     try:
-        return engine.recognize(image, settings)
+        return read(image, settings)
     except OcrError:
         raise
     except Exception as e:  # an engine bug must fail one page, not the whole batch
@@ -126,7 +129,7 @@ def _header_text(
     """OCR the red header crop as one block; None when absent or unreadable."""
     if prepared.header is None:
         return None
-    found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM))
+    found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM), header=True)
     text = repair_mapped(Mapped.of(found.text)).sub(_NEWLINE, "").strip()
     if not text.text:
         return None

@@ -1,20 +1,21 @@
 """engine = "auto": per page, the better of two engines and of pre-processing on or off.
 
-Tesseract reads first: with 2 workers it read the sample scans three times as fast as
-PP-OCR (pages/s 0.15 vs 0.05; plain Tesseract 0.10), PP-OCR read them better (mean CER 0.8%
-vs 2.7%). Its reading is kept when it is sure() of it: confidence at least SURE[engine] and
-little junk (plausibility per character at least MIN_SHARE) and no lines split by wide gaps
-(columns or a table read across, engine.GAPPED) — one engine run, Tesseract's speed.
-Otherwise PP-OCR reads the page and, when it is unsure too, Tesseract with
-pre-processing switched (off when it was on: the clean-up helps some images and erases
-others). The first sure reading is kept; when none is, the one with the highest score():
-plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by its
-engine's confidence.
+The hybrid reads first (ocr/hybrid.py): Tesseract with pre-processing, and PP-OCR's
+recogniser on the lines Tesseract is unsure of. Its reading is kept when it is sure() of
+it: confidence at least SURE[engine], little junk (plausibility per character at least
+MIN_SHARE), no lines split by wide gaps (columns or a table read across, engine.GAPPED) and
+no lines Tesseract could not read at all (hybrid.LOST_LINES: a table's rules, photocopy
+grain) and no rows packed like vertical text read across (hybrid.PACKED) — about one Tesseract pass and a few lines' recognition. Otherwise
+PP-OCR reads the whole page (detection and recognition) and, when it is unsure too,
+Tesseract with pre-processing switched (off when it was on: the clean-up helps some images
+and erases others). The first sure reading is kept; when none is, the one with the highest
+score(): plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by
+its engine's confidence.
 
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
-46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them. Sending a
-page to PP-OCR costs about three Tesseract pages: below 0.8x plain Tesseract's throughput
-once more than about a quarter of the pages go there.
+46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them; the hybrid's
+(Tesseract's sure lines, PP-OCR's score on the others) 95-98 on clean 公文 pages. A page
+sent to whole-page PP-OCR costs about 1.7 plain Tesseract pages of CPU.
 """
 from __future__ import annotations
 
@@ -25,13 +26,18 @@ from PIL import Image
 
 from .engine import GAPPED, TesseractEngine
 from .errors import OcrError, OcrUnavailable
+from .hybrid import LOST_LINES, PACKED, HybridEngine
 from .plausible import plausibility
 from .result import PageText
 from .settings import OcrSettings
 
-ORDER = ("tesseract", "ppocr")
+ORDER = ("hybrid", "ppocr")
 # confidence from which a reading is kept without trying the others
-SURE = {"ppocr": 95.0, "tesseract": 85.0}
+SURE = {"ppocr": 95.0, "tesseract": 85.0, "hybrid": 85.0}
+# what each engine's candidate is read with: the hybrid gets Tesseract's pre-processing
+SETTINGS_ENGINE = {"hybrid": "tesseract", "ppocr": "ppocr", "tesseract": "tesseract"}
+# warnings of a reading that say its layout went wrong: never sure
+LAYOUT_TROUBLE = (GAPPED, LOST_LINES, PACKED)
 # plausibility per non-space character below which a reading is unsure (junk read from
 # rules, backgrounds or noise); running text with its punctuation scores 0.9-1
 MIN_SHARE = 0.8
@@ -43,12 +49,14 @@ class AutoEngine:
     name = "auto"
 
     def __init__(self, engines: dict | None = None, order: tuple[str, str] = ORDER) -> None:
-        """engines: {"tesseract": …, "ppocr": …} (the real ones by default); order: which
-        reads first."""
+        """engines: {"hybrid": …, "ppocr": …, "tesseract": …} (the real ones by default);
+        order: which of them reads first and second (Tesseract with pre-processing switched
+        is the last resort)."""
         if engines is None:
             from .ppocr import PpocrEngine
 
-            engines = {"tesseract": TesseractEngine(), "ppocr": PpocrEngine()}
+            engines = {"hybrid": HybridEngine(), "tesseract": TesseractEngine(),
+                       "ppocr": PpocrEngine()}
         self.engines = engines
         self.order = order
 
@@ -73,7 +81,7 @@ class AutoEngine:
     ) -> PageText:
         """The whole pipeline (`read`, i.e. ocr_page) per candidate; the best reading."""
         tesseract = replace(settings, engine="tesseract")
-        tries = [(name, replace(settings, engine=name)) for name in self.order]
+        tries = [(name, replace(settings, engine=SETTINGS_ENGINE[name])) for name in self.order]
         tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
         return self._choose(
             [(name, lambda name=name, s=s: read(image, s, self.engines[name]))
@@ -103,6 +111,10 @@ class AutoEngine:
                 first_confidence = page.confidence
                 if GAPPED in page.warnings:
                     first_reason = "saw columns or a table"
+                elif LOST_LINES in page.warnings:
+                    first_reason = "could not read some lines"
+                elif PACKED in page.warnings:
+                    first_reason = "saw vertical text"
             readings.append((score(page), -n, page))
         if chosen is None:
             if not readings:
@@ -122,7 +134,8 @@ def sure(page: PageText, engine: str) -> bool:
     """Confident enough, not much junk and no layout trouble: kept without asking another
     engine."""
     chars = sum(not c.isspace() for c in page.text)
-    return (page.confidence >= SURE[engine] and chars > 0 and GAPPED not in page.warnings
+    return (page.confidence >= SURE[engine] and chars > 0
+            and not any(w in page.warnings for w in LAYOUT_TROUBLE)
             and plausibility(page.text) >= MIN_SHARE * chars)
 
 
@@ -134,4 +147,6 @@ def score(page: PageText) -> float:
 def _label(name: str, settings: OcrSettings) -> str:
     if name == "ppocr":  # PP-OCR's pre-processing is orientation only (ENGINE_STEPS)
         return name
+    if name == "hybrid":
+        return "hybrid (Tesseract + PP-OCR lines)"
     return f"{name} {'with' if settings.preprocess else 'without'} pre-processing"

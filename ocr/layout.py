@@ -204,8 +204,9 @@ def compose(lines: list[Line], order: Order) -> tuple[str, list[tuple[int, int, 
 
 
 # a gap between two words of one line wider than this many line heights splits columns or
-# table cells (words of running text are a fraction of a character apart)
-WIDE_GAP = 0.9
+# table cells (words of running text are a fraction of a character apart, up to 1.2 heights
+# in Tesseract's reading of spaced-out 公文 lines; a table's cells or a gutter are 3 and more)
+WIDE_GAP = 2.5
 # a page with at least this share of its lines split by wide gaps (and 2 lines or more) has a
 # layout that one block of rows misreads: columns, a table, vertical text read across
 GAPPED_SHARE = 0.25

@@ -12,13 +12,14 @@ bounded by the image size instead: pages are read at most MAX_SIDE pixels on the
 from __future__ import annotations
 
 import threading
+import time
 from importlib import metadata
 
 import numpy as np
 from PIL import Image
 
 from . import tesseract
-from .errors import OcrError, OcrUnavailable
+from .errors import OcrError, OcrTimeout, OcrUnavailable
 from .layout import Line, compose, reading_order
 from .result import Box, PageText
 from .settings import OcrSettings
@@ -35,6 +36,8 @@ MAX_SIDE = 2000
 # only up, to a short side of 736, so an A4 page was detected at 1414x2000: 2.4 times the
 # pixels, the same text on the sample scans)
 DET_SIDE = 1280
+# lines per call of the recogniser (rapidocr's own batch size)
+REC_BATCH = 6
 
 _model = None
 _lock = threading.Lock()
@@ -54,6 +57,33 @@ def load():
                               max_side_len=MAX_SIDE, det_limit_type="max",
                               det_limit_side_len=DET_SIDE)
         return _model
+
+
+def recognize_lines(crops: list[np.ndarray], settings: OcrSettings) -> list[tuple[str, float]]:
+    """(text, score 0-1) of each line image (BGR arrays, one line of horizontal text each)
+    read by the recogniser alone: no detection, no direction classifier. Batches of
+    REC_BATCH lines; settings.timeout (seconds, 0 = none) is checked between batches."""
+    recognizer = load().text_rec
+    started = time.monotonic()
+    out: list[tuple[str, float]] = []
+    for at in range(0, len(crops), REC_BATCH):
+        if settings.timeout and time.monotonic() - started > settings.timeout:
+            raise OcrTimeout(f"PP-OCR took longer than {settings.timeout:g} s on one page")
+        found, _elapsed = recognizer(crops[at:at + REC_BATCH])
+        out += [(str(text), float(score)) for text, score, *_ in found]
+    return out
+
+
+def charset() -> frozenset[str]:
+    """The characters the recogniser can read (its dictionary: 6,623, mostly simplified; some
+    traditional ones such as 檢 認 貫 崗 are missing)."""
+    global _charset
+    if _charset is None:
+        _charset = frozenset(load().text_rec.postprocess_op.character)
+    return _charset
+
+
+_charset: frozenset[str] | None = None
 
 
 def check_available() -> None:
@@ -88,22 +118,36 @@ class PpocrEngine:
         return int(osd.get("rotate", 0)) % 360
 
 
+def page_slope(found: list) -> float:
+    """The page's tilt as dy/dx of its lines' top edges (median over lines at least three
+    times wider than high; 0 when there are none): a photo taken at an angle."""
+    slopes = []
+    for points, _text, _score in found:
+        (x0, y0), (x1, y1) = points[0][:2], points[1][:2]
+        height = abs(points[3][1] - points[0][1])
+        if x1 - x0 > 3 * max(1.0, height):
+            slopes.append((y1 - y0) / (x1 - x0))
+    return float(np.median(slopes)) if slopes else 0.0
+
+
 def page_from_lines(found: list, size: tuple[int, int]) -> PageText:
     """PageText of RapidOCR's [[4 corner points], text, score] lines: text in reading order,
     confidence the character-weighted mean score (0-100), one box per line (pixels of the
     image read, clipped to it)."""
-    lines, scores = [], []
+    found = [(points, text.strip(), score) for points, text, score in found if text.strip()]
+    if not found:
+        return PageText(text="", confidence=0.0)
+    lines, upright, scores = [], [], []
+    turn = page_slope(found)
     for points, text, score in found:
-        text = text.strip()
-        if not text:
-            continue
         xs = [min(max(p[0], 0), size[0]) for p in points]
         ys = [min(max(p[1], 0), size[1]) for p in points]
         lines.append(Line(text, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+        # the same line on the page turned level: a tilted photo's rows stay rows
+        xs, ys = zip(*((x + turn * y, y - turn * x) for x, y in zip(xs, ys)))
+        upright.append(Line(text, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
         scores.append(float(score))
-    if not lines:
-        return PageText(text="", confidence=0.0)
-    text, spans = compose(lines, reading_order(lines))
+    text, spans = compose(lines, reading_order(upright))
     boxes = []
     for i, start, end in spans:
         line = lines[i]

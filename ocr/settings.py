@@ -23,8 +23,9 @@ class OcrSettings:
     """How a page is recognised.
 
     engine: "tesseract", "ppocr" (PP-OCRv4 through rapidocr-onnxruntime) or "auto" (per page,
-        the other engine and pre-processing off are tried when the first reading is unsure,
-        and the most plausible reading is kept; see ocr/auto.py).
+        Tesseract's lines with PP-OCR's recogniser on the unsure ones; the whole-page PP-OCR
+        and pre-processing off are tried when that reading is unsure, and the most plausible
+        reading is kept; see ocr/auto.py and ocr/hybrid.py).
     languages: Tesseract language codes joined by "+".
     psm: Tesseract page segmentation mode (6 = one uniform block, measured best on 公文 pages).
     timeout: seconds allowed per Tesseract call (one page); 0 means no limit.

@@ -147,6 +147,9 @@ def test_a_misread_red_header_is_put_right_by_the_catalogs_organisations(tmp_pat
     ("半政发【1999]j 3号", "半政发〔1999〕3号"),
     ("青政发〔2019〕12号", "青政发〔2019〕12号"),    # canonical already: unchanged
     ("半政發〔2011〕2號", "半政發〔2011〕2號"),      # its own script kept
+    ("枫乡政发 (2021]】70号", "枫乡政发〔2021〕70号"),  # the closing bracket read twice
+    ("南民發【2014]】7號", "南民發〔2014〕7號"),
+    ("杏政發.〔2018〕148號", "杏政發〔2018〕148號"),   # a stray dot before the bracket
 ])
 def test_document_numbers_misread_by_ocr_are_put_in_canonical_form(line, number):
     text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
@@ -181,3 +184,36 @@ def test_lines_that_are_not_document_numbers_do_not_become_one(line):
 ])
 def test_dates_misread_by_ocr_are_repaired(text, date):
     assert extract_date(text) == date
+
+
+@pytest.mark.parametrize("header, org", [
+    ("柳溪乡人民政府、柳溪乡农业服务中心文件", "柳溪乡人民政府"),   # joint: the first office
+    ("柳溪乡人民政府 柳溪乡农业服务中心文件", "柳溪乡人民政府"),
+    ("白沙乡人民政府白沙乡财政所“文件", "白沙乡人民政府"),        # joint, run together
+    ("中共凤鸣镇委员会凤鸣镇人民政府文件", "中共凤鸣镇委员会"),
+    ("XX旗公安局交通管理大队文件", "XX旗公安局交通管理大队"),     # one office and its unit
+    ("中共长岗镇委员会文件", "中共长岗镇委员会"),
+    ("南屏县民政局又件", "南屏县民政局"),                       # 文 read as 又
+    ("南屏縣民政局文件", "南屏縣民政局"),                       # traditional kept
+])
+def test_red_header_names_the_first_office_also_of_a_joint_header(header, org):
+    assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
+
+
+@pytest.mark.parametrize("text, title", [
+    ("柳溪乡人民政府文件\n柳乡政发〔2015〕35号\n关于做好2015年度村级集体\n经济审计工作的通知\n各村：",
+     "关于做好2015年度村级集体经济审计工作的通知"),
+    ("青山镇人民政府文件\n关于进一步加强城乡居民医疗\n保险征缴\n工作的意见\n正文",
+     "关于进一步加强城乡居民医疗保险征缴工作的意见"),
+    ("縣民政局文件\n關於進一步加強城鄉居民醫療\n保險徵繳工作的意見\n", "關於進一步加強城鄉居民醫療保險徵繳工作的意見"),
+    ("青山镇人民政府文件\n关于做好防汛工作的通知\n各村委会：", "关于做好防汛工作的通知"),
+])
+def test_a_title_wrapped_onto_two_or_three_lines_is_joined(text, title):
+    assert extract_metadata(text)["title"] == title
+
+
+def test_a_table_title_stops_where_the_header_row_runs_on():
+    text = "枫林镇2008年度高龄津贴发放登记表序号姓名性别年龄村别金额（元）\n1 张三 男 82 前进村 600"
+    assert extract_metadata(text)["title"] == "枫林镇2008年度高龄津贴发放登记表"
+    assert extract_metadata("柳溪镇2013年農作物播種面積統計表村別水稻（畝）\n")["title"] == \
+        "柳溪镇2013年農作物播種面積統計表"

@@ -124,6 +124,10 @@ def test_targets_leave_the_samples_out():
     assert got["日期 exact"][0] == "2/3 (67%)"
     assert got["4-character phrase recall"] == ("17/20 (0.85)", False)
     assert got["throughput, pages/s (2 workers)"][1] is True
+    assert "throughput by CPU s/page" not in got  # no CPU figures given
+    by_cpu = {what: (measured, met) for what, measured, _t, met in
+              targets(ROWS, {"ours": 0.9, "plain": 1.0, "ours_cpu": 4.0, "plain_cpu": 3.0})}
+    assert by_cpu["throughput by CPU s/page"] == ("4.00 vs plain 3.00 (0.75×)", False)
 
 
 def test_engine_option_is_passed_or_refused_clearly():

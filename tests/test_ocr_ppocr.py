@@ -182,7 +182,8 @@ def test_auto_keeps_the_engine_that_read_a_table_the_other_could_not():
     page = ocr_page(image, OcrSettings(engine="auto"))
     # one line per table row (text repair drops the spaces between Chinese cells)
     assert page.text.split("\n") == ["".join(row) for row in rows]
-    assert any("auto: kept the ppocr reading (tesseract with pre-processing unsure" in w for w in page.warnings)
+    assert any("auto: kept the ppocr reading (hybrid (Tesseract + PP-OCR lines)" in w
+               for w in page.warnings), page.warnings
 
 
 @needs_font
@@ -199,8 +200,8 @@ def test_auto_reads_two_columns_with_ppocr_when_tesseract_reads_across_them():
         draw.text((560, 100 + 50 * k), right[k], font=ocr_images.font(30), fill="black")
     found = ocr_page(page, OcrSettings(engine="auto"))
     assert found.text.replace("\n", "") == "".join(left + right)
-    assert any("kept the ppocr reading (tesseract with pre-processing saw columns" in w
-               for w in found.warnings)
+    assert any("kept the ppocr reading (hybrid (Tesseract + PP-OCR lines) saw columns" in w
+               for w in found.warnings), found.warnings
 
 
 @needs_font
@@ -233,6 +234,47 @@ def test_auto_survives_one_crashing_engine_and_fails_when_all_do():
     assert page.text == LINE
     assert any("ppocr failed" in w for w in page.warnings)
     both = AutoEngine(engines={"ppocr": crashing,
-                               "tesseract": _Fixed("tesseract", error=RuntimeError("boom"))})
+                               "tesseract": _Fixed("tesseract", error=RuntimeError("boom"))},
+                      order=("tesseract", "ppocr"))
     with pytest.raises(OcrError, match="'tesseract' failed: RuntimeError"):  # the first's error
         ocr_page(image, OcrSettings(engine="auto", preprocess=False), both)
+
+
+def test_auto_keeps_a_sure_hybrid_reading_and_asks_ppocr_when_lines_were_lost():
+    from dataclasses import replace
+
+    from ocr.hybrid import LOST_LINES
+
+    hybrid = _Fixed("hybrid", PageText(text=LINE, confidence=96.0))
+    whole = _Fixed("ppocr", PageText(text="档案馆开放时间调整的通知。请各单位报送", confidence=99.0))
+    last = _Fixed("tesseract", PageText(text="档案", confidence=90.0))
+    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": last})
+    image = Image.new("RGB", (300, 60), "white")
+    page = ocr_page(image, OcrSettings(engine="auto"), auto)
+    assert page.text == LINE and (hybrid.calls, whole.calls, last.calls) == (1, 0, 0)
+    # Tesseract could not read some lines at all: PP-OCR reads the whole page, and is kept
+    hybrid.page = replace(hybrid.page, warnings=(LOST_LINES,))
+    page = ocr_page(image, OcrSettings(engine="auto"), auto)
+    assert page.text.startswith("档案馆开放时间调整的通知。请各单位") and whole.calls == 1
+    assert any("kept the ppocr reading (hybrid (Tesseract + PP-OCR lines) could not read some "
+               "lines)" in w for w in page.warnings), page.warnings
+    assert last.calls == 0  # PP-OCR was sure: no third reading
+
+
+def test_lines_of_a_tilted_photo_are_read_in_the_rows_they_were_printed_in():
+    """A photo turned 3°: the signature on the right sits as high on the image as the last
+    body line on the left, yet it is printed a row below it (and the date one more)."""
+    from ocr.ppocr import page_from_lines
+
+    slope = -0.05  # dy/dx of every printed row on the image: the right side higher
+
+    def line(text, x0, y0, width, height=40):
+        corners = [(x0, y0), (x0 + width, y0 + slope * width),
+                   (x0 + width, y0 + slope * width + height), (x0, y0 + height)]
+        return [[list(p) for p in corners], text, 0.99]
+
+    found = [line("以上意见，请认真贯彻执行。", 100, 1000, 600),
+             line("中共凤鸣镇委员会", 1100, 1000, 400),  # 60 px lower once level
+             line("二〇一二年六月十五日", 1100, 1060, 400)]
+    page = page_from_lines(found, (1700, 2400))
+    assert page.text.split("\n") == ["以上意见，请认真贯彻执行。", "中共凤鸣镇委员会", "二〇一二年六月十五日"]

@@ -15,14 +15,17 @@ _CN_DIGITS["零"] = 0
 # Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
 _ZERO = r"[〇零O0oCGQD]"
 # 文号: 机关代字 + 〔year〕 + number + 号, as OCR reads it: any bracket for 〔 〕 (〔 also as C),
-# the closing one also as j, l, I or |, 0 as O/o and 1 as l/I/| in the year and the number,
-# stray spaces; a stray j or l after the closing bracket. `_doc_number` rebuilds the canonical
+# the closing one also as j, l, I or | (or read twice: ]】), 0 as O/o and 1 as l/I/| in the
+# year and the number, stray spaces; a stray dot before the opening bracket, a stray j or l
+# after the closing one. `_doc_number` rebuilds the canonical
 # form (doc_number_parts checks the year and the number).
 _OPEN = r"[〔\[【(〈<{「C]"
 _CLOSE = r"[〕\]】)〉>}」jJlI|]"
+_BRACKET = r"[〕\]】)〉>}」]"
 _DIGIT = r"[\dOolI|]"
 _DOC_NUMBER = re.compile(
-    rf"([\u4e00-\u9fff]{{1,10}}?)\s*{_OPEN}\s*([12lI|](?:\s?{_DIGIT}){{3}})\s*{_CLOSE}"
+    rf"([\u4e00-\u9fff]{{1,10}}?)[\s.·,，、]*{_OPEN}\s*([12lI|](?:\s?{_DIGIT}){{3}})\s*"
+    rf"{_CLOSE}{_BRACKET}?"
     rf"(?:\s*[jJlI|](?=\s))?((?:\s*{_DIGIT}){{1,4}})\s*(号)")
 _AS_DIGIT = str.maketrans("OolI|", "00111")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
@@ -35,8 +38,13 @@ _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
 _SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
-_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{1,30}?)\s*文件\s*$",
-                         re.M)
+# the red header: office(s) + 文件 (文 also read as 又); a joint header names several offices,
+# the first is the 责任者 (split at 、 or a space, or after an office's ending when another
+# office follows: 白沙乡人民政府白沙乡财政所文件)
+_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff 、]{1,60}?)"
+                         r"[\s\"“”]*[文又]件\s*$", re.M)
+_ORG_END = "人民政府|委员会|政府|局|委|办公室|中心|所|院|厅|部|会|站|队|处|社|办"
+_FIRST_ORG = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{2,40}}(?:{_ORG_END}))$")
 _TITLE_LINE = re.compile(
     r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
     r"\s*$", re.M)
@@ -144,16 +152,57 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     lines = _lines(text)
     meta = {"date": extract_date(normalize(text).text),
             "doc_number": _doc_number(lines),
-            "title": _first_match(lines, _TITLE_LINE, 1) or _first_line(text),
-            "org": _first_match(lines[:8], _ORG_HEADER, 1)}
+            "title": _title(lines) or _first_line(text),
+            "org": first_office(_first_match(lines[:8], _ORG_HEADER, 1))}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
+
+
+# a title wraps onto at most this many lines (GB/T 9704: a long title runs on in lines below)
+TITLE_LINES = 3
+
+
+def _title(lines: list[Normalized]) -> str:
+    """The 关于…通知 title line, or a title wrapped onto the next line or two
+    (关于做好2015年度村级集体 / 经济审计工作的通知)."""
+    for i, line in enumerate(lines):
+        if not line.text.lstrip().startswith("关于"):
+            continue
+        for n in range(1, TITLE_LINES + 1):
+            if i + n > len(lines):
+                break
+            joined = normalize("".join(part.original.strip() for part in lines[i:i + n]))
+            m = _TITLE_LINE.search(joined.text)
+            if m:
+                return _original(joined, m, 1)
+    return ""
+
+
+def first_office(header: str) -> str:
+    """The first office of a (joint) red header's offices: 柳溪乡人民政府、柳溪乡农业服务中心 →
+    柳溪乡人民政府; one office as it is (中共凤鸣镇委员会, XX旗公安局交通管理大队)."""
+    parts = [p for p in re.split(r"[、\s]+", header) if p]
+    if len(parts) > 1 and all(len(p) >= 4 for p in parts):
+        return parts[0]
+    m = _FIRST_ORG.match(header)
+    # another office names its place again (白沙乡…白沙乡财政所, 中共凤鸣镇委员会凤鸣镇人民政府);
+    # a unit of the same office does not (XX旗公安局交通管理大队)
+    if m and len(m.group(2)) >= 4 and any(c in m.group(1) for c in m.group(2)[:2]):
+        return m.group(1)
+    return header
+
+
+# a table's title ends its line: OCR text repair may run the header row on (…登记表序号姓名…)
+_TABLE_TITLE = re.compile(r"^.{2,60}?(?:登记表|统计表|一览表|明细表|汇总表|花名册|名册)")
 
 
 def _first_line(text: str) -> str:
     for line in text.splitlines():
         line = collapse_cjk_spaces(line.strip())
         if len(re.findall(r"[\u4e00-\u9fff]", line)) >= 2:
+            m = _TABLE_TITLE.match(normalize(line).text)
+            if m and len(normalize(line).text) == len(line):  # same places: cut there
+                return line[:m.end()]
             return line[:80]
     return ""
 

@@ -1,0 +1,217 @@
+"""Tesseract's layout and sure lines, PP-OCR's recogniser on the lines Tesseract is unsure of.
+
+Tesseract finds the lines of a page and reads them; a line it is unsure of (a word below
+WORD_SURE, or junk characters: ocr/plausible.py) is cut out of the same image and read again
+by PP-OCR's recogniser alone (ocr/ppocr.recognize_lines: no detection, the expensive part of
+PP-OCR), and the better of the two readings of that line is kept. Clean lines cost one
+Tesseract pass; the misread ones get PP-OCR's quality.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from statistics import median
+
+import numpy as np
+from PIL import Image
+
+from . import ppocr, tesseract
+from .engine import GAPPED, engine_version, words_of
+from .layout import gapped_layout
+from .plausible import char_score, plausibility
+from .result import Box, PageText
+from .settings import OcrSettings
+
+# a line with a word Tesseract is less sure of than this is read again by PP-OCR
+WORD_SURE = 80
+# a line cut out for PP-OCR gets this share of its height as margin above and below, and
+# this many heights left and right (the recogniser wants some paper around the ink)
+PAD_Y, PAD_X = 0.2, 1.0
+# a word Tesseract gives less than LOST confidence is ink it could not read at all (rules of
+# a table, photocopy grain, vertical text read across); a page with more than LOST_SHARE of
+# its lines holding such a word was not found as lines: said in a warning, for auto
+LOST, LOST_SHARE = 10, 0.25
+LOST_LINES = "hybrid: lines Tesseract could not read (layout doubtful)"
+# lines of three words or more following each other closer than this many line heights
+# (median) are not rows: vertical text read across (one character of each column per "row";
+# 0.3-0.95 on vertical pages, 1.2-1.4 on 公文 pages), said in a warning, for auto
+MIN_PITCH = 1.05
+PACKED = "hybrid: rows packed closer than their height (vertical text read across?)"
+# an unsure line with fewer word characters (Han, digits) than this share of its characters
+# (after PP-OCR's reading) is junk read from a rule or noise, left out
+MIN_WORDY = 0.5
+
+
+@dataclass
+class _Line:
+    """One line of Tesseract's reading: its words (text, confidence, box), in order."""
+
+    block: tuple
+    words: list[tuple[str, float, int, int, int, int]]
+    text: str = ""
+    confidence: float = 0.0
+    reread: bool = False
+
+    def rect(self) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) around the line's words."""
+        return (min(w[2] for w in self.words), min(w[3] for w in self.words),
+                max(w[2] + w[4] for w in self.words), max(w[3] + w[5] for w in self.words))
+
+
+class HybridEngine:
+    """OcrEngine: Tesseract, then PP-OCR's recogniser on its unsure lines."""
+
+    name = "hybrid"
+
+    def version(self) -> str:
+        return (f"hybrid {engine_version()} + {ppocr.PpocrEngine().version()} rec "
+                f"(word<{WORD_SURE})")
+
+    def recognize(self, image: Image.Image, settings: OcrSettings,
+                  every_line: bool = False) -> PageText:
+        """Tesseract's reading, its unsure lines (every line with every_line) read again by
+        PP-OCR's recogniser."""
+        data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
+                                       timeout=settings.timeout)
+        lines = lines_of(data)
+        unsure = [line for line in lines if every_line or not line_sure(line)]
+        if unsure:
+            crops = [crop_line(image, line.rect()) for line in unsure]
+            known = ppocr.charset()
+            for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
+                better(line, restore_unknown(line.text, text.strip(), known), 100 * score)
+        page = compose(lines)
+        warnings = []
+        if gapped_layout(words_of(data)):
+            warnings.append(GAPPED)
+        if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
+            warnings.append(LOST_LINES)
+        if packed(lines):
+            warnings.append(PACKED)
+        return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
+
+    def recognize_header(self, image: Image.Image, settings: OcrSettings) -> PageText:
+        """The red header crop (a line or two of large type, where a misread character makes
+        a wrong 责任者): every line read by both engines."""
+        return self.recognize(image, settings, every_line=True)
+
+    def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
+        osd = tesseract.orientation(image, timeout=settings.timeout)
+        return int(osd.get("rotate", 0)) % 360
+
+
+def lines_of(data: dict) -> list[_Line]:
+    """Tesseract's words (image_to_data columns) grouped into lines, in its order; each
+    line's text (words joined by a space) and mean word confidence."""
+    lines: list[_Line] = []
+    key = None
+    for i, word in enumerate(data.get("text", [])):
+        conf = float(data["conf"][i])
+        word = str(word).strip()
+        if conf < 0 or not word:
+            continue
+        line_key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        if line_key != key:
+            lines.append(_Line(line_key[:2], []))
+            key = line_key
+        lines[-1].words.append((word, conf, int(data["left"][i]), int(data["top"][i]),
+                                int(data["width"][i]), int(data["height"][i])))
+    for line in lines:
+        line.text = " ".join(w[0] for w in line.words)
+        line.confidence = sum(w[1] for w in line.words) / len(line.words)
+    return lines
+
+
+def packed(lines: list[_Line]) -> bool:
+    """Whether the lines (of 3+ words, 4 lines or more) follow each other closer than
+    MIN_PITCH line heights: the columns of vertical text read across as rows."""
+    rects = [line.rect() for line in lines if len(line.words) >= 3]
+    if len(rects) < 4:
+        return False
+    height = median(r[3] - r[1] for r in rects)
+    pitch = median(b[1] - a[1] for a, b in zip(rects, rects[1:]))
+    return pitch < MIN_PITCH * height
+
+
+def line_sure(line: _Line) -> bool:
+    """Every word at least WORD_SURE and no junk character."""
+    return (min(w[1] for w in line.words) >= WORD_SURE
+            and all(char_score(c) > 0 for c in line.text if not c.isspace()))
+
+
+def better(line: _Line, text: str, confidence: float) -> None:
+    """Take PP-OCR's reading of the line when it is the more plausible one, weighted by
+    each engine's confidence."""
+    if text and plausibility(text) * confidence >= plausibility(line.text) * line.confidence:
+        line.text, line.confidence, line.reread = text, confidence, True
+    chars = [c for c in line.text if not c.isspace()]
+    if len(chars) >= 4 and sum(_wordy(c) for c in chars) < MIN_WORDY * len(chars):
+        line.text = ""  # junk: compose() leaves it out
+
+
+def _wordy(char: str) -> bool:
+    """A Han character or a digit (what a Chinese document's line is mostly made of)."""
+    return char.isdigit() or (char.isalpha() and not char.isascii())
+
+
+def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> str:
+    """PP-OCR's reading of a line with the characters it cannot read put back from
+    Tesseract's: where Tesseract read characters outside PP-OCR's dictionary (檢 認 貫 of
+    traditional text) and PP-OCR has nothing there, Tesseract's are put in. Where PP-OCR
+    read something else, its reading stands (Tesseract's may be a misread, 閉 for 南; PP-OCR
+    reads 崗 as its simplified 岗); letters and symbols are not put back (junk)."""
+    theirs = "".join(tesseract_text.split())
+    if not text:
+        return text
+    out = []
+    matcher = difflib.SequenceMatcher(None, theirs, text, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        mine = theirs[a0:a1]
+        if op == "delete" and all(_wordy(c) and c not in known for c in mine):
+            out.append(mine)
+        else:
+            out.append(text[b0:b1])
+    return "".join(out)
+
+
+def crop_line(image: Image.Image, rect: tuple[int, int, int, int]) -> np.ndarray:
+    """The line's rectangle with a margin, as the BGR array PP-OCR reads."""
+    left, top, right, bottom = rect
+    height = max(1, bottom - top)
+    box = (max(0, round(left - PAD_X * height)), max(0, round(top - PAD_Y * height)),
+           min(image.width, round(right + PAD_X * height)),
+           min(image.height, round(bottom + PAD_Y * height)))
+    return np.ascontiguousarray(np.asarray(image.crop(box).convert("RGB"))[:, :, ::-1])
+
+
+def compose(lines: list[_Line]) -> PageText:
+    """Text (lines; a blank line between Tesseract's blocks and paragraphs), the mean
+    confidence per character, and boxes: a word's for lines as Tesseract read them, the
+    line's for those re-read."""
+    parts: list[str] = []
+    boxes: list[Box] = []
+    at, weight, total = 0, 0, 0.0
+    previous = None
+    for line in lines:
+        if not line.text:
+            continue
+        if previous is not None:
+            sep = "\n\n" if line.block != previous else "\n"
+            parts.append(sep)
+            at += len(sep)
+        previous = line.block
+        if line.reread:
+            left, top, right, bottom = line.rect()
+            boxes.append(Box(at, at + len(line.text), left, top, right - left, bottom - top))
+        else:
+            offset = at
+            for k, (word, _conf, left, top, width, height) in enumerate(line.words):
+                boxes.append(Box(offset, offset + len(word), left, top, width, height))
+                offset += len(word) + 1
+        parts.append(line.text)
+        at += len(line.text)
+        n = sum(not c.isspace() for c in line.text)
+        weight += n
+        total += n * line.confidence
+    return PageText(text="".join(parts), confidence=round(total / weight, 2) if weight else 0.0,
+                    boxes=tuple(boxes))

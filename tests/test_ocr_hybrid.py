@@ -1,0 +1,127 @@
+"""Tests for the hybrid engine (ocr.hybrid): Tesseract's lines, PP-OCR's recogniser on the
+unsure ones; real Tesseract and the real PP-OCR models on a small rendered image."""
+from __future__ import annotations
+
+import pytest
+
+import ocr_images
+from ocr import OcrEngine, OcrSettings, ocr_page, ppocr
+from ocr import hybrid
+from ocr.errors import OcrTimeout
+from ocr.hybrid import HybridEngine, better, compose, lines_of, line_sure
+
+needs_font = pytest.mark.skipif(
+    ocr_images.font_path() is None, reason="no CJK font installed (apt-get install fonts-noto-cjk)"
+)
+LINES = ["档案馆开放时间调整的通知", "请各单位于五月十二日前报送"]
+
+# Tesseract's TSV columns: a sure line of two words, an unsure one, then a block of junk
+DATA = {
+    "level": [1, 5, 5, 5, 5, 5],
+    "block_num": [0, 1, 1, 1, 2, 2],
+    "par_num": [0, 1, 1, 1, 1, 1],
+    "line_num": [0, 1, 1, 2, 1, 1],
+    "text": ["", "新政发", "〔2019〕3号", "关干", "╬▓|~", " "],
+    "conf": [-1, 96, 91, 42, 30, 95],
+    "left": [0, 10, 80, 10, 10, 0],
+    "top": [0, 10, 10, 50, 90, 0],
+    "width": [0, 60, 90, 40, 70, 0],
+    "height": [0, 30, 30, 30, 30, 0],
+}
+
+
+def test_words_become_lines_and_only_sure_lines_are_kept_as_read():
+    lines = lines_of(DATA)
+    assert [line.text for line in lines] == ["新政发 〔2019〕3号", "关干", "╬▓|~"]
+    assert [line_sure(line) for line in lines] == [True, False, False]
+    assert lines[0].rect() == (10, 10, 170, 40)
+    assert lines[0].confidence == 93.5
+
+
+def test_a_better_reading_replaces_the_line_and_junk_is_left_out():
+    first, second, junk = lines_of(DATA)
+    better(second, "关于", 99.0)
+    assert (second.text, second.reread) == ("关于", True)
+    better(first, "新", 99.0)  # less text, though surer: Tesseract's reading stays
+    assert (first.text, first.reread) == ("新政发 〔2019〕3号", False)
+    better(junk, "，，一、、，、", 90.0)  # what PP-OCR reads of a rule: punctuation
+    noise = lines_of(DATA)[2]
+    better(noise, "| ， > 1， AA rs", 40.0)  # Tesseract's junk kept, still junk: left out
+    assert noise.text == ""
+    page = compose([first, second, junk, noise])
+    assert page.text == "新政发 〔2019〕3号\n关于"
+    # word boxes for the line kept, one line box for the line re-read; offsets into the text
+    assert [(b.start, b.end, b.left, b.width) for b in page.boxes] == [
+        (0, 3, 10, 60), (4, 12, 80, 90), (13, 15, 10, 40)]
+    assert [page.text[b.start:b.end] for b in page.boxes] == ["新政发", "〔2019〕3号", "关于"]
+
+
+@needs_font
+@pytest.mark.ocr
+def test_unsure_lines_are_read_again_by_ppocr_with_line_boxes(monkeypatch):
+    image = ocr_images.text_image(LINES, size=34, pad=30)
+    engine = HybridEngine()
+    assert isinstance(engine, OcrEngine)
+    monkeypatch.setattr(hybrid, "WORD_SURE", 101)  # Tesseract is never sure: every line re-read
+    page = engine.recognize(image, OcrSettings())
+    assert page.text.split("\n") == LINES
+    assert page.confidence > 90
+    assert len(page.boxes) == 2
+    for box, line in zip(page.boxes, LINES):
+        assert page.text[box.start:box.end] == line
+        assert 0 <= box.left and box.left + box.width <= image.width
+    assert page.boxes[0].top + page.boxes[0].height <= page.boxes[1].top + 5
+
+
+@needs_font
+@pytest.mark.ocr
+def test_a_page_through_the_pipeline_keeps_header_number_and_boxes():
+    page = ocr_page(ocr_images.clean_page(), OcrSettings(), HybridEngine())
+    assert page.text.startswith(ocr_images.HEADER)
+    assert ocr_images.DOC_NUMBER in page.text and ocr_images.TITLE in page.text
+    assert all(0 <= b.start < b.end <= len(page.text) for b in page.boxes)
+
+
+def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
+    class Slow:
+        def text_rec(self, crops):
+            import time
+            time.sleep(0.05)
+            return [("档案", 0.99) for _ in crops], 0.05
+
+    monkeypatch.setattr(ppocr, "load", lambda: Slow())
+    monkeypatch.setattr(ppocr, "REC_BATCH", 1)
+    crops = [None] * 5
+    assert ppocr.recognize_lines(crops[:2], OcrSettings(timeout=0)) == [("档案", 0.99)] * 2
+    with pytest.raises(OcrTimeout, match="PP-OCR took longer than 0.01 s"):
+        ppocr.recognize_lines(crops, OcrSettings(timeout=0.01))
+
+
+def test_rows_packed_closer_than_their_height_are_vertical_text_read_across():
+    from ocr.hybrid import _Line, packed
+
+    def rows(pitch, height=60, n=6):
+        return [_Line((1, 1), [(c, 90, 100 + 80 * k, 100 + pitch * r, 60, height)
+                               for k, c in enumerate("档案工作")]) for r in range(n)]
+
+    assert not packed(rows(pitch=80))  # 公文 lines: 1.3 heights apart
+    assert packed(rows(pitch=58))      # one character of each column per "row"
+    assert not packed(rows(pitch=58, n=3))  # too few lines to tell
+
+
+@pytest.mark.parametrize("tess, pp, want", [
+    ("為切實做好安全生產大 檢查工作", "為切實做好安全生產大查工作", "為切實做好安全生產大檢查工作"),  # 檢 dropped
+    ("請認真貫徹執行", "請真徹執行", "請認真貫徹執行"),
+    ("中共長崗鎮委員會", "中共長岗鎮委員會", "中共長岗鎮委員會"),  # its simplified 岗: kept
+    ("閉屏縣民政局又件", "南屏縣民政局文件", "南屏縣民政局文件"),  # Tesseract's misread 閉 is
+    # outside the dictionary too: PP-OCR's reading stands
+    ("關干進一步加強", "關於進一步加強", "關於進一步加強"),      # PP-OCR's own reading wins
+    ("╬▓ 檢", "", ""),                                           # nothing read: nothing put back
+])
+def test_characters_ppocr_cannot_read_are_taken_from_tesseract(tess, pp, want):
+    from ocr.hybrid import restore_unknown
+
+    known = ppocr.charset()
+    assert "檢" not in known and "認" not in known and "崗" not in known and "閉" not in known
+    assert "於" in known
+    assert restore_unknown(tess, pp, known) == want

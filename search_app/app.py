@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
 from indexer.search.archive import Archive
+from indexer.store.database import DatabaseError
 
 from .auth import init_auth
 from .render import error_json
@@ -57,6 +58,11 @@ def _error(message: str, status: int):
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DanganError)
     def dangan_error(e: DanganError):
+        if isinstance(e, DatabaseError):  # names the database's host: for the log only
+            ref = uuid.uuid4().hex[:8]
+            log.error("%s: %s (reference %s)", request.path, e, ref)
+            return _error(f"账户与登记数据库暂时无法连接，请稍后再试（参考编号 {ref}，已记录在日志中）",
+                          e.http_status)
         if e.http_status >= 500:
             log.error("%s: %s", request.path, e)
         return _error(str(e), e.http_status)

@@ -167,3 +167,27 @@ def test_a_connection_the_server_dropped_is_made_again(tmp_path, pg_url):
     log.write("张三", "a", "search", query="三")  # … the next one connects again
     assert [r.query for r in log.find()] == ["三", "一"]
     assert log.db.row("SHOW synchronous_commit") == ("off",)  # the register's setting, again
+
+
+def test_a_reader_is_told_the_database_is_down_without_its_address(tmp_path, built_index,
+                                                                     pg_url):
+    """A request made while the shared database refuses connections is a 503 in Chinese with
+    a reference number; the database's host and name are for the server's log only."""
+    from conftest import app_over
+
+    app = app_over(tmp_path, built_index, database={"url": pg_url},
+                   auth={"anonymous_clearance": "公开"})
+    client = app.test_client()
+    assert client.get("/api/search", query_string={"q": "档案"}).status_code == 200
+    name = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" CONNECTION LIMIT 0')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+    for _ in range(2):  # the connection the server dropped, then a new one refused
+        answer = client.get("/api/search", query_string={"q": "档案"})
+        if answer.status_code != 200:
+            break
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and "数据库暂时无法连接" in body and "参考编号" in body
+    assert "127.0.0.1" not in body and name not in body and PASSWORD not in body

@@ -35,7 +35,8 @@ class _Gunicorn(BaseApplication):
 
 
 def _warm(worker) -> None:
-    """Load the word dictionary and open the index in each worker as it starts, in the
+    """Load the word dictionary, open the index and gather the names every clearance may know
+    in each worker as it starts, in the
     background: otherwise each worker's first search after a start took about 2 s (the first
     clerk to search waited for it). A request that comes meanwhile waits for the same load, as
     before; a worker told to stop does not wait for it. A failure here (no index yet) is left
@@ -45,12 +46,17 @@ def _warm(worker) -> None:
 
 
 def _load(app, pid: int) -> None:
+    from indexer.fields import SECURITY_LEVELS
     from indexer.search.archive import SearchRequest
 
     started = time.perf_counter()
     try:
         archive = app.extensions["dangan.archive"]
-        archive.search(SearchRequest(q=WARM_QUERY, size=1, clearance="公开"))
+        # the names each clearance's readers may know (read once per index version and
+        # clearance: seconds on a large archive), the highest first: it reads every name's
+        # postings, which the others then find in memory
+        for clearance in reversed(SECURITY_LEVELS):
+            archive.search(SearchRequest(q=WARM_QUERY, size=1, clearance=clearance))
         records = archive.count()
     except Exception as e:  # noqa: BLE001 - the first request reports it properly
         print(f"dangan: worker {pid} not warmed up ({type(e).__name__}: {e})",

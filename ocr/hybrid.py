@@ -117,6 +117,12 @@ def lines_of(data: dict) -> list[_Line]:
         lines[-1].words.append((word, conf, int(data["left"][i]), int(data["top"][i]),
                                 int(data["width"][i]), int(data["height"][i])))
     for line in lines:
+        words = line.words
+        for k in range(len(words) - 1):  # a word ends where the next begins (Tesseract's
+            word, conf, left, top, width, height = words[k]  # Chinese words sometimes reach
+            after = words[k + 1][2]  # across the rest of the line; as engine.page_from_data)
+            if left < after < left + width:
+                words[k] = (word, conf, left, top, after - left, height)
         line.text = " ".join(w[0] for w in line.words)
         line.confidence = sum(w[1] for w in line.words) / len(line.words)
     return lines

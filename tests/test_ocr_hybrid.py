@@ -125,3 +125,13 @@ def test_characters_ppocr_cannot_read_are_taken_from_tesseract(tess, pp, want):
     assert "檢" not in known and "認" not in known and "崗" not in known and "閉" not in known
     assert "於" in known
     assert restore_unknown(tess, pp, known) == want
+
+
+def test_a_word_box_reaching_across_the_line_ends_where_the_next_word_begins():
+    data = {"level": [5, 5], "block_num": [1, 1], "par_num": [1, 1], "line_num": [1, 1],
+            "text": ["王建", "成"], "conf": [95, 95], "left": [62, 163], "top": [138, 138],
+            "width": [356, 41], "height": [36, 36]}
+    (line,) = lines_of(data)
+    page = compose([line])
+    assert [(b.left, b.width) for b in page.boxes] == [(62, 101), (163, 41)]
+    assert line.rect() == (62, 138, 204, 174)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from indexer import dates
 from indexer.build.applynow import apply_now
+from indexer.build.corrected import other_content
 from indexer.errors import DanganError, QueryError, RecordNotFound
 from indexer.fields import FIELDS as REGISTRY, SECURITY_LEVELS
 from indexer.store.corrections import FIELDS, Correction, Corrections
@@ -216,12 +217,16 @@ def api_revert_field(record_id: str, field: str):
 
 @bp.get("/api/records/<record_id>/corrections")
 def api_history(record_id: str):
-    """Every correction of the record's file, reverted ones too (a reader who may see it)."""
+    """Every correction of the record's file, reverted ones too (a reader who may see it);
+    those made when the file held other content are only counted: what was written of
+    another document (perhaps of a higher 密级) is not shown with this one."""
     rec = archive().record(record_id, clearance())
+    digest = _digest(rec)
     history = store().history(rec["source"], rec["path"])
-    record_read("record", record=record_id, corrections=len(history))
-    return jsonify({"ok": True, "id": record_id,
-                    "corrections": [c.json() for c in history]})
+    shown = [c for c in history if not other_content(c, digest)]
+    record_read("record", record=record_id, corrections=len(shown))
+    return jsonify({"ok": True, "id": record_id, "corrections": [c.json() for c in shown],
+                    "other_content": len(history) - len(shown)})
 
 
 # --- the record page's forms (no JavaScript needed) ---

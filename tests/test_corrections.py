@@ -56,6 +56,25 @@ def test_store_keeps_the_latest_correction_per_field_and_reverts_it(tmp_path, st
         s.add("c", "a.txt", "id1", "d1", "fonds", 0, "", "x", "n", "u", False)
 
 
+def test_corrections_of_other_content_never_reach_the_record_put_at_its_path(tmp_path):
+    """Someone who may write a corpus folder moves a 秘密 document away and puts an ordinary one
+    at its path: what an 编辑 wrote of the secret one (its corrected page text, a title) is held
+    back, not part of the new 内部 record; a raise of the 密级 made then still applies."""
+    s = Corrections(tmp_path)
+    s.add("c", "a.txt", "x", "secret", "", 1, "原文", "赤松计划的实施方案", "识别错", "编辑甲", False)
+    s.add("c", "a.txt", "x", "secret", "title", 0, "", "赤松计划", "补题名", "编辑甲", False)
+    s.add("c", "a.txt", "x", "secret", "security", 0, "内部", "机密", "提高", "管理员", True)
+    other = Record(id="y", path="a.txt", source="c", text="普通通知\n", page_starts=(0,),
+                   title="普通通知", security="内部")
+    now = corrected(other, s.current("c", "a.txt"), "ordinary")
+    assert "赤松" not in now.text and "赤松" not in now.title and now.text == other.text
+    assert now.security == "机密" and now.meta[CORRECTED]["review"]
+    (warning,) = [w for w in now.meta["warnings"] if w.startswith(REVIEW_WARNING)]
+    assert "第1页文字" in warning and "题名" in warning and "暂不生效" in warning
+    same = corrected(other, s.current("c", "a.txt"), "secret")  # the content it was made on
+    assert same.text == "赤松计划的实施方案" and same.title == "赤松计划"
+
+
 def test_corrections_apply_to_a_record_and_come_off_again(tmp_path):
     s = Corrections(tmp_path)
     text = "第一页文字\f查获嫌疑车辆五十八台。\n"
@@ -271,8 +290,13 @@ def test_a_file_changed_after_its_correction_is_marked_for_review(world):
     new = w.id_of(REPORT)
     assert new != rid
     rec = w.record(new)
-    assert rec["org"] == "新塘桥镇档案室" and rec["meta"][CORRECTED]["review"]
-    assert any(x.startswith(REVIEW_WARNING) for x in rec["meta"]["warnings"])
+    # held back until an 编辑 checks it against the new content: the file's own 责任者 stands
+    assert rec["org"] != "新塘桥镇档案室" and rec["meta"][CORRECTED]["review"]
+    assert any(x.startswith(REVIEW_WARNING) and "责任者" in x and "暂不生效" in x
+               for x in rec["meta"]["warnings"])
+    # … and the history shows it to nobody with this content (only counted)
+    history = w.client.get(f"/api/records/{new}/corrections", headers=w.h("编辑甲")).get_json()
+    assert history["corrections"] == [] and history["other_content"] == 1
 
 
 def _flashes(html: str) -> list[str]:

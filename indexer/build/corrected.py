@@ -4,14 +4,16 @@ its catalog and its sidecar give, a corrected page text in place of the extracte
 The record's stored meta keeps what was applied under "corrections" — who, when, the note and
 the value or page text it replaced — so the record page shows 已校对 without the corrections
 database, and a later run (or a revert) can take a correction off without reading the file
-again. A correction made when the file held other content still applies, marked 待复核.
+again. A correction made when the file held other content is held back, marked 待复核: what
+an 编辑 wrote of one document (a secret one, perhaps) never becomes part of another put at its
+path; only a raise of the 密级 still applies.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from ..fields import SECURITY_LEVELS
+from ..fields import LABELS, SECURITY_LEVELS
 from ..ingest.orgrepair import REVIEW, WARNING_HEAD
 from ..store.corrections import META_FIELDS, Correction, fingerprint
 from ..store.records import Record
@@ -93,8 +95,12 @@ def corrected(record: Record, current: tuple[Correction, ...], digest: str) -> R
     done: dict[str, Any] = {"fields": {}, "pages": {}}
     warnings = [w for w in meta.get("warnings") or () if not str(w).startswith(REVIEW_WARNING)]
     text, starts = record.text, record.page_starts
+    held: list[str] = []
     for c in sorted(current, key=lambda c: (c.page, c.field)):
         who = {"user": c.user, "time": c.time, "note": c.note, "seq": c.seq}
+        if other_content(c, digest) and (c.page or c.field != "security"):
+            held.append(f"第{c.page}页文字" if c.page else LABELS.get(c.field, c.field))
+            continue
         if c.page:
             if c.page > len(starts):
                 warnings.append(f"{REVIEW_WARNING}第{c.page}页的校对文字未用上：原件现在只有 "
@@ -123,14 +129,19 @@ def corrected(record: Record, current: tuple[Correction, ...], digest: str) -> R
     if "org" in done["fields"]:  # a 责任者 an 编辑 gave is checked: no longer 待核对
         meta.pop(REVIEW, None)
         warnings = [w for w in warnings if not str(w).startswith(WARNING_HEAD)]
-    done["review"] = bool(digest) and any(c.digest and c.digest != digest for c in current)
-    if done["review"]:
-        warnings.append(f"{REVIEW_WARNING}原件在校对之后已经改变，已校对的内容仍然生效，"
-                        "请编辑核对后重新校对或撤销")
+    done["review"] = any(other_content(c, digest) for c in current)
+    if held:
+        warnings.append(f"{REVIEW_WARNING}原件在校对之后已经改变，对原来内容的校对（"
+                        f"{'、'.join(held)}）暂不生效；请编辑对照现在的原件重新校对或撤销")
     if warnings or "warnings" in meta:
         meta["warnings"] = warnings
     meta[CORRECTED] = done
     return replace(record, text=text, page_starts=starts, meta=meta, **values)
+
+
+def other_content(c: Correction, digest: str) -> bool:
+    """Whether a correction was made when the file held other content than `digest`."""
+    return bool(digest) and bool(c.digest) and c.digest != digest
 
 
 def uncorrected_stored(stored: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ..analysis.normalize import fold_value
 from ..analysis.postings import Postings, ngram_postings, word_postings
 from ..analysis.words import Analyzer, analyzer_for
 from ..errors import DanganError, ExtractionError
+from ..fields import SECURITY_LEVELS
 from ..ingest.autometa import document_kind, extract_metadata
 from ..ingest.extract import check_magic, extractor_for
 from ..ingest.extracted import ExtractContext, Extracted
@@ -38,6 +39,7 @@ FIELDS = ("title", "doc_number", "org", "date", "category", "kind", "retention",
 WORD_FIELDS = ("title", "text")
 NGRAM_FIELDS = ("title_ng", "text_ng", "doc_number_ng", "org_ng", "meta_ng")
 EXTRACTED = "extracted"  # key in a record's stored meta: what the file itself said
+FLOOR, FLOOR_FROM = "security_floor", "moved_from"  # in EXTRACTED: the 密级 a move kept
 assert EXTRACTED in RESERVED_META  # a catalog or sidecar never writes it
 
 
@@ -115,6 +117,8 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
                 out.digest = job.digest or file_digest(path)
                 record = extract_record(job, replace(ctx, digest=out.digest), path)
         record = with_known_org(record, _state["orgs"])
+        if job.kind == "moved" and stored is not None:
+            record = kept_level(record, uncorrected_stored(stored))
         out.fields = record_fields(corrected(record, job.corrections, out.digest))
         out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)
@@ -197,6 +201,25 @@ def cap_text(extracted: Extracted, limit: int) -> Extracted:
                    warnings=(*extracted.warnings, warning), boxes=boxes)
 
 
+def kept_level(record: Record, before: dict[str, Any]) -> Record:
+    """A moved file keeps the higher of the 密级 it had at its old path and what its new path
+    gives (fail closed: renaming a file, which drops its catalog row, never lowers it). The
+    level is kept with what the file itself said (FLOOR), so later metadata updates keep it."""
+    old = str(before.get("security") or "")
+    if old not in SECURITY_LEVELS or highest([old, record.security]) == record.security:
+        return record
+    meta = dict(record.meta)
+    meta[EXTRACTED] = {**(meta.get(EXTRACTED) or {}), FLOOR: old, FLOOR_FROM: before.get("path")}
+    meta["warnings"] = [*(meta.get("warnings") or ()),
+                        floor_warning(meta[EXTRACTED], record.security)]
+    return replace(record, security=old, meta=meta)
+
+
+def floor_warning(auto: dict[str, Any], given: str) -> str:
+    return (f"{METADATA_WARNING}文件从 {auto.get(FLOOR_FROM, '')} 移来：原来的密级是{auto[FLOOR]}，"
+            f"新位置的目录或附注给出{given}，按较高的{auto[FLOOR]}；如确应降低，请管理员校对密级")
+
+
 def from_stored(job: Job, stored: dict[str, Any]) -> Record:
     """The indexed record at its (possibly new) path with its current catalog metadata (its
     密级 mark read again from the text: an index made before a mark was known keeps none)."""
@@ -215,9 +238,12 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
                   boxes: bytes = b"") -> Record:
     f = job.file
     notes: list[str] = []
-    given = file_metadata(f, notes)
-    meta = auto | given
+    given = file_metadata(f, notes, marked=auto.get("security") or "")
+    meta = {k: v for k, v in auto.items() if k not in (FLOOR, FLOOR_FROM)} | given
     meta["security"] = highest([given.get("security"), auto.get("security")])
+    if auto.get(FLOOR) and highest([auto[FLOOR], meta["security"]]) != meta["security"]:
+        notes.append(floor_warning(auto, meta["security"]))  # a move's level, kept
+        meta["security"] = auto[FLOOR]
     if not meta.get("kind"):
         meta["kind"] = document_kind(str(meta.get("title", "")))
     extra = {k: v for k, v in stored_meta.items() if k in ("encoding", EXTRACTED)}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExtractionError
+from ..fields import SECURITY_LEVELS
 from .catalog import MAX_SIDECAR_BYTES, read_sidecar
 from .levels import parse_level
 from .safeopen import LinkRefused, open_file
@@ -78,11 +79,13 @@ def signature(row: bytes, path: Path | str | None, catalog_error: str = "") -> s
 METADATA_WARNING = "著录："  # starts a record warning about its metadata (made anew each time)
 
 
-def file_metadata(file: SourceFile, warnings: list[str] | None = None) -> dict[str, Any]:
+def file_metadata(file: SourceFile, warnings: list[str] | None = None,
+                  marked: str = "") -> dict[str, Any]:
     """Catalog row overridden by the sidecar, but for 密级: the highest of the catalogs' and
     the sidecar's values. Raises ExtractionError on a bad sidecar, a 密级 that is not one of
-    the five levels, or a catalog above the file that cannot be read (unless the sidecar
-    gives the 密级: then it is a warning, added to `warnings`)."""
+    the five levels, or a catalog above the file that cannot be read (unless the sidecar, or
+    the mark in the text (`marked`), gives the highest level, which that catalog could not
+    raise: then it is a warning, added to `warnings`)."""
     notes = warnings if warnings is not None else []
     meta = dict(file.catalog)
     sidecar = read_sidecar(file.path, file.root,
@@ -90,13 +93,18 @@ def file_metadata(file: SourceFile, warnings: list[str] | None = None) -> dict[s
     levels = []
     if meta.get("security"):
         levels.append(parse_level(meta["security"], "目录"))
-    if sidecar.get("security"):
-        levels.append(parse_level(sidecar["security"], f"旁注文件 {posixpath.basename(file.rel)}.json"))
-    elif file.catalog_error:
-        raise ExtractionError(f"目录无法读取，密级不明：{file.catalog_error}")
+    given = (parse_level(sidecar["security"], f"旁注文件 {posixpath.basename(file.rel)}.json")
+             if sidecar.get("security") else "")
+    if given:
+        levels.append(given)
+    if file.catalog_error and SECURITY_LEVELS[-1] not in (given, marked):
+        # the catalog that cannot be read may give a higher level than the sidecar: only a
+        # sidecar giving the highest (which nothing can raise) settles it
+        raise ExtractionError(f"目录无法读取，密级不明：{file.catalog_error}" + (
+            f"（旁注文件给出的{given}不能代替目录：目录可能给出更高的密级）" if given else ""))
     if file.catalog_error:
         notes.append(f"{METADATA_WARNING}目录无法读取（{file.catalog_error}），"
-                     "密级取自旁注文件")
+                     f"密级按{SECURITY_LEVELS[-1]}（旁注文件或正文的密级标志）")
     meta.update(sidecar)
     for key in RESERVED_META:
         if key in meta:

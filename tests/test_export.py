@@ -163,3 +163,27 @@ def test_with_download_purpose_an_original_above_public_needs_a_stated_purpose(t
         "bulk": True, "purpose": "编研"}
     page = c.get("/", query_string={"q": QUERY}).get_data(as_text=True)
     assert '<input id="purpose" name="purpose"' in page
+
+
+def test_zip_download_refuses_originals_over_the_size_limit_before_copying_any(tmp_path):
+    """A zip is made on the server's temporary disk: originals over [search] download_max_mb
+    in all (their indexed sizes) are refused with a 400 that says so, before any is copied."""
+    from conftest import make_settings
+
+    from indexer.build.run import run_index
+    from search_app.app import create_app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "big.txt").write_text("关于档案库房建设的报告\n" + "档案库房建设进展顺利。" * 60_000,
+                                    encoding="utf-8")  # about 1.8 MB
+    (corpus / "small.txt").write_text("关于档案库房建设的通知\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus,
+                             search={"download_max_mb": 1}, auth={"anonymous_clearance": "内部"})
+    assert not run_index(settings).failed
+    c = create_app(settings).test_client()
+    r = c.get("/api/download", query_string={"q": "档案库房建设"})
+    assert r.status_code == 400 and "超过一次最多打包下载的 1 MB" in r.get_json()["error"]
+    small = c.get("/api/search", query_string={"q": "建设的通知"}).get_json()["hits"][0]["id"]
+    r = c.get("/api/download", query_string={"ids": small})
+    assert r.status_code == 200 and len(zipfile.ZipFile(io.BytesIO(r.data)).namelist()) == 2

@@ -189,8 +189,8 @@ def _sidecars(hc: HostileCorpus) -> None:
 
 def _catalogs(hc: HostileCorpus) -> None:
     """A catalog with a 200,000-character cell (readable: its levels hold), one without a
-    文件 column and one in no known encoding (unreadable: their files fail, but the one whose
-    sidecar gives a 密级)."""
+    文件 column and one in no known encoding (unreadable: their files fail, even one whose
+    sidecar gives 秘密 — the catalog might say more — but not one whose sidecar gives 绝密)."""
     long = hc.root / "长单元格"
     _record(hc, "长单元格/long.txt", "绝密")
     _record(hc, "长单元格/other.txt", "机密")
@@ -199,9 +199,13 @@ def _catalogs(hc: HostileCorpus) -> None:
     bad = hc.root / "坏目录"
     _record(hc, "坏目录/no-sidecar.txt", None)
     hc.failed["坏目录/no-sidecar.txt"] = CATALOG
-    _record(hc, "坏目录/with-sidecar.txt", "秘密")
+    _record(hc, "坏目录/with-sidecar.txt", None)
+    hc.failed["坏目录/with-sidecar.txt"] = CATALOG
     (bad / "with-sidecar.txt.json").write_text('{"密级": "秘密"}', encoding="utf-8")
-    _catalog(bad, [("no-sidecar.txt", "绝密"), ("with-sidecar.txt", "绝密")],
+    _record(hc, "坏目录/top-sidecar.txt", "绝密")
+    (bad / "top-sidecar.txt.json").write_text('{"密级": "绝密"}', encoding="utf-8")
+    _catalog(bad, [("no-sidecar.txt", "绝密"), ("with-sidecar.txt", "绝密"),
+                   ("top-sidecar.txt", "绝密")],
              header=("名称", "密级"))  # no 文件/path column
     garbled = hc.root / "乱码目录"
     _record(hc, "乱码目录/no-sidecar.txt", None)

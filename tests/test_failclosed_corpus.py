@@ -179,32 +179,39 @@ def test_a_bad_sidecar_level_fails_the_file(tmp_path):
 # --- 3. a catalog that cannot be read --------------------------------------------------------
 
 def test_an_unreadable_catalog_fails_its_files_until_fixed(tmp_path):
+    """A catalog that cannot be read may give any of its folder's files a higher 密级 than
+    anything else says (here 绝密 to a 题名 alone): its files fail — one whose sidecar gives 秘密
+    too — except one whose sidecar gives 绝密, which nothing could raise."""
     corpus = tmp_path / "c"
     write(corpus / "top.txt", "上层的记录")
     write(corpus / "b/secret.txt", "绝密文件的正文")
     write(corpus / "b/deeper/other.txt", "更深一层的记录")
+    write(corpus / "b/lower.txt", "旁注说是秘密的记录")
+    write(corpus / "b/lower.txt.json", json.dumps({"密级": "秘密"}))
     write(corpus / "b/rescued.txt", "有旁注的记录")
-    write(corpus / "b/rescued.txt.json", json.dumps({"密级": "秘密"}))
+    write(corpus / "b/rescued.txt.json", json.dumps({"密级": "绝密"}))
     broken = "题名,密级\n绝密文件,绝密\n"  # no 文件/path column
     write(corpus / "b/catalog.csv", broken)
     settings = make_settings(tmp_path / "d" / "index", corpus)
     summary = run_index(settings)
     failed = failures(summary)
-    assert set(failed) == {"b/secret.txt", "b/deeper/other.txt"}
+    assert set(failed) == {"b/secret.txt", "b/deeper/other.txt", "b/lower.txt"}
     assert "c/b/catalog.csv" in failed["b/secret.txt"] and "文件/path" in failed["b/secret.txt"]
+    assert "秘密不能代替目录" in failed["b/lower.txt"]
     recs = records(settings)
     assert set(recs) == {"top.txt", "b/rescued.txt"}
-    assert recs["b/rescued.txt"]["security"] == "秘密"
+    assert recs["b/rescued.txt"]["security"] == "绝密"
     assert any("b/catalog.csv" in w for w in recs["b/rescued.txt"]["meta"]["warnings"])
     assert any("b/catalog.csv" in w for w in summary.warnings)
 
     write(corpus / "b/catalog.csv", "文件,题名,密级\nsecret.txt,绝密文件,绝密\n"
-          "rescued.txt,有旁注,公开\n")
+          "rescued.txt,有旁注,公开\nlower.txt,旁注秘密,内部\n")
     again = run_index(settings)
-    assert not again.failed and again.added == 2 and again.updated == 1
+    assert not again.failed and again.added == 3 and again.updated == 1
     recs = records(settings)
     assert recs["b/secret.txt"]["security"] == "绝密"
-    assert recs["b/rescued.txt"]["security"] == "秘密"  # the highest of catalog and sidecar
+    assert recs["b/rescued.txt"]["security"] == "绝密"  # the highest of catalog and sidecar
+    assert recs["b/lower.txt"]["security"] == "秘密"
     assert not recs["b/rescued.txt"]["meta"].get("warnings")
 
 

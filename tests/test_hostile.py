@@ -156,6 +156,7 @@ FAILED = {  # rel -> the items whose fix makes it fail with its reason (besides 
     "炸弹/frames.tif": (7, 8), "炸弹/inflate.docx": (7, 8), "炸弹/empty.txt": (8, 11),
     "密级/topsecret.txt": (2, 8), "密级/english.txt": (2, 8), "旁注/sc-bad.txt": (2, 8),
     "坏目录/no-sidecar.txt": (3, 8), "乱码目录/no-sidecar.txt": (3, 8),
+    "坏目录/with-sidecar.txt": (3, 8),
 }
 
 
@@ -197,7 +198,7 @@ LEVELLED = [
     "密级/star.txt", "密级/trad.txt", "密级/spaced.txt", "密级/years.txt", "密级/fullwidth.txt",
     "密级/empty-value.txt", "密级/mark-star.txt", "密级/mark-colon.txt", "密级/mark-bracket.txt",
     "密级/mark-years.txt", "旁注/sc-trad.txt", "旁注/sc-star.txt", "旁注/sc-lower.txt",
-    "长单元格/long.txt", "长单元格/other.txt", "坏目录/with-sidecar.txt", "乙/top.txt",
+    "长单元格/long.txt", "长单元格/other.txt", "坏目录/top-sidecar.txt", "乙/top.txt",
     "乙/abs.txt", "甲/deeper/own.txt", "机要/jm.txt",
 ]
 

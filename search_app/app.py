@@ -59,8 +59,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(DanganError)
     def dangan_error(e: DanganError):
         if isinstance(e, DatabaseError):  # names the database's host: for the log only
-            ref = uuid.uuid4().hex[:8]
-            log.error("%s: %s (reference %s)", request.path, e, ref)
+            ref = _logged(lambda r: log.error("%s: %s (reference %s)", request.path, e, r))
             return _error(f"账户与登记数据库暂时无法连接，请稍后再试（参考编号 {ref}，已记录在日志中）",
                           e.http_status)
         if e.http_status >= 500:
@@ -87,6 +86,13 @@ def _register_errors(app: Flask) -> None:
     def server_error(e):
         if isinstance(e, HTTPException):
             return _error(e.description or e.name, e.code)
-        ref = uuid.uuid4().hex[:8]
-        log.exception("unhandled error, reference %s", ref)
+        ref = _logged(lambda r: log.exception("unhandled error, reference %s", r))
         return _error(f"服务器内部错误，参考编号 {ref}（已记录在日志中）", 500)
+
+
+def _logged(write) -> str:
+    """A reference number for an error the reader is not told the details of, written to the
+    log by `write(ref)` (with them)."""
+    ref = uuid.uuid4().hex[:8]
+    write(ref)
+    return ref

@@ -78,28 +78,29 @@ def download():
             raise QueryError(f"共有 {e.total} 条结果，一次最多打包下载 {limit} 个原件；"
                              "请加上筛选条件，或勾选要下载的记录") from None
         records, query = listing.rows, listing.request.q
-    _check_size(records, current_app.extensions["dangan.settings"].search.download_max_mb)
-    return _zip(records, query, stated_purpose(records))
+    files = [indexed(rec) for rec in records]  # the manifest's rows, read once
+    _check_size(files, current_app.extensions["dangan.settings"].search.download_max_mb)
+    return _zip(records, files, query, stated_purpose(records))
 
 
-def _check_size(records: list[dict], most_mb: int) -> None:
+def _check_size(files: list, most_mb: int) -> None:
     """The originals' total size (as indexed) within [search] download_max_mb, before any is
     copied: the zip is made on the server's temporary disk."""
-    total = sum(getattr(indexed(rec), "size", 0) or 0 for rec in records)
+    total = sum(getattr(f, "size", 0) or 0 for f in files)
     if total > most_mb * 2**20:
         raise QueryError(f"这些原件共 {total / 2**20:,.0f} MB，超过一次最多打包下载的 {most_mb:,} MB；"
                          "请少选一些，或分几次下载")
 
 
-def _zip(records: list[dict], query: str, purpose: dict) -> Response:
+def _zip(records: list[dict], files: list, query: str, purpose: dict) -> Response:
     spool = tempfile.TemporaryFile()  # originals may be large: never all in memory
     manifest = []
     names: set[str] = set()
     with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as z:
-        for i, rec in enumerate(records, 1):
+        for i, (rec, found) in enumerate(zip(records, files), 1):
             entry = _entry_name(rec, names)
             try:
-                with open_original(rec, archive().sources, indexed(rec)) as original:
+                with open_original(rec, archive().sources, found) as original:
                     with z.open(entry, "w", force_zip64=True) as out:
                         while chunk := original.file.read(COPY_CHUNK):
                             out.write(chunk)

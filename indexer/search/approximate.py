@@ -157,8 +157,9 @@ class Forgiving:
         key = (text, field)
         if key not in self._counts and len(self._counts) < MAX_LOOKUPS:
             for i in range(len(text)):  # one character changed where `fits` looked
-                besides, gaps = self._gaps.get((text[:i], text[i + 1:]), (text, None))
-                if gaps is not None and besides != text and is_cjk(text[i]):
+                besides, gaps = self._gaps.get((text[:i], text[i + 1:]), ("", None))
+                # (not for `besides` itself: its occurrences were left out of the gaps)
+                if gaps is not None and text != besides and is_cjk(text[i]):
                     if field:
                         gaps = {f: a for f, a in gaps.items() if f == FIELD_NGRAMS[field]}
                     self._counts[key] = self._filled(gaps, text, i)
@@ -188,8 +189,7 @@ class Forgiving:
             if len(self._counts) >= MAX_LOOKUPS:
                 return 0
             ids = execute.docs(self.arrays, node(), self.memo, self.visible)
-            live = self.arrays.live() if self.visible is None else self.visible
-            self._counts[key] = int(np.count_nonzero(execute.member(ids, live)))
+            self._counts[key] = int(np.count_nonzero(execute.member(ids, self._live())))
         return self._counts[key]
 
     def followers(self, ch: str) -> dict[str, int]:

@@ -114,12 +114,9 @@ def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
     for gram, offset in order:
         if not len(candidates):
             return EMPTY, np.zeros(0, np.float32)
-        occ_docs, occ_pos = arrays.positions(node.field, gram)
-        keep = member(occ_docs, candidates)
-        # (docnum, position) pairs are sorted and distinct, and so are these keys
-        keys = (occ_docs[keep] << _SHIFT) + (occ_pos[keep] - offset + _BIAS)
+        keys = occurrence_keys(arrays, node.field, gram, candidates) - offset
         starts = keys if starts is None else starts[member(starts, keys)]
-        candidates = _distinct_sorted(starts >> _SHIFT)
+        candidates = docs_of(starts)
     found, first = np.unique(starts >> _SHIFT, return_index=True)
     counts = np.diff(np.append(first, len(starts)))
     return found, counts.astype(np.float32)
@@ -133,6 +130,7 @@ def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
     if within is not None:
         keep = member(occ_docs, within)
         occ_docs, occ_pos = occ_docs[keep], occ_pos[keep]
+    # (docnum, position) pairs are sorted and distinct, and so are these keys
     return (occ_docs << _SHIFT) + (occ_pos + _BIAS)
 
 

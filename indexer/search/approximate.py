@@ -197,13 +197,11 @@ class Forgiving:
         of those records holding the pair (in its commonest field), commonest first; kept
         with the index version (a withheld record's words never crowd out a visible one's)."""
         def build():
-            reader = self.arrays.searcher.reader()
             out: dict[str, int] = {}
             for field in ANYWHERE:
-                for gram in reader.expand_prefix(field, ch):
-                    text = gram.decode("utf-8")
+                for text in self.arrays.expand_prefix(field, ch):
                     if len(text) == 2:
-                        n = self._holding(field, text, gram)
+                        n = self._holding(field, text)
                         if n:
                             out[text[1]] = max(out.get(text[1], 0), n)
             return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -221,14 +219,14 @@ class Forgiving:
         self.pairs += 1
 
         def build():
-            return any(self._holding(f, gram, gram.encode("utf-8")) for f in ANYWHERE)
+            return any(self._holding(f, gram) for f in ANYWHERE)
         key = ("pair", gram) if self.visible is None else ("pair", self.reader, gram)
         self._pairs[gram] = self.arrays._cached(key, build)
         return self._pairs[gram]
 
-    def _holding(self, field: str, text: str, gram: bytes) -> int:
+    def _holding(self, field: str, text: str) -> int:
         """Records the reader may see with `text` in `field`."""
-        n = self.arrays.searcher.reader().doc_frequency(field, gram)
+        n = self.arrays.doc_frequency(field, text)
         if self.visible is None or not n:
             return n
         ids = self.arrays.postings(field, text)[0]

@@ -15,6 +15,7 @@ from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzers import PREFIX
+from .mapped import SegmentMap
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -49,6 +50,7 @@ class IndexArrays:
     def __init__(self, searcher, cache_bytes: int = 512 * 2**20):
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
+        self.maps = [SegmentMap.open(reader) for reader, _offset in self.leaves]
         self.max_doc = searcher.doc_count_all()
         self.cache_bytes = cache_bytes
         self._cache = LRUCache(maxsize=cache_bytes, getsizeof=_nbytes)
@@ -124,8 +126,7 @@ class IndexArrays:
         return self._cached(("pos", field, text), lambda: self._read(field, text, True)[2:])
 
     def _prefix(self, field: str, text: str, with_positions: bool):
-        reader = self.searcher.reader()
-        terms = [t.decode("utf-8") for t in reader.expand_prefix(field, text[: -len(PREFIX)])]
+        terms = self.expand_prefix(field, text[: -len(PREFIX)])
         parts = [self._read(field, t, with_positions) for t in terms]
         if with_positions:
             docs = np.concatenate([p[2] for p in parts] or [EMPTY])
@@ -139,38 +140,55 @@ class IndexArrays:
             np.float32)
 
     def _read(self, field: str, text: str, with_positions: bool):
-        ids, weights, deltas, counts = [], [], [], []
+        """(docnums, weights, docnum per occurrence, position per occurrence) of a term over
+        every segment (deleted documents included: they are dropped with live())."""
         btext = self.searcher.schema[field].to_bytes(text)
-        for reader, offset in self.leaves:
-            if (field, btext) not in reader:
-                continue
-            m = reader.postings(field, btext)
-            if isinstance(m, FilterMatcher):  # a segment with deletions: read the raw list,
-                m = m.child                   # deleted documents are dropped with live()
-            while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
-                weights.append(np.asarray(m._weights, dtype=np.float32))
-                if with_positions:  # uint32 position deltas (analysis.NgramFormat)
-                    m._read_values()
-                    deltas.append(b"".join(m._values))
-                    counts.extend(len(v) // 4 for v in m._values)
-                m._next_block()
-        docs = np.concatenate(ids) if ids else EMPTY
-        weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
-        if not with_positions:
-            return docs, weights, EMPTY, EMPTY
-        counts = np.asarray(counts, dtype=np.int64)
-        occ_docs = np.repeat(docs, counts)
-        running = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64))
-        starts = np.cumsum(counts) - counts  # index of each document's first occurrence
-        before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-        occ_pos = running - np.repeat(before, counts)
-        return docs, weights, occ_docs, occ_pos
+        parts = []
+        for (reader, offset), mapped in zip(self.leaves, self.maps):
+            if mapped is not None and (not with_positions or mapped.positional(field)):
+                found = mapped.occurrences(field, btext) if with_positions else \
+                    mapped.postings(field, btext)
+                if found is not None:
+                    parts.append((found[0].astype(np.int64) + offset, found[1],
+                                  *((found[2].astype(np.int64) + offset,
+                                     found[3].astype(np.int64)) if with_positions else ())))
+            elif (field, btext) in reader:
+                parts.append(_whoosh_read(reader, field, btext, offset, with_positions))
+        if not parts:
+            return EMPTY, np.zeros(0, np.float32), EMPTY, EMPTY
+        if len(parts) == 1:
+            docs, weights, *occ = parts[0]
+        else:
+            docs = np.concatenate([p[0] for p in parts])
+            weights = np.concatenate([p[1] for p in parts])
+            occ = [np.concatenate([p[2] for p in parts]),
+                   np.concatenate([p[3] for p in parts])] if with_positions else []
+        return (docs, weights, *occ) if with_positions else (docs, weights, EMPTY, EMPTY)
 
     def doc_frequency(self, field: str, text: str) -> int:
-        return len(self.postings(field, text)[0])
+        """Documents holding a term (deleted ones included), from the term tables: no
+        posting is read."""
+        btext = self.searcher.schema[field].to_bytes(text)
+        n = 0
+        for (reader, _offset), mapped in zip(self.leaves, self.maps):
+            if mapped is not None:
+                n += mapped.doc_frequency(field, btext)
+            else:
+                with self.io:
+                    n += reader.doc_frequency(field, btext)
+        return n
+
+    def expand_prefix(self, field: str, prefix: str) -> list[str]:
+        """The terms of a field that start with `prefix`, in order."""
+        bprefix = prefix.encode("utf-8")
+        found: set[bytes] = set()
+        for (reader, _offset), mapped in zip(self.leaves, self.maps):
+            if mapped is not None:
+                found.update(mapped.expand_prefix(field, bprefix))
+            else:
+                with self.io:
+                    found.update(reader.expand_prefix(field, bprefix))
+        return [t.decode("utf-8") for t in sorted(found)]
 
     # per-document values
 
@@ -212,3 +230,33 @@ class IndexArrays:
                     out[offset:offset + len(column)] = column
             return out
         return self._cached(("num", field), build)
+
+
+def _whoosh_read(reader, field: str, btext: bytes, offset: int, with_positions: bool):
+    """A term's postings in one segment through Whoosh's block reader (a segment written
+    without posting arrays): (docnums, weights[, docnum per occurrence, position per
+    occurrence])."""
+    ids, weights, deltas, counts = [], [], [], []
+    m = reader.postings(field, btext)
+    if isinstance(m, FilterMatcher):  # a segment with deletions: read the raw list,
+        m = m.child                   # deleted documents are dropped with live()
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+        weights.append(np.asarray(m._weights, dtype=np.float32))
+        if with_positions:  # uint32 position deltas (analysis.NgramFormat)
+            m._read_values()
+            deltas.append(b"".join(m._values))
+            counts.extend(len(v) // 4 for v in m._values)
+        m._next_block()
+    docs = np.concatenate(ids) if ids else EMPTY
+    weights = np.concatenate(weights) if weights else np.zeros(0, np.float32)
+    if not with_positions:
+        return docs, weights
+    counts = np.asarray(counts, dtype=np.int64)
+    occ_docs = np.repeat(docs, counts)
+    running = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64))
+    starts = np.cumsum(counts) - counts  # index of each document's first occurrence
+    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
+    return docs, weights, occ_docs, running - np.repeat(before, counts)

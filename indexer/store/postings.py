@@ -21,8 +21,10 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
+from ..analysis.analyzers import NgramFormat
 from ..analysis.gramkeys import gram_names
 from ..analysis.postings import Posting, Postings
+from .mapped import MapWriter
 
 _DOCNUM = struct.Struct("=I")  # as array("I") holds it
 _NAMED = 1 << 63  # a term code with this bit: the term is spelled in the buffer's dict
@@ -88,9 +90,19 @@ class PostingBuffer:
         """Write every term, in order, through the segment's field writer; with `merged`,
         the postings of those segments too, a term at a time (never all in memory)."""
         names = set(self.fields) | {n for m in merged for n in m.fields()}
+        arrays = MapWriter(fieldwriter._storage, fieldwriter._segment)
+        try:
+            self._write(fieldwriter, schema, merged, names, arrays)
+        except BaseException:
+            arrays.cancel()
+            raise
+        arrays.close()
+
+    def _write(self, fieldwriter, schema, merged, names, arrays: MapWriter) -> None:
         for name in sorted(names):
             fieldwriter.start_field(name, schema[name])
-            out = _TermWriter(fieldwriter)
+            arrays.start_field(name, isinstance(schema[name].format, NgramFormat))
+            out = _TermWriter(fieldwriter, arrays)
             f = self.fields.pop(name, None)
             streams = ([f.terms_in_order()] if f is not None else []) + [
                 m.terms(name, out.fixed != 0) for m in merged]
@@ -107,6 +119,7 @@ class PostingBuffer:
                         vs += v
                     out.write(tbytes, ids, ws, vs)
             fieldwriter.finish_field()
+            arrays.finish_field()
         self.fields.clear()
 
 
@@ -246,7 +259,8 @@ class _TermWriter:
     uncompressed, as zlib costs more than it saves on them (the reader decompresses by each
     block's own flag)."""
 
-    def __init__(self, fieldwriter):
+    def __init__(self, fieldwriter, arrays: MapWriter):
+        self.arrays = arrays
         pw = fieldwriter._postwriter
         self.post, self.add_term = pw._postfile, fieldwriter._tindex.add
         self.prefix = pack_ushort(fieldwriter._fieldid)
@@ -289,3 +303,4 @@ class _TermWriter:
         ti._minid, ti._maxid = ids[0], ids[-1]
         ti.set_extent(offset, post.tell() - offset)
         self.add_term(self.prefix + tbytes, ti.to_bytes())
+        self.arrays.add(tbytes, ids, ws, vs)

@@ -1,0 +1,134 @@
+"""The posting arrays written beside Whoosh's files (indexer.store.mapped) against Whoosh's own
+reader: every term of every segment has the same documents, weights and positions; a query
+reads the same through either; a segment whose arrays are missing or damaged is read through
+Whoosh and answers the same."""
+import random
+
+import numpy as np
+from test_segments_whoosh import make_fields, ours
+
+from indexer.analysis.analyzers import NgramFormat
+from indexer.search.archive import Archive, SearchRequest
+from indexer.store.arrays import IndexArrays
+from indexer.store.mapped import SegmentMap
+from indexer.store.schema import write_stamp
+
+
+def built(tmp_path, n=40, seed=7):
+    rng = random.Random(seed)
+    records = [make_fields(k, rng) for k in range(n)]
+    deleted = rng.sample(records, 6)
+    return ours(tmp_path, records, deleted), records, deleted
+
+
+def test_every_term_of_every_segment_reads_as_whoosh_reads_it(tmp_path):
+    ix, _records, _deleted = built(tmp_path)
+    assert len(ix._segments()) > 1 and any(s.has_deletions() for s in ix._segments())
+    terms = 0
+    with ix.reader() as r:
+        for leaf, _offset in r.leaf_readers():
+            mapped = SegmentMap.open(leaf)
+            assert mapped is not None, "our writer writes the arrays of every segment"
+            for field, btext in leaf.all_terms():
+                m = leaf.postings(field, btext)  # deleted documents left out
+                ids, weights, positions = [], [], []
+                while m.is_active():
+                    ids.append(m.id())
+                    weights.append(m.weight())
+                    if isinstance(ix.schema[field].format, NgramFormat):
+                        positions += [(m.id(), p) for p in m.value_as("positions")]
+                    m.next()
+                docs, ws = mapped.postings(field, btext)  # deleted ones too (as Whoosh's
+                live = [not leaf.is_deleted(d) for d in docs.tolist()]  # doc_frequency)
+                assert docs[live].tolist() == ids, (field, btext.decode())
+                assert np.allclose(ws[live], weights), (field, btext.decode())
+                assert mapped.doc_frequency(field, btext) == leaf.doc_frequency(field, btext)
+                if positions:
+                    _d, _w, occ_docs, occ_pos = mapped.occurrences(field, btext)
+                    got = [(d, p) for d, p in zip(occ_docs.tolist(), occ_pos.tolist())
+                           if not leaf.is_deleted(d)]
+                    assert got == positions, (field, btext.decode())
+                terms += 1
+            # a term the segment does not hold, and a prefix of terms
+            assert mapped.postings("text_ng", "鬱鬱".encode()) is None
+            assert mapped.doc_frequency("no_such_field", b"x") == 0
+            expected = sorted(t for f, t in leaf.all_terms()
+                              if f == "text_ng" and t.startswith("档".encode()))
+            assert mapped.expand_prefix("text_ng", "档".encode()) == expected
+    assert terms > 1000
+
+
+def _same_arrays(ix, terms):
+    """Postings, positions and frequencies of `terms` through the arrays and through
+    Whoosh alone (every segment's arrays set aside)."""
+    with ix.searcher() as s:
+        mapped, plain = IndexArrays(s), IndexArrays(s)
+        assert all(m is not None for m in mapped.maps)
+        plain.maps = [None] * len(plain.maps)
+        live = set(mapped.live().tolist())  # deleted documents are dropped by the executor
+
+        def kept(docs, other):
+            keep = [d in live for d in docs.tolist()]
+            return docs[keep].tolist(), other[keep].tolist()
+
+        for field, text in terms:
+            a, b = kept(*mapped.postings(field, text)), kept(*plain.postings(field, text))
+            assert a[0] == b[0] and np.allclose(a[1], b[1]), text
+            assert a[0], text
+            a, b = kept(*mapped.positions(field, text)), kept(*plain.positions(field, text))
+            assert a == b, text
+            assert mapped.doc_frequency(field, text) == plain.doc_frequency(field, text)
+            assert mapped.expand_prefix(field, text[:1]) == plain.expand_prefix(field, text[:1])
+
+
+def test_index_arrays_read_the_same_with_and_without_the_mapped_files(tmp_path):
+    ix, _r, _d = built(tmp_path)
+    _same_arrays(ix, [("text_ng", g) for g in ("档案", "王建", "政发", "镇档", "乡镇", "保密", "70")] +
+                 [("text", "档案"), ("doc_number_ng", "20"), ("meta_ng", "卜剑")])
+
+
+def test_search_answers_the_same_when_a_segments_arrays_are_damaged(tmp_path):
+    """A damaged or missing array file is no wrong answer: the segment is read through
+    Whoosh (the store of record), the others through their arrays."""
+    ix, records, deleted = built(tmp_path)
+    write_stamp(tmp_path)
+    queries = ["王建成", "档案保密", "新政发〔2019〕3号", "乡镇档案", "0717", "卜剑平"]
+
+    def answers():
+        archive = Archive(tmp_path, None)
+        out = {}
+        for q in queries:
+            result = archive.search(SearchRequest(q=q, clearance="绝密", size=50))
+            out[q] = sorted(h.fields["id"] for h in result.hits)
+        return out
+
+    before = answers()
+    kept = {f["id"] for f in records if f not in deleted}
+    assert before["王建成"] and set(before["王建成"]) <= kept
+    expected = {f["id"] for f in records if f not in deleted and "王建成" in f["text"]}
+    assert expected <= set(before["王建成"])
+    # damage the arrays of the largest segment: its description claims more postings
+    segment = max(ix._segments(), key=lambda s: s.doc_count_all())
+    storage = ix.storage
+    if segment.is_compound():
+        with ix.reader() as r:
+            leaf = next(leaf for leaf, _o in r.leaf_readers()
+                        if leaf._segment.segment_id() == segment.segment_id())
+            assert SegmentMap.open(leaf) is not None
+    name = segment.make_filename(".dgm")
+    damaged = 0
+    for path in tmp_path.glob(segment.segment_id() + ".*"):
+        data = path.read_bytes()
+        marker = b'"postings": '
+        if path.name == name or marker in data and path.suffix == ".seg":
+            at = data.index(marker) + len(marker)
+            digit = b"8" if data[at:at + 1] == b"9" else b"9"
+            path.write_bytes(data[:at] + digit + data[at + 1:])
+            damaged += 1
+    assert damaged == 1
+    with ix.reader() as r:
+        leaf = next(leaf for leaf, _o in r.leaf_readers()
+                    if leaf._segment.segment_id() == segment.segment_id())
+        assert SegmentMap.open(leaf) is None
+    assert answers() == before
+    del storage

@@ -150,7 +150,9 @@ class SegmentMap:
     def open(cls, reader) -> SegmentMap | None:
         """The arrays of a segment reader's segment; None when it has none (or they do not
         add up: that segment is then read through Whoosh)."""
-        segment = reader._segment
+        segment = getattr(reader, "_segment", None)
+        if segment is None:  # an empty index: no segment at all
+            return None
         name = segment.make_filename(META)
         storage = reader._storage
         files = getattr(storage, "a", storage)  # OverlayStorage(compound, folder)

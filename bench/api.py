@@ -233,7 +233,7 @@ def times(point: Point, system: str, kind: str | None = None) -> list[float]:
 
 
 def worker_mb(workers: list[dict], key: str = "peak_rss") -> float:
-    return max((w[key] for w in workers), default=0) / MB
+    return max((w.get(key, 0) for w in workers), default=0) / MB
 
 
 def render_point(point: Point) -> str:
@@ -258,6 +258,8 @@ def render_point(point: Point) -> str:
                      f"{pct(took, 50):.1f} / {pct(took, 95):.1f}", "", ""))
     line("worker peak RSS MB (max, VmHWM)", worker_mb(point.dangan_workers),
          worker_mb(point.sqlite_workers), ratio=False)
+    line("worker private MB (max RssAnon seen)",
+         worker_mb(point.dangan_workers, "sampled_anon"), worker_mb(point.sqlite_workers, "sampled_anon"), ratio=False)
     line("worker PSS MB at the end (max)", worker_mb(point.dangan_workers, "pss"),
          worker_mb(point.sqlite_workers, "pss"), ratio=False)
     d, s = point.dangan_build, point.sqlite_build
@@ -281,7 +283,8 @@ def render_point(point: Point) -> str:
 
 def curve_rows(points: list[Point]) -> list[tuple[str, ...]]:
     rows = [("records", "build s", "records/s", "index MB", "writer peak MB", "p50 ms",
-             "p95 ms", "p99 ms", "worker RSS MB", "SQLite p95 ms", "ratio p95")]
+             "p95 ms", "p99 ms", "worker RSS (private) MB", "SQLite p95 ms",
+             "ratio p95")]
     for pt in points:
         d = pt.dangan_build
         dp95, sp95 = pct(times(pt, "dangan"), 95), pct(times(pt, "sqlite"), 95)
@@ -290,7 +293,9 @@ def curve_rows(points: list[Point]) -> list[tuple[str, ...]]:
                      f"{d['writer_peak'] / MB:.0f} ({d['tree_peak'] / MB:.0f})",
                      f"{pct(times(pt, 'dangan'), 50):.1f}", f"{dp95:.1f}",
                      f"{pct(times(pt, 'dangan'), 99):.1f}",
-                     f"{worker_mb(pt.dangan_workers):.0f}", f"{sp95:.1f}",
+                     f"{worker_mb(pt.dangan_workers):.0f} "
+                     f"({worker_mb(pt.dangan_workers, 'sampled_anon'):.0f})",
+                     f"{sp95:.1f}",
                      f"{dp95 / sp95:.2f}×" if sp95 else "—"))
     return rows
 

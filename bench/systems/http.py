@@ -24,13 +24,15 @@ def free_port() -> int:
 
 
 def proc_status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak RSS) of a process in bytes, from /proc/PID/status; {} when gone."""
+    """VmRSS, VmHWM (peak RSS) and RssAnon (private memory, not file pages a memory-mapped
+    index shares with every process) of a process in bytes, from /proc/PID/status; {} when
+    gone."""
     out = {}
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
                 key, _, value = line.partition(":")
-                if key in ("VmRSS", "VmHWM"):
+                if key in ("VmRSS", "VmHWM", "RssAnon"):
                     out[key] = int(value.split()[0]) * KB
     except (OSError, ValueError):
         pass
@@ -92,6 +94,7 @@ class WorkerMemory:
     peak_rss: int = 0  # VmHWM at the end of the run (the kernel's own peak)
     sampled_rss: int = 0  # the highest VmRSS the sampler saw
     pss: int = 0  # at the end of the run
+    sampled_anon: int = 0  # the highest RssAnon the sampler saw (the worker's own memory)
 
 
 @dataclass
@@ -157,6 +160,7 @@ class Server:
             w = self.workers.setdefault(pid, WorkerMemory(pid))
             w.peak_rss = max(w.peak_rss, status.get("VmHWM", 0))
             w.sampled_rss = max(w.sampled_rss, status.get("VmRSS", 0))
+            w.sampled_anon = max(w.sampled_anon, status.get("RssAnon", 0))
             w.pss = proc_pss(pid) or w.pss
 
     def get(self, path: str) -> tuple[float, int, bytes]:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -104,8 +104,10 @@ def _check(options: ExportOptions) -> None:
     if not _INDEX_NAME.fullmatch(options.name):
         raise ConfigError(f"index name {options.name!r}: use lower-case letters, digits, '-', "
                           "'_' and '.', starting with a letter or digit (at most 255)")
-    if options.batch < 1 or options.max_file_bytes < 1:
+    if options.batch < 1:
         raise ConfigError("--batch must be at least 1")
+    if options.max_file_bytes < 1:
+        raise ConfigError("the bytes of a bulk file must be at least 1")
 
 
 def target_folder(out: Path, settings: Settings, force: bool) -> Path:
@@ -116,7 +118,8 @@ def target_folder(out: Path, settings: Settings, force: bool) -> Path:
     for kept in (settings.index.dir, settings.data_dir, *settings.corpus.paths):
         kept = Path(kept).resolve()
         if real == kept or real in kept.parents:
-            raise ConfigError(f"{out} holds {kept}, which dangan keeps: choose another folder")
+            raise ConfigError(f"{out} is or holds {kept}, which dangan keeps: choose another "
+                              "folder")
     for inside in (settings.index.dir, *settings.corpus.paths):
         if Path(inside).resolve() in real.parents:
             raise ConfigError(f"{out} is inside {inside}: choose a folder outside the index "
@@ -134,7 +137,7 @@ def target_folder(out: Path, settings: Settings, force: bool) -> Path:
 @dataclass
 class _Written:
     records: int = 0
-    files: list[str] | None = None
+    files: list[str] = field(default_factory=list)
     longest_text: int = 0
     dates_left_out: int = 0
 
@@ -143,7 +146,7 @@ def _write_records(work: Path, searcher, analyzer, options: ExportOptions,
                    progress: Progress | None) -> _Written:
     """The bulk files: each live record's action line and document, streamed."""
     total = searcher.doc_count()
-    written = _Written(files=[])
+    written = _Written()
     with _BulkFiles(work, options) as bulk:
         for _docnum, stored in searcher.reader().iter_docs():
             doc = document(stored, analyzer)

@@ -295,6 +295,9 @@ def export_opensearch(out_dir, config_path, index_name, batch, force) -> None:
                                    progress, registered)
     except DanganError as e:
         _fail(e)
+    except OSError as e:  # a full disk: nothing is left behind (the folder is not made)
+        err.print(f"[bold red]error:[/] the export failed: {escape(f'{type(e).__name__}: {e}')}")
+        sys.exit(RUN_FAILED)
     if summary.dates_left_out:
         err.print(f"[yellow]warning:[/] {summary.dates_left_out} records have a date in no "
                   "form the engine reads: exported without their date")

@@ -316,6 +316,11 @@ def test_a_failed_export_leaves_no_folder(tmp_path, built_index, monkeypatch):
     with pytest.raises(OSError):
         export_index(settings, tmp_path / "out")
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+    made.clear()
+    result = export(config_for(tmp_path, built_index), tmp_path / "out")
+    assert result.exit_code == 3 and "the export failed" in result.output
+    assert "No space left on device" in result.output
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
     monkeypatch.setattr(module, "document", real)
 
     def unrecorded(summary):

@@ -340,3 +340,24 @@ def test_the_export_is_in_the_register(exported):
     assert row.user == "（控制台）" and row.clearance == "绝密"
     assert detail["records"] == 6 and detail["folder"] == str(tmp / "out")
     assert action_label(row.action) == "导出整个索引" and "记录 6 条" in describe(row.detail)
+
+
+def test_a_document_made_from_stored_fields_alone():
+    from indexer.analysis.words import base_analyzer
+    from indexer.store.opensearch import document, properties
+
+    doc = document({"id": "ab12", "title": "關於檔案", "date": "一九四九年", "security": "机密",
+                    "pages": 1, "meta": {"notes": "補記"}}, base_analyzer())
+    assert set(doc) == set(properties())
+    assert doc["date"] is None  # not a form the engine reads: left out, never guessed
+    assert doc["title_norm"] == "关于档案" and doc["title_words"] == "关于 档案"
+    assert doc["notes"] == "補記" and doc["notes_norm"] == "补记"  # catalog values from meta
+    assert doc["security_rank"] == 3 and doc["text"] is None and doc["page_starts"] == [0]
+
+
+def test_the_engine_is_told_to_highlight_in_long_texts():
+    from indexer.store.opensearch import mapping
+
+    assert "index" not in mapping({}, 5000)["settings"]
+    long = mapping({}, 2_000_000)["settings"]["index"]
+    assert long == {"highlight": {"max_analyzed_offset": 2_000_001}}

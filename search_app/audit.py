@@ -17,7 +17,8 @@ from indexer.store.database import Database
 from .register import action_label, describe
 
 AUDIT_FILE = "audit.sqlite"
-READS = ("search", "suggest", "record", "page", "download", "similar", "export", "hits")
+READS = ("search", "suggest", "record", "page", "download", "similar", "export", "hits",
+         "export-index")  # export-index: `dangan export-opensearch`, every record
 # login-refused: an attempt not even checked because of too many failures; admin: a change
 # made on the admin pages (detail says which)
 ACTIONS = (*READS, "login", "login-failed", "login-refused", "logout", "admin",

@@ -262,6 +262,86 @@ def search(query, config_path, as_json, size) -> None:
             out.print(f"     {where}: ", terminal_marks(snip.text, snip.spans), sep="")
 
 
+@main.command("export-opensearch")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@config_option
+@click.option("--index-name", default="dangan", show_default=True,
+              help="the index name the mapping and bulk files are for")
+@click.option("--batch", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="documents per bulk file (and never over 50 MB a file)")
+@click.option("--force", is_flag=True, help="replace OUT_DIR when it exists and is not empty")
+def export_opensearch(out_dir, config_path, index_name, batch, force) -> None:
+    """Write the index for OpenSearch / Elasticsearch into OUT_DIR: mapping.json, _bulk files
+    and a README. An administrator's export: EVERY record of every 密级, no clearance applied
+    (the application querying the engine must filter on security_rank); written to the
+    查阅登记. OUT_DIR appears only when complete."""
+    from indexer.export_opensearch import ExportOptions, export_index
+
+    from .audit import AuditLog
+    from .cli_accounts import CONSOLE
+
+    def registered(summary) -> None:  # before the folder is put in place: never unrecorded
+        log = AuditLog(settings.data_dir, settings.database.url)
+        try:
+            log.write(CONSOLE, "local", "export-index", clearance=SECURITY_LEVELS[-1],
+                      records=summary.records, index=summary.name, folder=str(summary.out_dir))
+        finally:
+            log.close()
+
+    try:
+        settings = _settings(config_path)
+        with _Counting("exporting") as progress:
+            summary = export_index(settings, out_dir, ExportOptions(index_name, batch, force),
+                                   progress, registered)
+    except DanganError as e:
+        _fail(e)
+    except OSError as e:  # a full disk: nothing is left behind (the folder is not made)
+        err.print(f"[bold red]error:[/] the export failed: {escape(f'{type(e).__name__}: {e}')}")
+        sys.exit(RUN_FAILED)
+    if summary.dates_left_out:
+        err.print(f"[yellow]warning:[/] {summary.dates_left_out} records have a date in no "
+                  "form the engine reads: exported without their date")
+    files = len(summary.bulk_files)
+    click.echo(f"exported {summary.records} records in {files} bulk "
+               f"file{'' if files == 1 else 's'} ({summary.bytes / 2**20:.1f} MB with "
+               f"mapping.json and README.txt) in {summary.seconds:.1f}s → {summary.out_dir}")
+    click.echo(f"load: see {summary.out_dir / 'README.txt'}; every record of every 密级 is "
+               "in it, filter on security_rank when querying")
+
+
+class _Counting:
+    """A progress bar of records done on a terminal, plain lines every 10 s otherwise."""
+
+    EVERY = 10.0
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        self.bar = self.task = None
+        self.last = time.monotonic()
+        if err.is_terminal:
+            self.bar = Progress(TextColumn(self.what), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=err, transient=True)
+            self.bar.start()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            now = time.monotonic()
+            if now - self.last >= self.EVERY:
+                self.last = now
+                err.print(f"{self.what}: {done}/{total} records")
+            return
+        if self.task is None:
+            self.task = self.bar.add_task(self.what, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def terminal_marks(text: str, spans) -> Text:
     """A snippet for the terminal: hits in bold reverse (【】 around them when the output is
     not a terminal, so they still show in a file or a pipe)."""

@@ -6,7 +6,7 @@ import json
 
 ACTION_LABELS = {"search": "检索", "suggest": "输入提示", "record": "查看记录", "page": "查看原件图像",
                  "download": "下载原件", "similar": "相关记录", "export": "导出检索结果",
-                 "hits": "查看命中位置",
+                 "hits": "查看命中位置", "export-index": "导出整个索引",
                  "login": "登录", "login-failed": "登录失败",
                  "login-refused": "登录被拒（失败过多）", "logout": "退出", "admin": "账号管理",
                  "correct": "校对记录", "correct-revert": "撤销校对"}
@@ -48,7 +48,8 @@ def describe(detail: str) -> str:
                      ("width", "宽 {} 像素"), ("date_from", "日期从 {}"), ("date_to", "日期到 {}"),
                      ("token", "令牌 {}"), ("reason", "原因：{}"), ("purpose", "用途：{}"),
                      ("field", "字段 {}"), ("old", "原为“{}”"), ("new", "改为“{}”"),
-                     ("note", "说明：{}"), ("override", "{}")):
+                     ("note", "说明：{}"), ("override", "{}"), ("records", "记录 {} 条"),
+                     ("index", "索引名 {}"), ("folder", "写到 {}")):
         if key in d and d[key] not in ("", None):
             parts.append(say.format(_short(d[key]) if key in ("old", "new") else d[key]))
     for name, values in (d.get("filters") or {}).items():
@@ -57,6 +58,6 @@ def describe(detail: str) -> str:
         parts.append("打包下载")
     known = {"op", "name", "role", "level", "value", "days", "expires", "total", "format", "page",
              "width", "date_from", "date_to", "token", "reason", "purpose", "filters", "bulk",
-             "field", "old", "new", "note", "override"}
+             "field", "old", "new", "note", "override", "records", "index", "folder"}
     parts += [f"{k}={v}" for k, v in sorted(d.items()) if k not in known]
     return "；".join(parts)

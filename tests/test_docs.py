@@ -27,6 +27,13 @@ def test_commands_are_documented():
         assert command in README
 
 
+def test_every_cli_command_is_documented():
+    from search_app.cli import main
+
+    for name in main.commands:
+        assert f"dangan {name}" in README, name
+
+
 def test_the_readme_table_of_fields_is_the_registry():
     from indexer.fields import FIELDS
 

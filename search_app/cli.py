@@ -275,7 +275,7 @@ def export_opensearch(out_dir, config_path, index_name, batch, force) -> None:
     and a README. An administrator's export: EVERY record of every 密级, no clearance applied
     (the application querying the engine must filter on security_rank); written to the
     查阅登记. OUT_DIR appears only when complete."""
-    from indexer.export_opensearch import ExportOptions, export_index
+    from indexer.search.opensearch_export import ExportOptions, export_index
 
     from .audit import AuditLog
     from .cli_accounts import CONSOLE

@@ -15,7 +15,7 @@ from conftest import make_settings, top_request
 from indexer.analysis.analyzers import ANALYSIS_VERSION
 from indexer.analysis.normalize import normalize_text
 from indexer.errors import ConfigError
-from indexer.export_opensearch import ExportOptions, export_index
+from indexer.search.opensearch_export import ExportOptions, export_index
 from indexer.fields import FIELDS, SECURITY_LEVELS, registry_hash
 from search_app.audit import AuditLog
 from search_app.cli import main
@@ -300,7 +300,7 @@ def test_a_bad_index_name_is_a_usage_error(tmp_path, built_index):
 
 
 def test_a_failed_export_leaves_no_folder(tmp_path, built_index, monkeypatch):
-    import indexer.export_opensearch as module
+    import indexer.search.opensearch_export as module
 
     settings = make_settings(data_folder(tmp_path, built_index) / "index")
     made = []

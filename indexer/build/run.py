@@ -7,8 +7,6 @@ moment is finished by running it again: nothing lost, nothing duplicated.
 """
 from __future__ import annotations
 
-import ctypes
-import errno
 import logging
 import os
 import resource
@@ -35,6 +33,7 @@ from ..store.manifest import Entry, Manifest
 from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
                             write_stamp)
 from ..store.sources import read_sources, write_sources
+from ..store.swap import exchange
 from ..store.writer import BatchWriter
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
@@ -310,26 +309,6 @@ def _swap(new: Path, current: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 with RENAME_EXCHANGE); False where the
-    system or file system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                          ctypes.c_uint]
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):
-        return False
-    raise OSError(err, os.strerror(err), os.fspath(b))
 
 
 def recover_swap(current: Path) -> None:

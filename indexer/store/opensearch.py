@@ -1,5 +1,5 @@
 """The index as OpenSearch / Elasticsearch sees it: the mapping, derived from the field registry,
-and a record's document, made from its stored fields (pure functions; indexer/export_opensearch.py
+and a record's document, made from its stored fields (pure functions; indexer/search/opensearch_export.py
 writes them to files).
 
 dangan's normaliser (NFKC, traditional → simplified, pinyin annotations and OCR spaces out) and

@@ -20,13 +20,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .analysis.analyzers import ANALYSIS_VERSION
-from .config import Settings
-from .errors import ConfigError
-from .fields import registry_hash
-from .private import private_dir
-from .search.archive import Archive
-from .store.opensearch import document, mapping
+from ..analysis.analyzers import ANALYSIS_VERSION
+from ..config import Settings
+from ..errors import ConfigError
+from ..fields import registry_hash
+from ..private import private_dir
+from ..store.opensearch import document, mapping
+from .archive import Archive
 
 MAPPING_FILE, README_FILE = "mapping.json", "README.txt"
 BULK_FILE = "bulk-{:05d}.ndjson"
@@ -234,7 +234,7 @@ def _meta(name: str, records: int) -> dict[str, Any]:
 def _publish(work: Path, out: Path) -> None:
     """Put the finished folder in place in one step: a missing or empty target is replaced by
     a rename, a full one (with --force, checked before) exchanged and then deleted."""
-    from .build.run import exchange
+    from ..store.swap import exchange
 
     if not out.exists() or not any(out.iterdir()):
         os.replace(work, out)  # over an empty folder too

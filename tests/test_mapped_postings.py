@@ -43,6 +43,8 @@ def test_every_term_of_every_segment_reads_as_whoosh_reads_it(tmp_path):
                 assert docs[live].tolist() == ids, (field, btext.decode())
                 assert np.allclose(ws[live], weights), (field, btext.decode())
                 assert mapped.doc_frequency(field, btext) == leaf.doc_frequency(field, btext)
+                after = btext + b"\x01"  # between this term and the next: in no segment
+                assert mapped.doc_frequency(field, after) == leaf.doc_frequency(field, after)
                 if positions:
                     _d, _w, occ_docs, occ_pos = mapped.occurrences(field, btext)
                     got = [(d, p) for d, p in zip(occ_docs.tolist(), occ_pos.tolist())

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import mmap
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +34,7 @@ FORMAT = 1
 EXTS = (".dgk", ".dgx", ".dgd", ".dgw", ".dgc", ".dgp")
 META = ".dgm"
 _FLUSH = 1 << 16  # postings buffered before they are written as arrays
+_BLOCK = 64  # terms per block of the term lookup
 _U32, _F32, _U64 = np.dtype("<u4"), np.dtype("<f4"), np.dtype("<u8")
 
 
@@ -145,6 +146,7 @@ class SegmentMap:
         self.counts = np.frombuffer(buffers[".dgc"], dtype=_U32)
         self.positions = np.frombuffer(buffers[".dgp"], dtype=_U32)
         self._terms = _Terms(self)
+        self._firsts: dict[str, list[bytes]] = {}  # field -> first term of each block
 
     @classmethod
     def open(cls, reader) -> SegmentMap | None:
@@ -183,10 +185,33 @@ class SegmentMap:
         if span is None:
             return None
         lo, hi, _positional = span
-        r = bisect_left(self._terms, tbytes, lo, hi)
-        if r < hi and self._terms[r] == tbytes:
-            return r
-        return None
+        r, term = self._find(field, tbytes, lo, hi)
+        return r if term == tbytes else None
+
+    def _find(self, field: str, tbytes: bytes, lo: int, hi: int) -> tuple[int, bytes | None]:
+        """The first row of the field whose term is not below `tbytes` (hi when none), and
+        that term: a bisect over every _BLOCK-th term (kept as a list), then over the block's
+        terms, read as one slice of the key bytes."""
+        firsts = self._firsts.get(field)
+        if firsts is None:
+            firsts = self._firsts[field] = [self._terms[r] for r in range(lo, hi, _BLOCK)]
+        b = bisect_right(firsts, tbytes) - 1
+        if b < 0:
+            return lo, self._terms[lo] if lo < hi else None
+        r0 = lo + b * _BLOCK
+        at = self.key_at[r0:min(r0 + _BLOCK, hi) + 1].tolist()
+        base = at[0]
+        chunk = bytes(self.keys[base:at[-1]])
+        a, z = 0, len(at) - 1  # bisect_left over the block's terms
+        while a < z:
+            m = (a + z) // 2
+            if chunk[at[m] - base:at[m + 1] - base] < tbytes:
+                a = m + 1
+            else:
+                z = m
+        if a < len(at) - 1:
+            return r0 + a, chunk[at[a] - base:at[a + 1] - base]
+        return r0 + a, self._terms[r0 + a] if r0 + a < hi else None
 
     def doc_frequency(self, field: str, tbytes: bytes) -> int:
         r = self._row(field, tbytes)
@@ -220,7 +245,7 @@ class SegmentMap:
         if span is None:
             return []
         lo, hi, _positional = span
-        r = bisect_left(self._terms, prefix, lo, hi)
+        r = self._find(field, prefix, lo, hi)[0]
         out = []
         while r < hi:
             term = self._terms[r]

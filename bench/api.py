@@ -114,6 +114,7 @@ class Point:
     throughput: dict | None = None
     load_before: str = ""
     load_after: str = ""
+    warm_seconds: float = 0.0  # server start until every dangan worker had warmed up
 
 
 def pct(values: list[float], p: float) -> float:
@@ -207,6 +208,9 @@ def measure_point(n: int, args: argparse.Namespace) -> Point:
     try:
         d_server.start(args.workers)
         s_server.start(args.workers)
+        point.warm_seconds = d_server.warm_seconds
+        say(f"N={n}: every dangan worker warmed up {d_server.warm_seconds:.1f}s after the "
+            "start (the queries wait for it: a query is cold, not a worker's first)")
         say(f"N={n}: asking {len(queries)} queries once each, cold")
         point.asked = ask_all(d_server, s_server, queries, args.size)
     finally:
@@ -262,6 +266,9 @@ def render_point(point: Point) -> str:
          worker_mb(point.dangan_workers, "sampled_anon"), worker_mb(point.sqlite_workers, "sampled_anon"), ratio=False)
     line("worker PSS MB at the end (max)", worker_mb(point.dangan_workers, "pss"),
          worker_mb(point.sqlite_workers, "pss"), ratio=False)
+    if point.warm_seconds:
+        rows.append(("worker warm-up s (start → all ready)", f"{point.warm_seconds:.1f}", "",
+                     ""))
     d, s = point.dangan_build, point.sqlite_build
     line("build s", d["seconds"], s["seconds"])
     line("records/s", d["records"] / d["seconds"], s["records"] / s["seconds"])

@@ -127,4 +127,4 @@ def server(work: Path, token: str) -> Server:
     cmd = dangan_command() + ["serve", "--config", str(work / "config.toml"), "--host", HOST,
                               "--port", str(port)]
     return Server("dangan", cmd, work, "/api/openapi.json", port=port,
-                  headers={"Authorization": f"Bearer {token}"})
+                  headers={"Authorization": f"Bearer {token}"}, warm_line=b" ready: index of ")

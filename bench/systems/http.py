@@ -107,6 +107,8 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     port: int = 0
+    warm_line: bytes = b""  # each worker logs this when warmed up (waited for when set)
+    warm_seconds: float = 0.0  # from the start until every worker logged it
     proc: subprocess.Popen | None = None
     workers: dict[int, WorkerMemory] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -117,7 +119,8 @@ class Server:
         self.proc = subprocess.Popen(self.cmd, cwd=self.cwd,
                                      env={**os.environ, **self.env}, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} server exited {self.proc.returncode}, "
@@ -128,8 +131,21 @@ class Server:
         else:
             self.stop()
             raise RuntimeError(f"{self.name} server did not answer within {timeout:.0f} s")
+        if self.warm_line:  # steady state: a query is cold, not a worker's first
+            while self.log_text().count(self.warm_line) < expected_workers:
+                if b"not warmed up" in self.log_text() or \
+                        time.monotonic() > deadline + 10 * timeout:
+                    self.stop()
+                    raise RuntimeError(f"{self.name} workers not warmed up, see "
+                                       f"{self.log.name}")
+                time.sleep(0.2)
+        self.warm_seconds = time.monotonic() - started
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
+
+    def log_text(self) -> bytes:
+        self.log.flush()
+        return Path(self.log.name).read_bytes()
 
     def _answers(self) -> bool:
         try:

@@ -27,3 +27,13 @@ def test_top_by_date_newest_first_and_oldest_first_with_undated_last():
     oldest = [d for _s, d in top_by_date(Arrays(), candidates, 5, newest_first=False)]
     assert newest == [2, 0, 3, 4, 1]
     assert oldest == [4, 0, 3, 2, 1]
+
+
+def test_union_of_sorted_docnums_is_their_sorted_distinct_set():
+    from indexer.search.execute import union
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        parts = [np.unique(rng.integers(0, 500, rng.integers(0, 60))).astype(np.int64)
+                 for _ in range(rng.integers(0, 5))]
+        expected = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        assert union(parts).tolist() == expected.tolist()

@@ -309,7 +309,7 @@ class Archive:
         node = collect.filter_node(req.clearance, req.filters, req.date_from, req.date_to, skip)
         allowed = arrays.filtered(node, execute.docs)
         parts = [execute.docs(arrays, p.match, memo, visible) for p in plans]
-        found = parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        found = execute.union(parts)
         if allowed is not None:
             found = found[execute.member(found, allowed)]
         return found[execute.member(found, arrays.live())]

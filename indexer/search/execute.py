@@ -45,8 +45,7 @@ def docs(arrays: IndexArrays, node, memo: dict | None = None,
                 result = result[~member(result, docs(arrays, n.node, memo, within))]
         return result
     if isinstance(node, AnyOf):
-        parts = [docs(arrays, n, memo, within) for n in node.nodes]
-        return np.unique(np.concatenate(parts)) if parts else EMPTY
+        return union([docs(arrays, n, memo, within) for n in node.nodes])
     if isinstance(node, Without):
         live = arrays.live()
         return live[~member(live, docs(arrays, node.node, memo, within))]
@@ -75,6 +74,17 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     where = np.searchsorted(sorted_set, values)
     where[where >= len(sorted_set)] = 0
     return sorted_set[where] == values
+
+
+def union(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct docnums of sorted docnum arrays: their runs merged (a stable sort
+    of sorted runs is a merge), not hashed."""
+    parts = [p for p in parts if len(p)]
+    if len(parts) < 2:
+        return parts[0] if parts else EMPTY
+    merged = np.concatenate(parts)
+    merged.sort(kind="stable")
+    return _distinct_sorted(merged)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
@@ -117,9 +127,11 @@ def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
         keys = occurrence_keys(arrays, node.field, gram, candidates) - offset
         starts = keys if starts is None else starts[member(starts, keys)]
         candidates = docs_of(starts)
-    found, first = np.unique(starts >> _SHIFT, return_index=True)
+    docs = starts >> _SHIFT  # sorted (so are the keys): the first of each run, no sort
+    first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) \
+        else EMPTY
     counts = np.diff(np.append(first, len(starts)))
-    return found, counts.astype(np.float32)
+    return docs[first], counts.astype(np.float32)
 
 
 def occurrence_keys(arrays: IndexArrays, field: str, gram: str,

@@ -87,13 +87,16 @@ def union(parts: list[np.ndarray]) -> np.ndarray:
     return _distinct_sorted(merged)
 
 
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    if len(values) < 2:
-        return values
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Boolean mask of sorted `values`: True where a new value starts."""
     keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
+    keep[:1] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    return keep
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    return values if len(values) < 2 else values[_run_starts(values)]
 
 
 def value_docs(arrays: IndexArrays, field: str, value: str) -> np.ndarray:
@@ -128,8 +131,7 @@ def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
         starts = keys if starts is None else starts[member(starts, keys)]
         candidates = docs_of(starts)
     docs = starts >> _SHIFT  # sorted (so are the keys): the first of each run, no sort
-    first = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) \
-        else EMPTY
+    first = np.flatnonzero(_run_starts(docs))
     counts = np.diff(np.append(first, len(starts)))
     return docs[first], counts.astype(np.float32)
 

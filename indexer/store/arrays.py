@@ -15,7 +15,7 @@ from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzers import PREFIX
-from .mapped import SegmentMap
+from .mapped import SegmentMap, positions_from_deltas
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -255,8 +255,5 @@ def _whoosh_read(reader, field: str, btext: bytes, offset: int, with_positions: 
     if not with_positions:
         return docs, weights
     counts = np.asarray(counts, dtype=np.int64)
-    occ_docs = np.repeat(docs, counts)
-    running = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64))
-    starts = np.cumsum(counts) - counts  # index of each document's first occurrence
-    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return docs, weights, occ_docs, running - np.repeat(before, counts)
+    return docs, weights, np.repeat(docs, counts), positions_from_deltas(b"".join(deltas),
+                                                                         counts)

@@ -89,11 +89,8 @@ class MapWriter:
         f[".dgw"].write(np.asarray(self.ws, dtype=_F32).tobytes())
         if self.positional:
             counts = np.fromiter(map(len, self.vs), dtype=np.int64, count=n) // 4
-            deltas = np.frombuffer(b"".join(self.vs), dtype=_U32).astype(np.int64)
-            running = np.cumsum(deltas)
-            first = np.cumsum(counts) - counts  # each posting's first occurrence
-            before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0)
-            f[".dgp"].write((running - np.repeat(before, counts)).astype(_U32).tobytes())
+            f[".dgp"].write(positions_from_deltas(b"".join(self.vs), counts).astype(_U32)
+                            .tobytes())
             occurred = np.concatenate(([0], np.cumsum(counts)))
         else:
             counts = np.zeros(n, dtype=np.int64)
@@ -130,6 +127,15 @@ class MapWriter:
             f.close()
 
 
+def positions_from_deltas(deltas: bytes, counts: np.ndarray) -> np.ndarray:
+    """Absolute positions (int64) from the n-gram format's values back to back: uint32
+    deltas restarting at each posting, `counts` occurrences per posting."""
+    running = np.cumsum(np.frombuffer(deltas, dtype=_U32).astype(np.int64))
+    first = np.cumsum(counts) - counts  # each posting's first occurrence
+    before = np.where(first > 0, running[np.maximum(first - 1, 0)], 0)
+    return running - np.repeat(before, counts)
+
+
 class SegmentMap:
     """Read side of one segment's arrays (numpy views of the mapped file)."""
 
@@ -138,9 +144,7 @@ class SegmentMap:
                        for name, (lo, hi, positional) in meta["fields"].items()}
         self.keys = buffers[".dgk"]
         rows = np.frombuffer(buffers[".dgx"], dtype=_U64).reshape(-1, 3)
-        self.key_at = rows[:, 0].astype(np.int64)
-        self.doc_at = rows[:, 1].astype(np.int64)
-        self.pos_at = rows[:, 2].astype(np.int64)
+        self.key_at, self.doc_at, self.pos_at = rows[:, 0], rows[:, 1], rows[:, 2]  # views
         self.docs = np.frombuffer(buffers[".dgd"], dtype=_U32)
         self.weights = np.frombuffer(buffers[".dgw"], dtype=_F32)
         self.counts = np.frombuffer(buffers[".dgc"], dtype=_U32)

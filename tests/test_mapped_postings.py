@@ -9,7 +9,7 @@ from test_segments_whoosh import make_fields, ours
 
 from indexer.analysis.analyzers import NgramFormat
 from indexer.search.archive import Archive, SearchRequest
-from indexer.store.arrays import IndexArrays
+from indexer.store.arrays import IndexArrays, pair_code
 from indexer.store.mapped import SegmentMap
 from indexer.store.schema import write_stamp
 
@@ -81,12 +81,37 @@ def _same_arrays(ix, terms):
             assert a == b, text
             assert mapped.doc_frequency(field, text) == plain.doc_frequency(field, text)
             assert mapped.expand_prefix(field, text[:1]) == plain.expand_prefix(field, text[:1])
+            assert mapped.prefix_frequencies(field, text[:1]) == \
+                plain.prefix_frequencies(field, text[:1]) == {
+                    t: plain.doc_frequency(field, t) for t in plain.expand_prefix(field, text[:1])}
 
 
 def test_index_arrays_read_the_same_with_and_without_the_mapped_files(tmp_path):
     ix, _r, _d = built(tmp_path)
     _same_arrays(ix, [("text_ng", g) for g in ("档案", "王建", "政发", "镇档", "乡镇", "保密", "70")] +
                  [("text", "档案"), ("doc_number_ng", "20"), ("meta_ng", "卜剑")])
+
+
+def test_the_pairs_of_characters_are_every_two_character_term_whoosh_holds(tmp_path):
+    """A variant search asks whether 档案 or 档桉 is indexed anywhere with one lookup in the
+    version's sorted pairs: they must be exactly the two-character Chinese terms of the
+    fields, over every segment (deleted documents included, as doc_frequency counts)."""
+    ix, _r, _d = built(tmp_path)
+    fields = ("text_ng", "title_ng", "meta_ng")
+    with ix.searcher() as s:
+        arrays = IndexArrays(s)
+        expected = set()
+        for leaf, _offset in s.reader().leaf_readers():
+            for field, btext in leaf.all_terms():
+                if field in fields and pair_code(btext.decode("utf-8")) is not None:
+                    expected.add(pair_code(btext.decode("utf-8")))
+        got = arrays.pairs(fields)
+        assert got.tolist() == sorted(expected) and len(expected) > 20
+        assert pair_code("档案") in expected and pair_code("鬱鬱") not in expected
+        assert pair_code("档") is None and pair_code("ab") is None and pair_code("档a") is None
+        arrays.maps = [None] * len(arrays.maps)  # a segment without arrays: not told so
+        arrays._cache.clear()
+        assert arrays.pairs(fields) is None
 
 
 def test_search_answers_the_same_when_a_segments_arrays_are_damaged(tmp_path):

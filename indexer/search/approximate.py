@@ -16,7 +16,7 @@ from .. import dates
 from ..analysis.grams import ngram_terms
 from ..analysis.names import NAMES_FILE
 from ..analysis.normalize import is_cjk, normalize
-from ..store.arrays import IndexArrays
+from ..store.arrays import IndexArrays, pair_code
 from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
@@ -80,6 +80,7 @@ def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
         witnesses = {name: held.witness(name) for name in full.names}
         if carried is not None:
             carried[("held", clearance)] = (layout, witnesses)
+        arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in: made now too)
         return full.within(lambda name: witnesses[name] is not None)
     return arrays._cached(("lexicon", clearance), build)
 
@@ -155,6 +156,8 @@ class Forgiving:
         """Records the reader may see that hold `text` exactly (anywhere, or in `field`);
         0 once the search has spent its lookups (MAX_LOOKUPS)."""
         key = (text, field)
+        if key not in self._counts and self._unheld(text, field):
+            self._counts[key] = 0  # a pair of its characters is in no record at all
         if key not in self._counts and len(self._counts) < MAX_LOOKUPS:
             for i in range(len(text)):  # one character changed where `fits` looked
                 besides, gaps = self._gaps.get((text[:i], text[i + 1:]), ("", None))
@@ -199,9 +202,9 @@ class Forgiving:
         def build():
             out: dict[str, int] = {}
             for field in ANYWHERE:
-                for text in self.arrays.expand_prefix(field, ch):
-                    if len(text) == 2:
-                        n = self._holding(field, text)
+                for text, n in self.arrays.prefix_frequencies(field, ch).items():
+                    if len(text) == 2 and n:
+                        n = n if self.visible is None else self._holding(field, text)
                         if n:
                             out[text[1]] = max(out.get(text[1], 0), n)
             return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -214,6 +217,10 @@ class Forgiving:
         has checked MAX_PAIRS grams (an 8-term query of 20 characters each asked ~8,800)."""
         if gram in self._pairs:
             return self._pairs[gram]
+        indexed = self._indexed(gram)
+        if indexed is not None and (not indexed or self.visible is None):
+            self._pairs[gram] = indexed  # (one lookup in the index's pairs: not counted)
+            return indexed
         if self.pairs >= MAX_PAIRS:
             return False
         self.pairs += 1
@@ -223,6 +230,26 @@ class Forgiving:
         key = ("pair", gram) if self.visible is None else ("pair", self.reader, gram)
         self._pairs[gram] = self.arrays._cached(key, build)
         return self._pairs[gram]
+
+    def _unheld(self, text: str, field: str) -> bool:
+        """Whether two Chinese characters side by side in `text` are indexed nowhere (then no
+        record holds `text`: one lookup per pair instead of aligning its grams)."""
+        if field and FIELD_NGRAMS.get(field) not in ANYWHERE:
+            return False
+        norm = normalize(text).text
+        return any(is_cjk(a) and is_cjk(b) and self._indexed(a + b) is False
+                   for a, b in zip(norm, norm[1:]))
+
+    def _indexed(self, gram: str) -> bool | None:
+        """Whether some record (any, deleted ones included) holds the two-character `gram`
+        in a field searched anywhere, from the sorted pairs of the index version; None when
+        that cannot be told so (not such a gram, a segment without posting arrays)."""
+        code = pair_code(gram)
+        known = self.arrays.pairs(ANYWHERE) if code is not None else None
+        if known is None:
+            return None
+        i = int(known.searchsorted(np.uint32(code)))  # (a Python int would copy `known`)
+        return i < len(known) and int(known[i]) == code
 
     def _holding(self, field: str, text: str) -> int:
         """Records the reader may see with `text` in `field`."""

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from ..analysis.confusions import lookalikes
+from ..analysis.gramkeys import text_units
 from ..analysis.normalize import fold_value
 from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
@@ -34,7 +35,7 @@ from .highlight import Snippet, Span, find_spans, snippets
 from .matched import field_snippets, field_terms, with_variants
 from .querylang import read
 from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
-from .variants import synonym_table
+from .variants import synonym_table, warm_variant_tables
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -138,6 +139,9 @@ class Archive:
         self._versions = Versions()
         self._synonyms = synonym_table(self.settings.synonyms)
         self._carried: dict = {}  # the lexicon kept across index versions (reader_lexicon)
+        text_units("档案 2008")  # the highlighter's table of characters, made once (35 ms)
+        if self.settings.variants:  # the look-alike and homophone tables, now: not on the
+            warm_variant_tables()  # first search that changes a character (0.2 s)
         with self._versions.lock:
             self._open()
 

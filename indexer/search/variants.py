@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..analysis.normalize import is_cjk, normalize
+from ..analysis.confusions import lookalikes
 from ..analysis.phonetic import homophones
 from .lexicon import Lexicon
 
@@ -66,6 +67,13 @@ def docnum_forms(text: str) -> list[str]:
         return []
     canonical = f"{m.group('prefix') or ''}〔{m.group('year')}〕{int(m.group('number'))}号"
     return [canonical]
+
+
+def warm_variant_tables() -> None:
+    """Build the process's homophone and look-alike tables now (made once, then shared by
+    every search), as a server worker starts rather than in a clerk's first search."""
+    homophones("档")
+    lookalikes("档")
 
 
 class VariantFinder:

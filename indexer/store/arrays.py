@@ -20,6 +20,7 @@ from .mapped import SegmentMap, positions_from_deltas
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
 _MISSING = object()
+_FREQUENCIES = 65536  # terms whose document frequency an index version keeps (~10 MB)
 
 
 def column_value(reader, schema, name: str, docnum: int):
@@ -35,6 +36,17 @@ def column_value(reader, schema, name: str, docnum: int):
         if docnum >= offset:
             return leaf.column_reader(name)[docnum - offset] if leaf.has_column(name) else None
     return None
+
+
+def pair_code(gram: str) -> int | None:
+    """A two-character term's code in `IndexArrays.pairs` (None: not such a term)."""
+    if len(gram) != 2:
+        return None
+    a, b = ord(gram[0]), ord(gram[1])
+    if not (0x800 <= a <= 0xFFFF and 0x800 <= b <= 0xFFFF) or any(
+            0xD800 <= c <= 0xDFFF for c in (a, b)):
+        return None
+    return a << 16 | b
 
 
 def _nbytes(value) -> int:
@@ -54,6 +66,7 @@ class IndexArrays:
         self.max_doc = searcher.doc_count_all()
         self.cache_bytes = cache_bytes
         self._cache = LRUCache(maxsize=cache_bytes, getsizeof=_nbytes)
+        self._frequencies: dict[tuple[str, str], int] = {}  # doc_frequency's, at most _FREQUENCIES
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
@@ -167,7 +180,17 @@ class IndexArrays:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """Documents holding a term (deleted ones included), from the term tables: no
-        posting is read."""
+        posting is read; kept for the index version (a phrase orders its grams by it, and a
+        search for variants asks again for the grams they share)."""
+        n = self._frequencies.get((field, text))
+        if n is None:
+            n = self._frequency(field, text)
+            if len(self._frequencies) >= _FREQUENCIES:
+                self._frequencies.clear()  # (a dict: threads may race to fill it, not corrupt it)
+            self._frequencies[field, text] = n
+        return n
+
+    def _frequency(self, field: str, text: str) -> int:
         btext = self.searcher.schema[field].to_bytes(text)
         n = 0
         for (reader, _offset), mapped in zip(self.leaves, self.maps):
@@ -177,6 +200,34 @@ class IndexArrays:
                 with self.io:
                     n += reader.doc_frequency(field, btext)
         return n
+
+    def pairs(self, fields: tuple[str, ...]) -> np.ndarray | None:
+        """Every two-character term of `fields` (see `pair_code`) in any segment, deleted
+        documents included, sorted: one lookup says a gram is in none of them. None when a
+        segment has no posting arrays (its terms are then looked up one by one)."""
+        def build():
+            if any(m is None for m in self.maps):
+                return None
+            parts = [m.pair_codes(f) for m in self.maps for f in fields]
+            return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint32)
+        return self._cached(("pairs", fields), build)
+
+    def prefix_frequencies(self, field: str, prefix: str) -> dict[str, int]:
+        """The terms of a field that start with `prefix`, in order, with the documents
+        holding each (deleted ones included): the term tables' counts, no posting read."""
+        bprefix = prefix.encode("utf-8")
+        found: dict[bytes, int] = {}
+        for (reader, _offset), mapped in zip(self.leaves, self.maps):
+            if mapped is not None:
+                terms, counts = mapped.prefix_frequencies(field, bprefix)
+                pairs = zip(terms, counts.tolist())
+            else:
+                with self.io:
+                    pairs = [(t, reader.doc_frequency(field, t))
+                             for t in reader.expand_prefix(field, bprefix)]
+            for t, n in pairs:
+                found[t] = found.get(t, 0) + n
+        return {t.decode("utf-8"): found[t] for t in sorted(found)}
 
     def expand_prefix(self, field: str, prefix: str) -> list[str]:
         """The terms of a field that start with `prefix`, in order."""

@@ -243,6 +243,36 @@ class SegmentMap:
         return docs, self.weights[d0:d1], occ_docs, self.positions[self.pos_at[r]:
                                                                    self.pos_at[r + 1]]
 
+    def prefix_frequencies(self, field: str, prefix: bytes) -> tuple[list[bytes], np.ndarray]:
+        """The terms of a field starting with `prefix`, in order, and the documents holding
+        each (deleted ones included), read off the term rows at once."""
+        terms = self.expand_prefix(field, prefix)
+        if not terms:
+            return [], np.zeros(0, dtype=np.int64)
+        r = self._row(field, terms[0])
+        return terms, (self.doc_at[r + 1:r + len(terms) + 1] -
+                       self.doc_at[r:r + len(terms)]).astype(np.int64)
+
+    def pair_codes(self, field: str) -> np.ndarray:
+        """The field's terms of two characters of the Basic Multilingual Plane outside ASCII
+        and Latin (three UTF-8 bytes each: every CJK character), as sorted uint32 codes
+        `first << 16 | second` (term order is byte order, which these codes keep)."""
+        span = self.fields.get(field)
+        if span is None:
+            return np.zeros(0, dtype=_U32)
+        lo, hi, _positional = span
+        at = self.key_at[lo:hi + 1].astype(np.int64)
+        rows = np.flatnonzero(np.diff(at) == 6)
+        if not len(rows):
+            return np.zeros(0, dtype=_U32)
+        keys = np.frombuffer(self.keys, dtype=np.uint8)
+        b = keys[at[rows][:, None] + np.arange(6)].astype(np.uint32)
+        three = ((b[:, 0] & 0xF0) == 0xE0) & ((b[:, 3] & 0xF0) == 0xE0)
+        b = b[three]
+        first = ((b[:, 0] & 0x0F) << 12) | ((b[:, 1] & 0x3F) << 6) | (b[:, 2] & 0x3F)
+        second = ((b[:, 3] & 0x0F) << 12) | ((b[:, 4] & 0x3F) << 6) | (b[:, 5] & 0x3F)
+        return (first << 16 | second).astype(_U32)
+
     def expand_prefix(self, field: str, prefix: bytes) -> list[bytes]:
         """The terms of a field starting with `prefix`, in order."""
         span = self.fields.get(field)

@@ -110,7 +110,7 @@ def test_the_pairs_of_characters_are_every_two_character_term_whoosh_holds(tmp_p
         assert pair_code("档案") in expected and pair_code("鬱鬱") not in expected
         assert pair_code("档") is None and pair_code("ab") is None and pair_code("档a") is None
         arrays.maps = [None] * len(arrays.maps)  # a segment without arrays: not told so
-        arrays._cache.clear()
+        arrays._pairs.clear()
         assert arrays.pairs(fields) is None
 
 

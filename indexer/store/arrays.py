@@ -67,6 +67,7 @@ class IndexArrays:
         self.cache_bytes = cache_bytes
         self._cache = LRUCache(maxsize=cache_bytes, getsizeof=_nbytes)
         self._frequencies: dict[tuple[str, str], int] = {}  # doc_frequency's, at most _FREQUENCIES
+        self._pairs: dict[tuple[str, ...], np.ndarray | None] = {}  # see pairs()
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
@@ -205,12 +206,15 @@ class IndexArrays:
         """Every two-character term of `fields` (see `pair_code`) in any segment, deleted
         documents included, sorted: one lookup says a gram is in none of them. None when a
         segment has no posting arrays (its terms are then looked up one by one)."""
-        def build():
-            if any(m is None for m in self.maps):
-                return None
-            parts = [m.pair_codes(f) for m in self.maps for f in fields]
-            return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint32)
-        return self._cached(("pairs", fields), build)
+        if fields not in self._pairs:  # kept with the version, out of the LRU: a rebuild
+            with self.io:  # in a clerk's search would cost seconds on a large archive
+                if fields not in self._pairs and any(m is None for m in self.maps):
+                    self._pairs[fields] = None
+                elif fields not in self._pairs:
+                    parts = [m.pair_codes(f) for m in self.maps for f in fields]
+                    self._pairs[fields] = (np.unique(np.concatenate(parts)) if parts
+                                           else np.zeros(0, np.uint32))
+        return self._pairs[fields]
 
     def prefix_frequencies(self, field: str, prefix: str) -> dict[str, int]:
         """The terms of a field that start with `prefix`, in order, with the documents

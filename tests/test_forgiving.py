@@ -294,3 +294,26 @@ def test_counts_read_from_where_the_rest_of_a_name_stands_are_exact_counts(archi
         only = forgiving()
         assert not only.fits("交通安", "管理", besides="交通安全管理")  # only the term itself
         assert only.fits("交通安", "管理") and only.count("交通安全管理") == 1
+
+
+def test_a_common_term_also_finds_the_records_ocr_misread_it_in(tmp_path):
+    """国有资产 in twelve records (plenty: no typos or homophones are looked for) and read by
+    OCR as 固有资产 in one (固/国: a confusion of our own OCR table): that one is listed too,
+    approximate, after all twelve exact hits, saying what it was found by."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(12):
+        (corpus / f"j{k:02d}.txt").write_text(f"第{k}次会议纪要\n清查国有资产，落实责任。\n",
+                                              encoding="utf-8")
+    (corpus / "misread.txt").write_text("工作简报\n全镇固有资产清查工作稳步推进。\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    try:
+        hits = a.search(SearchRequest(q="国有资产", size=50, clearance="绝密")).hits
+    finally:
+        a.close()
+    labels = [(h.fields["path"], h.match) for h in hits]
+    assert [m for _p, m in labels] == ["exact"] * 12 + ["approximate"]
+    assert labels[-1][0] == "misread.txt" and hits[-1].variants == ("固有资产",)
+    assert any("固有资产" in s.text[a:b] for s in hits[-1].snippets for a, b in s.spans)

@@ -28,6 +28,7 @@ MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
 MAX_TERM_CHARS = 20  # longer terms are not searched loosely
 MAX_TERMS = 8  # terms per query that get variants (the first ones)
 MAX_LOOKUPS = 200  # exact lookups (counts and alignments) per search for variants
+MISREAD_CHARS = 3  # a term that matches plenty is also searched as OCR misread it from here
 MAX_PAIRS = 3000  # two-character grams checked per search (the bench's messy queries: ≤ 1,600)
 
 
@@ -353,7 +354,10 @@ class Forgiving:
             return ""  # a date: its other spellings are exact matches already
         if self.lexicon.always_loose(text) or self.count(term.text, term.field) < self.threshold:
             return "all"
-        return "abbreviations" if any(m in text for g in self._synonyms for m in g) else ""
+        if any(m in text for g in self._synonyms for m in g):
+            return "abbreviations"
+        # a common term: the records OCR misread it in (交通管里), after all its exact hits
+        return "misreadings" if sum(is_cjk(c) for c in text) >= MISREAD_CHARS else ""
 
     def term(self, term: Term):
         if self.terms >= MAX_TERMS:
@@ -370,7 +374,8 @@ class Forgiving:
         version for later searches: not when this search's lookups ran out on the way (a
         later one may find more)."""
         how = self.wanted(term)
-        variants = tuple(self.finder(term.field).for_term(term.text, changes=how == "all")
+        variants = tuple(self.finder(term.field).for_term(term.text, changes=how == "all",
+                                                          misreadings=how != "all")
                          if how else ())
         whole = len(self._counts) < MAX_LOOKUPS and self.pairs < MAX_PAIRS
         return (how, variants), whole

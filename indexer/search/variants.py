@@ -97,10 +97,11 @@ class VariantFinder:
         self.lookalikes = lookalikes
         self.synonyms = synonyms
 
-    def for_term(self, typed: str, changes: bool = True) -> list[Variant]:
+    def for_term(self, typed: str, changes: bool = True,
+                 misreadings: bool = False) -> list[Variant]:
         """Variants of one term that some visible record holds, best first; `changes`:
-        also characters changed (not for a term that matches plenty and is searched loosely
-        only for the abbreviation it holds)."""
+        also characters changed (not for a term that matches plenty); `misreadings`: else
+        still its characters OCR confuses (交通管里 for a common 交通管理)."""
         term = normalize(typed).text.strip()
         found: dict[str, str] = {}
         if re.fullmatch(r"[A-Za-z' ]+", typed.strip()):
@@ -114,6 +115,8 @@ class VariantFinder:
                 self._one_off(term, found)
                 if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
                     self._two_off(term, found)
+            elif misreadings and sum(is_cjk(c) for c in term) >= 3:
+                self._misread(term, found)
         return self._kept(term, found)
 
     def for_words(self, typed: list[str]) -> list[Variant]:
@@ -198,6 +201,18 @@ class VariantFinder:
                         break
         for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
             found.setdefault(term[:i] + term[i + 1:], TYPO)
+
+    def _misread(self, term: str, found: dict[str, str]) -> None:
+        """One character read as a look-alike (OCR's confusions) where both its grams are
+        indexed: no alignment, no homophones or typos (for a term with plenty of exact hits)."""
+        for i, ch in enumerate(term):
+            if not is_cjk(ch):
+                continue
+            before = term[i - 1] if i else ""
+            nxt = term[i + 1] if i + 1 < len(term) else ""
+            for x in self.lookalikes(ch):
+                if self._joins(before, x, nxt):
+                    found.setdefault(term[:i] + x + term[i + 1:], OCR)
 
     def _two_off(self, term: str, found: dict[str, str]) -> None:
         """Two characters misread or mistyped in a long term: look-alikes and homophones

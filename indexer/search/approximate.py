@@ -232,6 +232,22 @@ class Forgiving:
         self._pairs[gram] = self.arrays._cached(key, build)
         return self._pairs[gram]
 
+    def pairs_of(self, grams: list[str]) -> list[bool]:
+        """`pair` of several two-character grams, those in none of the version's pairs (and,
+        for a reader who may see everything, those in them) told by one array lookup."""
+        known = self.arrays.pairs(ANYWHERE)
+        codes = [pair_code(g) for g in grams]
+        if known is None or not len(known) or None in codes:
+            return [self.pair(g) for g in grams]
+        wanted = np.array(codes, dtype=np.uint32)
+        where = np.minimum(known.searchsorted(wanted), len(known) - 1)
+        out = []
+        for gram, indexed in zip(grams, (known[where] == wanted).tolist()):
+            if gram not in self._pairs and (not indexed or self.visible is None):
+                self._pairs[gram] = indexed
+            out.append(self._pairs[gram] if gram in self._pairs else self.pair(gram))
+        return out
+
     def _unheld(self, text: str, field: str) -> bool:
         """Whether two Chinese characters side by side in `text` are indexed nowhere (then no
         record holds `text`: one lookup per pair instead of aligning its grams)."""
@@ -336,7 +352,7 @@ class Forgiving:
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
                              self.followers, self.fits, self._lookalikes,
-                             self._synonyms, self.pair)
+                             self._synonyms, self.pair, self.pairs_of)
 
     def wanted(self, term: Term) -> str:
         """How loosely a term is also searched: "all" variants when it matches few records

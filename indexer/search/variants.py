@@ -4,6 +4,7 @@ typo), a name typed in pinyin or initials, an organisation's short form, an abbr
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,6 +70,12 @@ def docnum_forms(text: str) -> list[str]:
     return [canonical]
 
 
+@lru_cache(maxsize=8192)
+def _sounding(ch: str) -> tuple[str, ...]:
+    """The homophones of a character, in a fixed order."""
+    return tuple(sorted(homophones(ch)))
+
+
 def warm_variant_tables() -> None:
     """Build the process's homophone and look-alike tables now (made once, then shared by
     every search), as a server worker starts rather than in a clerk's first search."""
@@ -88,9 +95,11 @@ class VariantFinder:
                  fits: Callable[..., bool],
                  lookalikes: Callable[[str], tuple[str, ...]],
                  synonyms: list[tuple[str, ...]],
-                 pair: Callable[[str], bool] | None = None):
+                 pair: Callable[[str], bool] | None = None,
+                 pairs: Callable[[list[str]], list[bool]] | None = None):
         self.lexicon = lexicon
         self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
+        self.pairs = pairs  # `pair` of several grams at once
         self.count = count
         self.followers = followers
         self.fits = fits
@@ -169,12 +178,10 @@ class VariantFinder:
                 continue  # no record holds anything in place of this character
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
-            for x in self.lookalikes(ch):
-                if self._joins(before, x, nxt):  # else no record can hold it: not counted
-                    found.setdefault(term[:i] + x + term[i + 1:], OCR)
-            for x in sorted(homophones(ch)):
-                if self._joins(before, x, nxt):
-                    found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
+            for x in self._joining(before, self.lookalikes(ch), nxt):  # (else no record
+                found.setdefault(term[:i] + x + term[i + 1:], OCR)  # can hold it: not counted)
+            for x in self._joining(before, _sounding(ch), nxt):
+                found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
             if not before:
                 continue
             tried = 0
@@ -210,9 +217,8 @@ class VariantFinder:
                 continue
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
-            for x in self.lookalikes(ch):
-                if self._joins(before, x, nxt):
-                    found.setdefault(term[:i] + x + term[i + 1:], OCR)
+            for x in self._joining(before, self.lookalikes(ch), nxt):
+                found.setdefault(term[:i] + x + term[i + 1:], OCR)
 
     def _two_off(self, term: str, found: dict[str, str]) -> None:
         """Two characters misread or mistyped in a long term: look-alikes and homophones
@@ -233,8 +239,8 @@ class VariantFinder:
         """Look-alikes and homophones of term[i] that join its neighbours."""
         before = term[i - 1] if i else ""
         nxt = term[i + 1] if i + 1 < len(term) else ""
-        options = [*self.lookalikes(term[i]), *sorted(homophones(term[i]))]
-        return [x for x in dict.fromkeys(options) if self._joins(before, x, nxt)]
+        options = [*self.lookalikes(term[i]), *_sounding(term[i])]
+        return self._joining(before, list(dict.fromkeys(options)), nxt)
 
     def _likeliest(self, before: str) -> list[str]:
         """The characters that follow `before` in the index, the most frequent pair first."""
@@ -245,6 +251,18 @@ class VariantFinder:
         if self.pair is not None:
             return int(self.pair(gram))
         return self.followers(gram[0]).get(gram[1:], 0)
+
+    def _joining(self, before: str, options, nxt: str) -> list[str]:
+        """The characters of `options` that can stand between the neighbours (`_joins`), the
+        grams of all of them looked up at once: those before, then those after for the rest."""
+        if self.pairs is None:
+            return [x for x in options if self._joins(before, x, nxt)]
+        kept = list(options)
+        for side in ((lambda x: before + x) if before else None,
+                     (lambda x: x + nxt) if nxt else None):
+            if side is not None and kept:
+                kept = [x for x, ok in zip(kept, self.pairs([side(x) for x in kept])) if ok]
+        return kept
 
     def _joins(self, before: str, x: str, nxt: str) -> bool:
         """Whether x can stand between its neighbours: both grams are indexed."""

@@ -64,7 +64,11 @@ def main() -> None:
 @click.option("--dry-run", is_flag=True, help="print what would be done and exit")
 @click.option("--check", is_flag=True,
               help="verify the index against the manifest and the corpus, change nothing")
-def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> None:
+@click.option("--retry-failed", is_flag=True,
+              help="also read again the files that failed on their content and have not "
+                   "changed since (not read again otherwise)")
+def index(paths, config_path, workers, scheduler, rebuild, dry_run, check,
+          retry_failed) -> None:
     """(Re-)index PATHS, or the [corpus] paths of the config."""
     try:
         settings = _settings(config_path)
@@ -77,7 +81,7 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check) -> No
         with _Progress() as progress:
             result = run_index(settings, list(paths) or None, rebuild=rebuild,
                                dry_run=dry_run, workers=workers, scheduler=scheduler,
-                               progress=progress)
+                               progress=progress, retry_failed=retry_failed)
     except DanganError as e:
         _fail(e, RUN_FAILED)
     except Exception as e:  # the run itself failed (a crash, a full disk): not "some files"
@@ -155,10 +159,14 @@ def _print_plan(plan: Plan) -> None:
         click.echo(f"remove: {e.source}/{e.path}")
     for source, path in plan.orphans:
         click.echo(f"remove orphan record: {source}/{path}")
+    for e in plan.failing:
+        click.echo(f"still failing, not read again: {e.source}/{e.path}: {e.error}")
     extract = sum(plan.count(k) for k in ("new", "changed", "retry", "repair"))
     click.echo(f"to extract {extract}, metadata only {plan.count('metadata')}, "
                f"moved {plan.count('moved')}, unchanged {len(plan.unchanged) + len(plan.touched)}"
-               f", to remove {len(plan.removed)}")
+               f", to remove {len(plan.removed)}"
+               + (f", still failing {len(plan.failing)} (--retry-failed reads them again)"
+                  if len(plan.failing) else ""))
 
 
 @main.command()

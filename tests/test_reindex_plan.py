@@ -8,10 +8,13 @@ import os
 import sqlite3
 from pathlib import Path
 
+from dataclasses import replace
+
 import pytest
 from conftest import make_settings, top_request, write_corpus
 
 import indexer.build.prepare
+from indexer.errors import DependencyError
 from indexer.build.run import run_index
 from indexer.search.archive import Archive
 from search_app.cli import main
@@ -163,14 +166,28 @@ def test_a_touched_file_is_unchanged(indexed, no_extraction, cli_runner):
 
 
 def test_a_failed_file_is_retried_and_indexed_once_fixed(tmp_path, cli_runner):
+    """A file that failed on its content is listed as failing on the next runs without being
+    read again (it would fail the same way, at the same cost), read again when asked
+    (--retry-failed), and indexed once it is fixed."""
     corpus = write_corpus(tmp_path / "c")
     (corpus / "broken.txt").write_bytes(bytes(range(256)) * 8)
     settings = make_settings(tmp_path / "d" / "index", corpus)
     first = dangan_index(cli_runner, settings)
     assert first.exit_code == 1 and "failed: c/broken.txt" in first.output, first.output
     assert "added 6, updated 0, moved 0, unchanged 0, removed 0, failed 1" in first.output
-    again = dangan_index(cli_runner, settings)  # still broken: tried again, fails again
+    assert "未重读" not in first.output
+    again = dangan_index(cli_runner, settings)  # still broken, unchanged: not read again
     assert again.exit_code == 1 and "unchanged 6, removed 0, failed 1" in again.output
+    reason = next(x for x in first.output.splitlines() if x.startswith("failed: c/broken.txt"))
+    line = next(x for x in again.output.splitlines() if x.startswith("failed: c/broken.txt"))
+    assert line.startswith(reason) and "未变，本次未重读" in line and "--retry-failed" in line
+    assert "1/1 files" not in again.output  # nothing was read
+    plan = dangan_index(cli_runner, settings, "--dry-run")
+    assert "still failing, not read again: c/broken.txt" in plan.output
+    assert "to extract 0," in plan.output and "still failing 1" in plan.output, plan.output
+    retried = dangan_index(cli_runner, settings, "--retry-failed")  # read again: fails again
+    assert retried.exit_code == 1 and "failed: c/broken.txt" in retried.output
+    assert "未重读" not in retried.output and "1/1 files" in retried.output, retried.output
     (corpus / "broken.txt").write_text("修复后的档案：王铁柱负责归档。", encoding="utf-8")
     fixed = dangan_index(cli_runner, settings)
     assert fixed.exit_code == 0, fixed.output
@@ -297,3 +314,42 @@ def test_a_rerun_repairs_missing_duplicated_and_orphan_records(indexed, cli_runn
         assert len(list(s.documents(path="公安/2021/big5.txt"))) == 1
         assert s.search(Term("path", "公安/2019/ocr.txt")).scored_length() == 0
     assert dangan_index(cli_runner, settings, "--check").exit_code == 0
+
+
+def test_a_failed_file_is_read_again_when_the_settings_it_was_read_under_change(
+        tmp_path, cli_runner):
+    """A file that took longer than [index] file_timeout is not read again while nothing
+    changed; raising file_timeout (what the message advises) reads it again."""
+    corpus = write_corpus(tmp_path / "c")
+    (corpus / "broken.txt").write_bytes(bytes(range(256)) * 8)
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    assert run_index(settings, workers=1).failed
+    unchanged = run_index(settings, workers=1)
+    assert "未重读" in dict(unchanged.failed)["c/broken.txt"]
+    changed = run_index(replace(settings, index=replace(settings.index, file_timeout=900.0)),
+                        workers=1)
+    assert "未重读" not in dict(changed.failed)["c/broken.txt"]  # read again
+
+
+def test_a_failure_that_is_not_the_files_is_tried_again_on_the_next_run(
+        tmp_path, monkeypatch, forked_workers):
+    """A missing program (or an I/O error) says nothing of the file: the next run reads it
+    again, and indexes it once the program is there."""
+    corpus = write_corpus(tmp_path / "c")
+    settings = make_settings(tmp_path / "d" / "index", corpus, ocr={"enabled": False})
+    real = indexer.build.prepare.extract_record
+    missing = {"on": True}
+
+    def needs_a_program(job, ctx, path):
+        if job.file.rel.endswith("big5.txt") and missing["on"]:
+            raise DependencyError("找不到 tesseract：请先安装")
+        return real(job, ctx, path)
+
+    monkeypatch.setattr(indexer.build.prepare, "extract_record", needs_a_program)
+    first = run_index(settings, workers=1)
+    assert [p for p, _e in first.failed] == ["c/公安/2021/big5.txt"]
+    again = run_index(settings, workers=1)
+    assert dict(again.failed)["c/公安/2021/big5.txt"] == "找不到 tesseract：请先安装"  # read again
+    missing["on"] = False
+    fixed = run_index(settings, workers=1)
+    assert not fixed.failed and fixed.added == 1

@@ -132,7 +132,8 @@ class DaskExecutor:
         error = future.exception()  # `result` is (type, exception, traceback) here
         if isinstance(error, KilledWorker):
             return Prepared(job, error="a Dask worker died each time it read this file "
-                                       "(killed or out of memory); Dask gave up on it")
+                                       "(killed or out of memory); Dask gave up on it",
+                            lasting=True)
         return Prepared(job, error=f"the Dask worker failed on this file: "
                                    f"{type(error).__name__}: {error}")
 

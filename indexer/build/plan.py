@@ -6,7 +6,8 @@ be a moved one) is hashed to confirm. Kinds of work:
   changed    content differs: extract again
   metadata   same content, catalog row or sidecar edited: update fields, no extraction
   moved      a vanished file's content at a new path: update the path, no extraction
-  retry      failed last time: extract again
+  retry      failed last time: extract again (one that failed on its content, unchanged and
+             read under the same settings, is not: it is listed as failing, see failing.py)
   repair     the manifest says indexed, the index disagrees (missing or twice): extract again
   removed    in the manifest, gone from the corpus: delete the record
   unchanged  nothing to do (a touched file with the same content is only re-fingerprinted)
@@ -44,12 +45,13 @@ _ENTRY = "source, path, size, mtime_ns, meta_sig, record_id, status, error, dige
 _OLD = ", ".join(f"o_{c}" for c in _ENTRY.split(", "))
 _SCHEMA = f"""
 DROP TABLE IF EXISTS jobs; DROP TABLE IF EXISTS touched; DROP TABLE IF EXISTS gone;
-DROP TABLE IF EXISTS orphans;
+DROP TABLE IF EXISTS orphans; DROP TABLE IF EXISTS failing;
 CREATE TABLE jobs (seq INTEGER PRIMARY KEY, file INTEGER NOT NULL, kind TEXT NOT NULL,
                    sig TEXT, digest TEXT NOT NULL DEFAULT '', {_OLD});
 CREATE TABLE touched ({_ENTRY});
 CREATE TABLE gone (id INTEGER PRIMARY KEY, {_ENTRY}, used INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE orphans (source TEXT, path TEXT);
+CREATE TABLE failing ({_ENTRY});
 """
 # every corpus file with its catalog row, its manifest row and its records in the index
 _FILES_AND_MANIFEST = f"""
@@ -99,6 +101,8 @@ class Plan:
             db, f"SELECT {_ENTRY} FROM gone WHERE used = 0 ORDER BY id", _entry)
         self.orphans: Rows[tuple[str, str]] = Rows(
             db, "SELECT source, path FROM orphans ORDER BY rowid", tuple)
+        self.failing: Rows[Entry] = Rows(  # failed on their content, unchanged: not read
+            db, f"SELECT {_ENTRY} FROM failing ORDER BY rowid", _entry)
 
     def count(self, kind: str) -> int:
         return self.counts.get(kind, 0)
@@ -125,11 +129,13 @@ def _entry(row: tuple) -> Entry:
 
 
 def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = False,
-              fixes: Fixes | None = None) -> Plan:
+              fixes: Fixes | None = None, failing: str | None = None) -> Plan:
     """Plan the corpus against `manifest` (None: nothing indexed yet). With `verify`, the
     scratch database's `indexed` table (see committed.py) holds the records the index has per
     file: a file indexed other than once is repaired, a record nobody knows is an orphan.
-    `fixes`: the corrections in force per file (a changed one is a metadata change)."""
+    `fixes`: the corrections in force per file (a changed one is a metadata change).
+    `failing`: the status of a file that failed on its content under the settings of this
+    run (failing.py): such a file, unchanged, is listed in `failing` instead of read again."""
     db = corpus.db
     db.executescript(_SCHEMA)
     if manifest is None or _nothing_known(db, manifest, verify):
@@ -146,7 +152,7 @@ def make_plan(corpus: Corpus, manifest: Manifest | None = None, verify: bool = F
                        " AND NOT EXISTS "
                        "(SELECT 1 FROM files f WHERE f.source = i.source AND f.rel = i.path) "
                        "ORDER BY source, path")
-        unchanged = _Planner(corpus, verify, fixes or {}).run()
+        unchanged = _Planner(corpus, verify, fixes or {}, failing).run()
     return Plan(corpus, unchanged, fixes)
 
 
@@ -160,8 +166,10 @@ class _Planner:
     """One pass over the corpus joined with the manifest: counts the unchanged files, writes
     every other file's job (or touched row) to the scratch database."""
 
-    def __init__(self, corpus: Corpus, verify: bool, fixes: Fixes):
+    def __init__(self, corpus: Corpus, verify: bool, fixes: Fixes, failing: str | None):
         self.corpus, self.db, self.verify, self.fixes = corpus, corpus.db, verify, fixes
+        self.failing_status = failing
+        self.failing: list[tuple] = []
         self.movable = self.db.execute(  # vanished files a new one may have moved from
             f"SELECT count(*) FROM gone WHERE {_MOVABLE}").fetchone()[0]
         self.jobs: list[tuple] = []
@@ -181,6 +189,11 @@ class _Planner:
                     unchanged += 1
                 else:
                     self.job(fid, "metadata", sig, old[8] or "", old)
+            elif (old and self.failing_status and old[6] == self.failing_status and not row[18]
+                  and (old[2], old[3], old[4]) == (file.size, file.mtime_ns, sig)):
+                self.failing.append(old)  # it would fail again, at the same cost
+                if len(self.failing) >= FLUSH:
+                    self.flush()
             else:
                 self.suspect(fid, file, sig, old)
         self.flush()
@@ -233,8 +246,9 @@ class _Planner:
         if self.jobs:
             self.db.executemany(f"INSERT INTO jobs (file, kind, sig, digest, {_OLD}) "
                                 f"VALUES ({', '.join('?' * 13)})", self.jobs)
-        if self.touched:
-            self.db.executemany(f"INSERT INTO touched ({_ENTRY}) VALUES ({', '.join('?' * 9)})",
-                                self.touched)
-        self.jobs, self.touched = [], []
+        for table, rows in (("touched", self.touched), ("failing", self.failing)):
+            if rows:
+                self.db.executemany(f"INSERT INTO {table} ({_ENTRY}) VALUES "
+                                    f"({', '.join('?' * 9)})", rows)
+        self.jobs, self.touched, self.failing = [], [], []
 

@@ -17,7 +17,7 @@ from ocr.settings import OcrSettings
 from ..analysis.normalize import fold_value
 from ..analysis.postings import Postings, ngram_postings, word_postings
 from ..analysis.words import Analyzer, analyzer_for
-from ..errors import DanganError, ExtractionError
+from ..errors import DanganError, DependencyError, ExtractionError
 from ..fields import SECURITY_LEVELS
 from ..ingest.autometa import document_kind, extract_metadata
 from ..ingest.extract import check_magic, extractor_for
@@ -67,6 +67,7 @@ class Prepared:
     fields: dict[str, Any] = field(default_factory=dict)
     postings: dict[str, Postings] = field(default_factory=dict)
     error: str | None = None
+    lasting: bool = False  # the error is the file's own (its content, a limit): not transient
     pages: int = 0
     ocr_pages: int = 0
     ocr_seconds: float = 0.0
@@ -123,12 +124,14 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
         out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)
     except (DanganError, OSError) as e:
-        out.error = str(e)
+        out.error = str(e)  # a missing program or an I/O error is not the file's: tried again
+        out.lasting = isinstance(e, DanganError) and not isinstance(e, DependencyError)
     except MemoryError:  # a decoder asked for more than the worker may have
-        out.error = out_of_memory_message()
+        out.error, out.lasting = out_of_memory_message(), True
     except Exception as e:  # a library choking on a strange file must not end the batch
         log.exception("unexpected error reading %s/%s", job.file.source, job.file.rel)
         out.error = f"unexpected {type(e).__name__} while reading the file: {e}"
+        out.lasting = True
     if ocr:
         out.ocr_pages = ocr.misses - before[0]
         out.ocr_seconds = ocr.seconds - before[1]

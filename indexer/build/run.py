@@ -38,6 +38,7 @@ from ..store.writer import BatchWriter
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
 from .executors import make_executor
+from .failing import UNCHANGED, failed_status, reading_stamp
 from .orgsettle import settle_orgs
 from .plan import Job, Plan, make_plan
 from .prepare import Prepared, WorkerSetup
@@ -71,7 +72,7 @@ class Summary:
 
 def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: bool = False,
               dry_run: bool = False, workers: int | None = None, scheduler: str | None = None,
-              progress: Progress | None = None) -> Summary | Plan:
+              progress: Progress | None = None, retry_failed: bool = False) -> Summary | Plan:
     started = time.monotonic()
     roots = list(paths or settings.corpus.paths)
     if not roots:
@@ -79,7 +80,9 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     check_roots(roots)
     current = settings.index.dir
     if dry_run:
-        return _dry_plan(discover(roots), current, rebuild, current_all(settings.data_dir, settings.database.url))
+        return _dry_plan(discover(roots), current, rebuild,
+                         current_all(settings.data_dir, settings.database.url),
+                         None if retry_failed else failed_status(True, reading_stamp(settings)))
     with IndexLock(current) as lock:
         recover_swap(current)
         target = _rebuild_dir(current) if rebuild else current
@@ -89,10 +92,15 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
         try:
             corpus = discover(roots, scratch)
             indexed = committed_files(ix, manifest, scratch.db)
-            work = make_plan(corpus, manifest, verify=True, fixes=current_all(settings.data_dir, settings.database.url))
+            stamp = reading_stamp(settings)
+            work = make_plan(corpus, manifest, verify=True,
+                             fixes=current_all(settings.data_dir, settings.database.url),
+                             failing=None if retry_failed else failed_status(True, stamp))
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart
+            summary.failed += [(f"{e.source}/{e.path}", f"{e.error}（{UNCHANGED}）")
+                               for e in work.failing]
             words = load_user_words(settings, corpus)  # the workers' analyzer, then searches'
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
@@ -112,7 +120,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             images: list[ToRender] | None = [] if settings.index.page_images else None
             try:
                 _write(batch, work, executor, summary, progress, keep_ocr,
-                       lambda b: settle_orgs(b, setup), images)
+                       lambda b: settle_orgs(b, setup), images, stamp)
             except BaseException:
                 batch.cancel()
                 raise
@@ -137,7 +145,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
 def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
            progress: Progress | None, keep_ocr: OcrRunner | None = None,
            settle: Callable[[BatchWriter], int] | None = None,
-           images: list[ToRender] | None = None) -> None:
+           images: list[ToRender] | None = None, stamp: str = "") -> None:
     for entry in work.removed:
         batch.remove(entry)
         summary.removed += 1
@@ -148,7 +156,7 @@ def _write(batch: BatchWriter, work: Plan, executor, summary: Summary,
     total = len(work.jobs)
     tasks = ((job, _stored(batch, job)) for job in work.jobs)  # read one at a time
     for done, result in enumerate(executor.map_unordered(tasks), 1):
-        _apply(batch, result, summary)
+        _apply(batch, result, summary, stamp)
         if images is not None and not result.error:
             f = result.job.file
             item = wanted(result.fields, f.size, f.mtime_ns)
@@ -173,7 +181,7 @@ def _stored(batch: BatchWriter, job: Job):
     return None
 
 
-def _apply(batch: BatchWriter, r: Prepared, summary: Summary) -> None:
+def _apply(batch: BatchWriter, r: Prepared, summary: Summary, stamp: str = "") -> None:
     job, f = r.job, r.job.file
     summary.pages += r.pages
     summary.ocr_pages += r.ocr_pages
@@ -184,8 +192,8 @@ def _apply(batch: BatchWriter, r: Prepared, summary: Summary) -> None:
         batch.delete(f.source, f.rel)  # what the file held before is no longer true
         if job.kind == "moved":
             batch.remove(job.old)
-        batch.note(Entry(f.source, f.rel, f.size, f.mtime_ns, job.meta_sig, None, "failed",
-                         r.error, r.digest or None))
+        batch.note(Entry(f.source, f.rel, f.size, f.mtime_ns, job.meta_sig, None,
+                         failed_status(r.lasting, stamp), r.error, r.digest or None))
         summary.failed.append((f"{f.source}/{f.rel}", r.error))
         return
     rid = record_id(r.digest, f.source, f.rel)
@@ -264,7 +272,8 @@ def load_user_words(settings: Settings, corpus: Corpus) -> list[str]:
     return words
 
 
-def _dry_plan(corpus: Corpus, current: Path, rebuild: bool, fixes=None) -> Plan:
+def _dry_plan(corpus: Corpus, current: Path, rebuild: bool, fixes=None,
+              failing: str | None = None) -> Plan:
     """The plan, without creating or changing anything."""
     if rebuild or not whoosh_index.exists_in(current):
         return make_plan(corpus, None, fixes=fixes)
@@ -272,7 +281,7 @@ def _dry_plan(corpus: Corpus, current: Path, rebuild: bool, fixes=None) -> Plan:
     manifest = Manifest(current)
     try:
         committed_files(whoosh_index.open_dir(current), manifest, corpus.db)
-        return make_plan(corpus, manifest, verify=True, fixes=fixes)
+        return make_plan(corpus, manifest, verify=True, fixes=fixes, failing=failing)
     finally:
         manifest.close()
 

@@ -193,7 +193,7 @@ class WorkerPool:
                         job.file.rel, self.file_timeout)
             worker.stop(kill=True)
             self._retry.extend(worker.tasks)
-            results.append(Prepared(job, error=timeout_message(self.file_timeout)))
+            results.append(Prepared(job, error=timeout_message(self.file_timeout), lasting=True))
             return True
         return False
 
@@ -211,8 +211,8 @@ class WorkerPool:
         log.warning("an extraction process died (%s) reading %s/%s", how,
                     task[0].file.source, task[0].file.rel)
         if n >= CRASHES_ALLOWED:
-            results.append(Prepared(task[0], error=crash_message(n, how,
-                                                                 self.setup.memory_mb)))
+            results.append(Prepared(task[0], error=crash_message(n, how, self.setup.memory_mb),
+                                    lasting=True))
         else:
             self._retry.append(task)
 

@@ -263,8 +263,9 @@ def search(query, config_path, as_json, size) -> None:
         if hit.match == "approximate" and (n == 1 or result.hits[n - 2].match == "exact"):
             click.echo("—— 以下为近似结果 ——")
         found_by = f"  按“{'”“'.join(hit.variants)}”找到" if hit.variants else ""
-        click.echo(f"{n:>3}. {f['title'] or f['path']}  [{f['date']} {f['org']} "
-                   f"{f['doc_number']}] id={f['id']}{found_by}")
+        known = " ".join(v for v in (f["date"], f["org"], f["doc_number"]) if v)
+        click.echo(f"{n:>3}. {f['title'] or f['path']}  {f'[{known}] ' if known else ''}"
+                   f"id={f['id']}{found_by}")
         for snip in hit.snippets:
             where = snip.field or f"p{snip.page}"
             out.print(f"     {where}: ", terminal_marks(snip.text, snip.spans), sep="")

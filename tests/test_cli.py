@@ -47,6 +47,8 @@ def test_index_then_search(tmp_path, cli_runner):
     result = cli_runner.invoke(main, ["search", "档案保密", "--config", str(cfg)])
     assert result.exit_code == 0 and "3 条结果" in result.output
     assert "【檔案保密】" in result.output
+    hits = [x for x in result.output.splitlines() if " id=" in x]
+    assert len(hits) == 3 and not any("[ " in x or " ]" in x or "[]" in x for x in hits), hits
     result = cli_runner.invoke(main, ["search", "王建成", "--json", "--config", str(cfg)])
     data = json.loads(result.output)
     assert data["ok"] and data["total"] == 1 and data["hits"][0]["path"] == "文书/2019/zongjie.txt"

@@ -46,6 +46,15 @@ def test_a_renamed_file_keeps_the_level_its_catalog_row_gave(tmp_path):
     (corpus / "catalog.csv").write_text(CATALOG + "notice.txt,一份通知,\n", encoding="utf-8")
     run_index(settings)
     assert _levels(settings)["notice.txt"][0] == "秘密"
+    # and a rebuild, which reads every file afresh, keeps what the move kept
+    assert not run_index(settings, rebuild=True).failed
+    (level, warnings), = [v for k, v in _levels(settings).items() if k == "notice.txt"]
+    assert level == "秘密" and any("移来" in w and "secret.txt" in w for w in warnings)
+    assert run_index(settings).unchanged == 1 and _levels(settings)["notice.txt"][0] == "秘密"
+    # changed content at that place is a new file: its own catalog row and text decide
+    (corpus / "notice.txt").write_text("一份普通的通知，提到赤松计划。\n", encoding="utf-8")
+    run_index(settings, rebuild=True)
+    assert _levels(settings)["notice.txt"][0] == "内部"
 
 
 def test_a_sidecar_cannot_settle_a_level_an_unreadable_catalog_may_raise(tmp_path):

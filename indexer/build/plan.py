@@ -80,6 +80,7 @@ class Job:
     old: Entry | None = None   # the manifest row this job replaces (for moved: the old path)
     digest: str = ""           # known when the planner hashed the file
     corrections: tuple[Correction, ...] = ()  # an 编辑's, in force (see corrected.py)
+    floor: tuple[str, str, str] = ()  # a rebuild: (密级, moved from, record id) a move kept
 
 
 class Plan:
@@ -90,6 +91,7 @@ class Plan:
     def __init__(self, corpus: Corpus, unchanged: int = 0, fixes: Fixes | None = None):
         self.corpus = corpus  # keeps its scratch database open as long as the plan is used
         self.fixes = fixes or {}
+        self.floors: dict[tuple[str, str], tuple[str, str, str]] = {}  # see Job.floor
         db = corpus.db
         self.counts = dict(db.execute("SELECT kind, count(*) FROM jobs GROUP BY kind"))
         self.jobs: Rows[Job] = Rows(db, _JOBS + " ORDER BY j.seq", self._job,
@@ -121,7 +123,8 @@ class Plan:
         kind, sig, digest, old = row[8], row[9], row[10], row[11:]
         fixes = self.fixes.get(file.key, ())
         return Job(kind, file, signed(metadata_signature(file), fixes) if sig is None else sig,
-                   _entry(old) if old[0] is not None else None, digest, fixes)
+                   _entry(old) if old[0] is not None else None, digest, fixes,
+                   self.floors.get(file.key, ()))
 
 
 def _entry(row: tuple) -> Entry:

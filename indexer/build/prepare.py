@@ -27,7 +27,7 @@ from ..ingest.ocrcache import OcrRunner, file_digest
 from ..ingest.orgrepair import REVIEW, WARNING_HEAD, known_organisations, reviewed
 from ..ingest.pageboxes import encode as encode_boxes
 from ..ingest.safeopen import reading_path
-from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, file_metadata
+from ..ingest.sourcefile import METADATA_WARNING, RESERVED_META, content_id, file_metadata
 from ..store.records import Record, record_fields
 from .corrected import corrected, uncorrected_stored
 from .memory import out_of_memory_message
@@ -120,6 +120,9 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
         record = with_known_org(record, _state["orgs"])
         if job.kind == "moved" and stored is not None:
             record = kept_level(record, uncorrected_stored(stored))
+        elif job.floor and content_id(out.digest, f"{job.file.source}/{job.file.rel}") == \
+                job.floor[2]:  # a rebuild: what a move kept, kept for the same content
+            record = kept_level(record, {"security": job.floor[0], "path": job.floor[1]})
         out.fields = record_fields(corrected(record, job.corrections, out.digest))
         out.postings = analyse(out.fields, analyzer)
         out.pages = len(record.page_starts)

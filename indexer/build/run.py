@@ -41,7 +41,7 @@ from .executors import make_executor
 from .failing import UNCHANGED, failed_status, reading_stamp
 from .orgsettle import settle_orgs
 from .plan import Job, Plan, make_plan
-from .prepare import Prepared, WorkerSetup
+from .prepare import EXTRACTED, FLOOR, FLOOR_FROM, Prepared, WorkerSetup
 from .prerender import ToRender, prerender, wanted
 from .scratch import Scratch, scratch_path
 
@@ -96,6 +96,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             work = make_plan(corpus, manifest, verify=True,
                              fixes=current_all(settings.data_dir, settings.database.url),
                              failing=None if retry_failed else failed_status(True, stamp))
+            if rebuild:  # the 密级 moves kept: a fresh reading of the file would forget them
+                work.floors = carried_floors(current)
             summary = Summary(unchanged=len(work.unchanged) + len(work.touched))
             summary.warnings = corpus.warnings
             summary.failed += corpus.failed  # names that cannot be told apart
@@ -207,6 +209,22 @@ def _apply(batch: BatchWriter, r: Prepared, summary: Summary, stamp: str = "") -
         summary.updated += 1
     else:
         summary.added += 1
+
+
+def carried_floors(current: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(source, path) → (密级, moved from, record id) of the current index's records whose 密级
+    a move kept (prepare.kept_level): a rebuild keeps it for the same content at the same
+    place, as later runs of an index do, until a 管理员 corrects it."""
+    if not whoosh_index.exists_in(current):
+        return {}
+    out = {}
+    with whoosh_index.open_dir(current).searcher() as s:
+        for stored in s.all_stored_fields():
+            auto = (stored.get("meta") or {}).get(EXTRACTED) or {}
+            if isinstance(auto, dict) and auto.get(FLOOR):
+                out[stored["source"], stored["path"]] = (auto[FLOOR], auto.get(FLOOR_FROM, ""),
+                                                         stored["id"])
+    return out
 
 
 def record_id(digest: str, source: str, path: str) -> str:

@@ -251,3 +251,23 @@ def test_hard_links_fail_closed(tmp_path):
     assert all(HARD_LINK in reason for reason in failed.values()), failed
     assert set(records(settings)) == {"inbox/normal.txt"}
     assert found(settings, "口令") == 0 and found(settings, "绝密的正文") == 0
+
+
+def test_a_first_page_mark_that_names_no_level_fails_its_file(tmp_path):
+    """密级：TOP SECRET or 密级：Secret on the first page may mean more than anything else says:
+    the file fails (saying why) unless its catalog row or sidecar gives 绝密; a form's blank
+    密级 field and a real level are read as before."""
+    corpus = tmp_path / "c"
+    write(corpus / "english.txt", "密级：TOP SECRET\n关于白桦计划的报告\n")
+    write(corpus / "mixed.txt", "密 级：Secret\n关于白桦计划的说明\n")
+    write(corpus / "rescued.txt", "密级：TOP SECRET\n关于白桦计划的附件\n")
+    write(corpus / "blank.txt", "密级：______\n关于白桦计划的通知\n")
+    write(corpus / "real.txt", "密级：机密★10年\n关于白桦计划的批复\n")
+    write(corpus / "catalog.csv", "文件,密级\nrescued.txt,绝密\nmixed.txt,秘密\n")
+    summary = run_index(make_settings(tmp_path / "d" / "index", corpus))
+    failed = failures(summary)
+    assert set(failed) == {"english.txt", "mixed.txt"}
+    assert "密级：TOP SECRET" in failed["english.txt"] and "不是五个级别之一" in failed["english.txt"]
+    recs = records(make_settings(tmp_path / "d" / "index", corpus))
+    assert {k: v["security"] for k, v in recs.items()} == {
+        "rescued.txt": "绝密", "blank.txt": "内部", "real.txt": "机密"}

@@ -22,7 +22,7 @@ from ..fields import SECURITY_LEVELS
 from ..ingest.autometa import document_kind, extract_metadata
 from ..ingest.extract import check_magic, extractor_for
 from ..ingest.extracted import ExtractContext, Extracted
-from ..ingest.levels import first_page_lines, highest, text_mark
+from ..ingest.levels import SHOWN, first_page_lines, highest, text_mark, unclear_mark
 from ..ingest.ocrcache import OcrRunner, file_digest
 from ..ingest.orgrepair import REVIEW, WARNING_HEAD, known_organisations, reviewed
 from ..ingest.pageboxes import encode as encode_boxes
@@ -247,6 +247,12 @@ def merged_record(job: Job, text: str, page_starts: tuple[int, ...], type_: str,
     given = file_metadata(f, notes, marked=auto.get("security") or "")
     meta = {k: v for k, v in auto.items() if k not in (FLOOR, FLOOR_FROM)} | given
     meta["security"] = highest([given.get("security"), auto.get("security")])
+    unclear = unclear_mark(first_page_lines(text, page_starts[1] if len(page_starts) > 1
+                                            else None))
+    if unclear and meta["security"] != SECURITY_LEVELS[-1]:
+        raise ExtractionError(
+            f"第一页写着“密级：{unclear[:SHOWN]}”，不是五个级别之一（{'、'.join(SECURITY_LEVELS)}），"
+            "它可能高于目录或附注所给的密级：为免降低，未收录；请更正原件，或在目录、附注中写明绝密")
     if auto.get(FLOOR) and highest([auto[FLOOR], meta["security"]]) != meta["security"]:
         notes.append(floor_warning(auto, meta["security"]))  # a move's level, kept
         meta["security"] = auto[FLOOR]

@@ -28,6 +28,8 @@ _MARKS = (
     re.compile(r"^\s*[(]\s*" + _WORD + r"\s*[)]"),             # (机密) at the start of a line
     re.compile(r"^\s*" + _WORD + r"(?:\s*(?:\d+\s*年|启用前|长期))?\s*$"),  # 机密 on its own line
 )
+_LABELLED = re.compile(r"^\s*密\s*级\s*[:：]\s*(?P<value>.*?)\s*$")  # 密级：VALUE on its line
+_BLANK = re.compile(r"^[\s_＿\-—－…·.。]*$")  # a form's field left empty
 MARK_LINES = 10  # non-empty lines at the top of the first page where a mark is looked for
 HEAD_CHARS = 4000  # at most this much of the first page is read for them
 
@@ -62,6 +64,19 @@ def text_mark(lines: Iterable[str]) -> str:
         for pattern in _MARKS:
             found += [m.group(1) for m in pattern.finditer(line)]
     return highest(found) if found else ""
+
+
+def unclear_mark(lines: Iterable[str]) -> str:
+    """The value of a `密级：VALUE` line among these (normalised first-page lines) that names no
+    level (TOP SECRET, Secret, 无); '' when there is none. What it means cannot be told, so
+    it may mean more than anything else says of the file."""
+    for line in lines:
+        m = _LABELLED.match(line)
+        if m is None or _BLANK.match(m.group("value")):
+            continue
+        if not any(level in m.group("value") for level in SECURITY_LEVELS):
+            return m.group("value")
+    return ""
 
 
 def first_page_lines(text: str, page_end: int | None = None,

@@ -271,3 +271,22 @@ def test_a_first_page_mark_that_names_no_level_fails_its_file(tmp_path):
     recs = records(make_settings(tmp_path / "d" / "index", corpus))
     assert {k: v["security"] for k, v in recs.items()} == {
         "rescued.txt": "绝密", "blank.txt": "内部", "real.txt": "机密"}
+
+
+def test_a_catalog_row_naming_a_file_with_full_width_or_invisible_characters_describes_it(
+        tmp_path):
+    """ｔ15.txt (a full-width letter) or t16.txt followed by a zero-width space in the catalog, and
+    a file named ｔ17.txt under a row for t17.txt: the row is the file's (its 机密 stands, with a
+    warning), not ignored, which left the file at the default 内部."""
+    corpus = tmp_path / "c"
+    for name in ("t15.txt", "t16.txt", "ｔ17.txt", "t18.txt"):
+        write(corpus / name, f"关于云杉计划的报告（{name}）\n")
+    write(corpus / "catalog.csv", "文件,题名,密级\nｔ15.txt,第十五号,机密\n\"t16.txt\u200b\",第十六号,机密\n"
+          "t17.txt,第十七号,秘密\nt18.txt,第十八号,公开\nＴ18.txt,第十八号,机密\n")
+    summary = run_index(make_settings(tmp_path / "d" / "index", corpus))
+    assert not summary.failed
+    recs = records(make_settings(tmp_path / "d" / "index", corpus))
+    assert {k: (v["security"], v["title"]) for k, v in recs.items()} == {
+        "t15.txt": ("机密", "第十五号"), "t16.txt": ("机密", "第十六号"),
+        "ｔ17.txt": ("秘密", "第十七号"), "t18.txt": ("公开", "第十八号")}
+    assert sum("full-width letters or invisible characters" in w for w in summary.warnings) == 3

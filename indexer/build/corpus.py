@@ -3,11 +3,14 @@ rows, staged in the run's scratch database."""
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.normalize import FORMAT_CHARS
 from ..errors import ConfigError, ExtractionError
 from ..ingest.catalog import CATALOG_NAME, catalog_rows, merged_rows, named, packed
 from ..ingest.listing import Lister, catalogs, display_name, joined
@@ -111,6 +114,7 @@ def discover(roots: list[Path], scratch: Scratch | None = None) -> Corpus:
         insert_many(db, "INSERT INTO files (source, rel, size, mtime_ns, sidecar, raw, "
                         "catalog_error) VALUES (?, ?, ?, ?, ?, ?, ?)", lister.rows())
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS files_key ON files (source, rel)")
+    _near_names(db, corpus.warnings)
     _report_missing(db, corpus.warnings)
     return corpus
 
@@ -138,6 +142,42 @@ def _load_catalog(db: sqlite3.Connection, source: str, root: Path, cat: str, fol
     for note in notes:
         warn(note)
     return names
+
+
+def _loose(rel: str) -> str:
+    """A path as a clerk means it: NFKC (full-width letters and digits), invisible format
+    characters (a zero-width space) dropped, spaces around each part trimmed."""
+    return "/".join(_INVISIBLE.sub("", unicodedata.normalize("NFKC", part)).strip()
+                    for part in rel.split("/"))
+
+
+_INVISIBLE = re.compile(f"[{FORMAT_CHARS}]")
+
+
+def _near_names(db: sqlite3.Connection, warn: Notes) -> None:
+    """A catalog row naming no file, whose name is a file's but for full-width letters or
+    invisible characters (ｔ15.txt, t15.txt + U+200B), describes that file: fail closed, since
+    ignoring it would leave a 机密 row's file at the default 内部. Its row is merged with any
+    row the file has (the higher 密级 stands), with a warning."""
+    unmatched: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for catalog, source, rel in stream(db, MISSING):
+        unmatched.setdefault((source, _loose(rel)), []).append((catalog, rel))
+    if not unmatched:
+        return
+    found = []
+    for source, rel in stream(db, "SELECT source, rel FROM files ORDER BY id"):
+        for catalog, named_as in unmatched.get((source, _loose(rel)), ()):
+            found.append((source, rel, catalog, named_as))
+    for source, rel, catalog, named_as in found:
+        row = db.execute("SELECT row FROM catalog WHERE source = ? AND rel = ?",
+                         (source, named_as)).fetchone()[0]
+        db.execute("INSERT INTO catalog (source, rel, row, catalog) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT (source, rel) DO UPDATE SET row = merged_rows(catalog.row, "
+                   "excluded.row)", (source, rel, row, catalog))
+        warn(f"{catalog}: row names {named_as!r}, taken as {source}/{rel} (the same name but "
+             "for full-width letters or invisible characters); please write it as the file is named")
+    for source, _rel, _catalog, named_as in found:
+        db.execute("DELETE FROM catalog WHERE source = ? AND rel = ?", (source, named_as))
 
 
 def _report_missing(db: sqlite3.Connection, warn: Notes) -> None:

@@ -124,6 +124,9 @@ def test_real_server_answers_search_page_and_record(server):
     record = requests.get(f"{base}/records/{hit['id']}", params={"q": "王建成"}, timeout=10)
     assert record.status_code == 200
     assert "<h2>第1页" in record.text and "<mark>王建成</mark>" in record.text
+    long_query = "档案" * 240 + "王建成"  # 483 Chinese characters: 4,347 bytes of URL
+    answer = requests.get(f"{base}/api/search", params={"q": long_query}, timeout=30)
+    assert answer.status_code == 200 and answer.json()["ok"], answer.text[:200]
     css = requests.get(f"{base}/static/style.css", timeout=10)
     assert css.status_code == 200 and "mark" in css.text
     missing = requests.get(f"{base}/api/records/0000000000000000", timeout=10)

@@ -115,8 +115,11 @@ def init_auth(app: Flask, settings: Settings) -> None:
 
 
 def _bearer() -> str | None:
-    """The Authorization header of an /api/ request (tokens are for the API only)."""
-    if not request.path.startswith("/api/"):
+    """The Authorization header of an /api/ request or of an original's download (which
+    the API's description lists with them): tokens are for those only."""
+    if not (request.path.startswith("/api/") or (request.endpoint == "records.download")):
+        return None
+    if g.get("dangan_refused"):  # refused once: the error page is shown to no one
         return None
     return request.headers.get("Authorization")
 
@@ -129,10 +132,12 @@ def _from_bearer(req) -> Reader | None:
         return None
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
+        g.dangan_refused = True
         raise TokenRefused("Authorization 请求头应为“Bearer 令牌”")
     token = tokens().holder(secret.strip())
     user = accounts().get(token.user) if token else None
     if token is None or user is None or not user.active:
+        g.dangan_refused = True
         raise TokenRefused("令牌无效、已过期或已被吊销")
     g.dangan_token = token.id
     return Reader(user)

@@ -82,6 +82,21 @@ def test_a_bad_or_expired_token_is_refused_not_served_as_anonymous(app):
     assert tokens.get(token.id).state() == "已过期"
 
 
+def test_a_token_downloads_an_original_as_the_api_description_says(app):
+    """/records/<id>/download is listed with the API (bearer security): a token reads the
+    original as its user, a bad one is refused, no token is an anonymous reader."""
+    _, secret = app.extensions["dangan.tokens"].create("读者乙", 30)
+    c = app.test_client()
+    hit = c.get("/api/search", query_string=QUERY, headers=bearer(secret)).get_json()["hits"][0]
+    url = f"/records/{hit['id']}/download"
+    r = c.get(url, headers=bearer(secret))
+    assert r.status_code == 200 and "交警" in r.data.decode("utf-8", "replace")
+    assert "Set-Cookie" not in r.headers
+    assert c.get(url).status_code == 404  # anonymous: 公开 only
+    assert c.get(url, headers=bearer("dgn_not-a-token")).status_code == 401
+    assert app.extensions["dangan.audit"].find(user="读者乙")[0].action == "download"
+
+
 def test_only_a_hash_of_the_token_is_stored(app):
     _, secret = app.extensions["dangan.tokens"].create("读者乙", 30)
     stored = (app.extensions["dangan.settings"].data_dir / ACCOUNTS_FILE).read_bytes()

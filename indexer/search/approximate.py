@@ -437,6 +437,7 @@ class Loose:
     plan: Plan
     found: dict[str, Variant]
     held: dict[str, np.ndarray] = dataclass_field(default_factory=dict)  # variant → its records
+    curated: frozenset[str] = frozenset()  # the names catalogs and the configuration give
 
     def _docs(self, arrays: IndexArrays, text: str, memo: dict, visible) -> np.ndarray:
         if text not in self.held:
@@ -460,6 +461,14 @@ class Loose:
         return tuple(v.text for v in ranked
                      if execute.member(one, self._docs(arrays, v.text, memo, None))[0])
 
-    def suggestions(self, n: int = 5) -> tuple[str, ...]:
-        ranked = sorted(self.found.values(), key=lambda v: (-v.weight, v.text))
+    def suggestions(self, arrays: IndexArrays, listed: np.ndarray, memo: dict, visible,
+                    n: int = 5) -> tuple[str, ...]:
+        """The best variants: by kind, a name a catalog gives before one only a text holds
+        (王建成 before the 王建戍 OCR made of it), then by how many of the `listed` records (those
+        the reader may see) hold each."""
+        held = {text: int(np.count_nonzero(execute.member(
+                    listed, self._docs(arrays, text, memo, visible))))
+                for text in self.found}
+        ranked = sorted(self.found.values(), key=lambda v: (
+            -v.weight, v.text not in self.curated, -held[v.text], v.text))
         return tuple(v.text for v in ranked[:n])

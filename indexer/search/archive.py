@@ -215,8 +215,8 @@ class Archive:
         facets = (self._facets(m.arrays, req, m.plans, m.all, m.memo, m.visible)
                   if req.facets else {})
         millis = (time.perf_counter() - started) * 1000
-        suggestions = m.loose.suggestions() if m.loose is not None and len(m.exact) < \
-            self.settings.variant_threshold else ()
+        suggestions = m.loose.suggestions(m.arrays, m.all, m.memo, m.visible) \
+            if m.loose is not None and len(m.exact) < self.settings.variant_threshold else ()
         return SearchResult(req, len(m.all), hits, facets, millis, exact_total=len(m.exact),
                             suggestions=suggestions, notices=m.notices)
 
@@ -280,7 +280,8 @@ class Archive:
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
-        return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
+        return Loose(compile_query(expanded, self.analyzer()), forgiving.found,
+                     curated=forgiving.lexicon.curated)
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
         """(score, docnum, None) of the first `limit` candidates in the request's order."""

@@ -437,7 +437,6 @@ class Loose:
     plan: Plan
     found: dict[str, Variant]
     held: dict[str, np.ndarray] = dataclass_field(default_factory=dict)  # variant → its records
-    curated: frozenset[str] = frozenset()  # the names catalogs and the configuration give
 
     def _docs(self, arrays: IndexArrays, text: str, memo: dict, visible) -> np.ndarray:
         if text not in self.held:
@@ -463,12 +462,14 @@ class Loose:
 
     def suggestions(self, arrays: IndexArrays, listed: np.ndarray, memo: dict, visible,
                     n: int = 5) -> tuple[str, ...]:
-        """The best variants: by kind, a name a catalog gives before one only a text holds
-        (王建成 before the 王建戍 OCR made of it), then by how many of the `listed` records (those
-        the reader may see) hold each."""
-        held = {text: int(np.count_nonzero(execute.member(
-                    listed, self._docs(arrays, text, memo, visible))))
-                for text in self.found}
+        """The best variants: by kind, then by how many of the `listed` records (those the
+        reader may see) give each as a person or 责任者 (王建成 of a catalog before the 王建戍 OCR
+        made of it in a text), then by how many hold it at all."""
+        def count(text: str, field: str = "") -> int:
+            docs = (self._docs(arrays, text, memo, visible) if not field else
+                    execute.docs(arrays, match_node(text, field), memo, visible))
+            return int(np.count_nonzero(execute.member(listed, docs)))
+        held = {t: (count(t, "persons") + count(t, "org"), count(t)) for t in self.found}
         ranked = sorted(self.found.values(), key=lambda v: (
-            -v.weight, v.text not in self.curated, -held[v.text], v.text))
+            -v.weight, -held[v.text][0], -held[v.text][1], v.text))
         return tuple(v.text for v in ranked[:n])

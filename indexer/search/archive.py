@@ -280,8 +280,7 @@ class Archive:
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
-        return Loose(compile_query(expanded, self.analyzer()), forgiving.found,
-                     curated=forgiving.lexicon.curated)
+        return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
         """(score, docnum, None) of the first `limit` candidates in the request's order."""

@@ -320,3 +320,21 @@ def test_a_common_term_also_finds_the_records_ocr_misread_it_in(tmp_path):
     assert [m for _p, m in labels] == ["exact"] * 12 + ["approximate"]
     assert labels[-1][0] == "misread.txt" and hits[-1].variants == ("固有资产",)
     assert any("固有资产" in s.text[a:b] for s in hits[-1].snippets for a, b in s.spans)
+
+
+def test_a_year_in_chinese_numerals_is_not_varied_into_other_years(tmp_path):
+    """〇一六年 (part of 二〇一六年): another numeral is another year — no approximate hits of
+    〇一二年 or 〇一八年; the record that holds it is found exactly."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for year in ("二〇一六", "二〇一二", "二〇一八"):
+        (corpus / f"{year}.txt").write_text(f"{year}年档案工作总结\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    try:
+        result = a.search(SearchRequest(q="〇一六年", size=50, clearance="绝密"))
+    finally:
+        a.close()
+    assert [(h.fields["path"], h.match) for h in result.hits] == [("二〇一六.txt", "exact")]
+    assert result.suggestions == ()

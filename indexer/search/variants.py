@@ -70,6 +70,9 @@ def docnum_forms(text: str) -> list[str]:
     return [canonical]
 
 
+_NUMBERED = re.compile("[〇零]|[一二三四五六七八九十]{2,}[年月日号]")  # a number written out
+
+
 @lru_cache(maxsize=8192)
 def _sounding(ch: str) -> tuple[str, ...]:
     """The homophones of a character, in a fixed order."""
@@ -120,7 +123,9 @@ class VariantFinder:
             for full in self.lexicon.short_forms.get(term, ()):
                 found.setdefault(full, SHORT)
             self._synonyms(term, found)
-            if changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
+            if _NUMBERED.search(term):
+                pass  # 〇一六年: another numeral is another year, not a misreading of this one
+            elif changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
                 self._one_off(term, found)
                 if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
                     self._two_off(term, found)

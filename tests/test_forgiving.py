@@ -90,7 +90,8 @@ def test_the_variant_is_highlighted_in_the_snippet(archive):
     assert marked == ["王建戍"]
 
 
-@pytest.mark.parametrize("typed", ["wangjiancheng", "wang jian cheng", "wjc"])
+@pytest.mark.parametrize("typed", ["wangjiancheng", "wang jian cheng", "wjc", "wáng jiàn chéng",
+                                   "Wángjiànchéng"])
 def test_pinyin_and_initials_of_a_name(archive, typed):
     found = approximate(archive, typed)
     assert "a/zongjie.txt" in found and "王建成" in found["a/zongjie.txt"]

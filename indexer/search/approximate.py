@@ -21,7 +21,7 @@ from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
 from .querylang import And, Or, Term
-from .variants import Variant, VariantFinder, docnum_forms
+from .variants import Variant, VariantFinder, docnum_forms, toneless
 
 MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
 # limits of the work one search spends on variants (a 500-character term once took minutes):
@@ -364,7 +364,7 @@ class Forgiving:
         text = normalize(term.text).text.strip()
         if len(text) > MAX_TERM_CHARS:
             return ""
-        if re.fullmatch(r"[A-Za-z']{2,}", text) or docnum_forms(term.text):
+        if re.fullmatch(r"[A-Za-z']{2,}", toneless(text)) or docnum_forms(term.text):
             return "all"
         if len(dates.spellings(text)) > 1:
             return ""  # a date: its other spellings are exact matches already

@@ -4,6 +4,7 @@ typo), a name typed in pinyin or initials, an organisation's short form, an abbr
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,15 @@ def docnum_forms(text: str) -> list[str]:
     return [canonical]
 
 
+def toneless(typed: str) -> str:
+    """Pinyin typed with its tone marks (wáng jiàn chéng, lǚ) as it is typed without them
+    (wang jian cheng, lv); anything else unchanged but for its accents."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", typed.replace("ü", "v")
+                                                     .replace("Ü", "V"))
+                    if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", plain)
+
+
 _NUMBERED = re.compile("[〇零]|[一二三四五六七八九十]{2,}[年月日号]")  # a number written out
 
 
@@ -116,8 +126,8 @@ class VariantFinder:
         still its characters OCR confuses (交通管里 for a common 交通管理)."""
         term = normalize(typed).text.strip()
         found: dict[str, str] = {}
-        if re.fullmatch(r"[A-Za-z' ]+", typed.strip()):
-            self._pinyin(typed, found)
+        if re.fullmatch(r"[A-Za-z' ]+", toneless(typed).strip()):
+            self._pinyin(toneless(typed), found)
         else:
             self._docnum(typed, found)
             for full in self.lexicon.short_forms.get(term, ()):
@@ -137,8 +147,8 @@ class VariantFinder:
         """Variants of several adjacent terms read together (wang jian cheng, 当档发2008 7号)."""
         joined = "".join(t.strip() for t in typed)
         found: dict[str, str] = {}
-        if re.fullmatch(r"[A-Za-z']+", joined):
-            self._pinyin(joined, found)
+        if re.fullmatch(r"[A-Za-z']+", toneless(joined)):
+            self._pinyin(toneless(joined), found)
         else:
             self._docnum(" ".join(typed), found)
         return self._kept(normalize(joined).text, found)

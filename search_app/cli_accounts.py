@@ -13,8 +13,8 @@ from indexer.errors import DanganError
 from indexer.fields import SECURITY_LEVELS
 
 from .accounts import ADMIN, READER, ROLES, Accounts
-from .audit import AuditLog, to_csv
-from .register import action_label, describe
+from .audit import ACTIONS, AuditLog, to_csv
+from .register import ACTION_LABELS, action_label, describe
 from .tokens import MAX_DAYS, Tokens
 
 config_option = click.option(
@@ -138,6 +138,7 @@ def reset_password(name, config_path, password) -> None:
 def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) -> None:
     """Print the 查阅登记 (who read what, when, from where), newest first."""
     try:
+        action = _action_code(action)
         reads = _audit_log(config_path).find(user, record, action, date_from, date_to, limit)
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
@@ -151,6 +152,18 @@ def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) 
         what = r.record or r.query
         click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{action_label(r.action)}\t"
                    f"{what}\t{describe(r.detail)}")
+
+
+def _action_code(typed: str) -> str:
+    """An action as the register stores it, from its code or the label `dangan audit` prints
+    (下载原件 → download); an unknown one is refused with the list, never matched silently."""
+    if not typed or typed in ACTIONS:
+        return typed
+    by_label = {label: code for code, label in ACTION_LABELS.items()}
+    if typed in by_label:
+        return by_label[typed]
+    known = "、".join(f"{code}（{action_label(code)}）" for code in ACTIONS)
+    raise click.BadParameter(f"没有“{typed}”这种操作；可用：{known}", param_hint="--action")
 
 
 FIRST_ADMIN_HINT = (f"no administrator yet: create one with\n"

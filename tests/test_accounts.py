@@ -115,6 +115,15 @@ def test_users_and_audit_commands(tmp_path, cli_runner):
     assert csv_out.startswith("序号,时间,用户")
     assert cli_runner.invoke(main, ["audit", "--config", str(cfg), "--from", "yesterday"]
                              ).exit_code == 2
+    # --action by the label the register prints (查看记录) as by its code; an unknown one is
+    # refused with the list, not answered with nothing
+    for action in ("record", "查看记录"):
+        out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--action", action])
+        assert out.exit_code == 0 and [x.strip() for x in out.output.splitlines()] == [
+            x.strip() for x in everything.splitlines() if "\t查看记录\t" in x]
+    unknown = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--action", "下载"])
+    assert unknown.exit_code == 2 and "没有“下载”这种操作" in unknown.output
+    assert "download（下载原件）" in unknown.output
 
 
 def test_a_register_made_before_the_clearance_column_gets_it(tmp_path):

@@ -22,7 +22,9 @@
         data.suggestions.forEach(function (s) {
           var option = document.createElement("option");
           option.value = s.text;
-          option.label = s.kind;
+          // a browser lists only the options whose value or label holds what was typed: a
+          // name found by its pinyin (wjc → 王建成) says it in its label, or it stays hidden
+          option.label = (s.text.indexOf(typed) < 0 ? typed + " → " : "") + s.kind;
           list.appendChild(option);
         });
       })

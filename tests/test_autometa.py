@@ -217,3 +217,22 @@ def test_a_table_title_stops_where_the_header_row_runs_on():
     assert extract_metadata(text)["title"] == "枫林镇2008年度高龄津贴发放登记表"
     assert extract_metadata("柳溪镇2013年農作物播種面積統計表村別水稻（畝）\n")["title"] == \
         "柳溪镇2013年農作物播種面積統計表"
+
+
+@pytest.mark.parametrize("line, number", [
+    ("溪农发【〔〔2019〕111号", "溪农发〔2019〕111号"),   # the opening bracket read three times
+    ("长发［2016］·81号", "长发〔2016〕81号"),           # a stray dot after the closing one
+    ("金发〔2008］：68号", "金发〔2008〕68号"),           # … or a colon
+])
+def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, number):
+    text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
+    assert extract_metadata(text)["doc_number"] == number
+
+
+@pytest.mark.parametrize("header, org", [
+    ("望江乡人民政府文件望江乡财政所文件", "望江乡人民政府"),  # 文件 read beside each office
+    ("金河乡人民政府立件金河乡财政顾府文件", "金河乡人民政府"),  # … 文 read as 立
+    ("枫林镇人民政府、文件枫林镇农业服务中心文件", "枫林镇人民政府"),
+])
+def test_a_joint_header_read_row_by_row_names_its_first_office(header, org):
+    assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org

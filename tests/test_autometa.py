@@ -236,3 +236,22 @@ def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, num
 ])
 def test_a_joint_header_read_row_by_row_names_its_first_office(header, org):
     assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
+
+
+@pytest.mark.parametrize("header, signed, org", [
+    ("中共雙溪委員會文件", "中共雙溪鎮委員會", "中共雙溪鎮委員會"),  # the header lost 鎮
+    ("中共龍泉委員會文件", "中共龍泉鎮委員會", "中共龍泉鎮委員會"),
+    ("青山镇人民政府文件", "青山镇人民政", "青山镇人民政府"),        # the signature lost one
+    ("青山镇人民政府文件", "育山镇人民政府", "青山镇人民政府"),      # another: header kept
+    ("白沙乡人民政府文件", "白沙乡人民政府办公室", "白沙乡人民政府"),  # longer by more
+])
+def test_a_header_missing_one_character_is_completed_from_the_signature(header, signed, org):
+    text = (f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n各村委会：\n特此通知。\n"
+            f"{signed}\n二〇一九年五月十二日\n")
+    assert extract_metadata(text)["org"] == org
+
+
+def test_a_stray_character_after_文件_still_makes_a_header():
+    text = "龙泉镇人民政府文件站\n龙政发〔2016〕9号\n关于做好防汛工作的通知\n"
+    assert extract_metadata(text)["org"] == "龙泉镇人民政府"
+    assert "org" not in extract_metadata("关于转发文件12\n特此通知。\n")

@@ -42,11 +42,12 @@ _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
 _SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
-# the red header: office(s) + 文件 (文 also read as 又); a joint header names several offices,
+# the red header: office(s) + 文件 (文 also read as 又; one stray character after it: a
+# seal's or the red rule's edge read as 站, 一 or |); a joint header names several offices,
 # the first is the 责任者 (split at 、 or a space, or after an office's ending when another
 # office follows: 白沙乡人民政府白沙乡财政所文件)
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff 、]{1,60}?)"
-                         r"[\s\"“”]*[文又]件\s*$", re.M)
+                         r"[\s\"“”]*[文又]件\s*[^\s\d]?\s*$", re.M)
 _ORG_END = "人民政府|委员会|政府|局|委|办公室|中心|所|院|厅|部|会|站|队|处|社|办"
 _FIRST_ORG = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{2,40}}(?:{_ORG_END}))$")
 _TITLE_LINE = re.compile(
@@ -172,9 +173,28 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
-            "org": first_office(_first_match(lines[:8], _ORG_HEADER, 1))}
+            "org": signed_office(first_office(_first_match(lines[:8], _ORG_HEADER, 1)), text)}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
+
+
+SIGNATURE_LINES = 6  # the last lines of a text where its 落款 (signing office) is looked for
+
+
+def signed_office(header: str, text: str) -> str:
+    """The header's office, or the office the 落款 at the end of the text names when that is
+    the header's with one character more (a red header read without one of its characters:
+    中共雙溪委員會 above, 中共雙溪鎮委員會 signed; OCR drops characters more often than it adds
+    them, and of a joint header's offices the first signs first)."""
+    if len(header) < 4:
+        return header
+    tail = [line for line in text.splitlines() if line.strip()][-SIGNATURE_LINES:]
+    for line in tail:
+        signed = "".join(line.split())
+        if len(signed) == len(header) + 1 and any(
+                signed[:k] + signed[k + 1:] == header for k in range(len(signed))):
+            return signed
+    return header
 
 
 # a title wraps onto at most this many lines (GB/T 9704: a long title runs on in lines below)

@@ -17,6 +17,7 @@ from PIL import Image
 
 from . import ppocr, tesseract
 from .engine import GAPPED, engine_version, words_of
+from .headerlines import merged_rows, restore_dropped
 from .layout import gapped_layout
 from .plausible import char_score, plausibility
 from .result import Box, PageText
@@ -68,18 +69,22 @@ class HybridEngine:
                 f"(word<{WORD_SURE})")
 
     def recognize(self, image: Image.Image, settings: OcrSettings,
-                  every_line: bool = False) -> PageText:
-        """Tesseract's reading, its unsure lines (every line with every_line) read again by
-        PP-OCR's recogniser."""
+                  header: bool = False) -> PageText:
+        """Tesseract's reading, its unsure lines (every line of a header, whose rows are
+        also joined where Tesseract split them: headerlines.py) read again by PP-OCR's
+        recogniser."""
         data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
                                        timeout=settings.timeout)
-        lines = lines_of(data)
-        unsure = [line for line in lines if every_line or not line_sure(line)]
+        lines = merged_rows(lines_of(data)) if header else lines_of(data)
+        unsure = [line for line in lines if header or not line_sure(line)]
         if unsure:
             crops = [crop_line(image, line.rect()) for line in unsure]
             known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
-                better(line, restore_unknown(line.text, text.strip(), known), 100 * score)
+                text = restore_unknown(line.text, text.strip(), known)
+                if header:
+                    text = restore_dropped(line.text, text)
+                better(line, text, 100 * score)
         page = compose(lines)
         warnings = []
         if gapped_layout(words_of(data)):
@@ -93,7 +98,7 @@ class HybridEngine:
     def recognize_header(self, image: Image.Image, settings: OcrSettings) -> PageText:
         """The red header crop (a line or two of large type, where a misread character makes
         a wrong 责任者): every line read by both engines."""
-        return self.recognize(image, settings, every_line=True)
+        return self.recognize(image, settings, header=True)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)

@@ -223,6 +223,8 @@ def test_a_table_title_stops_where_the_header_row_runs_on():
     ("溪农发【〔〔2019〕111号", "溪农发〔2019〕111号"),   # the opening bracket read three times
     ("长发［2016］·81号", "长发〔2016〕81号"),           # a stray dot after the closing one
     ("金发〔2008］：68号", "金发〔2008〕68号"),           # … or a colon
+    ("長登〔2016〕81號", "長發〔2016〕81號"),             # 發 read as 登
+    ("青政友〔2019〕12号", "青政发〔2019〕12号"),         # 发 read as 友
 ])
 def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, number):
     text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"

@@ -151,8 +151,14 @@ def _doc_number(lines: list[Normalized]) -> str:
             number = doc_number_parts(m.group(2), m.group(3))
             if number:
                 year, seq = number
-                return f"{_original(line, m, 1)}〔{year}〕{seq}{_original(line, m, 4)}"
+                issuer = _ISSUED.sub(lambda e: _ISSUED_AS[e.group(0)], _original(line, m, 1))
+                return f"{issuer}〔{year}〕{seq}{_original(line, m, 4)}"
     return ""
+
+
+# the 发 (發) that ends most 发文机关代字, as OCR misreads it right before the year's bracket
+_ISSUED_AS = {"登": "發", "癹": "發", "友": "发", "犮": "发"}
+_ISSUED = re.compile(f"[{''.join(_ISSUED_AS)}]$")
 
 
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:

@@ -81,7 +81,7 @@ class HybridEngine:
             crops = [crop_line(image, line.rect()) for line in unsure]
             known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
-                text = restore_unknown(line.text, text.strip(), known)
+                text = restore_unknown(line.text, edges_trimmed(line.text, text.strip()), known)
                 if header:
                     text = restore_dropped(line.text, text)
                 better(line, text, 100 * score)
@@ -163,6 +163,23 @@ def better(line: _Line, text: str, confidence: float) -> None:
 def _wordy(char: str) -> bool:
     """A Han character or a digit (what a Chinese document's line is mostly made of)."""
     return char.isdigit() or (char.isalpha() and not char.isascii())
+
+
+# what PP-OCR's recogniser reads into the paper around a line now and then (〇二〇一九年一月
+# 二十三日〇 for a clean 二〇一九年一月二十三日): a round mark at either end
+_EDGE_MARKS = "〇OoＯ0。."
+
+
+def edges_trimmed(tesseract_text: str, text: str) -> str:
+    """PP-OCR's reading of a line without the round marks it added at its ends: those that
+    Tesseract's reading does not have there either."""
+    theirs = "".join(tesseract_text.split())
+    while text and text[0] in _EDGE_MARKS and not theirs.startswith(text[0]):
+        text = text[1:]
+    while text and text[-1] in _EDGE_MARKS and not theirs.endswith(text[-1]) and not (
+            text[-1] in "。." and theirs[-1:] in "。."):
+        text = text[:-1]
+    return text
 
 
 def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> str:

@@ -76,7 +76,11 @@ class HybridEngine:
         data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
                                        timeout=settings.timeout)
         lines = merged_rows(lines_of(data)) if header else lines_of(data)
-        unsure = [line for line in lines if header or not line_sure(line)]
+        warnings = layout_trouble(data, lines)
+        # a page whose layout Tesseract got wrong is not re-read line by line: its reading
+        # is not kept anyway (auto asks PP-OCR for the whole page), so that would be wasted
+        unsure = [] if warnings and not header else [
+            line for line in lines if header or not line_sure(line)]
         if unsure:
             crops = [crop_line(image, line.rect()) for line in unsure]
             known = ppocr.charset()
@@ -86,13 +90,6 @@ class HybridEngine:
                     text = restore_dropped(line.text, text)
                 better(line, text, 100 * score)
         page = compose(lines)
-        warnings = []
-        if gapped_layout(words_of(data)):
-            warnings.append(GAPPED)
-        if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
-            warnings.append(LOST_LINES)
-        if packed(lines):
-            warnings.append(PACKED)
         return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
 
     def recognize_header(self, image: Image.Image, settings: OcrSettings) -> PageText:
@@ -103,6 +100,19 @@ class HybridEngine:
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def layout_trouble(data: dict, lines: list[_Line]) -> list[str]:
+    """The warnings that say Tesseract did not find the page's lines (for auto): columns or a
+    table read across, lines it could not read at all, vertical text read as rows."""
+    warnings = []
+    if gapped_layout(words_of(data)):
+        warnings.append(GAPPED)
+    if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
+        warnings.append(LOST_LINES)
+    if packed(lines):
+        warnings.append(PACKED)
+    return warnings
 
 
 def lines_of(data: dict) -> list[_Line]:

@@ -12,6 +12,7 @@ from .. import dates
 from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
 from .datefix import repaired_dates
 from .levels import first_page_lines, text_mark
+from .offices import issuing_office
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS["零"] = 0
@@ -48,8 +49,6 @@ _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
 # office follows: 白沙乡人民政府白沙乡财政所文件)
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff 、]{1,60}?)"
                          r"[\s\"“”]*[文又]件\s*[^\s\d]?\s*$", re.M)
-_ORG_END = "人民政府|委员会|政府|局|委|办公室|中心|所|院|厅|部|会|站|队|处|社|办"
-_FIRST_ORG = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{2,40}}(?:{_ORG_END}))$")
 _TITLE_LINE = re.compile(
     r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
     r"\s*$", re.M)
@@ -179,28 +178,9 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
-            "org": signed_office(first_office(_first_match(lines[:8], _ORG_HEADER, 1)), text)}
+            "org": issuing_office(_first_match(lines[:8], _ORG_HEADER, 1), text)}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
-
-
-SIGNATURE_LINES = 6  # the last lines of a text where its 落款 (signing office) is looked for
-
-
-def signed_office(header: str, text: str) -> str:
-    """The header's office, or the office the 落款 at the end of the text names when that is
-    the header's with one character more (a red header read without one of its characters:
-    中共雙溪委員會 above, 中共雙溪鎮委員會 signed; OCR drops characters more often than it adds
-    them, and of a joint header's offices the first signs first)."""
-    if len(header) < 4:
-        return header
-    tail = [line for line in text.splitlines() if line.strip()][-SIGNATURE_LINES:]
-    for line in tail:
-        signed = "".join(line.split())
-        if len(signed) == len(header) + 1 and any(
-                signed[:k] + signed[k + 1:] == header for k in range(len(signed))):
-            return signed
-    return header
 
 
 # a title wraps onto at most this many lines (GB/T 9704: a long title runs on in lines below)
@@ -221,28 +201,6 @@ def _title(lines: list[Normalized]) -> str:
             if m:
                 return _original(joined, m, 1)
     return ""
-
-
-# 文件 (文 also read as 又 or 立) inside a joint header's line: the offices stacked beside one
-# large 文件 are read row by row, 文件 with each (望江乡人民政府文件望江乡财政所)
-_INNER_FILE = re.compile(r"[\s\"“”、]*[文又立]件[\s\"“”、]*")
-
-
-def first_office(header: str) -> str:
-    """The first office of a (joint) red header's offices: 柳溪乡人民政府、柳溪乡农业服务中心 →
-    柳溪乡人民政府; one office as it is (中共凤鸣镇委员会, XX旗公安局交通管理大队)."""
-    inner = re.split(_INNER_FILE, header)  # 文件 read once per office of a joint header
-    if len(inner) > 1 and len(inner[0]) >= 4 and len(inner[1]) >= 2:
-        return first_office(inner[0])
-    parts = [p for p in re.split(r"[、\s]+", header) if p]
-    if len(parts) > 1 and all(len(p) >= 4 for p in parts):
-        return parts[0]
-    m = _FIRST_ORG.match(header)
-    # another office names its place again (白沙乡…白沙乡财政所, 中共凤鸣镇委员会凤鸣镇人民政府);
-    # a unit of the same office does not (XX旗公安局交通管理大队)
-    if m and len(m.group(2)) >= 4 and any(c in m.group(1) for c in m.group(2)[:2]):
-        return m.group(1)
-    return header
 
 
 # a table's title ends its line: OCR text repair may run the header row on (…登记表序号姓名…)

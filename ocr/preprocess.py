@@ -16,7 +16,7 @@ from PIL import Image, ImageFilter
 
 from . import geometry
 from .binarize import sauvola
-from .redlayer import header_box, red_layer, suppress_red, to_grey
+from .redlayer import header_box, red_layer, suppress_red, to_grey, without_seals
 from .settings import OcrSettings
 
 
@@ -80,6 +80,8 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     steps = set(settings.active_steps())
     source_size = image.size
     grey = suppress_red(image) if "red" in steps else to_grey(image)
+    if "seal" in steps and "red" not in steps:
+        grey = without_seals(image, grey)
     layer = red_layer(image) if settings.reads_red_header() else None
     if rotation % 360:
         grey = geometry.rotate(grey, -rotation)

@@ -81,14 +81,19 @@ def _cn_year(head: str, rest: str) -> int | None:
     return None
 
 
+# a year read before this is a misreading (一〇二四年 for 二〇二四年), not a 成文日期
+FIRST_YEAR = 1900
+
+
 def extract_date(text: str, years: Iterable[int] = ()) -> str:
     """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
     Chinese numerals or mixed (dates.find), Chinese years whose 〇 OCR misread, and dates in
     Chinese numerals misread further that one of `years` (the document's own: its 文号's,
     its title's) puts right (datefix)."""
     text = ocr_date_repaired(text)
-    found = [(a, d.iso) for a, _b, d in dates.find(text)]
-    spans = [(a, b) for a, b, _d in dates.find(text)]
+    read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
+    found = [(a, d.iso) for a, _b, d in read]
+    spans = [(a, b) for a, b, _d in read]
     for m in _DATE_CN.finditer(text):
         try:
             y = _cn_year(m.group(1), m.group(2))

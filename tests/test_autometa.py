@@ -224,6 +224,7 @@ def test_a_table_title_stops_where_the_header_row_runs_on():
     ("长发［2016］·81号", "长发〔2016〕81号"),           # a stray dot after the closing one
     ("金发〔2008］：68号", "金发〔2008〕68号"),           # … or a colon
     ("長登〔2016〕81號", "長發〔2016〕81號"),             # 發 read as 登
+    ("当图发［20114号", "当图发〔2011〕4号"),              # the closing bracket lost
     ("青政友〔2019〕12号", "青政发〔2019〕12号"),         # 发 read as 友
 ])
 def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, number):

@@ -22,7 +22,8 @@ _ZERO = r"[〇零O0oCGQD]"
 # the closing one also as j, l, I or | (or read twice: ]】), the opening one read up to
 # three times (【〔〔), 0 as O/o and 1 as l/I/| in the year and the number, stray spaces; a
 # stray dot before the opening bracket, a stray j or l or a stray dot or colon after the
-# closing one (长发［2016］·81号, 金发〔2008］：68号). `_doc_number` rebuilds the canonical
+# closing one (长发［2016］·81号, 金发〔2008］：68号), or no closing one at all (当图发［20114号:
+# the year is the first four digits). `_doc_number` rebuilds the canonical
 # form (doc_number_parts checks the year and the number).
 _OPEN = r"[〔\[【(〈<{「C]"
 _CLOSE = r"[〕\]】)〉>}」jJlI|]"
@@ -30,7 +31,7 @@ _BRACKET = r"[〕\]】)〉>}」]"
 _DIGIT = r"[\dOolI|]"
 _DOC_NUMBER = re.compile(
     rf"([\u4e00-\u9fff]{{1,10}}?)[\s.·,，、]*(?:{_OPEN}\s*){{1,3}}([12lI|](?:\s?{_DIGIT}){{3}})\s*"
-    rf"{_CLOSE}{_BRACKET}?"
+    rf"(?:{_CLOSE}{_BRACKET}?)?"
     rf"(?:\s*[jJlI|](?=\s))?[\s.·,，、:：;；]*((?:\s*{_DIGIT}){{1,4}})\s*(号)")
 _AS_DIGIT = str.maketrans("OolI|", "00111")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"

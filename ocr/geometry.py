@@ -95,12 +95,14 @@ def char_height(grey: Image.Image) -> float | None:
     return float(np.median(heights)) if heights else None
 
 
-def upscale_factor(grey: Image.Image, min_dpi: int, target_dpi: int) -> float:
+def upscale_factor(grey: Image.Image, min_dpi: int, target_dpi: int,
+                   height: float | None | bool = False) -> float:
     """How much to enlarge a page whose text is too small for Tesseract (1.0 = leave it).
 
-    Uses the measured character height; when no text lines are found, the stated dpi.
+    Uses the measured character height (`height`, when measured already); when no text
+    lines are found, the stated dpi.
     """
-    height = char_height(grey)
+    height = char_height(grey) if height is False else height
     if height is not None:
         if height >= MIN_CHAR_HEIGHT:
             return 1.0

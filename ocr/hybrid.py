@@ -17,6 +17,7 @@ from PIL import Image
 
 from . import ppocr, tesseract
 from .engine import GAPPED, engine_version, words_of
+from .headerlines import merged_rows, restore_dropped
 from .layout import gapped_layout
 from .plausible import char_score, plausibility
 from .result import Box, PageText
@@ -68,36 +69,50 @@ class HybridEngine:
                 f"(word<{WORD_SURE})")
 
     def recognize(self, image: Image.Image, settings: OcrSettings,
-                  every_line: bool = False) -> PageText:
-        """Tesseract's reading, its unsure lines (every line with every_line) read again by
-        PP-OCR's recogniser."""
+                  header: bool = False) -> PageText:
+        """Tesseract's reading, its unsure lines (every line of a header, whose rows are
+        also joined where Tesseract split them: headerlines.py) read again by PP-OCR's
+        recogniser."""
         data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
                                        timeout=settings.timeout)
-        lines = lines_of(data)
-        unsure = [line for line in lines if every_line or not line_sure(line)]
+        lines = merged_rows(lines_of(data)) if header else lines_of(data)
+        warnings = layout_trouble(data, lines)
+        # a page whose layout Tesseract got wrong is not re-read line by line: its reading
+        # is not kept anyway (auto asks PP-OCR for the whole page), so that would be wasted
+        unsure = [] if warnings and not header else [
+            line for line in lines if header or not line_sure(line)]
         if unsure:
             crops = [crop_line(image, line.rect()) for line in unsure]
             known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
-                better(line, restore_unknown(line.text, text.strip(), known), 100 * score)
+                text = restore_unknown(line.text, edges_trimmed(line.text, text.strip()), known)
+                if header:
+                    text = restore_dropped(line.text, text)
+                better(line, text, 100 * score)
         page = compose(lines)
-        warnings = []
-        if gapped_layout(words_of(data)):
-            warnings.append(GAPPED)
-        if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
-            warnings.append(LOST_LINES)
-        if packed(lines):
-            warnings.append(PACKED)
         return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
 
     def recognize_header(self, image: Image.Image, settings: OcrSettings) -> PageText:
         """The red header crop (a line or two of large type, where a misread character makes
         a wrong 责任者): every line read by both engines."""
-        return self.recognize(image, settings, every_line=True)
+        return self.recognize(image, settings, header=True)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def layout_trouble(data: dict, lines: list[_Line]) -> list[str]:
+    """The warnings that say Tesseract did not find the page's lines (for auto): columns or a
+    table read across, lines it could not read at all, vertical text read as rows."""
+    warnings = []
+    if gapped_layout(words_of(data)):
+        warnings.append(GAPPED)
+    if sum(min(w[1] for w in line.words) < LOST for line in lines) > LOST_SHARE * len(lines):
+        warnings.append(LOST_LINES)
+    if packed(lines):
+        warnings.append(PACKED)
+    return warnings
 
 
 def lines_of(data: dict) -> list[_Line]:
@@ -158,6 +173,23 @@ def better(line: _Line, text: str, confidence: float) -> None:
 def _wordy(char: str) -> bool:
     """A Han character or a digit (what a Chinese document's line is mostly made of)."""
     return char.isdigit() or (char.isalpha() and not char.isascii())
+
+
+# what PP-OCR's recogniser reads into the paper around a line now and then (〇二〇一九年一月
+# 二十三日〇 for a clean 二〇一九年一月二十三日): a round mark at either end
+_EDGE_MARKS = "〇OoＯ0。."
+
+
+def edges_trimmed(tesseract_text: str, text: str) -> str:
+    """PP-OCR's reading of a line without the round marks it added at its ends: those that
+    Tesseract's reading does not have there either."""
+    theirs = "".join(tesseract_text.split())
+    while text and text[0] in _EDGE_MARKS and not theirs.startswith(text[0]):
+        text = text[1:]
+    while text and text[-1] in _EDGE_MARKS and not theirs.endswith(text[-1]) and not (
+            text[-1] in "。." and theirs[-1:] in "。."):
+        text = text[:-1]
+    return text
 
 
 def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> str:

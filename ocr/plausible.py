@@ -19,7 +19,7 @@ COMMON, RARE, LATIN, PUNCT, OTHER = 1.0, 0.5, 0.5, 0.5, -1.0
 
 
 def char_score(char: str) -> float:
-    if char.isdigit() and char.isascii():
+    if (char.isdigit() and char.isascii()) or char == "〇":  # 〇 of 二〇一九年: a numeral
         return COMMON
     if char in PUNCTUATION:
         return PUNCT

@@ -6,8 +6,9 @@ Tesseract (parallelism comes from the worker processes). Lines come back as boxe
 order of their own: ocr/layout.py orders them. Whole-page orientation is asked of Tesseract's
 OSD (PP-OCR only turns single lines by 180°).
 
-settings.timeout is not enforced (recognition runs in this process); onnxruntime's time is
-bounded by the image size instead: pages are read at most MAX_SIDE pixels on their long side.
+settings.timeout bounds each call, also inside one onnxruntime run (ocr/deadline.py stops a
+detection still running when the time is up); pages are read at most MAX_SIDE pixels on their
+long side.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from importlib import metadata
 import numpy as np
 from PIL import Image
 
-from . import tesseract
+from . import deadline, tesseract
 from .errors import OcrError, OcrTimeout, OcrUnavailable
 from .layout import Line, compose, reading_order
 from .result import Box, PageText
@@ -56,6 +57,7 @@ def load():
             _model = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=THREADS,
                               max_side_len=MAX_SIDE, det_limit_type="max",
                               det_limit_side_len=DET_SIDE)
+            deadline.bound(_model)
         return _model
 
 
@@ -66,11 +68,12 @@ def recognize_lines(crops: list[np.ndarray], settings: OcrSettings) -> list[tupl
     recognizer = load().text_rec
     started = time.monotonic()
     out: list[tuple[str, float]] = []
-    for at in range(0, len(crops), REC_BATCH):
-        if settings.timeout and time.monotonic() - started > settings.timeout:
-            raise OcrTimeout(f"PP-OCR took longer than {settings.timeout:g} s on one page")
-        found, _elapsed = recognizer(crops[at:at + REC_BATCH])
-        out += [(str(text), float(score)) for text, score, *_ in found]
+    with deadline.within(settings.timeout):
+        for at in range(0, len(crops), REC_BATCH):
+            if settings.timeout and time.monotonic() - started > settings.timeout:
+                raise OcrTimeout(f"PP-OCR took longer than {settings.timeout:g} s on one page")
+            found, _elapsed = recognizer(crops[at:at + REC_BATCH])
+            out += [(str(text), float(score)) for text, score, *_ in found]
     return out
 
 
@@ -107,7 +110,9 @@ class PpocrEngine:
         return f"ppocr rapidocr-onnxruntime {package_version()} PP-OCRv4 {MAX_SIDE}/{DET_SIDE}"
 
     def recognize(self, image: Image.Image, settings: OcrSettings) -> PageText:
-        found, _elapsed = load()(np.asarray(image.convert("RGB"))[:, :, ::-1])
+        model = load()
+        with deadline.within(settings.timeout):
+            found, _elapsed = model(np.asarray(image.convert("RGB"))[:, :, ::-1])
         return page_from_lines(found or [], image.size)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:

@@ -16,7 +16,7 @@ from PIL import Image, ImageFilter
 
 from . import geometry
 from .binarize import sauvola
-from .redlayer import header_box, red_layer, suppress_red, to_grey
+from .redlayer import header_box, red_layer, suppress_red, to_grey, without_seals
 from .settings import OcrSettings
 
 
@@ -80,6 +80,8 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     steps = set(settings.active_steps())
     source_size = image.size
     grey = suppress_red(image) if "red" in steps else to_grey(image)
+    if "seal" in steps and "red" not in steps:
+        grey = without_seals(image, grey)
     layer = red_layer(image) if settings.reads_red_header() else None
     if rotation % 360:
         grey = geometry.rotate(grey, -rotation)
@@ -92,14 +94,17 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
         layer = geometry.rotate(layer, skew) if layer is not None else None
     straight_size = grey.size
     factor = 1.0
+    # the text's height, measured once (the ink mask of a whole page is a good part of
+    # pre-processing's time): for upscaling, and scaled with the page for binarising
+    height = geometry.char_height(grey) if steps & {"upscale", "binarize"} else None
     if "upscale" in steps:
-        factor = geometry.upscale_factor(grey, settings.min_dpi, settings.target_dpi)
+        factor = geometry.upscale_factor(grey, settings.min_dpi, settings.target_dpi, height)
         factor = min(factor, _headroom(grey, settings.max_pixels))
         grey = geometry.scale(grey, factor)
     box = header_box(layer) if layer is not None else None
     header = geometry.scale(layer.crop(box), factor) if box is not None else None
     if "binarize" in steps:
-        grey = binarize_page(grey)
+        grey = binarize_page(grey, height * factor if height else None)
     if header is not None and settings.header_inline:
         grey = _paste_header(grey, header, (round(box[0] * factor), round(box[1] * factor)))
         header = None
@@ -115,15 +120,16 @@ def _headroom(image: Image.Image, max_pixels: int) -> float:
     return max(1.0, math.sqrt(max_pixels / max(1, image.width * image.height)))
 
 
-def binarize_page(grey: Image.Image) -> Image.Image:
-    """Black/white page: a light blur against scanner noise, then Sauvola's local threshold."""
-    return sauvola(grey.filter(ImageFilter.GaussianBlur(1.0)), window=_window(grey))
+def binarize_page(grey: Image.Image, char_height: float | None = None) -> Image.Image:
+    """Black/white page: a light blur against scanner noise, then Sauvola's local threshold
+    (`char_height`: the text's height in pixels, measured on the page when not given)."""
+    return sauvola(grey.filter(ImageFilter.GaussianBlur(1.0)),
+                   window=_window(char_height or geometry.char_height(grey)))
 
 
-def _window(grey: Image.Image) -> int:
+def _window(height: float | None) -> int:
     """Sauvola window: about two character heights."""
-    height = geometry.char_height(grey) or 30.0
-    return int(max(15, min(101, 2 * height)))
+    return int(max(15, min(101, 2 * (height or 30.0))))
 
 
 def _paste_header(grey: Image.Image, header: Image.Image, at: tuple[int, int]) -> Image.Image:

@@ -86,3 +86,28 @@ def header_box(layer: Image.Image) -> tuple[int, int, int, int] | None:
         max(0, int(columns[0]) - pad), max(0, top - pad),
         min(width, int(columns[-1]) + pad), min(height, bottom + pad),
     )
+
+
+# red ink a seal leaves (lighter than a header's: stamped, faded, photographed)
+SEAL_THRESHOLD = 40
+
+
+def without_seals(image: Image.Image, grey: Image.Image) -> Image.Image:
+    """`grey` (the page's luminance) with the red ink below the red header — seals, stamps,
+    the red rule — taken from the red channel, where it vanishes while black ink under it
+    stays black; the header itself is left dark, to be read with the page (PP-OCR misread
+    a 成文日期 under a seal's ring: 三月 for 二月, or lost its line)."""
+    if image.mode == "L":
+        return grey
+    red = redness(image)
+    mask = red > SEAL_THRESHOLD
+    if not mask.any():
+        return grey
+    layer = red_layer(image)
+    box = header_box(layer) if layer is not None else None
+    if box is not None:
+        mask[:box[3]] = False
+    out = np.asarray(grey).copy()
+    out[mask] = np.asarray(image.convert("RGB"))[..., 0][mask]
+    return Image.fromarray(out, "L")
+

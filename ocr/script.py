@@ -34,6 +34,11 @@ def script_counts(text: str) -> tuple[int, int]:
     return traditional, simplified
 
 
+def to_simplified(text: str) -> str:
+    """The text converted to simplified characters (OpenCC t2s)."""
+    return _convert("t2s", text)
+
+
 def unify_script(text: str) -> str:
     """Fold characters of the other script into the page's script (see the module doc)."""
     traditional, simplified = script_counts(text)

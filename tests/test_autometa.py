@@ -217,3 +217,44 @@ def test_a_table_title_stops_where_the_header_row_runs_on():
     assert extract_metadata(text)["title"] == "枫林镇2008年度高龄津贴发放登记表"
     assert extract_metadata("柳溪镇2013年農作物播種面積統計表村別水稻（畝）\n")["title"] == \
         "柳溪镇2013年農作物播種面積統計表"
+
+
+@pytest.mark.parametrize("line, number", [
+    ("溪农发【〔〔2019〕111号", "溪农发〔2019〕111号"),   # the opening bracket read three times
+    ("长发［2016］·81号", "长发〔2016〕81号"),           # a stray dot after the closing one
+    ("金发〔2008］：68号", "金发〔2008〕68号"),           # … or a colon
+    ("長登〔2016〕81號", "長發〔2016〕81號"),             # 發 read as 登
+    ("当图发［20114号", "当图发〔2011〕4号"),              # the closing bracket lost
+    ("青政友〔2019〕12号", "青政发〔2019〕12号"),         # 发 read as 友
+])
+def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, number):
+    text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
+    assert extract_metadata(text)["doc_number"] == number
+
+
+@pytest.mark.parametrize("header, org", [
+    ("望江乡人民政府文件望江乡财政所文件", "望江乡人民政府"),  # 文件 read beside each office
+    ("金河乡人民政府立件金河乡财政顾府文件", "金河乡人民政府"),  # … 文 read as 立
+    ("枫林镇人民政府、文件枫林镇农业服务中心文件", "枫林镇人民政府"),
+])
+def test_a_joint_header_read_row_by_row_names_its_first_office(header, org):
+    assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
+
+
+@pytest.mark.parametrize("header, signed, org", [
+    ("中共雙溪委員會文件", "中共雙溪鎮委員會", "中共雙溪鎮委員會"),  # the header lost 鎮
+    ("中共龍泉委員會文件", "中共龍泉鎮委員會", "中共龍泉鎮委員會"),
+    ("青山镇人民政府文件", "青山镇人民政", "青山镇人民政府"),        # the signature lost one
+    ("青山镇人民政府文件", "育山镇人民政府", "青山镇人民政府"),      # another: header kept
+    ("白沙乡人民政府文件", "白沙乡人民政府办公室", "白沙乡人民政府"),  # longer by more
+])
+def test_a_header_missing_one_character_is_completed_from_the_signature(header, signed, org):
+    text = (f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n各村委会：\n特此通知。\n"
+            f"{signed}\n二〇一九年五月十二日\n")
+    assert extract_metadata(text)["org"] == org
+
+
+def test_a_stray_character_after_文件_still_makes_a_header():
+    text = "龙泉镇人民政府文件站\n龙政发〔2016〕9号\n关于做好防汛工作的通知\n"
+    assert extract_metadata(text)["org"] == "龙泉镇人民政府"
+    assert "org" not in extract_metadata("关于转发文件12\n特此通知。\n")

@@ -135,3 +135,23 @@ def test_a_word_box_reaching_across_the_line_ends_where_the_next_word_begins():
     page = compose([line])
     assert [(b.left, b.width) for b in page.boxes] == [(62, 101), (163, 41)]
     assert line.rect() == (62, 138, 204, 174)
+
+
+@pytest.mark.parametrize("tess, pp, want", [
+    ("二 0 一 九 年 一 月 二 十 二 日", "〇二〇一九年一月二十三日〇", "二〇一九年一月二十三日"),
+    ("〇 一 二 号", "〇一二号", "〇一二号"),                  # Tesseract read it there too
+    ("特此通知。", "特此通知。", "特此通知。"),               # a full stop stays
+    ("档 案 馆", "O档案馆o", "档案馆"),
+])
+def test_round_marks_ppocr_reads_into_the_paper_at_a_lines_ends_are_dropped(tess, pp, want):
+    from ocr.hybrid import edges_trimmed
+
+    assert edges_trimmed(tess, pp) == want
+
+
+def test_a_date_in_chinese_numerals_is_as_plausible_as_its_misreading():
+    from ocr.plausible import plausibility
+
+    # 〇 is a numeral, not junk: the right reading of a 成文日期 is not outscored by
+    # Tesseract's 0 for 〇 (and 二 for 三)
+    assert plausibility("二〇一九年一月二十三日") == plausibility("二 0 一 九 年 一 月 二 十 二 日")

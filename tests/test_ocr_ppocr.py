@@ -278,3 +278,24 @@ def test_lines_of_a_tilted_photo_are_read_in_the_rows_they_were_printed_in():
              line("二〇一二年六月十五日", 1100, 1060, 400)]
     page = page_from_lines(found, (1700, 2400))
     assert page.text.split("\n") == ["以上意见，请认真贯彻执行。", "中共凤鸣镇委员会", "二〇一二年六月十五日"]
+
+
+@needs_font
+@pytest.mark.ocr
+def test_a_whole_page_detection_is_stopped_when_the_timeout_is_up():
+    # one onnxruntime run (detection of the whole page) used to run on past [ocr] timeout
+    import time
+
+    from ocr.errors import OcrTimeout
+
+    page = ocr_images.clean_page()
+    engine = PpocrEngine()
+    started = time.monotonic()
+    assert engine.recognize(page, OcrSettings(engine="ppocr", timeout=0)).text
+    untimed = time.monotonic() - started
+    started = time.monotonic()
+    with pytest.raises(OcrTimeout, match="PP-OCR took longer than 0.05 s"):
+        engine.recognize(page, OcrSettings(engine="ppocr", timeout=0.05))
+    assert time.monotonic() - started < max(0.5, untimed / 2)
+    # a limit not reached changes nothing; the model still reads afterwards
+    assert engine.recognize(page, OcrSettings(engine="ppocr", timeout=120)).text

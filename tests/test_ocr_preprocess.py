@@ -103,3 +103,23 @@ def test_pipeline_output_and_steps():
     assert untouched.skew == 0 and untouched.header is None and untouched.image.size == page.size
     inline = prepare(page, OcrSettings(header_inline=True))
     assert inline.header is None
+
+
+def test_for_ppocr_a_seal_below_the_header_goes_and_the_header_stays():
+    from ocr.redlayer import without_seals
+
+    page = np.full((400, 300, 3), 250, dtype=np.uint8)
+    page[20:60, 40:260] = ocr_images.RED      # a red header line of text
+    page[70:74, 10:290] = ocr_images.RED      # the red rule
+    page[300:310, 20:280] = 20                # the date line, black
+    page[280:330, 100:200] = ocr_images.RED   # a seal over part of it …
+    page[300:310, 100:200] = 20               # … the black strokes printed under it
+    image = Image.fromarray(page)
+    settings = OcrSettings(engine="ppocr")
+    assert "seal" in settings.active_steps() and "red" not in settings.active_steps()
+    grey = np.asarray(prepare(image, settings).image)
+    assert grey[40, 150] < 128                # the header is still ink for PP-OCR
+    assert grey[290, 150] > 200               # the seal is paper
+    assert grey[305, 150] < 60 and grey[305, 50] < 60  # the date stays black
+    plain = np.asarray(without_seals(image.convert("L"), image.convert("L")))
+    assert (plain == np.asarray(image.convert("L"))).all()  # a grey page: nothing to take

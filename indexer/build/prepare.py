@@ -20,6 +20,7 @@ from ..analysis.words import Analyzer, analyzer_for
 from ..errors import DanganError, DependencyError, ExtractionError
 from ..fields import SECURITY_LEVELS
 from ..ingest.autometa import document_kind, extract_metadata
+from ..ingest.catalog import read_sidecar
 from ..ingest.extract import check_magic, extractor_for
 from ..ingest.extracted import ExtractContext, Extracted
 from ..ingest.levels import SHOWN, first_page_lines, highest, text_mark, unclear_mark
@@ -56,6 +57,7 @@ class WorkerSetup:
     max_inflated_mb: int = 100
     memory_mb: int = 0  # each local worker process's address-space limit (0: none)
     organisations: tuple[str, ...] = ()  # [index] organisations: known 责任者 besides catalogs'
+    configured_words: tuple[str, ...] = ()  # [analysis] user_words (of user_words: not catalogs')
 
 
 @dataclass
@@ -88,11 +90,17 @@ def configure(setup: WorkerSetup) -> ExtractContext:
             _state["ctx"].ocr.close()
         runner = OcrRunner(setup.ocr, setup.cache_dir) if setup.ocr is not None else None
         _state.update(pid=os.getpid(), setup=setup, analyzer=analyzer_for(setup.user_words),
-                      orgs=known_organisations(setup.user_words, setup.organisations),
+                      orgs=configured_organisations(setup),
                       ctx=ExtractContext(
             ocr=runner, max_pages=setup.max_pages, max_text_chars=setup.max_text_chars,
             max_inflated_mb=setup.max_inflated_mb))
     return _state["ctx"]
+
+
+def configured_organisations(setup: WorkerSetup) -> frozenset[str]:
+    """The organisations the configuration names: every record may be checked against them
+    (the catalogs' names only against records of their level: orgsettle)."""
+    return known_organisations(setup.configured_words, setup.organisations)
 
 
 def setup_analyzer(setup: WorkerSetup) -> Analyzer:
@@ -117,7 +125,7 @@ def prepare(job: Job, setup: WorkerSetup, stored: dict[str, Any] | None = None) 
             with reading_path(job.file.path, job.file.root) as path:  # links never followed
                 out.digest = job.digest or file_digest(path)
                 record = extract_record(job, replace(ctx, digest=out.digest), path)
-        record = with_known_org(record, _state["orgs"])
+        record = with_known_org(record, _state["orgs"], own_organisation(job))
         if job.kind == "moved" and stored is not None:
             record = kept_level(record, uncorrected_stored(stored))
         elif job.floor and content_id(out.digest, f"{job.file.source}/{job.file.rel}") == \
@@ -169,12 +177,28 @@ def extract_record(job: Job, ctx: ExtractContext, through: Path | None = None) -
                          extra, boxes=encode_boxes(extracted.boxes))
 
 
-def with_known_org(record: Record, known: frozenset[str]) -> Record:
+def own_organisation(job: Job) -> str:
+    """The 责任者 the record's own catalog row or sidecar gives (folded), or '': the only
+    catalog name a record is checked against while it is read. Other rows' names wait for
+    the run's end (orgsettle), where every record's final 密级 is known: a row's name may
+    belong to a file its sidecar or its text marks higher than the catalog says."""
+    given = job.file.catalog.get("org")
+    if job.file.sidecar:
+        try:
+            given = read_sidecar(job.file.path, job.file.root).get("org", given)
+        except DanganError:  # reported where the record's metadata is read
+            pass
+    return fold_value(str(given or ""))
+
+
+def with_known_org(record: Record, known: frozenset[str], own: str = "") -> Record:
     """The record with a 责任者 read from its text checked against the organisations the
-    archive knows: put right when one character off one of them, else marked 待核对 when not
-    one of them (a catalog's or sidecar's own 责任者 is kept as given, unmarked)."""
+    archive knows (here: the configured ones and the record's own catalog or sidecar
+    value): put right when one character off one of them, else marked 待核对 when not one
+    of them (a catalog's or sidecar's own 责任者 is kept as given, unmarked)."""
     read = (record.meta.get(EXTRACTED) or {}).get("org", "")
-    if not record.org or fold_value(record.org) != fold_value(read):
+    value = fold_value(record.org)
+    if not value or value != fold_value(read) or value == own:
         return record
     org, status, warning = reviewed(record.org, known)
     return with_review(replace(record, org=org), status, warning)

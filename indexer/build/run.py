@@ -242,7 +242,8 @@ def worker_setup(settings: Settings, words: list[str]) -> WorkerSetup:
            if o.enabled else None)
     return WorkerSetup(tuple(sorted(set(words))), ocr, settings.data_dir, o.max_pages,
                        max_text_chars=i.max_text_chars, max_inflated_mb=i.max_inflated_mb,
-                       memory_mb=i.worker_memory_mb, organisations=i.organisations)
+                       memory_mb=i.worker_memory_mb, organisations=i.organisations,
+                       configured_words=tuple(settings.analysis.user_words))
 
 
 def extract_context(settings: Settings) -> ExtractContext:

@@ -5,28 +5,34 @@ office, 文号, title, 成文日期 and 密级 mark. Patterns are matched on the
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from .. import dates
 from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
+from .datefix import repaired_dates
 from .levels import first_page_lines, text_mark
+from .offices import issuing_office
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _CN_DIGITS["零"] = 0
 # Tesseract reads 〇 as O, 0, C, G, Q or D, sometimes two letters for one 〇
 _ZERO = r"[〇零O0oCGQD]"
 # 文号: 机关代字 + 〔year〕 + number + 号, as OCR reads it: any bracket for 〔 〕 (〔 also as C),
-# the closing one also as j, l, I or | (or read twice: ]】), 0 as O/o and 1 as l/I/| in the
-# year and the number, stray spaces; a stray dot before the opening bracket, a stray j or l
-# after the closing one. `_doc_number` rebuilds the canonical
+# the closing one also as j, l, I or | (or read twice: ]】), the opening one read up to
+# three times (【〔〔), 0 as O/o and 1 as l/I/| in the year and the number, stray spaces; a
+# stray dot before the opening bracket, a stray j or l or a stray dot or colon after the
+# closing one (长发［2016］·81号, 金发〔2008］：68号), or no closing one at all (当图发［20114号:
+# the year is the first four digits). `_doc_number` rebuilds the canonical
 # form (doc_number_parts checks the year and the number).
 _OPEN = r"[〔\[【(〈<{「C]"
 _CLOSE = r"[〕\]】)〉>}」jJlI|]"
 _BRACKET = r"[〕\]】)〉>}」]"
 _DIGIT = r"[\dOolI|]"
 _DOC_NUMBER = re.compile(
-    rf"([\u4e00-\u9fff]{{1,10}}?)[\s.·,，、]*{_OPEN}\s*([12lI|](?:\s?{_DIGIT}){{3}})\s*"
-    rf"{_CLOSE}{_BRACKET}?"
-    rf"(?:\s*[jJlI|](?=\s))?((?:\s*{_DIGIT}){{1,4}})\s*(号)")
+    rf"([\u4e00-\u9fff]{{1,10}}?)[\s.·,，、]*(?:{_OPEN}\s*){{1,3}}([12lI|](?:\s?{_DIGIT}){{3}})\s*"
+    rf"(?:{_CLOSE}{_BRACKET}?)?"
+    rf"(?:\s*[jJlI|](?=\s))?[\s.·,，、:：;；]*((?:\s*{_DIGIT}){{1,4}})\s*(号)")
 _AS_DIGIT = str.maketrans("OolI|", "00111")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
                       r"\s*年\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*月"
@@ -38,13 +44,12 @@ _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
 _SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
-# the red header: office(s) + 文件 (文 also read as 又); a joint header names several offices,
+# the red header: office(s) + 文件 (文 also read as 又; one stray character after it: a
+# seal's or the red rule's edge read as 站, 一 or |); a joint header names several offices,
 # the first is the 责任者 (split at 、 or a space, or after an office's ending when another
 # office follows: 白沙乡人民政府白沙乡财政所文件)
 _ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff 、]{1,60}?)"
-                         r"[\s\"“”]*[文又]件\s*$", re.M)
-_ORG_END = "人民政府|委员会|政府|局|委|办公室|中心|所|院|厅|部|会|站|队|处|社|办"
-_FIRST_ORG = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{2,40}}(?:{_ORG_END}))$")
+                         r"[\s\"“”]*[文又]件\s*[^\s\d]?\s*$", re.M)
 _TITLE_LINE = re.compile(
     r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
     r"\s*$", re.M)
@@ -62,7 +67,7 @@ def _cn_number(s: str) -> int:
 
 def _cn_year(head: str, rest: str) -> int | None:
     """二〇一九 → 2019; 一九九八 → 1998; OCR's 二 CO 九 (zeros misread) → 2009."""
-    rest = re.sub(r"\s+", "", rest)
+    rest = re.sub(_ZERO, "〇", re.sub(r"\s+", "", rest))  # 二 O 二 O: zeros misread too
     if head[0] == "一":
         digits = "19" + "".join(str(_CN_DIGITS.get(c, 0)) for c in rest[-2:])
         return int(digits) if len(rest) >= 2 else None
@@ -77,19 +82,38 @@ def _cn_year(head: str, rest: str) -> int | None:
     return None
 
 
-def extract_date(text: str) -> str:
+# a year read before this is a misreading (一〇二四年 for 二〇二四年), not a 成文日期
+FIRST_YEAR = 1900
+
+
+def extract_date(text: str, years: Iterable[int] = ()) -> str:
     """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
-    Chinese numerals or mixed (dates.find), and Chinese years whose 〇 OCR misread."""
+    Chinese numerals or mixed (dates.find), Chinese years whose 〇 OCR misread, and dates in
+    Chinese numerals misread further that one of `years` (the document's own: its 文号's,
+    its title's) puts right (datefix)."""
     text = ocr_date_repaired(text)
-    found = [(a, d.iso) for a, _b, d in dates.find(text)]
+    read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
+    found = [(a, d.iso) for a, _b, d in read]
+    spans = [(a, b) for a, b, _d in read]
     for m in _DATE_CN.finditer(text):
         try:
             y = _cn_year(m.group(1), m.group(2))
             found.append((m.start(), dates.Date(y, _cn_number(m.group(3)),
                                                 _cn_number(m.group(4))).iso))
+            spans.append(m.span())
         except (KeyError, ValueError, TypeError):  # DateError is a ValueError
             continue
+    found += repaired_dates(text, years, spans)
     return max(found)[1] if found else ""
+
+
+def own_years(doc_number: str, lines: list[Normalized]) -> list[int]:
+    """The years a document names of itself: its 文号's, then those of its first lines (a
+    title's 2019年度), most named first."""
+    years = [int(y) for y in re.findall(r"〔((?:19|20)\d\d)〕", doc_number)]
+    named = Counter(int(y) for line in lines[:6]
+                    for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=年)", line.text))
+    return years + [y for y, _n in named.most_common()]
 
 
 def ocr_date_repaired(text: str) -> str:
@@ -132,8 +156,14 @@ def _doc_number(lines: list[Normalized]) -> str:
             number = doc_number_parts(m.group(2), m.group(3))
             if number:
                 year, seq = number
-                return f"{_original(line, m, 1)}〔{year}〕{seq}{_original(line, m, 4)}"
+                issuer = _ISSUED.sub(lambda e: _ISSUED_AS[e.group(0)], _original(line, m, 1))
+                return f"{issuer}〔{year}〕{seq}{_original(line, m, 4)}"
     return ""
+
+
+# the 发 (發) that ends most 发文机关代字, as OCR misreads it right before the year's bracket
+_ISSUED_AS = {"登": "發", "癹": "發", "友": "发", "犮": "发"}
+_ISSUED = re.compile(f"[{''.join(_ISSUED_AS)}]$")
 
 
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
@@ -150,10 +180,11 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
     mark from the top of the first page, which ends at `page_end` if given)."""
     lines = _lines(text)
-    meta = {"date": extract_date(normalize(text).text),
-            "doc_number": _doc_number(lines),
+    number = _doc_number(lines)
+    meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
+            "doc_number": number,
             "title": _title(lines) or _first_line(text),
-            "org": first_office(_first_match(lines[:8], _ORG_HEADER, 1))}
+            "org": issuing_office(_first_match(lines[:8], _ORG_HEADER, 1), text)}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
 
@@ -176,20 +207,6 @@ def _title(lines: list[Normalized]) -> str:
             if m:
                 return _original(joined, m, 1)
     return ""
-
-
-def first_office(header: str) -> str:
-    """The first office of a (joint) red header's offices: 柳溪乡人民政府、柳溪乡农业服务中心 →
-    柳溪乡人民政府; one office as it is (中共凤鸣镇委员会, XX旗公安局交通管理大队)."""
-    parts = [p for p in re.split(r"[、\s]+", header) if p]
-    if len(parts) > 1 and all(len(p) >= 4 for p in parts):
-        return parts[0]
-    m = _FIRST_ORG.match(header)
-    # another office names its place again (白沙乡…白沙乡财政所, 中共凤鸣镇委员会凤鸣镇人民政府);
-    # a unit of the same office does not (XX旗公安局交通管理大队)
-    if m and len(m.group(2)) >= 4 and any(c in m.group(1) for c in m.group(2)[:2]):
-        return m.group(1)
-    return header
 
 
 # a table's title ends its line: OCR text repair may run the header row on (…登记表序号姓名…)

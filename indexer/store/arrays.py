@@ -16,6 +16,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzers import PREFIX
 from .mapped import SegmentMap, positions_from_deltas
+from .probe import TermArrays
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -165,6 +166,62 @@ class IndexArrays:
                    np.concatenate([p[3] for p in parts])] if with_positions else []
         return (docs, weights, *occ) if with_positions else (docs, weights, EMPTY, EMPTY)
 
+    def occurrences_in(self, field: str, text: str,
+                       docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(docnum per occurrence, position per occurrence) of a term in the sorted distinct
+        docnums `docs` only, sorted: gathered in place from each segment's arrays, no other
+        occurrence read (a prefix term, or a segment without arrays: its whole list, kept)."""
+        parts = []
+        for lo, hi, offset, terms, whole in self._by_segment(field, text, docs):
+            if terms is not None:
+                d, p = terms.gather(docs[lo:hi] - offset)
+                parts.append((d + offset, p))
+            elif whole is not None:
+                keep = _in_sorted(whole[0], docs[lo:hi])
+                parts.append((whole[0][keep], whole[1][keep]))
+        if not parts:
+            return EMPTY, EMPTY
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def occurs_at(self, field: str, text: str, docs: np.ndarray,
+                  positions: np.ndarray) -> np.ndarray:
+        """Boolean mask: does the term occur in document docs[i] at positions[i]? (`docs`
+        sorted, repeats allowed.) Probed in each document's positions, in place."""
+        found = np.zeros(len(docs), dtype=bool)
+        for lo, hi, offset, terms, whole in self._by_segment(field, text, docs):
+            if terms is not None:
+                found[lo:hi] = terms.occurs_at(docs[lo:hi] - offset, positions[lo:hi])
+            elif whole is not None:
+                wanted = positions[lo:hi]
+                ok = (wanted >= 0) & (wanted < 1 << 32)
+                keys = (docs[lo:hi] << 32) + np.where(ok, wanted, 0)
+                found[lo:hi] = ok & _in_sorted(keys, (whole[0] << 32) + whole[1])
+        return found
+
+    def _by_segment(self, field: str, text: str, docs: np.ndarray):
+        """Per segment holding some of the sorted docnums `docs`: (where they start and end in
+        `docs`, the segment's docnum offset, the term's TermArrays there, or else None and the
+        term's whole (docnums, positions) there, or None and None: not in that segment)."""
+        prefix = text.endswith(PREFIX)
+        btext = None if prefix else self.searcher.schema[field].to_bytes(text)
+        offsets = [offset for _r, offset in self.leaves] + [self.max_doc]
+        cuts = np.searchsorted(docs, offsets).tolist()
+        for i, ((reader, offset), mapped) in enumerate(zip(self.leaves, self.maps)):
+            lo, hi = cuts[i], cuts[i + 1]
+            if lo == hi:
+                continue
+            if not prefix and mapped is not None and mapped.positional(field):
+                span = mapped.span(field, btext)
+                yield lo, hi, offset, (None if span is None else TermArrays(mapped, span)), None
+            elif prefix:
+                whole = self.positions(field, text)
+                a, b = np.searchsorted(whole[0], [offset, offsets[i + 1]]).tolist()
+                yield lo, hi, offset, None, (whole[0][a:b], whole[1][a:b])
+            elif (field, btext) in reader:
+                yield lo, hi, offset, None, self._cached(
+                    ("segpos", i, field, text),
+                    lambda: _whoosh_read(reader, field, btext, offset, True)[2:])
+
     def doc_frequency(self, field: str, text: str) -> int:
         """Documents holding a term (deleted ones included), from the term tables: no
         posting is read."""
@@ -230,6 +287,15 @@ class IndexArrays:
                     out[offset:offset + len(column)] = column
             return out
         return self._cached(("num", field), build)
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    where = np.searchsorted(sorted_set, values)
+    where[where >= len(sorted_set)] = 0
+    return sorted_set[where] == values
 
 
 def _whoosh_read(reader, field: str, btext: bytes, offset: int, with_positions: bool):

@@ -229,6 +229,15 @@ class SegmentMap:
         d0, d1 = self.doc_at[r], self.doc_at[r + 1]
         return self.docs[d0:d1], self.weights[d0:d1]
 
+    def span(self, field: str, tbytes: bytes) -> tuple[int, int, int, int] | None:
+        """(first posting, end of postings, first position, end of positions) of a term in
+        the arrays, or None when the term is not in the segment."""
+        r = self._row(field, tbytes)
+        if r is None:
+            return None
+        return (int(self.doc_at[r]), int(self.doc_at[r + 1]), int(self.pos_at[r]),
+                int(self.pos_at[r + 1]))
+
     def positional(self, field: str) -> bool:
         return field in self.fields and self.fields[field][2]
 

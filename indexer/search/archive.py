@@ -25,6 +25,7 @@ from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
 from ..store.arrays import EMPTY, IndexArrays
 from ..store.records import FOLDED_FACETS
+from ..store.residency import MappedBound
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
@@ -138,6 +139,7 @@ class Archive:
         self._versions = Versions()
         self._synonyms = synonym_table(self.settings.synonyms)
         self._carried: dict = {}  # the lexicon kept across index versions (reader_lexicon)
+        self._bound = MappedBound(self.settings.mapped_mb * 2**20)  # before the index is read
         with self._versions.lock:
             self._open()
 
@@ -152,7 +154,8 @@ class Archive:
         analyzer.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer))
+        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer,
+                                       self.settings.cache_mb * 2**20))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -169,6 +172,11 @@ class Archive:
             # caught mid-swap or mid-commit: keep answering from the index already open
             # (its files stay readable while open) and look again on the next request
             log.info("index changing under the reader (%s); using the open one", e)
+
+    def _after_call(self, version) -> None:
+        """After each library call: the index pages this process holds mapped are let go when
+        they pass [search] mapped_mb (indexer.store.residency)."""
+        self._bound.check(version.arrays.mapped_files())
 
     def current(self) -> tuple[Any, IndexArrays]:
         """The searcher and arrays of the version this call pinned (see `pins_version`)."""

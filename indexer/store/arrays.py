@@ -17,6 +17,7 @@ from whoosh.util.numeric import byte_to_length
 from ..analysis.analyzers import PREFIX
 from .mapped import SegmentMap, positions_from_deltas
 from .probe import TermArrays
+from .residency import index_maps
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -48,7 +49,7 @@ def _nbytes(value) -> int:
 class IndexArrays:
     """Array views of one searcher's segments; thread-safe, with a byte-bounded LRU cache."""
 
-    def __init__(self, searcher, cache_bytes: int = 512 * 2**20):
+    def __init__(self, searcher, cache_bytes: int = 128 * 2**20):
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
         self.maps = [SegmentMap.open(reader) for reader, _offset in self.leaves]
@@ -58,6 +59,13 @@ class IndexArrays:
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
+        self._mapped: list | None = None
+
+    def mapped_files(self) -> list:
+        """The memory maps this index version reads through (indexer.store.residency)."""
+        if self._mapped is None:
+            self._mapped = index_maps(self.leaves, self.maps)
+        return self._mapped
 
     def _cached(self, key, build):
         """The value cached under `key`, built (reading disk, one thread at a time) and kept

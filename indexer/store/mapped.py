@@ -142,6 +142,7 @@ class SegmentMap:
     def __init__(self, buffers: dict[str, memoryview], meta: dict):
         self.fields = {name: (lo, hi, positional)
                        for name, (lo, hi, positional) in meta["fields"].items()}
+        self.buffers = buffers  # the mapped ranges (indexer.store.residency releases them)
         self.keys = buffers[".dgk"]
         rows = np.frombuffer(buffers[".dgx"], dtype=_U64).reshape(-1, 3)
         self.key_at, self.doc_at, self.pos_at = rows[:, 0], rows[:, 1], rows[:, 2]  # views

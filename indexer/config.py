@@ -53,7 +53,7 @@ class SearchSettings:
     download_max: int = 200  # originals one zip download may hold
     download_max_mb: int = 2048  # and their total size (the zip is made on the server's disk)
     cache_mb: int = 128  # decoded posting lists etc. a server worker keeps per index version
-    mapped_mb: int = 256  # index pages a worker holds mapped before it lets them go (0 = never)
+    mapped_mb: int = 128  # index pages a worker holds mapped before it lets them go (0 = never)
 
 
 @dataclass(frozen=True)

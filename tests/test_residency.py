@@ -98,3 +98,21 @@ def test_the_cache_is_sized_by_the_setting(tmp_path):
     with archive.pinned() as (_s, arrays):
         assert arrays.cache_bytes == 3 * 2**20 and arrays._cache.maxsize == 3 * 2**20
     archive.close()
+
+
+def test_one_long_call_stays_within_the_bound_too(tmp_path):
+    """The bound is checked after each read of the index inside a call, not only at its end."""
+    built(tmp_path, n=60)
+    write_stamp(tmp_path)
+    archive = Archive(tmp_path, SearchSettings(mapped_mb=1))
+    with archive.pinned() as (_s, arrays):
+        assert arrays.bound is archive._bound
+        archive._bound.limit, archive._bound.floor = 1, 0
+        before = archive._bound.releases
+        arrays.postings("text_ng", "档案")  # a read (a cache miss): checked at once
+        assert archive._bound.releases == before + 1
+        arrays.postings("text_ng", "档案")  # cached: nothing read, nothing checked
+        assert archive._bound.releases == before + 1
+        found = arrays.occurs_at("text_ng", "档案", *arrays.positions("text_ng", "档案"))
+        assert found.all() and archive._bound.releases >= before + 2
+    archive.close()

@@ -155,7 +155,7 @@ class Archive:
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
         self._versions.replace(Version(ix, ix.searcher(), inode, analyzer,
-                                       self.settings.cache_mb * 2**20))
+                                       self.settings.cache_mb * 2**20, self._bound))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -176,7 +176,7 @@ class Archive:
     def _after_call(self, version) -> None:
         """After each library call: the index pages this process holds mapped are let go when
         they pass [search] mapped_mb (indexer.store.residency)."""
-        self._bound.check(version.arrays.mapped_files())
+        version.arrays.bounded()
 
     def current(self) -> tuple[Any, IndexArrays]:
         """The searcher and arrays of the version this call pinned (see `pins_version`)."""

@@ -15,10 +15,10 @@ class Version:
     """One opened index version: its searcher, its arrays and how many searches use it."""
 
     def __init__(self, ix: Any, searcher: Any, inode: int, analyzer: Any = None,
-                 cache_bytes: int = 128 * 2**20):
+                 cache_bytes: int = 128 * 2**20, bound: Any = None):
         self.ix, self.searcher, self.inode = ix, searcher, inode
         self.analyzer = analyzer  # words of this version's index (analysis.words.Analyzer)
-        self.arrays = IndexArrays(searcher, cache_bytes)
+        self.arrays = IndexArrays(searcher, cache_bytes, bound)
         self.users = 0
         self.retired = False
         self.closed = False

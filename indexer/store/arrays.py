@@ -49,7 +49,7 @@ def _nbytes(value) -> int:
 class IndexArrays:
     """Array views of one searcher's segments; thread-safe, with a byte-bounded LRU cache."""
 
-    def __init__(self, searcher, cache_bytes: int = 128 * 2**20):
+    def __init__(self, searcher, cache_bytes: int = 128 * 2**20, bound=None):
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
         self.maps = [SegmentMap.open(reader) for reader, _offset in self.leaves]
@@ -60,12 +60,19 @@ class IndexArrays:
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
         self._mapped: list | None = None
+        self.bound = bound  # a residency.MappedBound, checked after each read from disk
 
     def mapped_files(self) -> list:
         """The memory maps this index version reads through (indexer.store.residency)."""
         if self._mapped is None:
             self._mapped = index_maps(self.leaves, self.maps)
         return self._mapped
+
+    def bounded(self) -> None:
+        """Let go of the index's mapped pages if this process holds more than its bound (after
+        a read, so that one long call, such as a worker's warm-up, stays within it too)."""
+        if self.bound is not None:
+            self.bound.check(self.mapped_files())
 
     def _cached(self, key, build):
         """The value cached under `key`, built (reading disk, one thread at a time) and kept
@@ -79,6 +86,7 @@ class IndexArrays:
         with self._lock:
             if key not in self._cache and _nbytes(value) <= self._cache.maxsize:
                 self._cache[key] = value
+        self.bounded()
         return value
 
     def remembered(self, key, compute):
@@ -187,6 +195,7 @@ class IndexArrays:
             elif whole is not None:
                 keep = _in_sorted(whole[0], docs[lo:hi])
                 parts.append((whole[0][keep], whole[1][keep]))
+        self.bounded()
         if not parts:
             return EMPTY, EMPTY
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -204,6 +213,7 @@ class IndexArrays:
                 ok = (wanted >= 0) & (wanted < 1 << 32)
                 keys = (docs[lo:hi] << 32) + np.where(ok, wanted, 0)
                 found[lo:hi] = ok & _in_sorted(keys, (whole[0] << 32) + whole[1])
+        self.bounded()
         return found
 
     def _by_segment(self, field: str, text: str, docs: np.ndarray):

@@ -107,3 +107,22 @@ def test_the_bigrams_a_query_implies_between_its_grams():
     # a letter run is a unit of its own: nothing is implied across it
     assert implied((("abc 档", 0), ("案工", 2))) == [("abc 档", 0), ("案工", 2)]
     assert implied((("档案", 0),)) == [("档案", 0)]
+
+
+def test_documents_holding_every_term_are_the_intersection_of_their_postings(tmp_path):
+    ix, _records, _deleted = built(tmp_path, n=60)
+    s, readers = _readers(ix)
+    rng = np.random.default_rng(6)
+    try:
+        for terms in (["档案"], ["档案", "乡镇"], ["王建", "政发", "70"], ["档案", "鬱鬱"],
+                      ["档*", "案工"], ["保密", "工作", "档案"]):
+            sets = [set(readers[1].postings("text_ng", t)[0].tolist()) for t in terms]
+            every = set.intersection(*sets)
+            for within in (None, np.unique(rng.integers(0, s.doc_count_all(), 25))):
+                expected = sorted(every if within is None else every & set(within.tolist()))
+                for arrays in readers:
+                    got = arrays.holding_all("text_ng", terms, within)
+                    assert got.tolist() == expected, (terms, within is None)
+        assert readers[0].holding_all("text_ng", []).tolist() == []
+    finally:
+        s.close()

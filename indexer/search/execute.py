@@ -126,8 +126,7 @@ def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
     first (no position read), then the rarest gram's occurrences in those documents only, each
     start then probed in the other grams' positions (binary search inside the document's
     positions, in place): a common gram's other occurrences are never read."""
-    sets = [arrays.postings(node.field, g)[0] for g, _o in node.grams]
-    candidates = _intersect(sets + ([within] if within is not None else []))
+    candidates = arrays.holding_all(node.field, [g for g, _o in node.grams], within)
     if not len(candidates):
         return EMPTY, np.zeros(0, np.float32)
     order = sorted(implied(node.grams), key=lambda g: arrays.doc_frequency(node.field, g[0]))
@@ -178,8 +177,7 @@ def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
 def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -> np.ndarray:
     """The documents `within` (None: all) whose postings hold every one of `grams` (no
     position read: a sequence only withheld records hold costs what an absent one costs)."""
-    sets = [arrays.postings(field, g)[0] for g in grams]
-    return _intersect(sets + ([within] if within is not None else [])) if sets else EMPTY
+    return arrays.holding_all(field, grams, within)
 
 
 def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:

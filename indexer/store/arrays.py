@@ -182,6 +182,35 @@ class IndexArrays:
                    np.concatenate([p[3] for p in parts])] if with_positions else []
         return (docs, weights, *occ) if with_positions else (docs, weights, EMPTY, EMPTY)
 
+    def holding_all(self, field: str, texts, within: np.ndarray | None = None) -> np.ndarray:
+        """Sorted docnums (deleted ones included) holding every one of the terms `texts`, and
+        in the sorted `within` when given: intersected in each segment's arrays in place, so no
+        posting list is copied or kept (a prefix term, or a segment without arrays: through
+        postings())."""
+        texts = list(texts)
+        if not texts:
+            return EMPTY
+        if any(t.endswith(PREFIX) for t in texts) or any(m is None for m in self.maps):
+            sets = [self.postings(field, t)[0] for t in texts]
+            return _intersect(sets + ([within] if within is not None else []))
+        schema = self.searcher.schema[field]
+        btexts = [schema.to_bytes(t) for t in texts]
+        ends = [offset for _r, offset in self.leaves[1:]] + [self.max_doc]
+        parts = []
+        for (_reader, offset), end, mapped in zip(self.leaves, ends, self.maps):
+            spans = [mapped.span(field, b) for b in btexts]
+            if any(span is None for span in spans):
+                continue
+            sets = [mapped.docs[d0:d1] for d0, d1, _p0, _p1 in spans]
+            if within is not None:
+                lo, hi = np.searchsorted(within, [offset, end]).tolist()
+                sets.append(within[lo:hi] - offset)
+            found = _intersect(sets)
+            if len(found):
+                parts.append(found.astype(np.int64) + offset)
+        self.bounded()
+        return np.concatenate(parts) if parts else EMPTY
+
     def occurrences_in(self, field: str, text: str,
                        docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(docnum per occurrence, position per occurrence) of a term in the sorted distinct
@@ -307,10 +336,27 @@ class IndexArrays:
         return self._cached(("num", field), build)
 
 
+def _intersect(sets: list[np.ndarray]) -> np.ndarray:
+    """The values in every one of the sorted distinct arrays `sets` (smallest first)."""
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not len(result):
+            break
+        result = result[_in_sorted(result, other)]
+    return result
+
+
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
+    top = int(sorted_set[-1])
+    if len(values) > 64 and 0 <= int(values.min()) and top < (1 << 26) and \
+            int(values.max()) < (1 << 26):
+        present = np.zeros(max(top, int(values.max())) + 1, dtype=bool)
+        present[sorted_set] = True  # docnums: a dense table beats a binary search
+        return present[values]
     where = np.searchsorted(sorted_set, values)
     where[where >= len(sorted_set)] = 0
     return sorted_set[where] == values

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 from indexer.analysis.normalize import normalize_text
 
+from .api_reuse import complete_build, earlier_builds
 from .corpus import catalog_strings, ensure_corpus, read_record
 from .progress import say
 from .provenance import code_version
@@ -68,6 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seeds", type=Path, default=Path("../shared/seeds"),
                    help="seed texts used when corpus/ is missing (relative to the repo root)")
     p.add_argument("--out", type=Path, default=OUT, help="output folder (default bench/out)")
+    p.add_argument("--reuse", action="store_true",
+                   help="when --out already holds a complete build for an N (corpus, dangan "
+                        "index, SQLite database), measure only the serving part")
     args = p.parse_args(argv)
     try:
         args.ns = [int(x.replace("_", "")) for x in args.n.split(",") if x.strip()]
@@ -172,6 +176,7 @@ def _json(body: bytes) -> dict:
 
 def measure_point(n: int, args: argparse.Namespace) -> Point:
     seeds = args.seeds if args.seeds.is_absolute() else REPO / args.seeds
+    corpus_was_there = (args.out / f"corpus-{n}").is_dir()
     corpus = ensure_corpus(args.out, n, args.seed, REPO, seeds)
     say(f"N={n}: normalising every record for the query mix")
     texts = {rel: normalize_text(read_record(corpus.root, rel)) for rel in corpus.paths}
@@ -179,14 +184,14 @@ def measure_point(n: int, args: argparse.Namespace) -> Point:
     del texts
     say(f"N={n}: {len(queries)} held-out queries ({dropped} dropped: in the in-process mix)")
     work = args.out / f"api-{n}"
-    say(f"N={n}: dangan index --rebuild --workers {args.workers}")
-    d_build = dangan_http.build(corpus, work / "dangan", args.workers, args.workers,
-                               timeout=args.build_timeout or None)
-    say(f"N={n}: {d_build.summary} (wall {d_build.seconds:.1f}s, writer peak "
-        f"{d_build.writer_peak / MB:.0f} MB, tree peak {d_build.tree_peak / MB:.0f} MB)")
-    say(f"N={n}: SQLite FTS5 trigram build")
-    s_build = sqlite_http.build(corpus, work / "sqlite")
-    say(f"N={n}: SQLite {s_build.records} records in {s_build.seconds:.1f}s")
+    why_not = complete_build(work, n) if args.reuse and corpus_was_there else "not asked"
+    if why_not:
+        if args.reuse:
+            say(f"N={n}: not reusing {work.name}: {why_not}")
+        d_build, s_build = build_both(corpus, work, n, args)
+    else:
+        say(f"N={n}: reusing the builds in {work} (--reuse)")
+        d_build, s_build = earlier_builds(args.out, n, work)
     token = dangan_http.token_for_reader(work / "dangan")
     d_server = dangan_http.server(work / "dangan", token)
     port = free_port()
@@ -203,7 +208,7 @@ def measure_point(n: int, args: argparse.Namespace) -> Point:
     before = {k: resident_bytes(p) for k, p in indexes.items()}
     say(f"N={n}: page cache dropped (resident now: "
         + ", ".join(f"{k} {_mb(v)}" for k, v in before.items()) + "); starting both servers")
-    point = Point(n, len(queries), dropped, asdict(d_build), asdict(s_build), before, {}, [], [])
+    point = Point(n, len(queries), dropped, d_build, s_build, before, {}, [], [])
     point.load_before = loadavg()
     try:
         d_server.start(args.workers)
@@ -223,8 +228,22 @@ def measure_point(n: int, args: argparse.Namespace) -> Point:
     if args.throughput and n == min(args.ns):
         from .api_index import measure_throughput
 
-        point.throughput = measure_throughput(corpus, work, args.workers, d_build)
+        known = {k: d_build[k] for k in dangan_http.IndexBuild.__dataclass_fields__}
+        point.throughput = measure_throughput(corpus, work, args.workers,
+                                              dangan_http.IndexBuild(**known))
     return point
+
+
+def build_both(corpus, work: Path, n: int, args: argparse.Namespace) -> tuple[dict, dict]:
+    say(f"N={n}: dangan index --rebuild --workers {args.workers}")
+    d_build = dangan_http.build(corpus, work / "dangan", args.workers, args.workers,
+                               timeout=args.build_timeout or None)
+    say(f"N={n}: {d_build.summary} (wall {d_build.seconds:.1f}s, writer peak "
+        f"{d_build.writer_peak / MB:.0f} MB, tree peak {d_build.tree_peak / MB:.0f} MB)")
+    say(f"N={n}: SQLite FTS5 trigram build")
+    s_build = sqlite_http.build(corpus, work / "sqlite")
+    say(f"N={n}: SQLite {s_build.records} records in {s_build.seconds:.1f}s")
+    return asdict(d_build), asdict(s_build)
 
 
 def _mb(value: int | None) -> str:
@@ -270,6 +289,9 @@ def render_point(point: Point) -> str:
         rows.append(("worker warm-up s (start → all ready)", f"{point.warm_seconds:.1f}", "",
                      ""))
     d, s = point.dangan_build, point.sqlite_build
+    if "reused_from" in d:
+        rows.append(("builds (--reuse)", f"figures of {d['reused_from'] or 'no earlier run'}",
+                     "", ""))
     line("build s", d["seconds"], s["seconds"])
     line("records/s", d["records"] / d["seconds"], s["records"] / s["seconds"])
     line("index MB", d["size_bytes"] / MB, s["size_bytes"] / MB)

@@ -52,6 +52,8 @@ class SearchSettings:
     export_max: int = 10_000  # hits one export (CSV / Excel) may list; more: narrow the search
     download_max: int = 200  # originals one zip download may hold
     download_max_mb: int = 2048  # and their total size (the zip is made on the server's disk)
+    cache_mb: int = 128  # decoded posting lists etc. a server worker keeps per index version
+    mapped_mb: int = 128  # index pages a worker holds mapped before it lets them go (0 = never)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ def _coerce(section: str, key: str, value: Any, default: Any, where: str) -> Any
 
 def _check_search(search: SearchSettings, where: str) -> None:
     for key, most in (("export_max", 100_000), ("download_max", 10_000),
-                      ("download_max_mb", 1_000_000)):
+                      ("download_max_mb", 1_000_000), ("cache_mb", 1_000_000)):
         if not 1 <= getattr(search, key) <= most:
             raise ConfigError(f"{where}: [search] {key} must be between 1 and {most}, "
                               f"got {getattr(search, key)}")

@@ -113,3 +113,40 @@ def test_api_bench_runs_end_to_end_and_prints_the_curve(tmp_path):
     assert all(a["dangan_total"] == a["sqlite_total"] for a in point["asked"])
     assert point["dangan_workers"] and all(w["peak_rss"] > 0 for w in point["dangan_workers"])
     assert data["curve"][0]["records"] == "120"
+    # --reuse: the same builds served again, nothing rebuilt, the build figures carried over
+    toc = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "api-120" / "dangan" / "index")
+           .iterdir()}
+    again = subprocess.run([sys.executable, "-m", "bench.api", "--n", "120", "--queries", "8",
+                            "--workers", "1", "--out", str(tmp_path), "--reuse"], cwd=REPO,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "reusing the builds" in again.stderr and "builds (--reuse)" in again.stdout
+    assert toc == {p.name: p.stat().st_mtime_ns for p in (tmp_path / "api-120" / "dangan" /
+                                                          "index").iterdir()}
+    reused = json.loads((tmp_path / "api-120.json").read_text(encoding="utf-8"))["points"][0]
+    assert reused["dangan_build"]["seconds"] == point["dangan_build"]["seconds"]
+    assert reused["dangan_build"]["reused_from"] == "api-120.json"
+    assert all(a["dangan_status"] == 200 for a in reused["asked"])
+
+
+def test_reuse_refuses_an_incomplete_build(tmp_path):
+    from bench.api_reuse import complete_build, earlier_builds
+
+    work = tmp_path / "api-50"
+    assert "config.toml" in complete_build(work, 50)
+    (work / "dangan" / "index").mkdir(parents=True)
+    dangan_http.write_config(work / "dangan", 1)
+    assert "no committed index" in complete_build(work, 50)
+    (work / "dangan" / "index" / "_MAIN_1.toc").write_bytes(b"")
+    assert "fts.db" in complete_build(work, 50)
+    (work / "sqlite").mkdir()
+    db = sqlite3.connect(work / "sqlite" / "fts.db")
+    db.execute("CREATE TABLE t (body)")
+    db.executemany("INSERT INTO t VALUES (?)", [("x",)] * 49)
+    db.commit()
+    db.close()
+    assert "holds 49 records, not 50" in complete_build(work, 50)
+    assert complete_build(work, 49) == ""
+    dangan, sqlite = earlier_builds(tmp_path, 49, work)  # no earlier JSON: marked reused
+    assert dangan["summary"] == "reused" and dangan["records"] == 49
+    assert dangan["seconds"] != dangan["seconds"]  # unknown (nan)

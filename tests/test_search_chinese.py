@@ -306,12 +306,16 @@ def test_records_above_clearance_cost_no_phrase_positions_nor_scores(archive, mo
     archive.search(SearchRequest(q="档案", clearance="内部"))
     with archive.pinned() as (_searcher, arrays):
         positions = _Spy(monkeypatch, arrays, "positions")
+        gathered = _Spy(monkeypatch, arrays, "occurrences_in")
+        probed = _Spy(monkeypatch, arrays, "occurs_at")
         lengths = _Spy(monkeypatch, arrays, "lengths")
         for q in ("肇事逃逸嫌疑车辆", "逃逸嫌疑的摩托艇"):  # only in the 秘密 record; nowhere
             result = archive.search(SearchRequest(q=q, clearance="内部"))
             assert result.total == 0 and not result.hits
         assert positions.calls == [] and lengths.calls == []
-        assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1 and positions.calls
+        assert gathered.calls == [] and probed.calls == []
+        assert archive.search(top_request(q="肇事逃逸嫌疑车辆")).total == 1
+        assert gathered.calls and probed.calls
 
 
 def test_a_text_layer_spelt_with_cjk_radicals_is_found_by_the_ideographs(tmp_path):

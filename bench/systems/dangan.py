@@ -1,6 +1,7 @@
 """dangan itself: built with the real `dangan index` command, queried through the search library."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,18 +18,20 @@ from ..progress import say
 from ..queries import Query
 from . import BuildError, BuildStats, dir_size
 
+REPO = Path(__file__).resolve().parents[2]
 MAX_DEPTH = 100_000  # the library refuses page * size beyond this
 
 
 def dangan_command() -> list[str]:
-    """The installed console script next to this Python, else the one on PATH."""
+    """The installed console script next to this Python, else the one on PATH, run with this
+    checkout's code first on its path (the script imports whichever checkout the package was
+    installed from: a bench run in another working copy measured that one's code)."""
     beside = Path(sys.executable).parent / "dangan"
-    if beside.exists():
-        return [str(beside)]
-    found = shutil.which("dangan")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from search_app.cli import main; main()"]
+    found = str(beside) if beside.exists() else shutil.which("dangan")
+    if not found:
+        return [sys.executable, "-c", "from search_app.cli import main; main()"]
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return ["env", f"PYTHONPATH={path}", found]
 
 
 TIMED_SNIPPETS = True  # the timed search makes snippets, as the web page asks

@@ -115,8 +115,14 @@ def token_for_reader(work: Path) -> str:
     """A 查阅人 at 绝密 and an API token for it (the token is the last line printed)."""
     config = str(work / "config.toml")
     cli = dangan_command()
-    subprocess.run(cli + ["users", "add", READER, "--clearance", "绝密", "--password", PASSWORD,
-                          "--config", config], cwd=work, check=True, capture_output=True)
+    added = subprocess.run(cli + ["users", "add", READER, "--clearance", "绝密", "--password",
+                                  PASSWORD, "--config", config], cwd=work, capture_output=True,
+                           text=True)
+    if added.returncode != 0:  # a reused build (bench.api --reuse) has the reader already
+        known = subprocess.run(cli + ["users", "list", "--config", config], cwd=work,
+                               check=True, capture_output=True, text=True)
+        if not any(line.split("\t")[0] == READER for line in known.stdout.splitlines()):
+            raise RuntimeError(f"dangan users add failed: {added.stderr.strip()[-500:]}")
     done = subprocess.run(cli + ["tokens", "create", READER, "--days", "1", "--config", config],
                           cwd=work, check=True, capture_output=True, text=True)
     return done.stdout.strip().splitlines()[-1]

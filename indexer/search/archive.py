@@ -26,6 +26,7 @@ from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
 from ..store.arrays import EMPTY, IndexArrays
 from ..store.records import FOLDED_FACETS
+from ..store.residency import MappedBound
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
@@ -142,6 +143,7 @@ class Archive:
         text_units("档案 2008")  # the highlighter's table of characters, made once (35 ms)
         if self.settings.variants:  # the look-alike and homophone tables, now: not on the
             warm_variant_tables()  # first search that changes a character (0.2 s)
+        self._bound = MappedBound(self.settings.mapped_mb * 2**20)  # before the index is read
         with self._versions.lock:
             self._open()
 
@@ -156,7 +158,8 @@ class Archive:
         analyzer.warm_up()  # load the dictionary now, not on the first query
         inode = os.stat(self.dir).st_ino  # a rebuild swaps in a new directory
         ix = whoosh_index.open_dir(self.dir)
-        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer))
+        self._versions.replace(Version(ix, ix.searcher(), inode, analyzer,
+                                       self.settings.cache_mb * 2**20, self._bound))
         self.sources = read_sources(self.dir)
 
     def _refresh(self) -> None:
@@ -173,6 +176,11 @@ class Archive:
             # caught mid-swap or mid-commit: keep answering from the index already open
             # (its files stay readable while open) and look again on the next request
             log.info("index changing under the reader (%s); using the open one", e)
+
+    def _after_call(self, version) -> None:
+        """After each library call: the index pages this process holds mapped are let go when
+        they pass [search] mapped_mb (indexer.store.residency)."""
+        version.arrays.bounded()
 
     def current(self) -> tuple[Any, IndexArrays]:
         """The searcher and arrays of the version this call pinned (see `pins_version`)."""

@@ -5,12 +5,14 @@ import math
 
 import numpy as np
 
+from ..analysis.grams import is_char_unit
 from ..store.arrays import EMPTY, IndexArrays
 from .compile import COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value, Without
 
 K1, B = 1.2, 0.75
 _SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences
 _BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
+_LOW = (1 << _SHIFT) - 1
 
 
 def docs(arrays: IndexArrays, node, memo: dict | None = None,
@@ -120,20 +122,44 @@ def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
 
 
 def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
-    order = sorted(node.grams, key=lambda g: arrays.doc_frequency(node.field, g[0]))
-    sets = [arrays.postings(node.field, g)[0] for g, _o in order]
-    candidates = _intersect(sets + ([within] if within is not None else []))
-    starts = None
-    for gram, offset in order:
-        if not len(candidates):
+    """Where the grams occur at their offsets from one start: the documents holding them all
+    first (no position read), then the rarest gram's occurrences in those documents only, each
+    start then probed in the other grams' positions (binary search inside the document's
+    positions, in place): a common gram's other occurrences are never read."""
+    candidates = arrays.holding_all(node.field, [g for g, _o in node.grams], within)
+    if not len(candidates):
+        return EMPTY, np.zeros(0, np.float32)
+    order = sorted(implied(node.grams), key=lambda g: arrays.doc_frequency(node.field, g[0]))
+    (rarest, first), rest = order[0], order[1:]
+    occ_docs, occ_pos = arrays.occurrences_in(node.field, rarest, candidates)
+    starts = (occ_docs << _SHIFT) + (occ_pos + (_BIAS - first))  # sorted, distinct
+    for gram, offset in rest:
+        if not len(starts):
             return EMPTY, np.zeros(0, np.float32)
-        keys = occurrence_keys(arrays, node.field, gram, candidates) - offset
-        starts = keys if starts is None else starts[member(starts, keys)]
-        candidates = docs_of(starts)
+        at = (starts & _LOW) + (offset - _BIAS)
+        starts = starts[arrays.occurs_at(node.field, gram, starts >> _SHIFT, at)]
     docs = starts >> _SHIFT  # sorted (so are the keys): the first of each run, no sort
-    first = np.flatnonzero(_run_starts(docs))
-    counts = np.diff(np.append(first, len(starts)))
-    return docs[first], counts.astype(np.float32)
+    first_of = np.flatnonzero(_run_starts(docs))
+    counts = np.diff(np.append(first_of, len(starts)))
+    return docs[first_of], counts.astype(np.float32)
+
+
+def implied(grams: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
+    """The grams of a sequence plus the bigrams it implies between two of them: a query
+    covers 乡镇档案 with 乡镇 at 0 and 档案 at 2, so 镇档 is at 1 wherever both are (units at
+    consecutive positions always form a bigram), and it may be far rarer than either."""
+    out = list(grams)
+    at = dict((o, g) for g, o in grams)
+    for gram, offset in grams:
+        after = at.get(offset + 2)
+        if (after is not None and offset + 1 not in at and _two_chars(gram)
+                and _two_chars(after)):
+            out.append((gram[1] + after[0], offset + 1))
+    return out
+
+
+def _two_chars(gram: str) -> bool:
+    return len(gram) == 2 and is_char_unit(gram[0]) and is_char_unit(gram[1])
 
 
 def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
@@ -151,8 +177,7 @@ def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
 def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -> np.ndarray:
     """The documents `within` (None: all) whose postings hold every one of `grams` (no
     position read: a sequence only withheld records hold costs what an absent one costs)."""
-    sets = [arrays.postings(field, g)[0] for g in grams]
-    return _intersect(sets + ([within] if within is not None else [])) if sets else EMPTY
+    return arrays.holding_all(field, grams, within)
 
 
 def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:

@@ -14,10 +14,11 @@ from ..store.arrays import IndexArrays
 class Version:
     """One opened index version: its searcher, its arrays and how many searches use it."""
 
-    def __init__(self, ix: Any, searcher: Any, inode: int, analyzer: Any = None):
+    def __init__(self, ix: Any, searcher: Any, inode: int, analyzer: Any = None,
+                 cache_bytes: int = 128 * 2**20, bound: Any = None):
         self.ix, self.searcher, self.inode = ix, searcher, inode
         self.analyzer = analyzer  # words of this version's index (analysis.words.Analyzer)
-        self.arrays = IndexArrays(searcher)
+        self.arrays = IndexArrays(searcher, cache_bytes, bound)
         self.users = 0
         self.retired = False
         self.closed = False
@@ -91,7 +92,11 @@ def pins_version(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        with self._versions.pinning(self._refresh):
-            return method(self, *args, **kwargs)
+        outermost = self._versions.pinned() is None
+        with self._versions.pinning(self._refresh) as version:
+            result = method(self, *args, **kwargs)
+        if outermost:
+            self._after_call(version)
+        return result
 
     return wrapper

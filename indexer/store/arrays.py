@@ -16,6 +16,8 @@ from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzers import PREFIX
 from .mapped import SegmentMap, positions_from_deltas
+from .probe import TermArrays
+from .residency import index_maps
 
 _LENGTH_TABLE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -59,7 +61,7 @@ def _nbytes(value) -> int:
 class IndexArrays:
     """Array views of one searcher's segments; thread-safe, with a byte-bounded LRU cache."""
 
-    def __init__(self, searcher, cache_bytes: int = 512 * 2**20):
+    def __init__(self, searcher, cache_bytes: int = 128 * 2**20, bound=None):
         self.searcher = searcher
         self.leaves = searcher.reader().leaf_readers()  # [(segment reader, docnum offset)]
         self.maps = [SegmentMap.open(reader) for reader, _offset in self.leaves]
@@ -71,6 +73,20 @@ class IndexArrays:
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
+        self._mapped: list | None = None
+        self.bound = bound  # a residency.MappedBound, checked after each read from disk
+
+    def mapped_files(self) -> list:
+        """The memory maps this index version reads through (indexer.store.residency)."""
+        if self._mapped is None:
+            self._mapped = index_maps(self.leaves, self.maps)
+        return self._mapped
+
+    def bounded(self) -> None:
+        """Let go of the index's mapped pages if this process holds more than its bound (after
+        a read, so that one long call, such as a worker's warm-up, stays within it too)."""
+        if self.bound is not None:
+            self.bound.check(self.mapped_files())
 
     def _cached(self, key, build):
         """The value cached under `key`, built (reading disk, one thread at a time) and kept
@@ -84,6 +100,7 @@ class IndexArrays:
         with self._lock:
             if key not in self._cache and _nbytes(value) <= self._cache.maxsize:
                 self._cache[key] = value
+        self.bounded()
         return value
 
     def remembered(self, key, compute):
@@ -178,6 +195,93 @@ class IndexArrays:
             occ = [np.concatenate([p[2] for p in parts]),
                    np.concatenate([p[3] for p in parts])] if with_positions else []
         return (docs, weights, *occ) if with_positions else (docs, weights, EMPTY, EMPTY)
+
+    def holding_all(self, field: str, texts, within: np.ndarray | None = None) -> np.ndarray:
+        """Sorted docnums (deleted ones included) holding every one of the terms `texts`, and
+        in the sorted `within` when given: intersected in each segment's arrays in place, so no
+        posting list is copied or kept (a prefix term, or a segment without arrays: through
+        postings())."""
+        texts = list(texts)
+        if not texts:
+            return EMPTY
+        if any(t.endswith(PREFIX) for t in texts) or any(m is None for m in self.maps):
+            sets = [self.postings(field, t)[0] for t in texts]
+            return _intersect(sets + ([within] if within is not None else []))
+        schema = self.searcher.schema[field]
+        btexts = [schema.to_bytes(t) for t in texts]
+        ends = [offset for _r, offset in self.leaves[1:]] + [self.max_doc]
+        parts = []
+        for (_reader, offset), end, mapped in zip(self.leaves, ends, self.maps):
+            spans = [mapped.span(field, b) for b in btexts]
+            if any(span is None for span in spans):
+                continue
+            sets = [mapped.docs[d0:d1] for d0, d1, _p0, _p1 in spans]
+            if within is not None:
+                lo, hi = np.searchsorted(within, [offset, end]).tolist()
+                sets.append(within[lo:hi] - offset)
+            found = _intersect(sets)
+            if len(found):
+                parts.append(found.astype(np.int64) + offset)
+        self.bounded()
+        return np.concatenate(parts) if parts else EMPTY
+
+    def occurrences_in(self, field: str, text: str,
+                       docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(docnum per occurrence, position per occurrence) of a term in the sorted distinct
+        docnums `docs` only, sorted: gathered in place from each segment's arrays, no other
+        occurrence read (a prefix term, or a segment without arrays: its whole list, kept)."""
+        parts = []
+        for lo, hi, offset, terms, whole in self._by_segment(field, text, docs):
+            if terms is not None:
+                d, p = terms.gather(docs[lo:hi] - offset)
+                parts.append((d + offset, p))
+            elif whole is not None:
+                keep = _in_sorted(whole[0], docs[lo:hi])
+                parts.append((whole[0][keep], whole[1][keep]))
+        self.bounded()
+        if not parts:
+            return EMPTY, EMPTY
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def occurs_at(self, field: str, text: str, docs: np.ndarray,
+                  positions: np.ndarray) -> np.ndarray:
+        """Boolean mask: does the term occur in document docs[i] at positions[i]? (`docs`
+        sorted, repeats allowed.) Probed in each document's positions, in place."""
+        found = np.zeros(len(docs), dtype=bool)
+        for lo, hi, offset, terms, whole in self._by_segment(field, text, docs):
+            if terms is not None:
+                found[lo:hi] = terms.occurs_at(docs[lo:hi] - offset, positions[lo:hi])
+            elif whole is not None:
+                wanted = positions[lo:hi]
+                ok = (wanted >= 0) & (wanted < 1 << 32)
+                keys = (docs[lo:hi] << 32) + np.where(ok, wanted, 0)
+                found[lo:hi] = ok & _in_sorted(keys, (whole[0] << 32) + whole[1])
+        self.bounded()
+        return found
+
+    def _by_segment(self, field: str, text: str, docs: np.ndarray):
+        """Per segment holding some of the sorted docnums `docs`: (where they start and end in
+        `docs`, the segment's docnum offset, the term's TermArrays there, or else None and the
+        term's whole (docnums, positions) there, or None and None: not in that segment)."""
+        prefix = text.endswith(PREFIX)
+        btext = None if prefix else self.searcher.schema[field].to_bytes(text)
+        offsets = [offset for _r, offset in self.leaves] + [self.max_doc]
+        cuts = np.searchsorted(docs, offsets).tolist()
+        for i, ((reader, offset), mapped) in enumerate(zip(self.leaves, self.maps)):
+            lo, hi = cuts[i], cuts[i + 1]
+            if lo == hi:
+                continue
+            if not prefix and mapped is not None and mapped.positional(field):
+                span = mapped.span(field, btext)
+                yield lo, hi, offset, (None if span is None else TermArrays(mapped, span)), None
+            elif prefix:
+                whole = self.positions(field, text)
+                a, b = np.searchsorted(whole[0], [offset, offsets[i + 1]]).tolist()
+                yield lo, hi, offset, None, (whole[0][a:b], whole[1][a:b])
+            elif (field, btext) in reader:
+                yield lo, hi, offset, None, self._cached(
+                    ("segpos", i, field, text),
+                    lambda: _whoosh_read(reader, field, btext, offset, True)[2:])
 
     def doc_frequency(self, field: str, text: str) -> int:
         """Documents holding a term (deleted ones included), from the term tables: no
@@ -285,6 +389,32 @@ class IndexArrays:
                     out[offset:offset + len(column)] = column
             return out
         return self._cached(("num", field), build)
+
+
+def _intersect(sets: list[np.ndarray]) -> np.ndarray:
+    """The values in every one of the sorted distinct arrays `sets` (smallest first)."""
+    sets = sorted(sets, key=len)
+    result = sets[0]
+    for other in sets[1:]:
+        if not len(result):
+            break
+        result = result[_in_sorted(result, other)]
+    return result
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    top = int(sorted_set[-1])
+    if len(values) > 64 and 0 <= int(values.min()) and top < (1 << 26) and \
+            int(values.max()) < (1 << 26):
+        present = np.zeros(max(top, int(values.max())) + 1, dtype=bool)
+        present[sorted_set] = True  # docnums: a dense table beats a binary search
+        return present[values]
+    where = np.searchsorted(sorted_set, values)
+    where[where >= len(sorted_set)] = 0
+    return sorted_set[where] == values
 
 
 def _whoosh_read(reader, field: str, btext: bytes, offset: int, with_positions: bool):

@@ -142,6 +142,7 @@ class SegmentMap:
     def __init__(self, buffers: dict[str, memoryview], meta: dict):
         self.fields = {name: (lo, hi, positional)
                        for name, (lo, hi, positional) in meta["fields"].items()}
+        self.buffers = buffers  # the mapped ranges (indexer.store.residency releases them)
         self.keys = buffers[".dgk"]
         rows = np.frombuffer(buffers[".dgx"], dtype=_U64).reshape(-1, 3)
         self.key_at, self.doc_at, self.pos_at = rows[:, 0], rows[:, 1], rows[:, 2]  # views
@@ -228,6 +229,15 @@ class SegmentMap:
             return None
         d0, d1 = self.doc_at[r], self.doc_at[r + 1]
         return self.docs[d0:d1], self.weights[d0:d1]
+
+    def span(self, field: str, tbytes: bytes) -> tuple[int, int, int, int] | None:
+        """(first posting, end of postings, first position, end of positions) of a term in
+        the arrays, or None when the term is not in the segment."""
+        r = self._row(field, tbytes)
+        if r is None:
+            return None
+        return (int(self.doc_at[r]), int(self.doc_at[r + 1]), int(self.pos_at[r]),
+                int(self.pos_at[r + 1]))
 
     def positional(self, field: str) -> bool:
         return field in self.fields and self.fields[field][2]

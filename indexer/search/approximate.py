@@ -148,7 +148,6 @@ class Forgiving:
         self._gaps: dict[tuple, tuple[str, dict[str, np.ndarray]]] = {}  # fits' occurrences
         self._occurrences: dict[tuple, np.ndarray] = {}
         self._gram_memo: dict[str, tuple] = {}
-        self._key_memo: dict[tuple[str, str], np.ndarray] = {}
         self.terms = 0  # terms given variants so far
         self.pairs = 0  # grams checked so far (MAX_PAIRS)
         self._pairs: dict[str, bool] = {}
@@ -178,8 +177,8 @@ class Forgiving:
         ids = []
         for f, starts in gaps.items():
             if len(execute.holding(self.arrays, f, [gram], execute.docs_of(starts))):
-                ids.append(execute.docs_of(starts[execute.member(starts + at,
-                                                                  self._keys(f, gram))]))
+                ids.append(execute.docs_of(starts[execute.occurs(self.arrays, f, gram, starts,
+                                                                  at)]))
         ids = [d for d in ids if len(d)]
         if not ids:
             return 0
@@ -327,27 +326,15 @@ class Forgiving:
     def _starts(self, field: str, grams) -> np.ndarray:
         """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""
         key = (field, tuple(grams))
-        if key not in self._occurrences:
-            held = len(execute.holding(self.arrays, field, [g for g, _o in grams], self.visible))
-            self._occurrences[key] = execute.starts_of(
-                [(self._keys(field, g), o) for g, o in grams] if held else [])
+        if key not in self._occurrences:  # (in the records holding them all only)
+            self._occurrences[key] = execute.aligned_starts(self.arrays, field, grams,
+                                                            self.visible)
         return self._occurrences[key]
 
     def _grams(self, text: str) -> tuple[tuple[str, int], ...]:
         if text not in self._gram_memo:
             self._gram_memo[text] = tuple(ngram_terms(text))
         return self._gram_memo[text]
-
-    def _keys(self, field: str, gram: str) -> np.ndarray:
-        """The occurrences of a gram in the records the reader may see (execute's keys),
-        kept with the index version."""
-        def build():
-            return execute.occurrence_keys(self.arrays, field, gram, self.visible)
-        if (field, gram) not in self._key_memo:
-            key = ("keys", field, gram) if self.visible is None else (
-                "keys", self.reader, field, gram)
-            self._key_memo[field, gram] = self.arrays._cached(key, build)
-        return self._key_memo[field, gram]
 
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),

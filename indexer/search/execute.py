@@ -122,26 +122,41 @@ def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
 
 
 def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
-    """Where the grams occur at their offsets from one start: the documents holding them all
-    first (no position read), then the rarest gram's occurrences in those documents only, each
-    start then probed in the other grams' positions (binary search inside the document's
-    positions, in place): a common gram's other occurrences are never read."""
-    candidates = arrays.holding_all(node.field, [g for g, _o in node.grams], within)
-    if not len(candidates):
+    starts = aligned_starts(arrays, node.field, node.grams, within)
+    if not len(starts):
         return EMPTY, np.zeros(0, np.float32)
-    order = sorted(implied(node.grams), key=lambda g: arrays.doc_frequency(node.field, g[0]))
-    (rarest, first), rest = order[0], order[1:]
-    occ_docs, occ_pos = arrays.occurrences_in(node.field, rarest, candidates)
-    starts = (occ_docs << _SHIFT) + (occ_pos + (_BIAS - first))  # sorted, distinct
-    for gram, offset in rest:
-        if not len(starts):
-            return EMPTY, np.zeros(0, np.float32)
-        at = (starts & _LOW) + (offset - _BIAS)
-        starts = starts[arrays.occurs_at(node.field, gram, starts >> _SHIFT, at)]
     docs = starts >> _SHIFT  # sorted (so are the keys): the first of each run, no sort
     first_of = np.flatnonzero(_run_starts(docs))
     counts = np.diff(np.append(first_of, len(starts)))
     return docs[first_of], counts.astype(np.float32)
+
+
+def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | None
+                   ) -> np.ndarray:
+    """Where the grams occur at their offsets from one start, as sorted start keys: the
+    documents holding them all first (no position read), then the rarest gram's occurrences
+    in those documents only, each start then probed in the other grams' positions (binary
+    search inside the document's positions, in place): a common gram's other occurrences are
+    never read."""
+    grams = tuple(grams)
+    candidates = arrays.holding_all(field, [g for g, _o in grams], within)
+    if not len(candidates):
+        return EMPTY
+    order = sorted(implied(grams), key=lambda g: arrays.doc_frequency(field, g[0]))
+    (rarest, first), rest = order[0], order[1:]
+    occ_docs, occ_pos = arrays.occurrences_in(field, rarest, candidates)
+    starts = (occ_docs << _SHIFT) + (occ_pos + (_BIAS - first))  # sorted, distinct
+    for gram, offset in rest:
+        if not len(starts):
+            return EMPTY
+        starts = starts[occurs(arrays, field, gram, starts, offset)]
+    return starts
+
+
+def occurs(arrays: IndexArrays, field: str, gram: str, starts: np.ndarray,
+           offset: int) -> np.ndarray:
+    """Boolean mask: does `gram` occur `offset` units after each start key?"""
+    return arrays.occurs_at(field, gram, starts >> _SHIFT, (starts & _LOW) + (offset - _BIAS))
 
 
 def implied(grams: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
@@ -162,18 +177,6 @@ def _two_chars(gram: str) -> bool:
     return len(gram) == 2 and is_char_unit(gram[0]) and is_char_unit(gram[1])
 
 
-def occurrence_keys(arrays: IndexArrays, field: str, gram: str,
-                    within: np.ndarray | None = None) -> np.ndarray:
-    """Every occurrence of a gram in the documents `within` (None: all), as sorted keys
-    (docnum << 32 | position + a bias): `starts_of` aligns them."""
-    occ_docs, occ_pos = arrays.positions(field, gram)
-    if within is not None:
-        keep = member(occ_docs, within)
-        occ_docs, occ_pos = occ_docs[keep], occ_pos[keep]
-    # (docnum, position) pairs are sorted and distinct, and so are these keys
-    return (occ_docs << _SHIFT) + (occ_pos + _BIAS)
-
-
 def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -> np.ndarray:
     """The documents `within` (None: all) whose postings hold every one of `grams` (no
     position read: a sequence only withheld records hold costs what an absent one costs)."""
@@ -181,8 +184,9 @@ def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -
 
 
 def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:
-    """Where a sequence of grams occurs, from each gram's `occurrence_keys` and its offset in
-    the sequence: the start keys, sorted (the rarest gram's, narrowed by the others')."""
+    """Where a sequence of parts occurs, from each part's start keys (`aligned_starts`) and its
+    offset in the sequence: the start keys, sorted (the rarest part's, narrowed by the
+    others')."""
     if not keyed:
         return EMPTY
     keyed = sorted(keyed, key=lambda ko: len(ko[0]))

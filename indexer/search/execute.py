@@ -7,6 +7,7 @@ import numpy as np
 
 from ..analysis.grams import is_char_unit
 from ..store.arrays import EMPTY, IndexArrays
+from ..store.sets import intersect, member
 from .compile import COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value, Without
 
 K1, B = 1.2, 0.75
@@ -40,7 +41,7 @@ def docs(arrays: IndexArrays, node, memo: dict | None = None,
         return arrays.live()
     if isinstance(node, AllOf):
         positives = [n for n in node.nodes if not isinstance(n, Without)]
-        result = (_intersect([docs(arrays, n, memo, within) for n in positives])
+        result = (intersect([docs(arrays, n, memo, within) for n in positives])
                   if positives else arrays.live())
         for n in node.nodes:
             if isinstance(n, Without) and len(result):
@@ -52,30 +53,6 @@ def docs(arrays: IndexArrays, node, memo: dict | None = None,
         live = arrays.live()
         return live[~member(live, docs(arrays, node.node, memo, within))]
     raise TypeError(f"unknown plan node {node!r}")
-
-
-def _intersect(sets: list[np.ndarray]) -> np.ndarray:
-    sets = sorted(sets, key=len)
-    result = sets[0]
-    for other in sets[1:]:
-        if not len(result):
-            break
-        result = result[member(result, other)]
-    return result
-
-
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    top = int(sorted_set[-1])
-    if len(values) > 64 and top < (1 << 26) and int(values.max(initial=0)) < (1 << 26):
-        present = np.zeros(max(top, int(values.max(initial=0))) + 1, dtype=bool)
-        present[sorted_set] = True  # docnums: a dense table beats binary search
-        return present[values]
-    where = np.searchsorted(sorted_set, values)
-    where[where >= len(sorted_set)] = 0
-    return sorted_set[where] == values
 
 
 def union(parts: list[np.ndarray]) -> np.ndarray:

@@ -16,6 +16,7 @@ from whoosh.util.numeric import byte_to_length
 
 from ..analysis.analyzers import PREFIX
 from .mapped import SegmentMap, positions_from_deltas
+from .sets import intersect, member
 from .probe import TermArrays
 from .residency import index_maps
 
@@ -206,7 +207,7 @@ class IndexArrays:
             return EMPTY
         if any(t.endswith(PREFIX) for t in texts) or any(m is None for m in self.maps):
             sets = [self.postings(field, t)[0] for t in texts]
-            return _intersect(sets + ([within] if within is not None else []))
+            return intersect(sets + ([within] if within is not None else []))
         schema = self.searcher.schema[field]
         btexts = [schema.to_bytes(t) for t in texts]
         ends = [offset for _r, offset in self.leaves[1:]] + [self.max_doc]
@@ -219,7 +220,7 @@ class IndexArrays:
             if within is not None:
                 lo, hi = np.searchsorted(within, [offset, end]).tolist()
                 sets.append(within[lo:hi] - offset)
-            found = _intersect(sets)
+            found = intersect(sets)
             if len(found):
                 parts.append(found.astype(np.int64) + offset)
         self.bounded()
@@ -236,7 +237,7 @@ class IndexArrays:
                 d, p = terms.gather(docs[lo:hi] - offset)
                 parts.append((d + offset, p))
             elif whole is not None:
-                keep = _in_sorted(whole[0], docs[lo:hi])
+                keep = member(whole[0], docs[lo:hi])
                 parts.append((whole[0][keep], whole[1][keep]))
         self.bounded()
         if not parts:
@@ -255,7 +256,7 @@ class IndexArrays:
                 wanted = positions[lo:hi]
                 ok = (wanted >= 0) & (wanted < 1 << 32)
                 keys = (docs[lo:hi] << 32) + np.where(ok, wanted, 0)
-                found[lo:hi] = ok & _in_sorted(keys, (whole[0] << 32) + whole[1])
+                found[lo:hi] = ok & member(keys, (whole[0] << 32) + whole[1])
         self.bounded()
         return found
 
@@ -389,32 +390,6 @@ class IndexArrays:
                     out[offset:offset + len(column)] = column
             return out
         return self._cached(("num", field), build)
-
-
-def _intersect(sets: list[np.ndarray]) -> np.ndarray:
-    """The values in every one of the sorted distinct arrays `sets` (smallest first)."""
-    sets = sorted(sets, key=len)
-    result = sets[0]
-    for other in sets[1:]:
-        if not len(result):
-            break
-        result = result[_in_sorted(result, other)]
-    return result
-
-
-def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Boolean mask: which of `values` are in the sorted array `sorted_set`."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    top = int(sorted_set[-1])
-    if len(values) > 64 and 0 <= int(values.min()) and top < (1 << 26) and \
-            int(values.max()) < (1 << 26):
-        present = np.zeros(max(top, int(values.max())) + 1, dtype=bool)
-        present[sorted_set] = True  # docnums: a dense table beats a binary search
-        return present[values]
-    where = np.searchsorted(sorted_set, values)
-    where[where >= len(sorted_set)] = 0
-    return sorted_set[where] == values
 
 
 def _whoosh_read(reader, field: str, btext: bytes, offset: int, with_positions: bool):

@@ -59,6 +59,9 @@ def serving(config: Path, cwd: Path, probe: str = "/api/search"):
     try:
         base = f"http://{HOST}:{port}"
         yield base, proc, wait_until_up(proc, base + probe, log), port
+    except BaseException:  # a failing test shows what the server logged (a 500's traceback)
+        print(f"--- dangan serve log ({log}) ---\n{log.read_text(errors='replace')[-20000:]}")
+        raise
     finally:
         if proc.poll() is None:
             proc.terminate()

@@ -5,6 +5,7 @@ gram (and the bigrams a query implies) find exactly the records holding the text
 import random
 
 import numpy as np
+import pytest
 from test_mapped_postings import built
 
 from indexer.analysis.normalize import normalize
@@ -70,7 +71,13 @@ def test_occurs_at_says_exactly_which_document_and_position_pairs_hold_the_term(
         s.close()
 
 
-def test_a_phrase_is_found_exactly_where_its_text_is(tmp_path):
+@pytest.mark.parametrize("whole_lists", [0, 10**9], ids=["probed", "whole lists"])
+def test_a_phrase_is_found_exactly_where_its_text_is(tmp_path, monkeypatch, whole_lists):
+    """Both ways of aligning a phrase (probing from its rarest gram; whole occurrence lists,
+    taken when every gram is in few documents) find exactly the records holding it."""
+    from indexer.search import execute
+
+    monkeypatch.setattr(execute, "WHOLE_LISTS", whole_lists)
     ix, records, deleted = built(tmp_path, n=60)
     s, readers = _readers(ix)
     live = {f["id"] for f in records if f not in deleted}

@@ -14,6 +14,8 @@ K1, B = 1.2, 0.75
 _SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences
 _BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
 _LOW = (1 << _SHIFT) - 1
+WHOLE_LISTS = 4096  # a phrase whose grams are each in at most this many documents reads their
+# whole occurrence lists (cached); one with a commoner gram probes from its rarest gram
 
 
 def docs(arrays: IndexArrays, node, memo: dict | None = None,
@@ -119,6 +121,8 @@ def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | 
     candidates = arrays.holding_all(field, [g for g, _o in grams], within)
     if not len(candidates):
         return EMPTY
+    if max(arrays.doc_frequency(field, g) for g, _o in grams) <= WHOLE_LISTS:
+        return _from_whole_lists(arrays, field, grams, candidates)
     order = sorted(implied(grams), key=lambda g: arrays.doc_frequency(field, g[0]))
     (rarest, first), rest = order[0], order[1:]
     occ_docs, occ_pos = arrays.occurrences_in(field, rarest, candidates)
@@ -128,6 +132,18 @@ def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | 
             return EMPTY
         starts = starts[occurs(arrays, field, gram, starts, offset)]
     return starts
+
+
+def _from_whole_lists(arrays: IndexArrays, field: str, grams, candidates: np.ndarray
+                      ) -> np.ndarray:
+    """`aligned_starts` from each gram's whole occurrence list (kept in the cache), when
+    every gram is in few documents: cheaper there than probing position by position."""
+    keyed = []
+    for gram, offset in grams:
+        occ_docs, occ_pos = arrays.positions(field, gram)
+        keep = member(occ_docs, candidates)
+        keyed.append(((occ_docs[keep] << _SHIFT) + (occ_pos[keep] + _BIAS), offset))
+    return starts_of(keyed)
 
 
 def occurs(arrays: IndexArrays, field: str, gram: str, starts: np.ndarray,

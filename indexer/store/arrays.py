@@ -52,6 +52,9 @@ def pair_code(gram: str) -> int | None:
     return a << 16 | b
 
 
+_Absent = object()  # a term a segment does not hold (cached too)
+
+
 def _nbytes(value) -> int:
     """What a cached value costs: its arrays' bytes (64 for anything else)."""
     if isinstance(value, tuple):
@@ -260,6 +263,17 @@ class IndexArrays:
         self.bounded()
         return found
 
+    def _term_arrays(self, i: int, mapped: SegmentMap, field: str,
+                     btext: bytes) -> TermArrays | None:
+        """A term's TermArrays in segment i (None: not there), kept in the cache: a search for
+        variants probes the same grams again and again (its lookup and the running sum of its
+        postings' counts cost more than the probe on a small archive)."""
+        def build():
+            span = mapped.span(field, btext)
+            return _Absent if span is None else TermArrays(mapped, span)
+        found = self._cached(("terms", i, field, btext), build)
+        return None if found is _Absent else found
+
     def _by_segment(self, field: str, text: str, docs: np.ndarray):
         """Per segment holding some of the sorted docnums `docs`: (where they start and end in
         `docs`, the segment's docnum offset, the term's TermArrays there, or else None and the
@@ -273,8 +287,7 @@ class IndexArrays:
             if lo == hi:
                 continue
             if not prefix and mapped is not None and mapped.positional(field):
-                span = mapped.span(field, btext)
-                yield lo, hi, offset, (None if span is None else TermArrays(mapped, span)), None
+                yield lo, hi, offset, self._term_arrays(i, mapped, field, btext), None
             elif prefix:
                 whole = self.positions(field, text)
                 a, b = np.searchsorted(whole[0], [offset, offsets[i + 1]]).tolist()

@@ -33,6 +33,7 @@ log = logging.getLogger("dangan.index")
 FORMAT = 1
 EXTS = (".dgk", ".dgx", ".dgd", ".dgw", ".dgc", ".dgp")
 META = ".dgm"
+_SPANS = 1 << 16  # terms whose span a segment keeps (about 10 MB at most)
 _FLUSH = 1 << 16  # postings buffered before they are written as arrays
 _BLOCK = 64  # terms per block of the term lookup
 _U32, _F32, _U64 = np.dtype("<u4"), np.dtype("<f4"), np.dtype("<u8")
@@ -152,6 +153,7 @@ class SegmentMap:
         self.positions = np.frombuffer(buffers[".dgp"], dtype=_U32)
         self._terms = _Terms(self)
         self._firsts: dict[str, list[bytes]] = {}  # field -> first term of each block
+        self._spans: dict[tuple[str, bytes], tuple | None] = {}  # span(), at most _SPANS
 
     @classmethod
     def open(cls, reader) -> SegmentMap | None:
@@ -232,12 +234,18 @@ class SegmentMap:
 
     def span(self, field: str, tbytes: bytes) -> tuple[int, int, int, int] | None:
         """(first posting, end of postings, first position, end of positions) of a term in
-        the arrays, or None when the term is not in the segment."""
+        the arrays, or None when the term is not in the segment; kept (a phrase and a search
+        for variants ask for the same grams again and again)."""
+        key = (field, tbytes)
+        if key in self._spans:
+            return self._spans[key]
         r = self._row(field, tbytes)
-        if r is None:
-            return None
-        return (int(self.doc_at[r]), int(self.doc_at[r + 1]), int(self.pos_at[r]),
-                int(self.pos_at[r + 1]))
+        span = None if r is None else (int(self.doc_at[r]), int(self.doc_at[r + 1]),
+                                       int(self.pos_at[r]), int(self.pos_at[r + 1]))
+        if len(self._spans) >= _SPANS:
+            self._spans.clear()  # (threads may race to fill it, not corrupt it)
+        self._spans[key] = span
+        return span
 
     def positional(self, field: str) -> bool:
         return field in self.fields and self.fields[field][2]

@@ -27,6 +27,11 @@ class TermArrays:
         np.cumsum(self.counts[:-1], dtype=_I64, out=self.first[1:])
         self.first[1:] += p0
 
+    @property
+    def nbytes(self) -> int:
+        """What it costs kept in a cache (the rest are views of the mapped file)."""
+        return self.first.nbytes + 64
+
     def postings_of(self, docs: np.ndarray) -> np.ndarray:
         """The posting of each of `docs` (sorted local docnums, repeats allowed), -1 where the
         document does not hold the term."""

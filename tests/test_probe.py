@@ -71,13 +71,13 @@ def test_occurs_at_says_exactly_which_document_and_position_pairs_hold_the_term(
         s.close()
 
 
-@pytest.mark.parametrize("whole_lists", [0, 10**9], ids=["probed", "whole lists"])
-def test_a_phrase_is_found_exactly_where_its_text_is(tmp_path, monkeypatch, whole_lists):
+@pytest.mark.parametrize("small", [0, 10**9], ids=["probed", "whole lists"])
+def test_a_phrase_is_found_exactly_where_its_text_is(tmp_path, monkeypatch, small):
     """Both ways of aligning a phrase (probing from its rarest gram; whole occurrence lists,
-    taken when every gram is in few documents) find exactly the records holding it."""
+    taken in a small archive) find exactly the records holding it."""
     from indexer.search import execute
 
-    monkeypatch.setattr(execute, "WHOLE_LISTS", whole_lists)
+    monkeypatch.setattr(execute, "SMALL_ARCHIVE", small)
     ix, records, deleted = built(tmp_path, n=60)
     s, readers = _readers(ix)
     live = {f["id"] for f in records if f not in deleted}

@@ -14,8 +14,9 @@ K1, B = 1.2, 0.75
 _SHIFT = 32  # key = docnum << _SHIFT + position - offset + _BIAS, to align occurrences
 _BIAS = 4096  # > any offset inside a query (queries are at most 500 characters)
 _LOW = (1 << _SHIFT) - 1
-WHOLE_LISTS = 4096  # a phrase whose grams are each in at most this many documents reads their
-# whole occurrence lists (cached); one with a commoner gram probes from its rarest gram
+SMALL_ARCHIVE = 20_000  # up to this many records a phrase reads its grams' whole occurrence
+# lists (cached: cheaper there); beyond, it probes from its rarest gram (measured: 3,000 records,
+# variants' once-asked p95 29 -> 11 ms; 300,000 records, API p95 68 ms probing, 118 with lists)
 
 
 def docs(arrays: IndexArrays, node, memo: dict | None = None,
@@ -121,7 +122,7 @@ def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | 
     candidates = arrays.holding_all(field, [g for g, _o in grams], within)
     if not len(candidates):
         return EMPTY
-    if max(arrays.doc_frequency(field, g) for g, _o in grams) <= WHOLE_LISTS:
+    if arrays.max_doc <= SMALL_ARCHIVE:
         return _from_whole_lists(arrays, field, grams, candidates)
     order = sorted(implied(grams), key=lambda g: arrays.doc_frequency(field, g[0]))
     (rarest, first), rest = order[0], order[1:]
@@ -136,8 +137,8 @@ def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | 
 
 def _from_whole_lists(arrays: IndexArrays, field: str, grams, candidates: np.ndarray
                       ) -> np.ndarray:
-    """`aligned_starts` from each gram's whole occurrence list (kept in the cache), when
-    every gram is in few documents: cheaper there than probing position by position."""
+    """`aligned_starts` from each gram's whole occurrence list (kept in the cache), in a small
+    archive: cheaper there than probing position by position."""
     keyed = []
     for gram, offset in grams:
         occ_docs, occ_pos = arrays.positions(field, gram)

@@ -126,8 +126,9 @@ class VariantFinder:
         still its characters OCR confuses (交通管里 for a common 交通管理)."""
         term = normalize(typed).text.strip()
         found: dict[str, str] = {}
-        if re.fullmatch(r"[A-Za-z' ]+", toneless(typed).strip()):
-            self._pinyin(toneless(typed), found)
+        plain = toneless(typed)
+        if re.fullmatch(r"[A-Za-z' ]+", plain.strip()):
+            self._pinyin(plain, found)
         else:
             self._docnum(typed, found)
             for full in self.lexicon.short_forms.get(term, ()):

@@ -264,10 +264,9 @@ class SegmentMap:
     def prefix_frequencies(self, field: str, prefix: bytes) -> tuple[list[bytes], np.ndarray]:
         """The terms of a field starting with `prefix`, in order, and the documents holding
         each (deleted ones included), read off the term rows at once."""
-        terms = self.expand_prefix(field, prefix)
+        r, terms = self._prefixed(field, prefix)
         if not terms:
             return [], np.zeros(0, dtype=np.int64)
-        r = self._row(field, terms[0])
         return terms, (self.doc_at[r + 1:r + len(terms) + 1] -
                        self.doc_at[r:r + len(terms)]).astype(np.int64)
 
@@ -293,11 +292,15 @@ class SegmentMap:
 
     def expand_prefix(self, field: str, prefix: bytes) -> list[bytes]:
         """The terms of a field starting with `prefix`, in order."""
+        return self._prefixed(field, prefix)[1]
+
+    def _prefixed(self, field: str, prefix: bytes) -> tuple[int, list[bytes]]:
+        """(the row of the first, the terms) of a field starting with `prefix`, in order."""
         span = self.fields.get(field)
         if span is None:
-            return []
+            return 0, []
         lo, hi, _positional = span
-        r = self._find(field, prefix, lo, hi)[0]
+        first = r = self._find(field, prefix, lo, hi)[0]
         out = []
         while r < hi:
             term = self._terms[r]
@@ -305,7 +308,7 @@ class SegmentMap:
                 break
             out.append(term)
             r += 1
-        return out
+        return first, out
 
 
 class _Terms:

@@ -3,6 +3,7 @@ gathered and probed in place, they are exactly what the term's whole occurrence 
 segments read through their arrays and through Whoosh alike; phrases aligned from the rarest
 gram (and the bigrams a query implies) find exactly the records holding the text."""
 import random
+import re
 
 import numpy as np
 import pytest
@@ -131,5 +132,78 @@ def test_documents_holding_every_term_are_the_intersection_of_their_postings(tmp
                     got = arrays.holding_all("text_ng", terms, within)
                     assert got.tolist() == expected, (terms, within is None)
         assert readers[0].holding_all("text_ng", []).tolist() == []
+    finally:
+        s.close()
+
+
+def _near(texts: dict[int, str], term: str, i: int) -> dict[int, set]:
+    """Documents whose text holds `term` with its character i replaced by anything else (another
+    unit, or punctuation: None), with what stands there, by brute force over the units."""
+    from indexer.analysis.grams import units
+    out = {}
+    for doc, text in texts.items():
+        at = {pos: u for u, _a, _b, pos in units(text)}
+        for s in range(min(at, default=0) - 1, max(at, default=0) + 1):
+            if all(at.get(s + k) == term[k] for k in range(len(term)) if k != i) and \
+                    at.get(s + i) != term[i]:
+                out.setdefault(doc, set()).add(at.get(s + i))
+    return out
+
+
+@pytest.mark.parametrize("small", [0, 10**9], ids=["probed", "whole lists"])
+def test_a_term_changed_at_one_place_is_found_exactly_where_it_stands(tmp_path, monkeypatch,
+                                                                      small):
+    """All the places of a term looked for at once (one reading of its grams, each start given
+    the set of grams found from it): each place's records are exactly those holding the term
+    with that character replaced (brute force), and a variant counted from where the rest of
+    the term stands is its exact count, the places next to an end included."""
+    from indexer.analysis.confusions import lookalikes
+    from indexer.search import approximate, execute
+    from indexer.search.lexicon import build
+
+    monkeypatch.setattr(execute, "SMALL_ARCHIVE", small)
+    ix, records, deleted = built(tmp_path, n=60)
+    s, readers = _readers(ix)
+    rng = random.Random(8)
+    try:
+        live = set(s.reader().all_doc_ids())
+        texts = {d: normalize(s.stored_fields(d)["text"]).text for d in live}
+        terms = set()
+        for text in rng.sample(sorted(set(texts.values())), 12):
+            runs = [r for r in re.findall(r"[\u4e00-\u9fff]{4,}", text)]
+            if runs:
+                run = rng.choice(runs)
+                k = rng.randrange(len(run) - 3)
+                term = run[k:k + rng.randint(4, min(7, len(run) - k))]
+                j = rng.randrange(len(term))
+                terms.add(term)  # as it stands, and with one character changed
+                terms.add(term[:j] + rng.choice("档镇政府人民工作") + term[j + 1:])
+        assert len(terms) >= 10
+        for arrays in readers:
+            for term in sorted(terms):
+                places = list(range(len(term)))
+                found = {}
+                found = execute.changed_starts(arrays, "text_ng", term, places, None)
+                for i in places:
+                    if i in (1, len(term) - 2):
+                        continue  # (only the rest is looked for there)
+                    got = set(execute.docs_of(found.get(i, execute.EMPTY)).tolist())
+                    assert got & live == set(_near(texts, term, i)), (term, i)
+                gapped = approximate.Forgiving(arrays, None, {}, build([], [], []), 10, [],
+                                               lookalikes)
+                plain = approximate.Forgiving(arrays, None, {}, build([], [], []), 10, [],
+                                              lookalikes)
+                for i in places:
+                    gapped.fits(term[:i], term[i + 1:], besides=term)
+                for i in places:  # the characters found there, and one that is not
+                    seen = {u for there in _near(texts, term, i).values() for u in there
+                            if u and len(u) == 1}
+                    for text in texts.values():  # what follows the part before, precedes
+                        seen |= {m.group(1) for m in re.finditer(  # the part after
+                            f"{term[:i]}(.)" if i else f"(.){term[i + 1:]}", text)}
+                    for x in sorted(seen | {"鬱", *"档镇政府"} - {term[i]}):
+                        variant = term[:i] + x + term[i + 1:]
+                        assert gapped.count(variant, "text") == plain.count(variant, "text"), \
+                            (term, variant)
     finally:
         s.close()

@@ -29,6 +29,8 @@ MAX_TERM_CHARS = 20  # longer terms are not searched loosely
 MAX_TERMS = 8  # terms per query that get variants (the first ones)
 MAX_LOOKUPS = 200  # exact lookups (counts and alignments) per search for variants
 MISREAD_CHARS = 3  # a term that matches plenty is also searched as OCR misread it from here
+ONE_CHAR_PART = 2048  # a term's change next to its end is looked for in at most this
+# many records holding the rest (else every one of those changes is counted on its own)
 MAX_PAIRS = 3000  # two-character grams checked per search (the bench's messy queries: ≤ 1,600)
 
 
@@ -131,6 +133,14 @@ class Holdings:
 _UNKNOWN = object()
 
 
+def _one_place(parts: tuple[str, ...], besides: str) -> bool:
+    """Whether `fits(*parts, besides=...)` asks for `besides`, a term of 4+ Chinese
+    characters, with one of its characters changed (`Forgiving._changed_at`)."""
+    return (len(parts) == 2 and len(besides) >= 4 and all(is_cjk(c) for c in besides)
+            and len(parts[0]) + len(parts[1]) + 1 == len(besides)
+            and besides.startswith(parts[0]) and besides.endswith(parts[1]))
+
+
 class Forgiving:
     """The variant lookups of one search (one index version, one reader's records)."""
 
@@ -172,13 +182,17 @@ class Forgiving:
     def _filled(self, gaps: dict[str, np.ndarray], text: str, i: int) -> int:
         """Records holding `text`, found from the occurrences of its parts around text[i]
         (one gram more, instead of every gram of `text` aligned again)."""
-        at = max(0, i - 1)  # the gram of the new character and the one before (or after)
-        (gram, _o), = ngram_terms(text[at:at + 2])
+        at = [max(0, i - 1)]  # the gram of the new character and the one before (or after)
+        if i == len(text) - 2:
+            at.append(i)  # and the last character's (no gram of the gaps held it)
+        grams = [(ngram_terms(text[a:a + 2])[0][0], a) for a in at]
         ids = []
         for f, starts in gaps.items():
-            if len(execute.holding(self.arrays, f, [gram], execute.docs_of(starts))):
-                ids.append(execute.docs_of(starts[execute.occurs(self.arrays, f, gram, starts,
-                                                                  at)]))
+            if len(execute.holding(self.arrays, f, [g for g, _a in grams],
+                                   execute.docs_of(starts))):
+                for gram, a in grams:
+                    starts = starts[execute.occurs(self.arrays, f, gram, starts, a)]
+                ids.append(execute.docs_of(starts))
         ids = [d for d in ids if len(d)]
         if not ids:
             return 0
@@ -281,6 +295,8 @@ class Forgiving:
         `besides` (the term itself: its own occurrences are no misreading of it). For parts
         of Chinese characters, where two occur is kept: `count` of a term with one character
         put between them then reads one gram more."""
+        if _one_place(parts, besides):
+            return self._changed_at(besides, len(parts[0]))
         if any(len(p) == 1 for p in parts):
             return True  # (one character alone is every gram it starts: too dear to look up)
         if all(is_cjk(c) for p in parts for c in p):
@@ -321,6 +337,36 @@ class Forgiving:
         held = [execute.docs_of(s) for s in gaps.values()]
         self._counts[key] = int(bool(held) and np.count_nonzero(
             execute.member(np.unique(np.concatenate(held)), self._live())))
+        return bool(self._counts[key])
+
+    def _changed_at(self, term: str, i: int) -> bool:
+        """`fits` of a term with its character i changed, the term of 4+ Chinese characters:
+        every place (but the second and the last but one) answered at once, from one reading
+        of the occurrences of each of its two-character grams, and the occurrences of each
+        change kept for `count` (where `_gapped` aligned two parts per place)."""
+        key = ("fits", term, term[:i], term[i + 1:])
+        if key not in self._counts:
+            if len(self._counts) >= MAX_LOOKUPS:
+                return False
+            found: dict[int, dict | None] = {j: {} for j in range(len(term))}
+            ends = (1, len(term) - 2)  # (a part of one character: its grams are every
+            for f in ANYWHERE:  # gram it starts; its place taken when few records hold the rest)
+                for j, starts in execute.changed_starts(self.arrays, f, term, list(found),
+                                                        self.visible, ends,
+                                                        ONE_CHAR_PART).items():
+                    if starts is None:
+                        found[j] = None
+                    elif found[j] is not None:
+                        found[j][f] = starts
+            for j, gaps in found.items():
+                if gaps is None:
+                    self._counts[("fits", term, term[:j], term[j + 1:])] = 1  # (not told)
+                    continue
+                self._gaps[(term[:j], term[j + 1:])] = (term, gaps)
+                held = [execute.docs_of(s) for s in gaps.values()]
+                self._counts[("fits", term, term[:j], term[j + 1:])] = int(bool(held) and (
+                    np.count_nonzero(execute.member(np.unique(np.concatenate(held)),
+                                                    self._live()))))
         return bool(self._counts[key])
 
     def _starts(self, field: str, grams) -> np.ndarray:

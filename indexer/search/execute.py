@@ -119,7 +119,7 @@ def aligned_starts(arrays: IndexArrays, field: str, grams, within: np.ndarray | 
     search inside the document's positions, in place): a common gram's other occurrences are
     never read."""
     grams = tuple(grams)
-    candidates = arrays.holding_all(field, [g for g, _o in grams], within)
+    candidates = holding(arrays, field, [g for g, _o in grams], within)
     if not len(candidates):
         return EMPTY
     if arrays.max_doc <= SMALL_ARCHIVE:
@@ -147,10 +147,69 @@ def _from_whole_lists(arrays: IndexArrays, field: str, grams, candidates: np.nda
     return starts_of(keyed)
 
 
+def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[int],
+                   within: np.ndarray | None, optional: tuple[int, ...] = (),
+                   most: int = 0) -> dict[int, np.ndarray | None]:
+    """For each place i of `places`, where `term` (Chinese characters only) occurs in `field`
+    with its character i replaced by another (sorted start keys, in the records `within`
+    holding every two-character gram of the term not touching i): each gram's occurrences in
+    those records read once, and each start key given the set of grams found from it (a bit
+    per gram), instead of two parts aligned per place. The term itself is no change of it.
+    A place of `optional` held by more than `most` records is left out (None: not known)."""
+    grams = [term[k:k + 2] for k in range(len(term) - 1)]
+    need = {i: [k for k in range(len(grams)) if k not in (i - 1, i)] for i in places}
+    held = {i: holding(arrays, field, {grams[k] for k in ks}, within)
+            for i, ks in need.items() if ks}
+    unknown = {i: None for i in optional if i in held and len(held[i]) > most}
+    for i in unknown:
+        del need[i], held[i]
+    candidates = union(list(held.values()))
+    if not len(candidates):
+        return unknown
+    keyed, bits = [], []
+    for k, gram in enumerate(grams):
+        if arrays.max_doc <= SMALL_ARCHIVE:
+            occ_docs, occ_pos = arrays.positions(field, gram)
+            keep = member(occ_docs, candidates)
+            occ_docs, occ_pos = occ_docs[keep], occ_pos[keep]
+        else:
+            occ_docs, occ_pos = arrays.occurrences_in(field, gram, candidates)
+        keyed.append((occ_docs << _SHIFT) + (occ_pos + (_BIAS - k)))
+        bits.append(np.full(len(occ_docs), 1 << k, dtype=np.int64))
+    keys = np.concatenate(keyed)
+    order = np.argsort(keys, kind="stable")
+    keys, flags = keys[order], np.concatenate(bits)[order]
+    first = np.flatnonzero(_run_starts(keys))
+    keys, flags = keys[first], np.bitwise_or.reduceat(flags, first)
+    whole = (1 << len(grams)) - 1
+    out: dict[int, np.ndarray | None] = unknown
+    for i, ks in need.items():
+        wanted = sum(1 << k for k in ks)
+        at = keys[((flags & wanted) == wanted) & (flags != whole)]
+        if len(at) and i in held:
+            at = at[member(at >> _SHIFT, held[i])]
+        if len(at):
+            out[i] = at
+    return out
+
+
 def occurs(arrays: IndexArrays, field: str, gram: str, starts: np.ndarray,
            offset: int) -> np.ndarray:
-    """Boolean mask: does `gram` occur `offset` units after each start key?"""
+    """Boolean mask: does `gram` occur `offset` units after each start key? (In a small
+    archive: looked up in the gram's whole occurrence list, kept; beyond, probed.)"""
+    if arrays.max_doc <= SMALL_ARCHIVE:
+        at = (starts & _LOW) + (offset - _BIAS)
+        return (at >= 0) & member((starts >> _SHIFT << _SHIFT) + np.maximum(at, 0),
+                                  _occurrence_keys(arrays, field, gram))
     return arrays.occurs_at(field, gram, starts >> _SHIFT, (starts & _LOW) + (offset - _BIAS))
+
+
+def _occurrence_keys(arrays: IndexArrays, field: str, gram: str) -> np.ndarray:
+    """A gram's occurrences as sorted keys docnum << _SHIFT + position (kept in the cache)."""
+    def build():
+        occ_docs, occ_pos = arrays.positions(field, gram)
+        return (occ_docs << _SHIFT) + occ_pos
+    return arrays._cached(("occurrence keys", field, gram), build)
 
 
 def implied(grams: tuple[tuple[str, int], ...]) -> list[tuple[str, int]]:
@@ -173,8 +232,13 @@ def _two_chars(gram: str) -> bool:
 
 def holding(arrays: IndexArrays, field: str, grams, within: np.ndarray | None) -> np.ndarray:
     """The documents `within` (None: all) whose postings hold every one of `grams` (no
-    position read: a sequence only withheld records hold costs what an absent one costs)."""
-    return arrays.holding_all(field, grams, within)
+    position read: a sequence only withheld records hold costs what an absent one costs); in
+    a small archive from the grams' whole posting lists (kept), beyond in each segment."""
+    grams = list(grams)
+    if arrays.max_doc > SMALL_ARCHIVE or not grams:
+        return arrays.holding_all(field, grams, within)
+    sets = [arrays.postings(field, g)[0] for g in grams]
+    return intersect(sets + ([within] if within is not None else []))
 
 
 def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:

@@ -136,17 +136,18 @@ def test_documents_holding_every_term_are_the_intersection_of_their_postings(tmp
         s.close()
 
 
-def _near(texts: dict[int, str], term: str, i: int) -> dict[int, set]:
-    """Documents whose text holds `term` with its character i replaced by anything else (another
-    unit, or punctuation: None), with what stands there, by brute force over the units."""
+def _near(texts: dict[int, str], term: str, places: tuple[int, ...]) -> dict[int, set]:
+    """Documents whose text holds `term` with its characters at `places` replaced by anything
+    else (another unit, or punctuation: None), one of them at least, with what stands at the
+    first place, by brute force over the matching units."""
     from indexer.analysis.grams import units
     out = {}
     for doc, text in texts.items():
         at = {pos: u for u, _a, _b, pos in units(text)}
         for s in range(min(at, default=0) - 1, max(at, default=0) + 1):
-            if all(at.get(s + k) == term[k] for k in range(len(term)) if k != i) and \
-                    at.get(s + i) != term[i]:
-                out.setdefault(doc, set()).add(at.get(s + i))
+            if all(at.get(s + k) == term[k] for k in range(len(term)) if k not in places) \
+                    and any(at.get(s + i) != term[i] for i in places):
+                out.setdefault(doc, set()).add(at.get(s + places[0]))
     return out
 
 
@@ -182,13 +183,14 @@ def test_a_term_changed_at_one_place_is_found_exactly_where_it_stands(tmp_path, 
         for arrays in readers:
             for term in sorted(terms):
                 places = list(range(len(term)))
-                found = {}
-                found = execute.changed_starts(arrays, "text_ng", term, places, None)
-                for i in places:
-                    if i in (1, len(term) - 2):
-                        continue  # (only the rest is looked for there)
-                    got = set(execute.docs_of(found.get(i, execute.EMPTY)).tolist())
-                    assert got & live == set(_near(texts, term, i)), (term, i)
+                sets = [(i,) for i in places] + [(i, j) for i in places
+                                                 for j in range(i + 2, len(term))]
+                found = execute.changed_starts(arrays, "text_ng", term, sets, None)
+                for p in sets:
+                    if {1, len(term) - 2} & set(p) or (len(p) == 2 and p[1] == p[0] + 2):
+                        continue  # (a part of one character: only the rest looked for)
+                    got = set(execute.docs_of(found.get(p, execute.EMPTY)).tolist())
+                    assert got & live == set(_near(texts, term, p)), (term, p)
                 gapped = approximate.Forgiving(arrays, None, {}, build([], [], []), 10, [],
                                                lookalikes)
                 plain = approximate.Forgiving(arrays, None, {}, build([], [], []), 10, [],
@@ -196,7 +198,7 @@ def test_a_term_changed_at_one_place_is_found_exactly_where_it_stands(tmp_path, 
                 for i in places:
                     gapped.fits(term[:i], term[i + 1:], besides=term)
                 for i in places:  # the characters found there, and one that is not
-                    seen = {u for there in _near(texts, term, i).values() for u in there
+                    seen = {u for there in _near(texts, term, (i,)).values() for u in there
                             if u and len(u) == 1}
                     for text in texts.values():  # what follows the part before, precedes
                         seen |= {m.group(1) for m in re.finditer(  # the part after

@@ -133,12 +133,26 @@ class Holdings:
 _UNKNOWN = object()
 
 
-def _one_place(parts: tuple[str, ...], besides: str) -> bool:
-    """Whether `fits(*parts, besides=...)` asks for `besides`, a term of 4+ Chinese
-    characters, with one of its characters changed (`Forgiving._changed_at`)."""
-    return (len(parts) == 2 and len(besides) >= 4 and all(is_cjk(c) for c in besides)
-            and len(parts[0]) + len(parts[1]) + 1 == len(besides)
-            and besides.startswith(parts[0]) and besides.endswith(parts[1]))
+def _places(parts: tuple[str, ...], besides: str) -> tuple[int, ...]:
+    """Where `fits(*parts, besides=...)` asks for a change of `besides`, a term of 4+ Chinese
+    characters, when it asks for the term with one or two of its characters changed (the
+    parts are the rest of it); else ()."""
+    if not (2 <= len(parts) <= 3 and len(besides) >= 4 and all(is_cjk(c) for c in besides)
+            and sum(map(len, parts)) + len(parts) - 1 == len(besides)
+            and all(parts[1:-1])):  # (two places side by side: not asked as one reading)
+        return ()
+    places, at = [], 0
+    for part in parts[:-1]:
+        at += len(part)
+        places.append(at)
+        at += 1
+    return tuple(places) if _parts(besides, tuple(places)) == parts else ()
+
+
+def _parts(term: str, places: tuple[int, ...]) -> tuple[str, ...]:
+    """The parts of `term` around the characters at `places`."""
+    bounds = (-1, *places, len(term))
+    return tuple(term[a + 1:b] for a, b in zip(bounds, bounds[1:]))
 
 
 class Forgiving:
@@ -295,8 +309,9 @@ class Forgiving:
         `besides` (the term itself: its own occurrences are no misreading of it). For parts
         of Chinese characters, where two occur is kept: `count` of a term with one character
         put between them then reads one gram more."""
-        if _one_place(parts, besides):
-            return self._changed_at(besides, len(parts[0]))
+        places = _places(parts, besides)
+        if places:
+            return self._changed_at(besides, places)
         if any(len(p) == 1 for p in parts):
             return True  # (one character alone is every gram it starts: too dear to look up)
         if all(is_cjk(c) for p in parts for c in p):
@@ -339,32 +354,39 @@ class Forgiving:
             execute.member(np.unique(np.concatenate(held)), self._live())))
         return bool(self._counts[key])
 
-    def _changed_at(self, term: str, i: int) -> bool:
-        """`fits` of a term with its character i changed, the term of 4+ Chinese characters:
-        every place (but the second and the last but one) answered at once, from one reading
-        of the occurrences of each of its two-character grams, and the occurrences of each
-        change kept for `count` (where `_gapped` aligned two parts per place)."""
-        key = ("fits", term, term[:i], term[i + 1:])
+    def _changed_at(self, term: str, places: tuple[int, ...]) -> bool:
+        """`fits` of a term of 4+ Chinese characters with its characters at `places` (one or
+        two) changed: every place, or every two places, answered at once, from one reading of
+        the occurrences of each of the term's two-character grams; where a change of one
+        character occurs is kept for `count`."""
+        key = ("changed", term, places)
         if key not in self._counts:
             if len(self._counts) >= MAX_LOOKUPS:
                 return False
-            found: dict[int, dict | None] = {j: {} for j in range(len(term))}
-            ends = (1, len(term) - 2)  # (a part of one character: its grams are every
-            for f in ANYWHERE:  # gram it starts; its place taken when few records hold the rest)
-                for j, starts in execute.changed_starts(self.arrays, f, term, list(found),
-                                                        self.visible, ends,
+            n = len(term)
+            sets = ([(i,) for i in range(n)] if len(places) == 1 else
+                    [(i, j) for i in range(n) for j in range(i + 2, n)])
+            # a part of one character (its grams are every gram it starts) makes a set
+            # optional: looked for only when few records hold the rest
+            parts = {p: _parts(term, p) for p in sets}
+            optional = {p for p in sets if any(len(part) == 1 for part in parts[p])}
+            found: dict[tuple, dict | None] = {p: {} for p in sets}
+            for f in ANYWHERE:
+                for p, starts in execute.changed_starts(self.arrays, f, term, sets,
+                                                        self.visible, optional,
                                                         ONE_CHAR_PART).items():
                     if starts is None:
-                        found[j] = None
-                    elif found[j] is not None:
-                        found[j][f] = starts
-            for j, gaps in found.items():
+                        found[p] = None
+                    elif found[p] is not None:
+                        found[p][f] = starts
+            for p, gaps in found.items():
                 if gaps is None:
-                    self._counts[("fits", term, term[:j], term[j + 1:])] = 1  # (not told)
+                    self._counts[("changed", term, p)] = 1  # (not told: may be)
                     continue
-                self._gaps[(term[:j], term[j + 1:])] = (term, gaps)
+                if len(p) == 1:
+                    self._gaps[parts[p]] = (term, gaps)
                 held = [execute.docs_of(s) for s in gaps.values()]
-                self._counts[("fits", term, term[:j], term[j + 1:])] = int(bool(held) and (
+                self._counts[("changed", term, p)] = int(bool(held) and (
                     np.count_nonzero(execute.member(np.unique(np.concatenate(held)),
                                                     self._live()))))
         return bool(self._counts[key])

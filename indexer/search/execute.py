@@ -147,22 +147,25 @@ def _from_whole_lists(arrays: IndexArrays, field: str, grams, candidates: np.nda
     return starts_of(keyed)
 
 
-def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[int],
-                   within: np.ndarray | None, optional: tuple[int, ...] = (),
-                   most: int = 0) -> dict[int, np.ndarray | None]:
-    """For each place i of `places`, where `term` (Chinese characters only) occurs in `field`
-    with its character i replaced by another (sorted start keys, in the records `within`
-    holding every two-character gram of the term not touching i): each gram's occurrences in
-    those records read once, and each start key given the set of grams found from it (a bit
-    per gram), instead of two parts aligned per place. The term itself is no change of it.
-    A place of `optional` held by more than `most` records is left out (None: not known)."""
+def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[tuple[int, ...]],
+                   within: np.ndarray | None, optional=frozenset(),
+                   most: int = 0) -> dict[tuple[int, ...], np.ndarray | None]:
+    """For each set of places of `places` (one place, or two), where `term` (Chinese
+    characters only) occurs in `field` with its characters there replaced by others (sorted
+    start keys, in the records `within` holding every two-character gram of the term that
+    touches none of them): each gram's occurrences in those records read once, and each start
+    key given the set of grams found from it (a bit per gram), instead of the parts between
+    the places aligned for each set. The term itself is no change of it. A set of `optional`
+    held by more than `most` records, or with no gram left, is left out (None: not known)."""
     grams = [term[k:k + 2] for k in range(len(term) - 1)]
-    need = {i: [k for k in range(len(grams)) if k not in (i - 1, i)] for i in places}
-    held = {i: holding(arrays, field, {grams[k] for k in ks}, within)
-            for i, ks in need.items() if ks}
-    unknown = {i: None for i in optional if i in held and len(held[i]) > most}
-    for i in unknown:
-        del need[i], held[i]
+    need = {p: [k for k in range(len(grams)) if not any(k in (i - 1, i) for i in p)]
+            for p in places}
+    unknown = {p: None for p, ks in need.items() if not ks}
+    held = {p: holding(arrays, field, {grams[k] for k in ks}, within)
+            for p, ks in need.items() if ks}
+    unknown.update({p: None for p in optional if p in held and len(held[p]) > most})
+    for p in unknown:
+        need.pop(p), held.pop(p, None)
     candidates = union(list(held.values()))
     if not len(candidates):
         return unknown
@@ -182,14 +185,14 @@ def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[int]
     first = np.flatnonzero(_run_starts(keys))
     keys, flags = keys[first], np.bitwise_or.reduceat(flags, first)
     whole = (1 << len(grams)) - 1
-    out: dict[int, np.ndarray | None] = unknown
-    for i, ks in need.items():
+    out: dict[tuple[int, ...], np.ndarray | None] = unknown
+    for p, ks in need.items():
         wanted = sum(1 << k for k in ks)
         at = keys[((flags & wanted) == wanted) & (flags != whole)]
-        if len(at) and i in held:
-            at = at[member(at >> _SHIFT, held[i])]
         if len(at):
-            out[i] = at
+            at = at[member(at >> _SHIFT, held[p])]
+        if len(at):
+            out[p] = at
     return out
 
 

@@ -189,24 +189,30 @@ class Forgiving:
                 if gaps is not None and text != besides and is_cjk(text[i]):
                     if field:
                         gaps = {f: a for f, a in gaps.items() if f == FIELD_NGRAMS[field]}
-                    self._counts[key] = self._filled(gaps, text, i)
+                    self._counts[key] = self._filled(gaps, text, i, field)
                     break
         return self._lookup(key, lambda: match_node(text, field))
 
-    def _filled(self, gaps: dict[str, np.ndarray], text: str, i: int) -> int:
+    def _filled(self, gaps: dict[str, np.ndarray], text: str, i: int, field: str) -> int:
         """Records holding `text`, found from the occurrences of its parts around text[i]
-        (one gram more, instead of every gram of `text` aligned again)."""
+        (one gram more, instead of every gram of `text` aligned again). Where `text` occurs
+        in each field is what aligning its grams finds: kept in the search's memo, for the
+        query that then asks for the variant."""
         at = [max(0, i - 1)]  # the gram of the new character and the one before (or after)
         if i == len(text) - 2:
             at.append(i)  # and the last character's (no gram of the gaps held it)
         grams = [(ngram_terms(text[a:a + 2])[0][0], a) for a in at]
         ids = []
-        for f, starts in gaps.items():
-            if len(execute.holding(self.arrays, f, [g for g, _a in grams],
-                                   execute.docs_of(starts))):
+        for f in ((FIELD_NGRAMS[field],) if field else ANYWHERE):
+            starts = gaps.get(f, execute.EMPTY)
+            if len(starts) and len(execute.holding(self.arrays, f, [g for g, _a in grams],
+                                                   execute.docs_of(starts))):
                 for gram, a in grams:
                     starts = starts[execute.occurs(self.arrays, f, gram, starts, a)]
-                ids.append(execute.docs_of(starts))
+            else:
+                starts = execute.EMPTY
+            self.memo.setdefault(Grams(f, self._grams(text)), execute.occurrences(starts))
+            ids.append(execute.docs_of(starts))
         ids = [d for d in ids if len(d)]
         if not ids:
             return 0

@@ -102,7 +102,11 @@ def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
 
 
 def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
-    starts = aligned_starts(arrays, node.field, node.grams, within)
+    return occurrences(aligned_starts(arrays, node.field, node.grams, within))
+
+
+def occurrences(starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, occurrences per docnum) of sorted start keys."""
     if not len(starts):
         return EMPTY, np.zeros(0, np.float32)
     docs = starts >> _SHIFT  # sorted (so are the keys): the first of each run, no sort

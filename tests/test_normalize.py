@@ -75,17 +75,22 @@ def test_every_radical_of_the_table_reads_as_its_ideograph():
 
 
 def _reference(text: str):
-    """The normaliser's steps as first written: every pattern scanned for wherever it may be,
-    spaces found by looking behind at every position (the module now scans for "(" and "页"
-    first and finds the spaces after a character: the same text and offsets, faster)."""
+    """The normaliser's steps as first written: NFKC character by character, every pattern
+    scanned for wherever it may be, spaces found by looking behind at every position (the
+    module now looks in the text's set of characters first, scans for "(" and "页" first and
+    finds white space runs before looking at their neighbours: the same text and offsets,
+    faster)."""
     import re
+    import unicodedata
 
     from indexer.analysis import normalize as n
 
     pinyin = re.compile(rf"(?<={n._CJK_CLASS})\((?:[a-zA-Z{n._PINYIN_VOWELS}]*"
                         rf"[{n._PINYIN_VOWELS}][a-zA-Z{n._PINYIN_VOWELS}]*[1-5]?)\)")
-    b = n.nfkc(text)
-    if n._RADICAL_RANGE.search(b.text):
+    b = n._Builder(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        b.map_chars(lambda c: unicodedata.normalize("NFKC", c))
+    if re.search("[\u2e80-\u2fdf\u31c0-\u31ef]", b.text):
         b.text = b.text.translate(n.radicals())
     for pattern in (n._FORMAT, pinyin, n._PAGE_MARK, n._CJK_SPACE):
         b.delete(pattern)
@@ -107,7 +112,8 @@ def test_the_normaliser_reads_every_kind_of_text_as_its_reference_steps_do():
 
     pieces = ["鄉(xiāng)", "鎮（zhèn）", "abc(def)", "档案(1)", "(ā)", "王 建 成", "档\n\n案",
               "档 \u3000 案", "档 a 案", "第 3 页 共 7 页", "共七页，第二页", "页", "绝\u200b密",
-              "檔案館", "ＡＢＣ１２３", "⺠政", "著作", "帐目", "㈠", "（二）", " ", "\n", "，", "2008年"]
+              "檔案館", "ＡＢＣ１２３", "⺠政", "著作", "帐目", "㈠", "（二）", " ", "\n", "，", "2008年",
+              "\U0002f800", "𝐀", "e\u0301", "档\u2028案", "\u00a0", "\U00020000 \U00020001"]
     rng = random.Random(5)
     for _ in range(400):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))

@@ -170,6 +170,7 @@ class Forgiving:
         self.found: dict[str, Variant] = {}
         self._counts: dict[tuple, int] = {}
         self._gaps: dict[tuple, tuple[str, dict[str, np.ndarray]]] = {}  # fits' occurrences
+        self._changed: dict[tuple, bool] = {}  # (term, places) → `fits` of it changed there
         self._occurrences: dict[tuple, np.ndarray] = {}
         self._gram_memo: dict[str, tuple] = {}
         self.terms = 0  # terms given variants so far
@@ -365,10 +366,11 @@ class Forgiving:
         two) changed: every place, or every two places, answered at once, from one reading of
         the occurrences of each of the term's two-character grams; where a change of one
         character occurs is kept for `count`."""
-        key = ("changed", term, places)
-        if key not in self._counts:
+        key = (term, places)
+        if key not in self._changed:
             if len(self._counts) >= MAX_LOOKUPS:
                 return False
+            self._counts[("changed", term, len(places))] = 1  # (one lookup of the budget)
             n = len(term)
             sets = ([(i,) for i in range(n)] if len(places) == 1 else
                     [(i, j) for i in range(n) for j in range(i + 2, n)])
@@ -387,15 +389,14 @@ class Forgiving:
                         found[p][f] = starts
             for p, gaps in found.items():
                 if gaps is None:
-                    self._counts[("changed", term, p)] = 1  # (not told: may be)
+                    self._changed[(term, p)] = True  # (not told: may be)
                     continue
                 if len(p) == 1:
                     self._gaps[parts[p]] = (term, gaps)
                 held = [execute.docs_of(s) for s in gaps.values()]
-                self._counts[("changed", term, p)] = int(bool(held) and (
-                    np.count_nonzero(execute.member(np.unique(np.concatenate(held)),
-                                                    self._live()))))
-        return bool(self._counts[key])
+                self._changed[(term, p)] = bool(held) and bool(np.count_nonzero(
+                    execute.member(np.unique(np.concatenate(held)), self._live())))
+        return self._changed[key]
 
     def _starts(self, field: str, grams) -> np.ndarray:
         """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""

@@ -164,9 +164,13 @@ def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[tupl
     grams = [term[k:k + 2] for k in range(len(term) - 1)]
     need = {p: [k for k in range(len(grams)) if not any(k in (i - 1, i) for i in p)]
             for p in places}
-    unknown = {p: None for p, ks in need.items() if not ks}
-    held = {p: holding(arrays, field, {grams[k] for k in ks}, within)
-            for p, ks in need.items() if ks}
+    frequency = [arrays.doc_frequency(field, g) for g in grams]
+    unknown = {p: None for p, ks in need.items() if not ks or (  # (an optional set whose
+        p in optional and min(frequency[k] for k in ks) > 8 * most)}  # grams are all common:
+    held = {p: holding(arrays, field, {grams[k] for k in ks}, within)  # not intersected)
+            for p, ks in need.items()
+            if p not in unknown and all(frequency[k] for k in ks)}  # (a gram in no record)
+    need = {p: ks for p, ks in need.items() if p in held or p in unknown}
     unknown.update({p: None for p in optional if p in held and len(held[p]) > most})
     for p in unknown:
         need.pop(p), held.pop(p, None)

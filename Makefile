@@ -75,10 +75,12 @@ bench-layers: install
 bench-pages: install
 	$(BIN)/python -m bench.pageimages
 
-# rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes)
+# rebuild indexer/analysis/confusions.tsv from our own OCR of rendered text (minutes) and
+# indexer/analysis/glyphs.tsv from the shapes of the glyphs (seconds)
 confusions: install
 	tools/system-deps.sh confusions
 	$(BIN)/python tools/confusions.py
+	$(BIN)/python tools/glyphs.py
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

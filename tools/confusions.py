@@ -78,6 +78,14 @@ def find_fonts(wanted: list[str]) -> dict[str, tuple[str, int]]:
     return found
 
 
+def drawing_fonts(names: str) -> dict[str, tuple[str, int]]:
+    """find_fonts of comma-separated short names; exits when none is installed."""
+    fonts = find_fonts(names.split(","))
+    if not fonts:
+        raise SystemExit("no font to draw with: tools/system-deps.sh confusions")
+    return fonts
+
+
 def common_chars(n: int, focus: str = "") -> tuple[list[str], dict[str, list[tuple[str, int]]]]:
     """The n most frequent simplified characters of jieba's dictionary, and per character
     the dictionary words (2-4 characters, all among the n) that hold it, most frequent first;
@@ -211,9 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.monotonic()
-    fonts = find_fonts(args.fonts.split(","))
-    if not fonts:
-        raise SystemExit("no font to draw with: tools/system-deps.sh confusions")
+    fonts = drawing_fonts(args.fonts)
     chars, holding = common_chars(args.chars, args.focus)
     lines = word_lines(chars, holding, args.rounds, random.Random(args.seed))
     lines += word_lines(list(args.focus), holding, args.focus_rounds, random.Random(args.seed))

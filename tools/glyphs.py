@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tools"))
 
-from confusions import common_chars, find_fonts  # noqa: E402
+from confusions import common_chars, drawing_fonts  # noqa: E402
 
 OUT = REPO / "indexer" / "analysis" / "glyphs.tsv"
 SIZE = 40  # pixels a side: a character of 小四 scanned at 200 dpi is about 30
@@ -71,9 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     started = time.monotonic()
-    fonts = find_fonts(args.fonts.split(","))
-    if not fonts:
-        raise SystemExit("no font to draw with: tools/system-deps.sh confusions")
+    fonts = drawing_fonts(args.fonts)
     chars, _holding = common_chars(args.chars)
     shares = [shared_ink(ink(chars, file, index)) for file, index in fonts.values()]
     rows = pairs(chars, shares, args.top, args.min_share)

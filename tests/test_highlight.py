@@ -26,3 +26,63 @@ def test_the_web_app_escapes_everything_but_its_marks():
     assert html == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>王建成</mark> &amp; 卜剑平"
     (snip,) = snippets(text, [0], ["卜剑平"])
     assert str(snippet_html(snip)).endswith("&amp; <mark>卜剑平</mark>")
+
+
+def _whole_text_snippets(text, page_starts, terms, count, width):
+    """Snippets as first written: every hit of the whole text found, then the windows."""
+    from indexer.search.highlight import _window_start, page_of
+    spans = find_spans(text, terms)
+    if not spans:
+        return [excerpt(text, [], 0, min(len(text), width), page=1)]
+    out, covered_to = [], -1
+    for a, b in spans:
+        if a < covered_to:
+            continue
+        lo = _window_start(text, max(0, a - width // 3), a)
+        hi = min(len(text), max(b, lo + width))
+        out.append(excerpt(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi,
+                           page=page_of(page_starts, a)))
+        covered_to = hi
+        if len(out) >= count:
+            break
+    return out
+
+
+def test_snippets_of_a_long_text_normalised_a_part_at_a_time_are_the_whole_texts():
+    """A very long record's text is normalised as far as its windows reach, cut at sentence
+    ends: the same snippets as the whole text normalised first, for traditional script with pinyin
+    annotations, OCR spaces and line breaks between characters, page marks, and hits on both
+    sides of every cut (the seed records and the corpus, many times over)."""
+    import random
+    from pathlib import Path
+
+    from indexer.analysis.normalize import normalize
+    from indexer.search import highlight
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8", errors="replace")
+             for p in sorted((root / "corpus").rglob("*.txt"))]
+    assert len(texts) >= 5
+    rng = random.Random(11)
+    long = "".join(texts)
+    big = highlight.LONG + 3 * highlight.PART
+    samples = [(long * (big // len(long) + 1))[:big],
+               "".join(t.replace("。", "。 \n") for t in texts * (big // len(long) + 1))[:big],
+               ("王 建\n成同志。" * 300 + "鄉(xiāng)鎮檔案。第 3 页 共 9 页。" * 200) * 40,
+               "档案保密工作" * (big // 6)]
+    norm = [normalize(t).text for t in samples]
+    checked = 0
+    for text, n in zip(samples, norm):
+        for _ in range(15):
+            k = rng.randrange(len(n) - 6)
+            terms = [n[k:k + rng.randint(2, 5)], n[rng.randrange(len(n) - 4):][:3]]
+            terms = [t for t in terms if t.strip() and "。" not in t]
+            if not terms:
+                continue
+            for count, width in ((3, 120), (8, 40), (1, 300)):
+                got = snippets(text, [0, len(text) // 2], terms, count, width)
+                assert got == _whole_text_snippets(text, [0, len(text) // 2], terms, count,
+                                                   width), terms
+                checked += 1
+    assert checked > 120
+    assert all(len(t) > highlight.LONG for t in samples)  # (each cut into parts)

@@ -72,23 +72,63 @@ def page_of(page_starts: list[int], offset: int) -> int:
 
 def snippets(text: str, page_starts: list[int], terms: list[str], count: int = 3,
              width: int = 120) -> list[Snippet]:
-    """Up to `count` windows around hits; the start of the text if nothing matches."""
-    spans = find_spans(text, terms) if terms else []
-    if not spans:
-        end = min(len(text), width)
-        return [excerpt(text, [], 0, end, page=1)]
-    out, covered_to = [], -1
-    for a, b in spans:
+    """Up to `count` windows around hits; the start of the text if nothing matches. A very
+    long text is normalised a part at a time, as far as the windows reach (see `_Spans`)."""
+    found = _Spans(text, terms)
+    out, covered_to, i = [], -1, 0
+    while len(out) < count and found.reach(i):
+        a, b = found.spans[i]
+        i += 1
         if a < covered_to:
             continue
         lo = _window_start(text, max(0, a - width // 3), a)
         hi = min(len(text), max(b, lo + width))
-        out.append(excerpt(text, [s for s in spans if s[1] > lo and s[0] < hi], lo, hi,
+        found.until(hi)
+        out.append(excerpt(text, [s for s in found.spans if s[1] > lo and s[0] < hi], lo, hi,
                            page=page_of(page_starts, a)))
         covered_to = hi
-        if len(out) >= count:
-            break
+    if not out:
+        return [excerpt(text, [], 0, min(len(text), width), page=1)]
     return out
+
+
+LONG = 100_000  # a record's text longer than this is normalised a part at a time for its
+PART = 20_000  # snippets, parts of about this many characters (a shorter one whole: cutting
+# it costs more than it saves, as a term with fewer hits than windows is looked for to the end)
+_SENTENCE_END = re.compile("[。！？；]")
+
+
+class _Spans:
+    """The hits of `terms` in `text` (find_spans); in a LONG text found a part at a time from
+    the start, each part ending at a sentence's end: no step of the normaliser reaches across
+    。！？；, nor does a hit of a term without them, so the parts' hits are the whole text's
+    (the first windows of a 2-million-character record no longer wait for all of it to be
+    normalised)."""
+
+    def __init__(self, text: str, terms: list[str]):
+        self.text, self.terms = text, terms
+        self.spans: list[Span] = []
+        whole = (not terms or len(text) <= LONG
+                 or any(_SENTENCE_END.search(t) for t in terms))
+        self.done = len(text) if whole else 0
+        if whole and terms:
+            self.spans = find_spans(text, terms)
+
+    def until(self, end: int) -> None:
+        """Every hit starting before `end` found."""
+        while self.done < min(end, len(self.text)):
+            cut = _SENTENCE_END.search(self.text, self.done + PART)
+            stop = cut.end() if cut else len(self.text)
+            at = self.done
+            self.spans += [(a + at, b + at) for a, b in find_spans(self.text[at:stop],
+                                                                  self.terms)]
+            self.done = stop
+
+    def reach(self, i: int) -> bool:
+        """Whether there is an i-th hit (finding more of them as needed)."""
+        while i >= len(self.spans) and self.done < len(self.text):
+            self.until(self.done + 1)
+        return i < len(self.spans)
 
 
 def excerpt(text: str, spans: list[Span], lo: int, hi: int, page: int) -> Snippet:

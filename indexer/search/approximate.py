@@ -83,7 +83,8 @@ def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
         witnesses = {name: held.witness(name) for name in full.names}
         if carried is not None:
             carried[("held", clearance)] = (layout, witnesses)
-        arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in: made now too)
+        arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in, each field's
+        # too: made now)
         return full.within(lambda name: witnesses[name] is not None)
     return arrays._cached(("lexicon", clearance), build)
 
@@ -147,6 +148,15 @@ def _places(parts: tuple[str, ...], besides: str) -> tuple[int, ...]:
         places.append(at)
         at += 1
     return tuple(places) if _parts(besides, tuple(places)) == parts else ()
+
+
+def _all_in(known: np.ndarray, codes: list[int]) -> bool:
+    """Whether every one of `codes` is in the sorted array `known`."""
+    if not len(known):
+        return False
+    wanted = np.array(codes, dtype=np.uint32)  # (a Python int would copy `known`)
+    where = np.minimum(known.searchsorted(wanted), len(known) - 1)
+    return bool((known[where] == wanted).all())
 
 
 def _parts(term: str, places: tuple[int, ...]) -> tuple[str, ...]:
@@ -226,9 +236,24 @@ class Forgiving:
         if key not in self._counts:
             if len(self._counts) >= MAX_LOOKUPS:
                 return 0
-            ids = execute.docs(self.arrays, node(), self.memo, self.visible)
+            found = self._in_fields(node())
+            ids = (execute.docs(self.arrays, found, self.memo, self.visible)
+                   if found.nodes else execute.EMPTY)
             self._counts[key] = int(np.count_nonzero(execute.member(ids, self._live())))
         return self._counts[key]
+
+    def _in_fields(self, node: AnyOf) -> AnyOf:
+        """`node` without the fields that do not index one of its two-character grams at all
+        (one lookup each in the field's pairs: no posting intersected there)."""
+        kept = []
+        for grams in node.nodes:
+            known = self.arrays.pairs((grams.field,)) if isinstance(grams, Grams) else None
+            codes = ([c for c in (pair_code(g) for g, _o in grams.grams) if c is not None]
+                     if known is not None else [])
+            if codes and not _all_in(known, codes):
+                continue
+            kept.append(grams)
+        return AnyOf(tuple(kept))
 
     def followers(self, ch: str) -> dict[str, int]:
         """The characters that follow `ch` in the records the reader may see, with the number

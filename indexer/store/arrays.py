@@ -328,6 +328,10 @@ class IndexArrays:
             with self.io:  # in a clerk's search would cost seconds on a large archive
                 if fields not in self._pairs and any(m is None for m in self.maps):
                     self._pairs[fields] = None
+                elif fields not in self._pairs and len(fields) > 1:  # (each field's kept too)
+                    parts = [self.pairs((f,)) for f in fields]
+                    self._pairs[fields] = (np.unique(np.concatenate(parts)) if parts
+                                           else np.zeros(0, np.uint32))
                 elif fields not in self._pairs:
                     parts = [m.pair_codes(f) for m in self.maps for f in fields]
                     self._pairs[fields] = (np.unique(np.concatenate(parts)) if parts

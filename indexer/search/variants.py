@@ -137,9 +137,15 @@ class VariantFinder:
             if _NUMBERED.search(term):
                 pass  # 〇一六年: another numeral is another year, not a misreading of this one
             elif changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
-                self._one_off(term, found)
-                if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
-                    self._two_off(term, found)
+                if term not in self.lexicon.names:  # a typo of a name the archive knows
+                    for name in self.lexicon.one_off(term):
+                        found.setdefault(name, NAME)
+                if not any(self.count(t) for t, kind in found.items() if kind in (NAME, SHORT)):
+                    # (a known name or organisation that a record holds is what was meant:
+                    # any other one-character change of the term is not looked for)
+                    self._one_off(term, found)
+                    if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
+                        self._two_off(term, found)
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
                 self._misread(term, found)
         return self._kept(term, found)
@@ -185,9 +191,6 @@ class VariantFinder:
 
     def _one_off(self, term: str, found: dict[str, str]) -> None:
         known = term in self.lexicon.names
-        if not known:  # a typo of a name the archive knows
-            for name in self.lexicon.one_off(term):
-                found.setdefault(name, NAME)
         cjk = all(is_cjk(c) for c in term)
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):

@@ -339,3 +339,20 @@ def test_a_year_in_chinese_numerals_is_not_varied_into_other_years(tmp_path):
         a.close()
     assert [(h.fields["path"], h.match) for h in result.hits] == [("二〇一六.txt", "exact")]
     assert result.suggestions == ()
+
+
+def test_a_name_meant_is_searched_instead_of_every_change_of_what_was_typed(archive):
+    """半月镇政府 is a short form of 半月镇人民政府, which a record holds: that organisation is
+    searched, not also each one-character change of the short form (半月镇政协 …)."""
+    from indexer.analysis.confusions import lookalikes
+    from indexer.search import approximate as loose
+    from indexer.search.querylang import parse
+
+    found = approximate(archive, "半月镇政府")
+    assert found == {"b/banyue.txt": ("半月镇人民政府",)}
+    with archive.pinned() as (_searcher, arrays):
+        forgiving = loose.Forgiving(arrays, None, {}, loose.archive_lexicon(arrays, archive.dir),
+                                    10, [], lookalikes)
+        forgiving.expand(parse("半月镇政府"))
+        assert set(forgiving.found) == {"半月镇人民政府"}
+        assert not forgiving._changed and not forgiving._gaps  # (no change looked for)

@@ -195,7 +195,9 @@ class Forgiving:
             self._counts[key] = 0  # a pair of its characters is in no record at all
         if key not in self._counts and len(self._counts) < MAX_LOOKUPS:
             for i in range(len(text)):  # one character changed where `fits` looked
-                besides, gaps = self._gaps.get((text[:i], text[i + 1:]), ("", None))
+                parts = (text[:i], text[i + 1:])
+                besides, gaps = self._gaps.get((ANYWHERE, parts)) or self._gaps.get(
+                    ((FIELD_NGRAMS[field],) if field else ANYWHERE, parts), ("", None))
                 # (not for `besides` itself: its occurrences were left out of the gaps)
                 if gaps is not None and text != besides and is_cjk(text[i]):
                     if field:
@@ -335,15 +337,17 @@ class Forgiving:
         ids = self.arrays.postings(field, text)[0]
         return int(np.count_nonzero(execute.member(ids, self.visible)))
 
-    def fits(self, *parts: str, besides: str = "") -> bool:
+    def fits(self, *parts: str, besides: str = "", field: str = "") -> bool:
         """Whether a record the reader may see holds the parts with one character between
         each two (every change of those characters found by one alignment), other than as
         `besides` (the term itself: its own occurrences are no misreading of it). For parts
         of Chinese characters, where two occur is kept: `count` of a term with one character
-        put between them then reads one gram more."""
+        put between them then reads one gram more. (`field`: only there, when the term is
+        looked for in one field.)"""
         places = _places(parts, besides)
         if places:
-            return self._changed_at(besides, places)
+            return self._changed_at(besides, places,
+                                    (FIELD_NGRAMS[field],) if field else ANYWHERE)
         if any(len(p) == 1 for p in parts):
             return True  # (one character alone is every gram it starts: too dear to look up)
         if all(is_cjk(c) for p in parts for c in p):
@@ -380,22 +384,22 @@ class Forgiving:
             if len(starts):
                 gaps[f] = starts
         if len(parts) == 2:
-            self._gaps[parts] = (besides, gaps)  # (occurrences of `besides` left out)
+            self._gaps[(ANYWHERE, parts)] = (besides, gaps)  # (`besides`' occurrences left out)
         held = [execute.docs_of(s) for s in gaps.values()]
         self._counts[key] = int(bool(held) and np.count_nonzero(
             execute.member(np.unique(np.concatenate(held)), self._live())))
         return bool(self._counts[key])
 
-    def _changed_at(self, term: str, places: tuple[int, ...]) -> bool:
+    def _changed_at(self, term: str, places: tuple[int, ...], fields: tuple[str, ...]) -> bool:
         """`fits` of a term of 4+ Chinese characters with its characters at `places` (one or
         two) changed: every place, or every two places, answered at once, from one reading of
         the occurrences of each of the term's two-character grams; where a change of one
         character occurs is kept for `count`."""
-        key = (term, places)
+        key = (term, places, fields)
         if key not in self._changed:
             if len(self._counts) >= MAX_LOOKUPS:
                 return False
-            self._counts[("changed", term, len(places))] = 1  # (one lookup of the budget)
+            self._counts[("changed", term, len(places), fields)] = 1  # (one of the budget)
             n = len(term)
             sets = ([(i,) for i in range(n)] if len(places) == 1 else
                     [(i, j) for i in range(n) for j in range(i + 2, n)])
@@ -404,7 +408,7 @@ class Forgiving:
             parts = {p: _parts(term, p) for p in sets}
             optional = {p for p in sets if any(len(part) == 1 for part in parts[p])}
             found: dict[tuple, dict | None] = {p: {} for p in sets}
-            for f in ANYWHERE:
+            for f in fields:
                 for p, starts in execute.changed_starts(self.arrays, f, term, sets,
                                                         self.visible, optional,
                                                         ONE_CHAR_PART).items():
@@ -414,12 +418,12 @@ class Forgiving:
                         found[p][f] = starts
             for p, gaps in found.items():
                 if gaps is None:
-                    self._changed[(term, p)] = True  # (not told: may be)
+                    self._changed[(term, p, fields)] = True  # (not told: may be)
                     continue
                 if len(p) == 1:
-                    self._gaps[parts[p]] = (term, gaps)
+                    self._gaps[(fields, parts[p])] = (term, gaps)
                 held = [execute.docs_of(s) for s in gaps.values()]
-                self._changed[(term, p)] = bool(held) and bool(np.count_nonzero(
+                self._changed[(term, p, fields)] = bool(held) and bool(np.count_nonzero(
                     execute.member(np.unique(np.concatenate(held)), self._live())))
         return self._changed[key]
 
@@ -438,7 +442,10 @@ class Forgiving:
 
     def finder(self, field: str) -> VariantFinder:
         return VariantFinder(self.lexicon, lambda text: self.count(text, field),
-                             self.followers, self.fits, self._lookalikes,
+                             self.followers,
+                             lambda *parts, besides="": self.fits(*parts, besides=besides,
+                                                                  field=field),
+                             self._lookalikes,
                              self._synonyms, self.pair, self.pairs_of)
 
     def wanted(self, term: Term) -> str:

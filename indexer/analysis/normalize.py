@@ -20,19 +20,6 @@ import numpy as np
 import opencc
 
 
-def _class_chars(char_class: str) -> frozenset[str]:
-    """The characters of a regular-expression class body made of characters and ranges."""
-    out, i = set(), 0
-    while i < len(char_class):
-        if i + 2 < len(char_class) and char_class[i + 1] == "-":
-            out.update(map(chr, range(ord(char_class[i]), ord(char_class[i + 2]) + 1)))
-            i += 3
-        else:
-            out.add(char_class[i])
-            i += 1
-    return frozenset(out)
-
-
 CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007"
     "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
@@ -59,8 +46,7 @@ _CJK_ONE = re.compile(_CJK_CLASS)
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+(?={_CJK_CLASS})")
 _FOLDS = {"著": "着", "帐": "账"}
 _RADICALS = Path(__file__).with_name("radicals.tsv")
-_RADICAL_CHARS = _class_chars("\u2e80-\u2fdf\u31c0-\u31ef")  # radicals, Kangxi, strokes
-_FORMAT_CHARS = _class_chars(FORMAT_CHARS)
+_RADICAL_RANGE = re.compile("[\u2e80-\u2fdf\u31c0-\u31ef]")  # radicals, Kangxi, strokes
 _SPACES = re.compile(r"\s+")
 
 _converter_lock = threading.Lock()
@@ -157,25 +143,32 @@ class _Builder:
 
 
 @lru_cache(maxsize=1)
-def _nfkc_changed() -> frozenset[str]:
-    """The characters of the Basic Multilingual Plane that NFKC changes (made once: ~30 ms)."""
-    return frozenset(c for c in map(chr, range(0x10000))
-                     if unicodedata.normalize("NFKC", c) != c)
+def _nfkc_changing() -> re.Pattern[str]:
+    """A pattern matching the characters NFKC changes: those of the Basic Multilingual Plane
+    listed (made once, ~30 ms), and any character beyond it (looked at one by one)."""
+    ranges, first, last = [], None, None
+    for code in range(0x10000):
+        if unicodedata.normalize("NFKC", chr(code)) == chr(code):
+            continue
+        if last is not None and code == last + 1:
+            last = code
+            continue
+        if first is not None:
+            ranges.append((first, last))
+        first = last = code
+    ranges.append((first, last))
+    body = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return re.compile(f"[{body}\\U00010000-\\U0010ffff]")
 
 
-def nfkc(text: str, chars: set[str] | None = None) -> _Builder:
-    """Each character as NFKC makes it alone. `chars`, when given, is the text's set of
-    characters, and is left as the set of the result's (later steps look in it first)."""
+def nfkc(text: str) -> _Builder:
+    """Each character as NFKC makes it alone (found by one scan for the characters it changes:
+    a set of the text's characters costs ten times more)."""
     builder = _Builder(text)
-    chars = set(text) if chars is None else chars
-    changing = chars & _nfkc_changed()
-    if max(chars, default="\0") > "\uffff":
-        changing |= {c for c in chars if c > "\uffff" and _nfkc_char(c) != c}
-    if not changing:
+    changed = {c: v for c in set(_nfkc_changing().findall(text))
+               if (v := _nfkc_char(c)) != c}
+    if not changed:
         return builder
-    changed = {c: _nfkc_char(c) for c in changing}
-    chars -= changing
-    chars.update("".join(changed.values()))
     if all(len(v) == 1 for v in changed.values()):
         for c, v in changed.items():  # a few distinct characters: replace beats translate
             text = text.replace(c, v)
@@ -217,11 +210,10 @@ def _normalize_long(text: str) -> Normalized:
 
 
 def _normalize(text: str) -> Normalized:
-    chars = set(text)
-    b = nfkc(text, chars)  # (chars: now the characters of b.text)
-    if not chars.isdisjoint(_RADICAL_CHARS):
+    b = nfkc(text)
+    if _RADICAL_RANGE.search(b.text):
         b.text = b.text.translate(radicals())  # one character for one: offsets unchanged
-    if not chars.isdisjoint(_FORMAT_CHARS):
+    if _FORMAT.search(b.text):
         b.delete(_FORMAT)
     if "(" in b.text:
         b.delete(_PINYIN)

@@ -27,7 +27,7 @@ from ..ingest.extracted import ExtractContext
 from ..ingest.ocrcache import OcrRunner
 from ..ingest.sourcefile import content_id
 from ..private import private_dir
-from ..store.corrections import current_all
+from .fixes import corrections_in_force
 from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
 from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
@@ -80,8 +80,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
     check_roots(roots)
     current = settings.index.dir
     if dry_run:
-        return _dry_plan(discover(roots), current, rebuild,
-                         current_all(settings.data_dir, settings.database.url),
+        return _dry_plan(discover(roots), current, rebuild, corrections_in_force(settings),
                          None if retry_failed else failed_status(True, reading_stamp(settings)))
     with IndexLock(current) as lock:
         recover_swap(current)
@@ -93,8 +92,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             corpus = discover(roots, scratch)
             indexed = committed_files(ix, manifest, scratch.db)
             stamp = reading_stamp(settings)
-            work = make_plan(corpus, manifest, verify=True,
-                             fixes=current_all(settings.data_dir, settings.database.url),
+            work = make_plan(corpus, manifest, verify=True, fixes=corrections_in_force(settings),
                              failing=None if retry_failed else failed_status(True, stamp))
             if rebuild:  # the 密级 moves kept: a fresh reading of the file would forget them
                 work.floors = carried_floors(current)

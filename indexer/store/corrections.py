@@ -172,8 +172,8 @@ def _current_all_postgres(data_dir: Path, url: str
                           ) -> dict[tuple[str, str], tuple[Correction, ...]]:
     db = Database(data_dir, CORRECTIONS_FILE, url)
     try:
-        if "seq" not in db.columns("corrections"):  # no table yet: nothing corrected
-            return {}
+        if not db.exists("corrections"):  # no table yet: nothing corrected (a table this
+            return {}  # user may not read is an error, never "nothing corrected")
         out: dict[tuple[str, str], list[Correction]] = {}
         for r in db.rows(_CURRENT + " ORDER BY seq"):
             c = _row(r)
@@ -181,3 +181,14 @@ def _current_all_postgres(data_dir: Path, url: str
     finally:
         db.close()
     return {k: tuple(v) for k, v in out.items()}
+
+
+def held_any(data_dir: Path, url: str = "") -> int:
+    """How many rows the store holds, reverted ones included (0: none at all, or no store)."""
+    if not url and not (data_dir / CORRECTIONS_FILE).is_file():
+        return 0
+    db = Database(data_dir, CORRECTIONS_FILE, url)
+    try:
+        return db.row("SELECT count(*) FROM corrections")[0] if db.exists("corrections") else 0
+    finally:
+        db.close()

@@ -142,9 +142,30 @@ class Database:
             with self.transaction():
                 self._execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})", (), fetch=True)
                 for statement in _statements(postgres_ddl(schema)):
+                    if self._missing(statement):  # (PostgreSQL asks for the right to create
+                        self._execute(statement, None, fetch=False)  # even when it exists)
+                for statement in [s for s in _statements(postgres_only, split=False)
+                                  if self._missing(s)]:
                     self._execute(statement, None, fetch=False)
-                for statement in _statements(postgres_only, split=False):
-                    self._execute(statement, None, fetch=False)
+
+    def exists(self, table: str) -> bool:
+        """Whether the table is there (whatever this user may do with it)."""
+        if self.postgres:
+            return bool(self.row("SELECT to_regclass(?) IS NOT NULL", (table,))[0])
+        return self.row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (table,))[0] > 0
+
+    def _missing(self, statement: str) -> bool:
+        """Whether what a PostgreSQL DDL statement creates is not there yet (a statement of
+        another kind: True)."""
+        if m := re.match(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) IF NOT EXISTS (\w+)", statement):
+            return not self.exists(m.group(1))
+        if m := re.match(r"CREATE OR REPLACE FUNCTION (\w+)\(", statement):
+            return self.row("SELECT to_regproc(?) IS NULL", (m.group(1),))[0]
+        if m := re.match(r"CREATE OR REPLACE TRIGGER (\w+)\b.*?\bON (\w+)", statement, re.S):
+            return self.row("SELECT count(*) FROM pg_trigger WHERE tgname = ? AND "
+                            "tgrelid = to_regclass(?)", m.groups())[0] == 0
+        return True
 
     def columns(self, table: str) -> set[str]:
         if self.postgres:
@@ -206,6 +227,12 @@ class Database:
             return (cur.fetchall() if fetch and cur.description else []), cur.rowcount
         except psycopg.IntegrityError as e:
             raise IntegrityError(self._reason(e)) from None
+        except psycopg.errors.InsufficientPrivilege as e:
+            raise DatabaseError(
+                f"the database at {self.where} refused: {self._reason(e)} (the user of "
+                "[database] url needs SELECT, INSERT, UPDATE on dangan's tables and USAGE on "
+                "their sequences; creating them the first time also needs CREATE on the "
+                "schema: start dangan once with the owner's url)") from None
         except psycopg.OperationalError as e:
             raise DatabaseError(f"the database at {self.where} failed: "
                                 f"{self._reason(e)}") from None

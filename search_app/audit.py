@@ -84,11 +84,11 @@ class Read:
 class AuditLog:
     def __init__(self, data_dir: Path, url: str = ""):
         """`url`: `[database] url` ('' = audit.sqlite in `data_dir`)."""
-        # fast per row, durable a moment later (SQLite: at checkpoints; PostgreSQL: when the WAL
-        # writer flushes, within a second); a crash of the machine may lose the last rows
+        # SQLite: fast per row, on disk at the next checkpoint (a crash of the process loses
+        # nothing, a power cut may lose the last rows); PostgreSQL: each row committed to disk
+        # before the answer goes out (a crash of the database server loses no answered read)
         self.db = Database(data_dir, AUDIT_FILE, url,
-                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"),
-                           settings=("synchronous_commit=off",))
+                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"))
         self.db.create(_SCHEMA, sqlite_only=_SQLITE_TRIGGERS, postgres_only=_POSTGRES_TRIGGERS)
         self._add_clearance_column()
 
@@ -110,7 +110,8 @@ class AuditLog:
               clearance: str = "", **detail) -> None:
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
-        row = (time.time(), user or "", address or "", action, record or "", query or "",
+        query = (query or "").replace("\x00", "\\x00")  # (PostgreSQL stores no NUL)
+        row = (time.time(), user or "", address or "", action, record or "", query,
                json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else "",
                clearance)
         self.db.run('INSERT INTO reads (time, "user", address, action, record, query, '

@@ -150,8 +150,18 @@ def audit(config_path, user, record, action, date_from, date_to, limit, as_csv) 
         return
     for r in reads:
         what = r.record or r.query
-        click.echo(f"{r.when}\t{r.user or '（匿名）'}\t{r.address}\t{action_label(r.action)}\t"
-                   f"{what}\t{describe(r.detail)}")
+        cells = (r.when, r.user or "（匿名）", r.address, action_label(r.action), what,
+                 describe(r.detail))
+        click.echo("\t".join(map(printable, cells)))
+
+
+def printable(text: str) -> str:
+    """A register cell on one line of its own: a line break, tab or other control character
+    someone typed into a query is shown escaped (\\n, \\t, \\x1b …), never as the start of a
+    forged row."""
+    return "".join(c if c.isprintable() or c == " " else
+                   {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c, f"\\x{ord(c):02x}")
+                   if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in str(text))
 
 
 def _action_code(typed: str) -> str:

@@ -78,6 +78,8 @@ def test_audit_register_is_append_only_and_filterable(tmp_path, store_url):
     assert len(log.find()) == 3
     with pytest.raises(ValueError):
         log.write("张三", "10.0.0.5", "delete-everything")
+    log.write("", "10.0.0.9", "search", query="%00 a\x00b")  # (PostgreSQL stores no NUL: was a 500)
+    assert log.find(action="search")[0].query == "%00 a\\x00b"
     log.close()
 
 
@@ -124,6 +126,16 @@ def test_users_and_audit_commands(tmp_path, cli_runner):
     unknown = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--action", "下载"])
     assert unknown.exit_code == 2 and "没有“下载”这种操作" in unknown.output
     assert "download（下载原件）" in unknown.output
+    # a query typed with a line break, a tab, a carriage return, an escape or a NUL is one
+    # row, escaped: it cannot print as a forged row of the register (tester's finding)
+    forged = "无害\n2026-12-07 18:00:00\tadmin\t10.0.0.9\t查看记录\tr1\t伪造行\r\x1b[2K\x00"
+    log = AuditLog(tmp_path / "data")
+    log.write("", "10.0.0.7", "search", query=forged, total=0)
+    log.close()
+    out = cli_runner.invoke(main, ["audit", "--config", str(cfg), "--action", "search"]).output
+    assert out.count("\n") == 1 and "\t" * 5 not in out
+    assert "无害\\n2026-12-07 18:00:00\\tadmin\\t10.0.0.9" in out
+    assert "伪造行\\r\\x1b[2K\\x00" in out
 
 
 def test_a_register_made_before_the_clearance_column_gets_it(tmp_path):

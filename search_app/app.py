@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
 from indexer.search.archive import Archive
+from indexer.store.corrections import RaisedLevels
 from indexer.store.database import DatabaseError
 
 from .auth import init_auth
@@ -27,7 +28,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["dangan.settings"] = settings
-    app.extensions["dangan.archive"] = Archive(settings.index.dir, settings.search)
+    app.extensions["dangan.archive"] = archive = Archive(settings.index.dir, settings.search)
+    # a 密级 raised in the shared corrections store is withheld at once, before any run
+    # applies it to this server's index (another server took it, or a run is going on)
+    archive.raised = RaisedLevels(settings.data_dir, settings.database.url)
     harden(app, settings)
     init_auth(app, settings)
 

@@ -96,3 +96,45 @@ def test_a_user_without_create_rights_uses_tables_that_are_there(tmp_path, pg_ur
     store.close()
     with pytest.raises(DatabaseError, match="CREATE on the"):
         Database(tmp_path, "x.sqlite", plain).create("CREATE TABLE IF NOT EXISTS fresh (a TEXT)")
+
+
+def test_a_raised_level_is_withheld_at_once_by_every_server(tmp_path, store_url):
+    """A 密级 raised in the shared store (through another server, or while a run is going
+    on) is withheld from the readers below it by a server whose index still holds the lower
+    level: searches, the record, suggestions and the export (tester's findings 1 and 3)."""
+    import json
+
+    from indexer.search.archive import SearchRequest
+    from indexer.search.opensearch_export import ExportOptions, export_index
+    from indexer.store.corrections import RaisedLevels
+
+    corpus = write_corpus(tmp_path / "corpus")
+    settings = make_settings(tmp_path / "data" / "index", corpus,
+                             database={"url": store_url} if store_url else {})
+    assert not run_index(settings).failed
+    rid = _id(settings)
+    server = Archive(settings.index.dir, settings.search)  # the other server's index
+    server.raised = RaisedLevels(settings.data_dir, store_url)
+    title = server.record(rid, "公开")["title"]
+
+    def seen(clearance: str) -> bool:
+        hits = server.search(SearchRequest(q=title, size=50, clearance=clearance)).hits
+        return rid in {h.fields["id"] for h in hits}
+    assert seen("公开") and seen("内部")
+    store = Corrections(settings.data_dir, store_url)  # what the first server writes
+    store.add("corpus", REPORT, rid, "", "security", 0, "公开", "秘密", "提高密级", "管理员丁", True)
+    assert not seen("公开") and not seen("内部") and seen("秘密") and seen("绝密")
+    with pytest.raises(RecordNotFound):
+        server.record(rid, "内部")
+    assert server.record(rid, "秘密")["title"] == title
+    assert not [c for c in server.suggest(title[:4], "公开") if c.text == title]
+    out = tmp_path / "export"
+    export_index(settings, out, ExportOptions())
+    docs = [json.loads(line) for f in sorted(out.glob("bulk-*.ndjson"))
+            for line in f.read_text(encoding="utf-8").splitlines()]
+    mine = next(d for d in docs if d.get("id") == rid)
+    assert (mine["security"], mine["security_rank"]) == ("秘密", 2)
+    store.revert("corpus", REPORT, "security", 0, "管理员丁")  # taken back: seen again
+    assert seen("公开")
+    store.close()
+    server.close()

@@ -138,6 +138,7 @@ class Archive:
         self.dir = Path(index_dir)
         self.settings = settings or SearchSettings()
         self._versions = Versions()
+        self.raised = None  # a RaisedLevels of the corrections store, set by the server
         self._synonyms = synonym_table(self.settings.synonyms)
         self._carried: dict = {}  # the lexicon kept across index versions (reader_lexicon)
         text_units("档案 2008")  # the highlighter's table of characters, made once (35 ms)
@@ -312,7 +313,31 @@ class Archive:
             allowed = arrays.filtered(node, execute.docs)
             return allowed[execute.member(allowed, arrays.live())]
 
-        return arrays._cached(("visible", clearance), build)  # once per index version
+        seen = arrays._cached(("visible", clearance), build)  # once per index version
+        hidden = self._raised_above(arrays, SECURITY_LEVELS.index(clearance))
+        return seen[~execute.member(seen, hidden)] if len(hidden) else seen
+
+    def _raised_above(self, arrays, rank: int) -> np.ndarray:
+        """Docnums whose 密级 a correction raised above the `rank`-th level while this index
+        version still holds the lower one (`raised`: the corrections store's 密级 corrections;
+        none when no store is given)."""
+        rows = self.raised.current() if self.raised is not None else ()
+        if not rows:
+            return EMPTY
+
+        def build():
+            codes, values = arrays.codes("security")
+            out = {}
+            for source, path, level in rows:
+                docs = execute.intersect([arrays.postings("path", path)[0],
+                                          arrays.postings("source", source)[0]])
+                for d in docs.tolist():
+                    held = values[codes[d]] if values[codes[d]] in SECURITY_LEVELS else "公开"
+                    if SECURITY_LEVELS.index(level) > SECURITY_LEVELS.index(held):
+                        out[d] = max(out.get(d, 0), SECURITY_LEVELS.index(level))
+            return out
+        raised = arrays._cached(("raised", rows), build)
+        return np.array(sorted(d for d, r in raised.items() if r > rank), dtype=np.int64)
 
     def _candidates(self, arrays, plans, req: SearchRequest, skip: str | None, memo: dict,
                     visible: np.ndarray | None):
@@ -324,6 +349,8 @@ class Archive:
         found = execute.union(parts)
         if allowed is not None:
             found = found[execute.member(found, allowed)]
+        if visible is not None:  # (less than the clearance allows: a raised 密级 not indexed yet)
+            found = found[execute.member(found, visible)]
         return found[execute.member(found, arrays.live())]
 
     def _hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,

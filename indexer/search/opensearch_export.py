@@ -25,7 +25,9 @@ from ..config import Settings
 from ..errors import ConfigError
 from ..fields import registry_hash
 from ..private import private_dir
-from ..store.opensearch import document, mapping
+from ..store.corrections import RaisedLevels
+from ..store.opensearch import RANK, document, mapping
+from ..store.schema import security_level
 from .archive import Archive
 
 MAPPING_FILE, README_FILE = "mapping.json", "README.txt"
@@ -70,8 +72,14 @@ def export_index(settings: Settings, out_dir: Path, options: ExportOptions = Exp
     try:
         work = _work_folder(out)
         try:
+            levels = RaisedLevels(settings.data_dir, settings.database.url)
+            try:  # a 密级 raised by a correction this index does not hold yet goes out raised
+                raised = {(s, p): level for s, p, level in levels.current()}
+            finally:
+                levels.close()
             with archive.pinned() as (searcher, _arrays):
-                written = _write_records(work, searcher, archive.analyzer(), options, progress)
+                written = _write_records(work, searcher, archive.analyzer(), options, progress,
+                                         raised)
             _write(work / MAPPING_FILE, json.dumps(
                 mapping(_meta(options.name, written.records), written.longest_text),
                 ensure_ascii=False, indent=1) + "\n")
@@ -143,13 +151,17 @@ class _Written:
 
 
 def _write_records(work: Path, searcher, analyzer, options: ExportOptions,
-                   progress: Progress | None) -> _Written:
-    """The bulk files: each live record's action line and document, streamed."""
+                   progress: Progress | None, raised: dict | None = None) -> _Written:
+    """The bulk files: each live record's action line and document, streamed (`raised`:
+    (source, path) → a 密级 a correction gives it, taken when higher than the index's)."""
     total = searcher.doc_count()
     written = _Written()
     with _BulkFiles(work, options) as bulk:
         for _docnum, stored in searcher.reader().iter_docs():
             doc = document(stored, analyzer)
+            level = (raised or {}).get((stored.get("source"), stored.get("path")))
+            if level and security_level(level) > doc[RANK]:
+                doc["security"], doc[RANK] = level, security_level(level)
             bulk.add(doc["id"], doc)
             written.records += 1
             written.longest_text = max(written.longest_text, len(doc["text_norm"] or ""),

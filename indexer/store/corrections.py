@@ -192,3 +192,36 @@ def held_any(data_dir: Path, url: str = "") -> int:
         return db.row("SELECT count(*) FROM corrections")[0] if db.exists("corrections") else 0
     finally:
         db.close()
+
+
+class RaisedLevels:
+    """The 密级 corrections in force, for the servers reading an index: a raise is withheld
+    from readers below it at once, on every server sharing the store, and while a run that has
+    not applied it yet is going on (a server's index holds it only after its next run). Read
+    on each call when the store changed (one small query; nothing while no correction was ever
+    made)."""
+
+    def __init__(self, data_dir: Path, url: str = ""):
+        self.data_dir, self.url = data_dir, url
+        self._db: Database | None = None
+        self._key: tuple | None = None
+        self._rows: tuple[tuple[str, str, str], ...] = ()
+
+    def current(self) -> tuple[tuple[str, str, str], ...]:
+        """(source, path, 密级) of every 密级 correction in force."""
+        if not self.url and not (self.data_dir / CORRECTIONS_FILE).is_file():
+            return ()
+        if self._db is None:
+            self._db = Database(self.data_dir, CORRECTIONS_FILE, self.url)
+        if not self._db.exists("corrections"):
+            return ()
+        key = self._db.row("SELECT count(*), max(seq), max(reverted) FROM corrections")
+        if key != self._key:
+            rows = self._db.rows(_CURRENT + " AND field = 'security' ORDER BY seq")
+            self._rows = tuple((c.source, c.path, c.new) for c in map(_row, rows))
+            self._key = key
+        return self._rows
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()

@@ -275,6 +275,33 @@ def test_an_empty_target_folder_is_used(tmp_path, built_index):
     assert len(read_bulk(tmp_path / "out")) == 6
 
 
+def test_an_empty_disk_of_its_own_is_written_inside(tmp_path, built_index, monkeypatch):
+    """An empty mount point (a disk for the export) cannot be renamed onto: the export is
+    written inside it, then moved into place file by file, the parent's disk never used; a
+    mount point holding files is not --forced over (tester's finding)."""
+    import indexer.search.opensearch_export as module
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    real = module._own_disk
+    monkeypatch.setattr(module, "_own_disk", lambda out: out == disk or real(out))
+    seen = []
+    original = module._write_records
+
+    def watched(work, *args, **kwargs):
+        seen.append(work.parent)
+        return original(work, *args, **kwargs)
+    monkeypatch.setattr(module, "_write_records", watched)
+    cfg = config_for(tmp_path, built_index)
+    result = export(cfg, disk)
+    assert result.exit_code == 0, result.output
+    assert seen == [disk] and len(read_bulk(disk)) == 6 and (disk / "mapping.json").is_file()
+    assert not [p for p in disk.iterdir() if p.name.startswith(".")] and leftovers(tmp_path) == []
+    result = export(cfg, disk, "--force")
+    assert result.exit_code == 2 and "disk of its own" in result.output
+    assert len(read_bulk(disk)) == 6
+
+
 def test_forced_exports_never_replace_the_index_data_or_corpus(tmp_path, built_index):
     cfg = config_for(tmp_path, built_index)
     for target in (tmp_path / "data" / "index", built_index.index.dir, tmp_path / "data", tmp_path,

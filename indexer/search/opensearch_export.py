@@ -100,12 +100,24 @@ def export_index(settings: Settings, out_dir: Path, options: ExportOptions = Exp
 
 
 def _work_folder(out: Path) -> Path:
-    """A new private folder beside `out` (hidden, named .OUT.….partial) to write into."""
+    """A new private folder beside `out` (hidden, named .OUT.….partial) to write into; inside
+    it when `out` is a disk of its own (a mount point: nothing can be renamed onto it, and the
+    export must not fill the disk it is mounted on)."""
+    where = out if _own_disk(out) else out.parent
     try:
-        private_dir(out.parent)
-        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        private_dir(where)
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=where))
     except OSError as e:
-        raise ConfigError(f"cannot write beside {out}: {e}") from e
+        raise ConfigError(f"cannot write {'in' if where == out else 'beside'} {out}: {e}") from e
+
+
+def _own_disk(out: Path) -> bool:
+    """Whether `out` is a folder on another file system than its parent's."""
+    try:
+        return out.is_dir() and (os.path.ismount(out)
+                                 or out.stat().st_dev != out.parent.stat().st_dev)
+    except OSError:
+        return False
 
 
 def _check(options: ExportOptions) -> None:
@@ -139,6 +151,9 @@ def target_folder(out: Path, settings: Settings, force: bool) -> Path:
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ConfigError(f"{out} exists and is not empty: choose another folder, or add "
                           "--force to replace it")
+    if out.is_dir() and any(out.iterdir()) and _own_disk(out):
+        raise ConfigError(f"{out} is a disk of its own holding files: --force cannot replace "
+                          "it in one step; empty it, or export into a new folder on it")
     return out
 
 
@@ -248,6 +263,11 @@ def _publish(work: Path, out: Path) -> None:
     a rename, a full one (with --force, checked before) exchanged and then deleted."""
     from ..store.swap import exchange
 
+    if work.parent == out:  # written inside (a disk of its own, empty): moved up, file by file
+        for part in work.iterdir():
+            os.replace(part, out / part.name)
+        work.rmdir()
+        return
     if not out.exists() or not any(out.iterdir()):
         os.replace(work, out)  # over an empty folder too
         return

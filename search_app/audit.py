@@ -88,7 +88,8 @@ class AuditLog:
         # nothing, a power cut may lose the last rows); PostgreSQL: each row committed to disk
         # before the answer goes out (a crash of the database server loses no answered read)
         self.db = Database(data_dir, AUDIT_FILE, url,
-                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"))
+                           pragmas=("journal_mode=WAL", "synchronous=NORMAL"),
+                           settings=("synchronous_commit=on",))
         self.db.create(_SCHEMA, sqlite_only=_SQLITE_TRIGGERS, postgres_only=_POSTGRES_TRIGGERS)
         self._add_clearance_column()
 

@@ -27,6 +27,9 @@ from ..private import private_dir, private_file
 
 SCHEMES = ("postgresql", "postgres")
 CONNECT_TIMEOUT = 10  # seconds to reach the PostgreSQL server before saying it cannot be reached
+# a statement waiting on a lock (a VACUUM FULL, an ALTER) or running long fails instead of
+# holding a server's worker: the reader gets a 503, the command an error
+TIMEOUTS = ("lock_timeout=10s", "statement_timeout=60s")
 _SCHEMA_LOCK = 0x64616E67  # advisory lock id: one process at a time creates tables ("dang")
 _inherited: list[Any] = []  # connections a forked child got from its parent: kept, never closed
 
@@ -86,6 +89,7 @@ class Database:
         self._pragmas = pragmas
         self._settings = settings
         self._lock = threading.RLock()
+        self._open_transactions = 0  # (a statement inside one is never sent again)
         self._conn = None
         self._pid = 0
         if not self.postgres:
@@ -113,6 +117,7 @@ class Database:
         IMMEDIATE; PostgreSQL: an exclusive lock on that table) — for check-then-write."""
         with self._lock:
             conn = self._connection()
+            self._open_transactions += 1
             try:
                 if self.postgres:
                     self._execute("BEGIN", (), fetch=False)
@@ -129,6 +134,8 @@ class Database:
                     except Exception:  # the connection is gone: nothing to roll back
                         pass
                 raise
+            finally:
+                self._open_transactions -= 1
 
     # --- schema ----------------------------------------------------------------------------
     def create(self, schema: str, sqlite_only: str = "", postgres_only: str = "") -> None:
@@ -205,7 +212,8 @@ class Database:
         try:
             return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                                    application_name="dangan",
-                                   options=" ".join(f"-c {s}" for s in self._settings) or None)
+                                   options=" ".join(f"-c {s}" for s in (*TIMEOUTS,
+                                                                        *self._settings)))
         except psycopg.Error as e:
             raise DatabaseError(f"cannot connect to the database: {self.where}: "
                                 f"{self._reason(e)}") from None
@@ -223,7 +231,14 @@ class Database:
         if params is not None:
             sql = sql.replace("%", "%%").replace("?", "%s")
         try:
-            cur = conn.execute(sql, params)
+            try:
+                cur = conn.execute(sql, params)
+            except psycopg.OperationalError:
+                if self._open_transactions or not (conn.closed or conn.broken):
+                    raise
+                # a connection the server ended since its last use (a restart): the statement
+                # never reached it; once more on a new connection rather than a 503 for a reader
+                cur = self._connection().execute(sql, params)
             return (cur.fetchall() if fetch and cur.description else []), cur.rowcount
         except psycopg.IntegrityError as e:
             raise IntegrityError(self._reason(e)) from None

@@ -191,6 +191,11 @@ def serve(config_path, host, port) -> None:
         _fail(e)
     if not has_admin:
         err.print(f"[yellow]dangan:[/] {FIRST_ADMIN_HINT}", highlight=False)
+    left = unused_files(settings)
+    if left:
+        err.print(f"[yellow]dangan:[/] [database] url is set: {', '.join(left)} beside the index "
+                  "are not used (their accounts, reads and corrections are not in PostgreSQL; "
+                  "README, Scaling out)", highlight=False)
     host = host or settings.server.host
     port = port or settings.server.port
     anonymous = settings.auth.anonymous_clearance
@@ -198,6 +203,20 @@ def serve(config_path, host, port) -> None:
                f"in: {'nothing, log in first' if anonymous == 'off' else anonymous + ' records'})",
                err=True)
     run_server(settings, host, port)
+
+
+def unused_files(settings) -> list[str]:
+    """The SQLite stores beside the index that `[database] url` makes unused (still there)."""
+    from indexer.store.corrections import CORRECTIONS_FILE
+
+    from .accounts import ACCOUNTS_FILE
+    from .audit import AUDIT_FILE
+    from .throttle import THROTTLE_FILE
+
+    if not settings.database.url:
+        return []
+    stores = (ACCOUNTS_FILE, AUDIT_FILE, CORRECTIONS_FILE, THROTTLE_FILE)
+    return [name for name in stores if (settings.data_dir / name).is_file()]
 
 
 @main.command()

@@ -200,3 +200,19 @@ def test_a_reader_is_told_the_database_is_down_without_its_address(tmp_path, bui
     body = answer.get_data(as_text=True)
     assert answer.status_code == 503 and "数据库暂时无法连接" in body and "参考编号" in body
     assert "127.0.0.1" not in body and name not in body and PASSWORD not in body
+
+
+def test_serve_says_which_sqlite_stores_a_database_url_leaves_unused(tmp_path):
+    """Moving to PostgreSQL leaves the SQLite stores beside the index unused: serve says so
+    (it said nothing; tester's finding)."""
+    from conftest import make_settings
+    from search_app.cli import unused_files
+
+    settings = make_settings(tmp_path / "data" / "index")
+    (tmp_path / "data").mkdir()
+    for name in ("accounts.sqlite", "corrections.sqlite"):
+        (tmp_path / "data" / name).write_bytes(b"x")
+    assert unused_files(settings) == []  # (no url: they are the stores)
+    moved = make_settings(tmp_path / "data" / "index",
+                          database={"url": "postgresql://u@db.example:5432/dangan"})
+    assert unused_files(moved) == ["accounts.sqlite", "corrections.sqlite"]

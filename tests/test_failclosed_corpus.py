@@ -76,6 +76,18 @@ def test_links_in_the_corpus_are_reported_and_never_indexed(tmp_path):
         assert sum(f"c/{link}: a symbolic link" in w for w in summary.warnings) == 1, warned
 
 
+def test_a_named_pipe_called_like_a_record_is_reported_not_read(tmp_path):
+    """A FIFO named x.txt would block a reader opening it: skipped with a warning (it was
+    skipped in silence; tester's finding)."""
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "一份记录")
+    os.mkfifo(corpus / "pipe.txt")
+    settings = make_settings(tmp_path / "d" / "index", corpus)
+    summary = run_index(settings)
+    assert not summary.failed and set(records(settings)) == {"a.txt"}
+    assert any("c/pipe.txt: not a regular file" in w for w in summary.warnings), summary.warnings
+
+
 def test_a_sidecar_that_is_a_link_fails_its_file(tmp_path):
     corpus = tmp_path / "c"
     write(corpus / "a.txt", "一份记录")

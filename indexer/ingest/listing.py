@@ -99,8 +99,11 @@ class Lister:
             shown[name] = entry
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append((entry, path, real and is_real))
-            elif (entry.is_file(follow_symlinks=False) and not is_catalog(entry.name)
-                  and readable(entry.name)):
+            elif not entry.is_file(follow_symlinks=False):
+                if readable(entry.name):  # a named pipe, a device or a socket called x.txt
+                    self.warn(f"{self.source}/{path}: not a regular file (a pipe, device or "
+                              "socket), not read (skipped)")
+            elif not is_catalog(entry.name) and readable(entry.name):
                 st = entry.stat(follow_symlinks=False)
                 raw = None if real and is_real else os.fsencode(entry.path[len(self.root) + 1:])
                 yield (self.source, path, st.st_size, st.st_mtime_ns,

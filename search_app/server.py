@@ -29,6 +29,9 @@ class _Gunicorn(BaseApplication):
         # a query of 500 Chinese characters is 4,500 bytes of URL (gunicorn's default line of
         # 4,094 answered an English 414 page); 8,190 is the most gunicorn allows
         self.cfg.set("limit_request_line", 8190)
+        # gunicorn's control socket is one per user (~/.gunicorn/gunicorn.ctl): two servers on one
+        # machine would share it, and dangan does not use it
+        self.cfg.set("control_socket_disable", True)
         self.cfg.set("post_worker_init", _warm)
 
     def load(self):

@@ -233,7 +233,7 @@ def test_the_work_spent_on_variants_is_bounded(archive):
     places); now long terms get none and every search has a budget of lookups and of the
     grams it checks."""
     from indexer.analysis.confusions import lookalikes
-    from indexer.search import approximate
+    from indexer.search import approximate, known
     from indexer.search.querylang import parse
 
     text = RECORDS["a/zongjie.txt"] * 6
@@ -243,7 +243,7 @@ def test_the_work_spent_on_variants_is_bounded(archive):
     with archive.pinned() as (_searcher, arrays):
         for q in queries:
             forgiving = approximate.Forgiving(
-                arrays, None, {}, approximate.archive_lexicon(arrays, archive.dir), 10, [],
+                arrays, None, {}, known.archive_lexicon(arrays, archive.dir), 10, [],
                 lookalikes)
             forgiving.expand(parse(q[:500]))
             assert len(forgiving._counts) <= approximate.MAX_LOOKUPS
@@ -281,12 +281,12 @@ def test_counts_read_from_where_the_rest_of_a_name_stands_are_exact_counts(archi
     """Variants one character off are counted from where the rest of the term occurs (one gram
     more read), and the term's own occurrences are left out only for its misreadings."""
     from indexer.analysis.confusions import lookalikes
-    from indexer.search import approximate
+    from indexer.search import approximate, known
 
     with archive.pinned() as (_searcher, arrays):
         def forgiving():
             return approximate.Forgiving(
-                arrays, None, {}, approximate.archive_lexicon(arrays, archive.dir), 10, [],
+                arrays, None, {}, known.archive_lexicon(arrays, archive.dir), 10, [],
                 lookalikes)
         fresh = forgiving()
         truth = {t: fresh.count(t) for t in ("王建戍", "王建国", "王建华", "王建成", "王建设")}
@@ -346,12 +346,13 @@ def test_a_name_meant_is_searched_instead_of_every_change_of_what_was_typed(arch
     searched, not also each one-character change of the short form (半月镇政协 …)."""
     from indexer.analysis.confusions import lookalikes
     from indexer.search import approximate as loose
+    from indexer.search import known
     from indexer.search.querylang import parse
 
     found = approximate(archive, "半月镇政府")
     assert found == {"b/banyue.txt": ("半月镇人民政府",)}
     with archive.pinned() as (_searcher, arrays):
-        forgiving = loose.Forgiving(arrays, None, {}, loose.archive_lexicon(arrays, archive.dir),
+        forgiving = loose.Forgiving(arrays, None, {}, known.archive_lexicon(arrays, archive.dir),
                                     10, [], lookalikes)
         forgiving.expand(parse("半月镇政府"))
         assert set(forgiving.found) == {"半月镇人民政府"}

@@ -3,23 +3,17 @@ them added, and the lookups variants need (counts among the reader's records, gr
 archive's lexicon), all computed among the records the reader may see."""
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from pathlib import Path
 
 import numpy as np
 
 from .. import dates
 from ..analysis.grams import ngram_terms
-from ..analysis.names import NAMES_FILE
 from ..analysis.normalize import is_cjk, normalize
 from ..store.arrays import IndexArrays, pair_code
-from ..store.schema import USER_WORDS_FILE
 from . import execute, lexicon
-from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, Plan
+from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, match_node
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms, toneless
 
@@ -32,106 +26,6 @@ MISREAD_CHARS = 3  # a term that matches plenty is also searched as OCR misread 
 ONE_CHAR_PART = 2048  # a term's change next to its end is looked for in at most this
 # many records holding the rest (else every one of those changes is counted on its own)
 MAX_PAIRS = 3000  # two-character grams checked per search (the bench's messy queries: ≤ 1,600)
-
-
-def match_node(text: str, field: str = ""):
-    """The plan node matching `text` exactly, as a term of the query would (without the
-    ranking words and highlights a whole query compiles)."""
-    fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
-    spelled = [tuple(ngram_terms(t)) for t in dates.spellings(text)]
-    return AnyOf(tuple(Grams(f, grams) for grams in spelled if grams for f in fields))
-
-
-def archive_lexicon(arrays: IndexArrays, index_dir: Path,
-                    carried: dict | None = None) -> lexicon.Lexicon:
-    """The lexicon of this index version (built once, kept with its arrays; from `carried`,
-    kept across versions, when its catalog words, text names and organisations are the same
-    as the last version's)."""
-    def build():
-        words_file = index_dir / USER_WORDS_FILE
-        user_words = (words_file.read_text(encoding="utf-8").splitlines()
-                      if words_file.exists() else [])
-        names_file = index_dir / NAMES_FILE
-        words = (names_file.read_text(encoding="utf-8").splitlines()
-                 if names_file.exists() else [])
-        orgs = arrays.codes("org")[1]
-        inputs = (tuple(user_words), tuple(words), tuple(orgs))
-        last = (carried or {}).get("archive")
-        if last is not None and last[0] == inputs:
-            return last[1]
-        built = lexicon.build(user_words, orgs, words)
-        if carried is not None:
-            carried["archive"] = (inputs, built)
-        return built
-    return arrays._cached(("lexicon",), build)
-
-
-def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
-                   visible: np.ndarray | None, carried: dict | None = None) -> lexicon.Lexicon:
-    """The names of the archive's lexicon that a record of this clearance's (`visible`)
-    holds: the catalogs' and the text's names of withheld records are not known to its
-    readers, not even as a reason to look for variants (built once per index version).
-
-    `carried` (one dict per opened archive) keeps, across versions, a record holding each
-    name: after a commit, a name whose record is still there is not looked up again, and one
-    no record held is looked for in the new segments only."""
-    def build():
-        live = arrays.live() if visible is None else visible
-        layout = segments(arrays)
-        held = Holdings(arrays, live, layout, (carried or {}).get(("held", clearance)))
-        full = archive_lexicon(arrays, index_dir, carried)
-        witnesses = {name: held.witness(name) for name in full.names}
-        if carried is not None:
-            carried[("held", clearance)] = (layout, witnesses)
-        arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in, each field's
-        # too: made now)
-        return full.within(lambda name: witnesses[name] is not None)
-    return arrays._cached(("lexicon", clearance), build)
-
-
-def segments(arrays: IndexArrays) -> dict[str, tuple[int, int]]:
-    """Segment id → (first docnum, documents) of an index version's segments."""
-    return {leaf.segment().segment_id(): (offset, leaf.doc_count_all())
-            for leaf, offset in arrays.leaves}
-
-
-class Holdings:
-    """Which record holds a name (a witness: segment id, docnum in it) among `live`, found
-    again from the last version's witnesses where they still stand."""
-
-    def __init__(self, arrays: IndexArrays, live: np.ndarray,
-                 layout: dict[str, tuple[int, int]], last: tuple | None):
-        self.arrays, self.live, self.layout = arrays, live, layout
-        self.last_layout, self.last = last if last is not None else ({}, {})
-        new = [np.arange(first, first + n, dtype=np.int64)
-               for segid, (first, n) in layout.items() if segid not in self.last_layout]
-        added = np.concatenate(new) if new else execute.EMPTY
-        self.added = live[execute.member(live, added)]  # the new segments' live documents
-        self.starts = sorted((first, segid) for segid, (first, _n) in layout.items())
-
-    def witness(self, name: str) -> tuple[str, int] | None:
-        before = self.last.get(name, _UNKNOWN)
-        if before is None:  # no record held it: only one added since can
-            return self._first(name, self.added)
-        if before is not _UNKNOWN and before[0] in self.layout:
-            docnum = self.layout[before[0]][0] + before[1]
-            if execute.member(np.array([docnum], dtype=np.int64), self.live)[0]:
-                return before
-        return self._first(name, self.live)
-
-    def _first(self, name: str, within: np.ndarray) -> tuple[str, int] | None:
-        if not len(within):
-            return None
-        ids = execute.docs(self.arrays, match_node(name), {}, within)
-        ids = ids[execute.member(ids, within)]
-        if not len(ids):
-            return None
-        docnum = int(ids[0])
-        first, segid = self.starts[bisect.bisect_right(self.starts, (docnum, "\uffff")) - 1]
-        return segid, docnum - first
-
-
-_UNKNOWN = object()
 
 
 def _places(parts: tuple[str, ...], besides: str) -> tuple[int, ...]:
@@ -523,47 +417,3 @@ class Forgiving:
                 out.append(self.expand(nodes[i]))
                 i += 1
         return out
-
-
-@dataclass
-class Loose:
-    """The query with its variants, and what each variant is."""
-    plan: Plan
-    found: dict[str, Variant]
-    held: dict[str, np.ndarray] = dataclass_field(default_factory=dict)  # variant → its records
-
-    def _docs(self, arrays: IndexArrays, text: str, memo: dict, visible) -> np.ndarray:
-        if text not in self.held:
-            self.held[text] = execute.docs(arrays, match_node(text), memo, visible)
-        return self.held[text]
-
-    def weights(self, arrays: IndexArrays, candidates: np.ndarray, memo: dict,
-                visible) -> np.ndarray:
-        """Per candidate, the weight of the best variant it holds (ranks approximate hits:
-        a known name's misspelling before an arbitrary one-character change)."""
-        best = np.zeros(len(candidates), dtype=np.float64)
-        for text, variant in self.found.items():
-            held = execute.member(candidates, self._docs(arrays, text, memo, visible))
-            best[held] = np.maximum(best[held], variant.weight)
-        return best
-
-    def variants_of(self, arrays: IndexArrays, docnum: int, memo: dict) -> tuple[str, ...]:
-        """The variants a hit holds, best first."""
-        ranked = sorted(self.found.values(), key=lambda v: (-v.weight, v.text))
-        one = np.array([docnum], dtype=np.int64)
-        return tuple(v.text for v in ranked
-                     if execute.member(one, self._docs(arrays, v.text, memo, None))[0])
-
-    def suggestions(self, arrays: IndexArrays, listed: np.ndarray, memo: dict, visible,
-                    n: int = 5) -> tuple[str, ...]:
-        """The best variants: by kind, then by how many of the `listed` records (those the
-        reader may see) give each as a person or 责任者 (王建成 of a catalog before the 王建戍 OCR
-        made of it in a text), then by how many hold it at all."""
-        def count(text: str, field: str = "") -> int:
-            docs = (self._docs(arrays, text, memo, visible) if not field else
-                    execute.docs(arrays, match_node(text, field), memo, visible))
-            return int(np.count_nonzero(execute.member(listed, docs)))
-        held = {t: (count(t, "persons") + count(t, "org"), count(t)) for t in self.found}
-        ranked = sorted(self.found.values(), key=lambda v: (
-            -v.weight, -held[v.text][0], -held[v.text][1], v.text))
-        return tuple(v.text for v in ranked[:n])

@@ -30,7 +30,9 @@ from ..store.residency import MappedBound
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
-from .approximate import Forgiving, Loose, reader_lexicon
+from .approximate import Forgiving
+from .known import reader_lexicon
+from .loose import Loose
 from .compile import compile_query
 from .highlight import Snippet, Span, find_spans, snippets
 from .matched import field_snippets, field_terms, with_variants

@@ -126,3 +126,11 @@ def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if not alternatives:
         return NOTHING
     return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))
+
+
+def match_node(text: str, field: str = ""):
+    """The plan node matching `text` exactly, as a term of the query would (without the
+    ranking words and highlights a whole query compiles)."""
+    fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
+    spelled = [tuple(ngram_terms(t)) for t in dates.spellings(text)]
+    return AnyOf(tuple(Grams(f, grams) for grams in spelled if grams for f in fields))

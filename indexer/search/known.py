@@ -1,0 +1,107 @@
+"""The names a reader's records hold: the archive's lexicon of one index version (catalog
+words, text names, organisations), narrowed to the names some record of a clearance holds, and
+kept across versions where its records still stand."""
+from __future__ import annotations
+
+import bisect
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis.names import NAMES_FILE
+from ..store.arrays import IndexArrays
+from ..store.schema import USER_WORDS_FILE
+from . import execute, lexicon
+from .compile import ANYWHERE, match_node
+
+
+def archive_lexicon(arrays: IndexArrays, index_dir: Path,
+                    carried: dict | None = None) -> lexicon.Lexicon:
+    """The lexicon of this index version (built once, kept with its arrays; from `carried`,
+    kept across versions, when its catalog words, text names and organisations are the same
+    as the last version's)."""
+    def build():
+        words_file = index_dir / USER_WORDS_FILE
+        user_words = (words_file.read_text(encoding="utf-8").splitlines()
+                      if words_file.exists() else [])
+        names_file = index_dir / NAMES_FILE
+        words = (names_file.read_text(encoding="utf-8").splitlines()
+                 if names_file.exists() else [])
+        orgs = arrays.codes("org")[1]
+        inputs = (tuple(user_words), tuple(words), tuple(orgs))
+        last = (carried or {}).get("archive")
+        if last is not None and last[0] == inputs:
+            return last[1]
+        built = lexicon.build(user_words, orgs, words)
+        if carried is not None:
+            carried["archive"] = (inputs, built)
+        return built
+    return arrays._cached(("lexicon",), build)
+
+
+def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
+                   visible: np.ndarray | None, carried: dict | None = None) -> lexicon.Lexicon:
+    """The names of the archive's lexicon that a record of this clearance's (`visible`)
+    holds: the catalogs' and the text's names of withheld records are not known to its
+    readers, not even as a reason to look for variants (built once per index version).
+
+    `carried` (one dict per opened archive) keeps, across versions, a record holding each
+    name: after a commit, a name whose record is still there is not looked up again, and one
+    no record held is looked for in the new segments only."""
+    def build():
+        live = arrays.live() if visible is None else visible
+        layout = segments(arrays)
+        held = Holdings(arrays, live, layout, (carried or {}).get(("held", clearance)))
+        full = archive_lexicon(arrays, index_dir, carried)
+        witnesses = {name: held.witness(name) for name in full.names}
+        if carried is not None:
+            carried[("held", clearance)] = (layout, witnesses)
+        arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in, each field's
+        # too: made now)
+        return full.within(lambda name: witnesses[name] is not None)
+    return arrays._cached(("lexicon", clearance), build)
+
+
+def segments(arrays: IndexArrays) -> dict[str, tuple[int, int]]:
+    """Segment id → (first docnum, documents) of an index version's segments."""
+    return {leaf.segment().segment_id(): (offset, leaf.doc_count_all())
+            for leaf, offset in arrays.leaves}
+
+
+class Holdings:
+    """Which record holds a name (a witness: segment id, docnum in it) among `live`, found
+    again from the last version's witnesses where they still stand."""
+
+    def __init__(self, arrays: IndexArrays, live: np.ndarray,
+                 layout: dict[str, tuple[int, int]], last: tuple | None):
+        self.arrays, self.live, self.layout = arrays, live, layout
+        self.last_layout, self.last = last if last is not None else ({}, {})
+        new = [np.arange(first, first + n, dtype=np.int64)
+               for segid, (first, n) in layout.items() if segid not in self.last_layout]
+        added = np.concatenate(new) if new else execute.EMPTY
+        self.added = live[execute.member(live, added)]  # the new segments' live documents
+        self.starts = sorted((first, segid) for segid, (first, _n) in layout.items())
+
+    def witness(self, name: str) -> tuple[str, int] | None:
+        before = self.last.get(name, _UNKNOWN)
+        if before is None:  # no record held it: only one added since can
+            return self._first(name, self.added)
+        if before is not _UNKNOWN and before[0] in self.layout:
+            docnum = self.layout[before[0]][0] + before[1]
+            if execute.member(np.array([docnum], dtype=np.int64), self.live)[0]:
+                return before
+        return self._first(name, self.live)
+
+    def _first(self, name: str, within: np.ndarray) -> tuple[str, int] | None:
+        if not len(within):
+            return None
+        ids = execute.docs(self.arrays, match_node(name), {}, within)
+        ids = ids[execute.member(ids, within)]
+        if not len(ids):
+            return None
+        docnum = int(ids[0])
+        first, segid = self.starts[bisect.bisect_right(self.starts, (docnum, "\uffff")) - 1]
+        return segid, docnum - first
+
+
+_UNKNOWN = object()

@@ -79,6 +79,16 @@ def test_ppocr_pipeline_keeps_the_red_header_first_and_the_doc_number():
     assert ocr_images.TITLE in page.text
 
 
+def test_detection_runs_on_the_page_scaled_to_det_side_at_most():
+    """rapidocr 1.4.4 replaces its own side limit by 2000 for an A4 scan: ours must hold."""
+    import numpy as np
+
+    detector = ppocr.load().text_det
+    for longest, size in ((3508, (3508, 2480)), (1754, (1754, 1240))):
+        batch = detector.get_preprocess(longest)(np.full((*size, 3), 255, np.uint8))
+        assert max(batch.shape[2:]) <= ppocr.DET_SIDE + 16  # rounded to a multiple of 32
+
+
 def test_engine_follows_the_protocol_and_names_itself_in_versions_and_keys():
     assert isinstance(PpocrEngine(), OcrEngine) and isinstance(engine_for(
         OcrSettings(engine="auto")), OcrEngine)

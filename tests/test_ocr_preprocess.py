@@ -8,7 +8,8 @@ from PIL import Image
 import ocr_images
 from ocr import OcrSettings
 from ocr.binarize import otsu, otsu_threshold, sauvola
-from ocr.geometry import char_height, estimate_skew, rotate, upscale_factor
+from ocr.geometry import (MIN_DOWNSCALE, char_height, downscale_factor, estimate_skew, rotate,
+                          upscale_factor)
 from ocr.preprocess import prepare
 from ocr.redlayer import header_box, red_layer, suppress_red
 
@@ -80,6 +81,27 @@ def test_small_text_is_upscaled_large_text_is_not():
     blank = Image.new("L", (100, 100), 255)
     blank.info["dpi"] = (150, 150)
     assert upscale_factor(blank, 250, 300) == 2.0  # no text to measure: the stated dpi
+
+
+def test_large_text_is_scaled_down_but_not_below_half_nor_by_a_photos_shading():
+    page = Image.new("L", (2480, 3508), 255)
+    assert downscale_factor(page, 40.0) == 1.0  # about the size Tesseract reads best
+    assert 0.55 <= downscale_factor(page, 64.0) <= 0.7  # 300 dpi, 16 pt
+    assert downscale_factor(page, 150.0) == MIN_DOWNSCALE
+    assert downscale_factor(page, 900.0) == 1.0  # no text is a quarter of the page high
+    assert downscale_factor(page, None) == 1.0
+
+
+def test_photocopy_grain_between_the_lines_is_not_taken_for_the_text_height():
+    page = np.asarray(suppress_red(ocr_images.clean_page())).copy()
+    text = char_height(Image.fromarray(page))
+    rng = np.random.default_rng(3)
+    rows = np.flatnonzero(page.min(axis=1) > 200)  # blank rows between the lines
+    for y in rng.choice(rows[(rows > 8) & (rows < page.shape[0] - 8)], 60):
+        xs = rng.integers(0, page.shape[1] - 30, 40)  # a band of specks a few rows high
+        for x in xs:
+            page[y - 3:y + 3, x:x + 3] = 30
+    assert char_height(Image.fromarray(page)) == pytest.approx(text, abs=4)
 
 
 def test_binarisation_is_black_and_white_and_survives_uneven_light():

@@ -109,11 +109,16 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
             factor = geometry.downscale_factor(grey, height)
         grey = geometry.scale(grey, factor)
     box = header_box(layer) if layer is not None else None
-    header = geometry.scale(layer.crop(box), factor) if box is not None else None
+    # the header's large type is read as it is when the body is scaled down: one or two
+    # lines cost little, and a misread character there makes a wrong 责任者 (大树和镇 for 大树镇
+    # read at 0.66)
+    header = (geometry.scale(layer.crop(box), max(1.0, factor))
+              if box is not None else None)
     if "binarize" in steps:
         grey = binarize_page(grey, height * factor if height else None)
     if header is not None and settings.header_inline:
-        grey = _paste_header(grey, header, (round(box[0] * factor), round(box[1] * factor)))
+        grey = _paste_header(grey, geometry.scale(layer.crop(box), factor),
+                             (round(box[0] * factor), round(box[1] * factor)))
         header = None
     return Prepared(image=grey, header=header, rotation=rotation % 360, skew=skew, scale=factor,
                     source_size=source_size, turned_size=turned_size,

@@ -92,6 +92,16 @@ def test_large_text_is_scaled_down_but_not_below_half_nor_by_a_photos_shading():
     assert downscale_factor(page, None) == 1.0
 
 
+def test_a_page_of_large_type_is_scaled_down_but_its_red_header_is_not():
+    page = ocr_images.clean_page()
+    large = page.resize((page.width * 2, page.height * 2), Image.LANCZOS)
+    prepared = prepare(large, OcrSettings())
+    assert 0.5 <= prepared.scale < 0.75
+    assert prepared.image.width == round(large.width * prepared.scale)
+    left, top, right, bottom = prepared.header_box
+    assert prepared.header.size == (right - left, bottom - top)  # as on the page
+
+
 def test_photocopy_grain_between_the_lines_is_not_taken_for_the_text_height():
     page = np.asarray(suppress_red(ocr_images.clean_page())).copy()
     text = char_height(Image.fromarray(page))

@@ -72,18 +72,27 @@ def rotate(image: Image.Image, angle: float, fill: int | tuple | None = 255) -> 
 
 
 def _rotate_extend(grey: Image.Image, angle: float) -> Image.Image:
-    """Rotate, then fill the corners with the local mean of the covered pixels near them."""
+    """Rotate, then fill the corners with the local mean of the covered pixels near them.
+
+    The mean varies slowly (a box of `radius`, 16 px and more): it is taken on a copy reduced
+    `step` times and enlarged again, which cost a third of a CPU second per 300 dpi page at
+    full size."""
     rotated = grey.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=0)
     covered = Image.new("L", grey.size, 255).rotate(angle, expand=True, fillcolor=0)
     radius = int(abs(np.sin(np.radians(angle))) * max(grey.size)) + 16
+    step = max(1, radius // 8)
     inside = np.asarray(covered) > 127
-    values = np.asarray(rotated, dtype=np.float32)
-    sums = np.asarray(Image.fromarray(np.where(inside, values, 0).astype(np.uint8))
-                      .filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
-    weights = np.asarray(covered.filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    pixels = np.asarray(rotated)
+    paper = Image.fromarray(np.where(inside, pixels, 0).astype(np.uint8))
+    small_radius = max(1, radius // step)
+    sums = np.asarray(paper.reduce(step).filter(ImageFilter.BoxBlur(small_radius)),
+                      dtype=np.float32)
+    weights = np.asarray(covered.reduce(step).filter(ImageFilter.BoxBlur(small_radius)),
+                         dtype=np.float32)
     background = np.where(weights > 0, sums * 255.0 / np.maximum(weights, 1.0), 255.0)
-    result = np.where(inside, values, np.clip(background, 0, 255))
-    out = Image.fromarray(result.astype(np.uint8), "L")
+    background = np.asarray(Image.fromarray(np.clip(background, 0, 255).astype(np.uint8))
+                            .resize(rotated.size, Image.BILINEAR))
+    out = Image.fromarray(np.where(inside, pixels, background).astype(np.uint8), "L")
     out.info.update(grey.info)
     return out
 

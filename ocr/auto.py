@@ -12,9 +12,10 @@ and erases others). The first sure reading is kept; when none is, the one with t
 score(): plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by
 its engine's confidence.
 
-A page that looks like a ruled table or a photo (ocr/pagekind.py: long rules across and
-down it, or paper whose brightness varies over the page) is read by PP-OCR first, then as
-above: Tesseract's pass over such a page was unsure on every one of the neutral set's.
+A page that looks like a ruled table, a photo or vertical text (ocr/pagekind.py: long rules
+across and down it, paper whose brightness varies over the page, blank columns between
+columns of characters) is read by PP-OCR first, then as above: Tesseract's pass over such a
+page was unsure on every one of the neutral set's.
 
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
 46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them; the hybrid's
@@ -85,8 +86,8 @@ class AutoEngine:
         read: Callable[[Image.Image, OcrSettings, object], PageText],
     ) -> PageText:
         """The whole pipeline (`read`, i.e. ocr_page) per candidate; the best reading. A
-        page that looks like a ruled table or a photo (ocr/pagekind.py) is read by PP-OCR
-        first: the hybrid's Tesseract pass would be unsure of it anyway."""
+        page that looks like a ruled table, a photo or vertical text is read by PP-OCR
+        first: the hybrid's Tesseract pass would be unsure of it anyway (ocr/pagekind.py)."""
         kind = page_kind(image) if "ppocr" in self.order else None
         order = (("ppocr", *(n for n in self.order if n != "ppocr")) if kind else self.order)
         tesseract = replace(settings, engine="tesseract")
@@ -98,7 +99,7 @@ class AutoEngine:
             labels=[_label(name, s) for name, s in tries],
         )
         if kind and order != self.order:
-            note = f"auto: read by PP-OCR first (the page looks like a {kind})"
+            note = f"auto: read by PP-OCR first (the page looks like {kind})"
             page = replace(page, warnings=(note, *page.warnings))
         return page
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import ocr_images
-from ocr.pagekind import PHOTO, TABLE, page_kind
+from ocr.pagekind import PHOTO, TABLE, VERTICAL, page_kind
 
 pytestmark = pytest.mark.skipif(
     ocr_images.font_path() is None, reason="no CJK font installed (apt-get install fonts-noto-cjk)"
@@ -46,6 +46,21 @@ def test_text_photographed_under_uneven_light_is_a_photo_and_evenly_shaded_paper
     assert page_kind(photo) == PHOTO
     shaded = Image.fromarray((page * 0.8).astype(np.uint8))  # grey paper, evenly
     assert page_kind(shaded) is None
+
+
+def test_columns_of_characters_are_vertical_text_and_the_same_text_in_rows_is_not():
+    text = "各乡镇人民政府县直各单位为做好档案工作现将有关事项通知如下请认真贯彻执行"
+    vertical = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(vertical)
+    for c in range(8):  # right to left, 16 characters per column
+        for k, char in enumerate(text[(c * 16) % len(text):][:16]):
+            draw.text((1060 - 120 * c, 200 + 64 * k), char, font=ocr_images.font(48), fill="black")
+    assert page_kind(vertical) == VERTICAL
+    rows = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(rows)
+    for r in range(8):
+        draw.text((100, 200 + 90 * r), text[r:r + 20], font=ocr_images.font(48), fill="black")
+    assert page_kind(rows) is None
 
 
 def test_a_crop_of_one_line_is_neither():

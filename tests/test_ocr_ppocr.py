@@ -192,7 +192,7 @@ def test_auto_reads_a_ruled_table_with_ppocr_first_and_says_so():
     page = ocr_page(image, OcrSettings(engine="auto"))
     # one line per table row (text repair drops the spaces between Chinese cells)
     assert page.text.split("\n") == ["".join(row) for row in rows]
-    assert "auto: read by PP-OCR first (the page looks like a table)" in page.warnings
+    assert "auto: read by PP-OCR first (the page looks like a ruled table)" in page.warnings
     hybrid = _Fixed("hybrid", PageText(text="姓名", confidence=99.0))
     whole = _Fixed("ppocr", PageText(text="姓名单位电话", confidence=99.0))
     auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": hybrid})

@@ -43,6 +43,16 @@ def test_red_layer_shows_red_ink_only():
     assert red_layer(Image.new("L", (50, 50), 255)) is None
 
 
+def test_red_layer_is_the_ink_of_redness_pixel_for_pixel():
+    """red_layer's 8-bit operations give what the formula over redness() gives."""
+    from ocr.redlayer import redness
+
+    page = ocr_images.clean_page()
+    ink = np.clip((redness(page).astype(np.float32) - 30.0) * 2.5, 0, 255)
+    assert np.array_equal(np.asarray(red_layer(page)), (255 - ink).astype(np.uint8))
+    assert red_layer(page.convert("L")) is None
+
+
 def test_header_box_is_the_red_text_above_the_red_rule():
     page = ocr_images.clean_page()
     box = header_box(red_layer(page))

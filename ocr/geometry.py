@@ -19,7 +19,6 @@ MAX_UPSCALE = 3.0
 MAX_CHAR_HEIGHT = 52
 DOWN_CHAR_HEIGHT = 40
 MIN_DOWNSCALE = 0.5
-HALVE_WIDTH = 2200  # char_height measures wider pages on a copy of half their size
 # a measured "text height" above this share of the page's height is not text (the shading of
 # a photo measured as one band): nothing is scaled down by it
 MAX_HEIGHT_SHARE = 1 / 20
@@ -99,12 +98,8 @@ def _rotate_extend(grey: Image.Image, angle: float) -> Image.Image:
 
 
 def char_height(grey: Image.Image) -> float | None:
-    """Median height of text lines in pixels (≈ CJK character height), None if no text.
-
-    A page wider than HALVE_WIDTH (a 300 dpi A4 scan: 2480) is measured on a copy of half
-    its size: its text is 50-70 px high, and the full-size ink mask cost 0.15-0.35 CPU s."""
-    step = 2 if grey.width > HALVE_WIDTH else 1
-    ink = _ink(grey.reduce(step) if step > 1 else grey)
+    """Median height of text lines in pixels (≈ CJK character height), None if no text."""
+    ink = _ink(grey)
     counts = ink.sum(axis=1)
     rows = counts > max(2, 0.01 * ink.shape[1])
     heights, start = [], None
@@ -112,12 +107,12 @@ def char_height(grey: Image.Image) -> float | None:
         if on and start is None:
             start = y
         elif not on and start is not None:
-            if step * (y - start) >= 4:
-                heights.append(step * (y - start))
+            if y - start >= 4:
+                heights.append(y - start)
             start = None
     if not heights:
         return None
-    lines = [h for h in heights if h <= MAX_HEIGHT_SHARE * step * ink.shape[0]]
+    lines = [h for h in heights if h <= MAX_HEIGHT_SHARE * ink.shape[0]]
     return float(np.median(_text_bands(lines) if lines else heights))
 
 

@@ -112,13 +112,6 @@ def test_a_page_of_large_type_is_scaled_down_but_its_red_header_is_not():
     assert prepared.header.size == (right - left, bottom - top)  # as on the page
 
 
-def test_a_wide_page_measured_on_a_half_size_copy_gets_its_full_size_text_height():
-    page = suppress_red(ocr_images.clean_page())
-    large = page.resize((page.width * 2, page.height * 2), Image.LANCZOS)
-    assert large.width > 2200  # geometry.HALVE_WIDTH
-    assert char_height(large) == pytest.approx(2 * char_height(page), abs=3)
-
-
 def test_photocopy_grain_between_the_lines_is_not_taken_for_the_text_height():
     page = np.asarray(suppress_red(ocr_images.clean_page())).copy()
     text = char_height(Image.fromarray(page))

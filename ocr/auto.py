@@ -12,10 +12,16 @@ and erases others). The first sure reading is kept; when none is, the one with t
 score(): plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by
 its engine's confidence.
 
+A page that looks like a ruled table, a photo or vertical text (ocr/pagekind.py: long rules
+across and down it, paper whose brightness varies over the page, blank columns between
+columns of characters) is read by PP-OCR first, then as above: Tesseract's pass over such a
+page was unsure on every one of the neutral set's.
+
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
 46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them; the hybrid's
-(Tesseract's sure lines, PP-OCR's score on the others) 95-98 on clean 公文 pages. A page
-sent to whole-page PP-OCR costs about 1.7 plain Tesseract pages of CPU.
+(Tesseract's sure lines, PP-OCR's score on the others) 95-98 on clean 公文 pages. Whole-page
+PP-OCR costs 1.4-2.8 CPU s a page (detection at ppocr.DET_SIDE), about one plain Tesseract
+page; the hybrid 1.9-3 s.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from PIL import Image
 from .engine import GAPPED, TesseractEngine
 from .errors import OcrError, OcrUnavailable
 from .hybrid import LOST_LINES, PACKED, HybridEngine
+from .pagekind import page_kind
 from .plausible import plausibility
 from .result import PageText
 from .settings import OcrSettings
@@ -79,15 +86,23 @@ class AutoEngine:
         self, image: Image.Image, settings: OcrSettings,
         read: Callable[[Image.Image, OcrSettings, object], PageText],
     ) -> PageText:
-        """The whole pipeline (`read`, i.e. ocr_page) per candidate; the best reading."""
+        """The whole pipeline (`read`, i.e. ocr_page) per candidate; the best reading. A
+        page that looks like a ruled table, a photo or vertical text is read by PP-OCR
+        first: the hybrid's Tesseract pass would be unsure of it anyway (ocr/pagekind.py)."""
+        kind = page_kind(image) if "ppocr" in self.order else None
+        order = (("ppocr", *(n for n in self.order if n != "ppocr")) if kind else self.order)
         tesseract = replace(settings, engine="tesseract")
-        tries = [(name, replace(settings, engine=SETTINGS_ENGINE[name])) for name in self.order]
+        tries = [(name, replace(settings, engine=SETTINGS_ENGINE[name])) for name in order]
         tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
-        return self._choose(
+        page = self._choose(
             [(name, lambda name=name, s=s: read(image, s, self.engines[name]))
              for name, s in tries],
             labels=[_label(name, s) for name, s in tries],
         )
+        if kind and order != self.order:
+            note = f"auto: read by PP-OCR first (the page looks like {kind})"
+            page = replace(page, warnings=(note, *page.warnings))
+        return page
 
     def _choose(self, tries: list, labels: list[str] | None = None) -> PageText:
         labels = labels or [name for name, _ in tries]

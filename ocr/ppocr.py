@@ -33,9 +33,10 @@ THREADS = 1
 # rapidocr's default: larger pages are scaled down to this long side (lines are cut out of
 # that image for recognition)
 MAX_SIDE = 2000
-# detection runs on the page scaled to at most this long side (rapidocr's default scales
-# only up, to a short side of 736, so an A4 page was detected at 1414x2000: 2.4 times the
-# pixels, the same text on the sample scans)
+# detection runs on the page scaled to at most this long side. rapidocr 1.4.4 ignores its
+# own det_limit_side_len for limit type "max" (TextDetector.get_preprocess picks 960, 1500
+# or 2000 from the image's size), so an A4 page was detected at 1414x2000: 2.4 times the
+# pixels, about 1.2 of PP-OCR's 2.5-3.5 CPU s per page. load() makes the limit hold.
 DET_SIDE = 1280
 # lines per call of the recogniser (rapidocr's own batch size)
 REC_BATCH = 6
@@ -57,8 +58,18 @@ def load():
             _model = RapidOCR(intra_op_num_threads=THREADS, inter_op_num_threads=THREADS,
                               max_side_len=MAX_SIDE, det_limit_type="max",
                               det_limit_side_len=DET_SIDE)
+            _detect_at_most(_model.text_det, DET_SIDE)
             deadline.bound(_model)
         return _model
+
+
+def _detect_at_most(detector, side: int) -> None:
+    """Make rapidocr's detector scale pages to at most `side` pixels on the long side (its
+    get_preprocess replaces the configured limit by 960/1500/2000 from the image's size)."""
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    detector.get_preprocess = lambda _longest: DetPreProcess(
+        side, "max", detector.mean, detector.std)
 
 
 def recognize_lines(crops: list[np.ndarray], settings: OcrSettings) -> list[tuple[str, float]]:
@@ -107,7 +118,7 @@ class PpocrEngine:
     name = "ppocr"
 
     def version(self) -> str:
-        return f"ppocr rapidocr-onnxruntime {package_version()} PP-OCRv4 {MAX_SIDE}/{DET_SIDE}"
+        return f"ppocr rapidocr-onnxruntime {package_version()} PP-OCRv4 {MAX_SIDE}/det {DET_SIDE}"
 
     def recognize(self, image: Image.Image, settings: OcrSettings) -> PageText:
         model = load()

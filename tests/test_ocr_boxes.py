@@ -231,3 +231,15 @@ def test_the_red_header_read_from_its_crop_has_boxes_on_the_page_too():
     assert 60 <= first.left <= 100 and 20 <= first.top <= 60  # on the header, not the body
     body = [b for b in result.boxes if result.text[b.start:b.end].startswith("档案")]
     assert body and 170 <= body[0].top <= 200  # the body moved down by 120 with the page
+
+
+@pytest.mark.ocr
+def test_tesseract_boxes_of_large_type_read_scaled_down_are_on_the_page_as_given():
+    """Text twice as large as Tesseract needs is read on the page scaled down
+    (geometry.downscale_factor); the boxes are still on the page as given."""
+    image, where = _page()
+    large = Image.new("RGB", (2 * image.width, 2000), (255, 255, 255))
+    large.paste(image.resize((2 * image.width, 2 * image.height), Image.LANCZOS), (0, 0))
+    settings = OcrSettings()
+    assert prepare(large, settings).scale < 0.75
+    _check(ocr_page(large, settings), where, lambda r: tuple(2 * v for v in r))

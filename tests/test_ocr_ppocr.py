@@ -79,6 +79,16 @@ def test_ppocr_pipeline_keeps_the_red_header_first_and_the_doc_number():
     assert ocr_images.TITLE in page.text
 
 
+def test_detection_runs_on_the_page_scaled_to_det_side_at_most():
+    """rapidocr 1.4.4 replaces its own side limit by 2000 for an A4 scan: ours must hold."""
+    import numpy as np
+
+    detector = ppocr.load().text_det
+    for longest, size in ((3508, (3508, 2480)), (1754, (1754, 1240))):
+        batch = detector.get_preprocess(longest)(np.full((*size, 3), 255, np.uint8))
+        assert max(batch.shape[2:]) <= ppocr.DET_SIDE + 16  # rounded to a multiple of 32
+
+
 def test_engine_follows_the_protocol_and_names_itself_in_versions_and_keys():
     assert isinstance(PpocrEngine(), OcrEngine) and isinstance(engine_for(
         OcrSettings(engine="auto")), OcrEngine)
@@ -175,15 +185,19 @@ class _Fixed:
 
 @needs_font
 @pytest.mark.ocr
-def test_auto_keeps_the_engine_that_read_a_table_the_other_could_not():
-    """Tesseract first: it is unsure of a ruled table (next to nothing read), so PP-OCR
-    reads it too, and its reading is kept, with a warning saying so."""
+def test_auto_reads_a_ruled_table_with_ppocr_first_and_says_so():
+    """A ruled table (Tesseract reads next to nothing of it) goes to PP-OCR first; its sure
+    reading is kept without a Tesseract pass, with a warning saying why."""
     image, rows = _ruled_table()
     page = ocr_page(image, OcrSettings(engine="auto"))
     # one line per table row (text repair drops the spaces between Chinese cells)
     assert page.text.split("\n") == ["".join(row) for row in rows]
-    assert any("auto: kept the ppocr reading (hybrid (Tesseract + PP-OCR lines)" in w
-               for w in page.warnings), page.warnings
+    assert "auto: read by PP-OCR first (the page looks like a ruled table)" in page.warnings
+    hybrid = _Fixed("hybrid", PageText(text="姓名", confidence=99.0))
+    whole = _Fixed("ppocr", PageText(text="姓名单位电话", confidence=99.0))
+    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": hybrid})
+    assert ocr_page(image, OcrSettings(engine="auto"), auto).text == "姓名单位电话"
+    assert (whole.calls, hybrid.calls) == (1, 0)
 
 
 @needs_font

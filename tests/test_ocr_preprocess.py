@@ -8,7 +8,8 @@ from PIL import Image
 import ocr_images
 from ocr import OcrSettings
 from ocr.binarize import otsu, otsu_threshold, sauvola
-from ocr.geometry import char_height, estimate_skew, rotate, upscale_factor
+from ocr.geometry import (MIN_DOWNSCALE, char_height, downscale_factor, estimate_skew, rotate,
+                          upscale_factor)
 from ocr.preprocess import prepare
 from ocr.redlayer import header_box, red_layer, suppress_red
 
@@ -40,6 +41,16 @@ def test_red_layer_shows_red_ink_only():
     assert layer[30, 20] > 200  # black ink is not red
     assert red_layer(Image.new("RGB", (50, 50), "white")) is None
     assert red_layer(Image.new("L", (50, 50), 255)) is None
+
+
+def test_red_layer_is_the_ink_of_redness_pixel_for_pixel():
+    """red_layer's 8-bit operations give what the formula over redness() gives."""
+    from ocr.redlayer import redness
+
+    page = ocr_images.clean_page()
+    ink = np.clip((redness(page).astype(np.float32) - 30.0) * 2.5, 0, 255)
+    assert np.array_equal(np.asarray(red_layer(page)), (255 - ink).astype(np.uint8))
+    assert red_layer(page.convert("L")) is None
 
 
 def test_header_box_is_the_red_text_above_the_red_rule():
@@ -80,6 +91,37 @@ def test_small_text_is_upscaled_large_text_is_not():
     blank = Image.new("L", (100, 100), 255)
     blank.info["dpi"] = (150, 150)
     assert upscale_factor(blank, 250, 300) == 2.0  # no text to measure: the stated dpi
+
+
+def test_large_text_is_scaled_down_but_not_below_half_nor_by_a_photos_shading():
+    page = Image.new("L", (2480, 3508), 255)
+    assert downscale_factor(page, 40.0) == 1.0  # about the size Tesseract reads best
+    assert 0.55 <= downscale_factor(page, 64.0) <= 0.7  # 300 dpi, 16 pt
+    assert downscale_factor(page, 150.0) == MIN_DOWNSCALE
+    assert downscale_factor(page, 900.0) == 1.0  # no text is a quarter of the page high
+    assert downscale_factor(page, None) == 1.0
+
+
+def test_a_page_of_large_type_is_scaled_down_but_its_red_header_is_not():
+    page = ocr_images.clean_page()
+    large = page.resize((page.width * 2, page.height * 2), Image.LANCZOS)
+    prepared = prepare(large, OcrSettings())
+    assert 0.5 <= prepared.scale < 0.75
+    assert prepared.image.width == round(large.width * prepared.scale)
+    left, top, right, bottom = prepared.header_box
+    assert prepared.header.size == (right - left, bottom - top)  # as on the page
+
+
+def test_photocopy_grain_between_the_lines_is_not_taken_for_the_text_height():
+    page = np.asarray(suppress_red(ocr_images.clean_page())).copy()
+    text = char_height(Image.fromarray(page))
+    rng = np.random.default_rng(3)
+    rows = np.flatnonzero(page.min(axis=1) > 200)  # blank rows between the lines
+    for y in rng.choice(rows[(rows > 8) & (rows < page.shape[0] - 8)], 60):
+        xs = rng.integers(0, page.shape[1] - 30, 40)  # a band of specks a few rows high
+        for x in xs:
+            page[y - 3:y + 3, x:x + 3] = 30
+    assert char_height(Image.fromarray(page)) == pytest.approx(text, abs=4)
 
 
 def test_binarisation_is_black_and_white_and_survives_uneven_light():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -97,8 +98,22 @@ def grams_docs(arrays: IndexArrays, node: Grams, memo: dict,
     if len(node.grams) == 1 and node.grams[0][1] == 0:
         return arrays.postings(node.field, node.grams[0][0])
     if node not in memo:
-        memo[node] = _align(arrays, node, within)
+        memo[node] = _aligned(arrays, node, within)
     return memo[node]
+
+
+def _aligned(arrays: IndexArrays, node: Grams, within: np.ndarray | None):
+    """`_align`, kept with the index version for the same `within` (a reader's visible
+    records: one array object while the version keeps it), so that a query asked again — the
+    next page, a facet chosen — or sharing a phrase with an earlier one reads no position
+    again."""
+    def compute():
+        docs, counts = _align(arrays, node, within)
+        return (docs, counts, None if within is None else weakref.ref(within)), True
+    docs, counts, ref = arrays.remembered(("aligned", node, id(within)), compute)
+    if (None if ref is None else ref()) is not within:  # (another array under a reused id)
+        return _align(arrays, node, within)
+    return docs, counts
 
 
 def _align(arrays: IndexArrays, node: Grams, within: np.ndarray | None):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import opencc
+from cachetools import LRUCache
 
 
 CJK = (
@@ -80,6 +81,12 @@ class Normalized:
     text: str
     starts: np.ndarray | None  # None means identity
     ends: np.ndarray | None
+
+    @property
+    def bytes(self) -> int:
+        """About what this costs in memory (both texts and the offset map)."""
+        offsets = 0 if self.starts is None else self.starts.nbytes + self.ends.nbytes
+        return 2 * (len(self.original) + len(self.text)) + offsets + 200
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         """Original character span of normalised characters [i, j)."""
@@ -204,9 +211,30 @@ def _normalize_short(text: str) -> Normalized:
     return _normalize(text)
 
 
-@lru_cache(maxsize=32)
+LONG_CACHE_BYTES = 16 * 2**20  # normalised record texts kept (snippets of hits shown again)
+_long = LRUCache(maxsize=LONG_CACHE_BYTES, getsizeof=lambda n: n.bytes)
+_long_lock = threading.Lock()
+
+
 def _normalize_long(text: str) -> Normalized:
-    return _normalize(text)
+    """A record's text normalised, kept by the bytes it takes (a record in the hits of many
+    searches is normalised once; a 2-million-character one does not crowd out the rest for
+    long)."""
+    with _long_lock:
+        found = _long.get(text)
+    if found is None:
+        found = _normalize(text)
+        if found.bytes <= LONG_CACHE_BYTES // 8:
+            with _long_lock:
+                _long[text] = found
+    return found
+
+
+def clear_caches() -> None:
+    """Forget every normalised text (a benchmark measuring first reads)."""
+    _normalize_short.cache_clear()
+    with _long_lock:
+        _long.clear()
 
 
 def _normalize(text: str) -> Normalized:

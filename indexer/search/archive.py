@@ -83,6 +83,12 @@ class Hit:
     match: str = "exact"  # "approximate": found only through a variant (listed in `variants`)
     variants: tuple[str, ...] = ()  # what an approximate hit was found by instead of the query
 
+    @property
+    def nbytes(self) -> int:
+        """About what a kept hit costs in memory (the cache's measure)."""
+        return 2 * (sum(len(str(v)) for v in self.fields.values())
+                    + sum(len(s.text) for s in self.snippets)) + 600
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -359,7 +365,19 @@ class Archive:
              loose: Loose | None = None, memo: dict | None = None,
              why: dict | None = None) -> Hit:
         """A hit; one found through variants (`loose`) marks the variants it holds; one that
-        matched in a catalog field only (`why`: the query's terms by field) shows that field."""
+        matched in a catalog field only (`why`: the query's terms by field) shows that field.
+        Kept with the index version for what it depends on (a page asked again, a facet chosen,
+        shows the same hits: their snippets are not made again)."""
+        key = ("hit", docnum, score, tuple(plan.highlight), tuple(plan.title_highlight),
+               req.snippets, req.clearance,
+               None if loose is None else tuple(sorted((t, v.kind) for t, v in
+                                                       loose.found.items())),
+               tuple(sorted((k, tuple(v)) for k, v in (why or {}).items())))
+        return arrays.remembered(key, lambda: (self._made_hit(arrays, docnum, score, plan, req,
+                                                              loose, memo, why), True))
+
+    def _made_hit(self, arrays, docnum: int, score: float, plan, req: SearchRequest,
+                  loose: Loose | None, memo: dict | None, why: dict | None) -> Hit:
         stored = arrays.stored_fields(docnum)
         fields = {k: stored.get(k, "") for k in HIT_FIELDS}
         variants = () if loose is None else loose.variants_of(arrays, docnum, memo or {})

@@ -44,15 +44,6 @@ def _places(parts: tuple[str, ...], besides: str) -> tuple[int, ...]:
     return tuple(places) if _parts(besides, tuple(places)) == parts else ()
 
 
-def _all_in(known: np.ndarray, codes: list[int]) -> bool:
-    """Whether every one of `codes` is in the sorted array `known`."""
-    if not len(known):
-        return False
-    wanted = np.array(codes, dtype=np.uint32)  # (a Python int would copy `known`)
-    where = np.minimum(known.searchsorted(wanted), len(known) - 1)
-    return bool((known[where] == wanted).all())
-
-
 def _parts(term: str, places: tuple[int, ...]) -> tuple[str, ...]:
     """The parts of `term` around the characters at `places`."""
     bounds = (-1, *places, len(term))
@@ -146,7 +137,7 @@ class Forgiving:
             known = self.arrays.pairs((grams.field,)) if isinstance(grams, Grams) else None
             codes = ([c for c in (pair_code(g) for g, _o in grams.grams) if c is not None]
                      if known is not None else [])
-            if codes and not _all_in(known, codes):
+            if codes and not execute.member(np.array(codes, dtype=np.uint32), known).all():
                 continue
             kept.append(grams)
         return AnyOf(tuple(kept))
@@ -194,10 +185,9 @@ class Forgiving:
         codes = [pair_code(g) for g in grams]
         if known is None or not len(known) or None in codes:
             return [self.pair(g) for g in grams]
-        wanted = np.array(codes, dtype=np.uint32)
-        where = np.minimum(known.searchsorted(wanted), len(known) - 1)
-        out = []
-        for gram, indexed in zip(grams, (known[where] == wanted).tolist()):
+        out = []  # (uint32 codes: a Python int would copy `known`)
+        held = execute.member(np.array(codes, dtype=np.uint32), known).tolist()
+        for gram, indexed in zip(grams, held):
             if gram not in self._pairs and (not indexed or self.visible is None):
                 self._pairs[gram] = indexed
             out.append(self._pairs[gram] if gram in self._pairs else self.pair(gram))

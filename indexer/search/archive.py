@@ -214,6 +214,8 @@ class Archive:
 
     def close(self) -> None:
         self._versions.close()
+        if self.raised is not None:
+            self.raised.close()
 
     @pins_version
     def search(self, req: SearchRequest) -> SearchResult:
@@ -339,10 +341,11 @@ class Archive:
             for source, path, level in rows:
                 docs = execute.intersect([arrays.postings("path", path)[0],
                                           arrays.postings("source", source)[0]])
+                rank = SECURITY_LEVELS.index(level)
                 for d in docs.tolist():
-                    held = values[codes[d]] if values[codes[d]] in SECURITY_LEVELS else "公开"
-                    if SECURITY_LEVELS.index(level) > SECURITY_LEVELS.index(held):
-                        out[d] = max(out.get(d, 0), SECURITY_LEVELS.index(level))
+                    held = values[codes[d]]
+                    if rank > (SECURITY_LEVELS.index(held) if held in SECURITY_LEVELS else 0):
+                        out[d] = max(out.get(d, 0), rank)
             return out
         raised = arrays._cached(("raised", rows), build)
         return np.array(sorted(d for d, r in raised.items() if r > rank), dtype=np.int64)

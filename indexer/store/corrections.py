@@ -204,6 +204,7 @@ class RaisedLevels:
     def __init__(self, data_dir: Path, url: str = ""):
         self.data_dir, self.url = data_dir, url
         self._db: Database | None = None
+        self._table = False
         self._key: tuple | None = None
         self._rows: tuple[tuple[str, str, str], ...] = ()
 
@@ -213,8 +214,10 @@ class RaisedLevels:
             return ()
         if self._db is None:
             self._db = Database(self.data_dir, CORRECTIONS_FILE, self.url)
-        if not self._db.exists("corrections"):
-            return ()
+        if not self._table:
+            self._table = self._db.exists("corrections")  # (once there, it stays)
+            if not self._table:
+                return ()
         key = self._db.row("SELECT count(*), max(seq), max(reverted) FROM corrections")
         if key != self._key:
             rows = self._db.rows(_CURRENT + " AND field = 'security' ORDER BY seq")

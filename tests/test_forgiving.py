@@ -357,3 +357,23 @@ def test_a_name_meant_is_searched_instead_of_every_change_of_what_was_typed(arch
         forgiving.expand(parse("半月镇政府"))
         assert set(forgiving.found) == {"半月镇人民政府"}
         assert not forgiving._changed and not forgiving._gaps  # (no change looked for)
+
+
+def test_the_characters_after_one_are_the_same_read_off_the_pair_counts(archive):
+    """For a reader who may see every record, the characters that follow 王 or 管 (what a
+    typo is tried as, commonest first) come from the version's pair counts, no term table
+    read; they must be those a reader limited to the same records gets by counting."""
+    from indexer.analysis.confusions import lookalikes
+    from indexer.search import approximate, known
+
+    with archive.pinned() as (_searcher, arrays):
+        def forgiving(visible):
+            return approximate.Forgiving(
+                arrays, visible, {}, known.archive_lexicon(arrays, archive.dir), 10, [],
+                lookalikes, reader="all live")
+        everyone, counted = forgiving(None), forgiving(arrays.live())
+        for ch in "王管镇档":
+            got = everyone.followers(ch)
+            assert got == counted.followers(ch) and got, ch
+            assert list(got.values()) == sorted(got.values(), reverse=True)
+        assert "建" in everyone.followers("王") and "理" in everyone.followers("管")

@@ -114,6 +114,30 @@ def test_the_pairs_of_characters_are_every_two_character_term_whoosh_holds(tmp_p
         assert arrays.pairs(fields) is None
 
 
+def test_each_pair_is_counted_in_the_field_that_holds_it_most(tmp_path):
+    """A variant search tries the commonest characters after 档 first, read off the version's
+    pair counts instead of each field's terms: each pair's count must be the documents
+    holding it (summed over segments, deleted ones included) in the field holding it most."""
+    ix, _r, _d = built(tmp_path)
+    fields = ("text_ng", "title_ng", "meta_ng")
+    with ix.searcher() as s:
+        arrays = IndexArrays(s)
+        expected: dict[int, int] = {}
+        for field in fields:
+            per_field: dict[int, int] = {}
+            for leaf, _offset in s.reader().leaf_readers():
+                for f, btext in leaf.all_terms():
+                    code = pair_code(btext.decode("utf-8")) if f == field else None
+                    if code is not None:
+                        per_field[code] = per_field.get(code, 0) + leaf.doc_frequency(f, btext)
+            for code, n in per_field.items():
+                expected[code] = max(expected.get(code, 0), n)
+        codes, counts = arrays.pair_counts(fields)
+        assert dict(zip(codes.tolist(), counts.tolist())) == expected
+        assert len(s.reader().leaf_readers()) > 1 and max(expected.values()) > 1
+        assert codes.tolist() == arrays.pairs(fields).tolist()
+
+
 def test_search_answers_the_same_when_a_segments_arrays_are_damaged(tmp_path):
     """A damaged or missing array file is no wrong answer: the segment is read through
     Whoosh (the store of record), the others through their arrays."""

@@ -50,6 +50,14 @@ def _parts(term: str, places: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(term[a + 1:b] for a, b in zip(bounds, bounds[1:]))
 
 
+def _following(codes: np.ndarray, counts: np.ndarray, first: int) -> dict[str, int]:
+    """The characters after `first` in the sorted pair codes, commonest pair first."""
+    lo, hi = codes.searchsorted(np.array([first << 16, (first + 1) << 16], dtype=np.uint32))
+    nexts, held = (codes[lo:hi] & 0xFFFF).tolist(), counts[lo:hi].tolist()
+    ranked = sorted(zip(held, nexts), key=lambda kv: (-kv[0], chr(kv[1])))
+    return {chr(c): n for n, c in ranked if n and is_cjk(chr(c))}
+
+
 class Forgiving:
     """The variant lookups of one search (one index version, one reader's records)."""
 
@@ -103,8 +111,10 @@ class Forgiving:
         ids = []
         for f in ((FIELD_NGRAMS[field],) if field else ANYWHERE):
             starts = gaps.get(f, execute.EMPTY)
-            if len(starts) and len(execute.holding(self.arrays, f, [g for g, _a in grams],
-                                                   execute.docs_of(starts))):
+            held = (execute.holding(self.arrays, f, [g for g, _a in grams],
+                                    execute.docs_of(starts)) if len(starts) else execute.EMPTY)
+            if len(held):
+                starts = execute.in_docs(starts, held)  # (no probe where a gram is not)
                 for gram, a in grams:
                     starts = starts[execute.occurs(self.arrays, f, gram, starts, a)]
             else:
@@ -143,14 +153,18 @@ class Forgiving:
         return AnyOf(tuple(kept))
 
     def followers(self, ch: str) -> dict[str, int]:
-        """The characters that follow `ch` in the records the reader may see, with the number
-        of those records holding the pair (in its commonest field), commonest first; kept
-        with the index version (a withheld record's words never crowd out a visible one's)."""
+        """The Chinese characters that follow `ch` in the records the reader may see, with the
+        number of those records holding the pair (in its commonest field), commonest first;
+        kept with the index version (a withheld record's words never crowd out a visible
+        one's). For a reader who may see every record: read off the version's pair counts."""
         def build():
+            counted = self.arrays.pair_counts(ANYWHERE) if self.visible is None else None
+            if counted is not None and len(ch) == 1 and pair_code(ch + ch) is not None:
+                return _following(*counted, ord(ch))  # (no term table read)
             out: dict[str, int] = {}
             for field in ANYWHERE:
                 for text, n in self.arrays.prefix_frequencies(field, ch).items():
-                    if len(text) == 2 and n:
+                    if len(text) == 2 and n and is_cjk(text[1]):
                         n = n if self.visible is None else self._holding(field, text)
                         if n:
                             out[text[1]] = max(out.get(text[1], 0), n)

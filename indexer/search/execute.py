@@ -5,6 +5,7 @@ import math
 import weakref
 
 import numpy as np
+import numpy.ma  # noqa: F401 - np.unique loads it on first use (15 ms): here, not in a search
 
 from ..analysis.grams import is_char_unit
 from ..store.arrays import EMPTY, IndexArrays
@@ -285,6 +286,11 @@ def starts_of(keyed: list[tuple[np.ndarray, int]]) -> np.ndarray:
 def docs_of(starts: np.ndarray) -> np.ndarray:
     """The distinct docnums of occurrence keys."""
     return _distinct_sorted(starts >> _SHIFT)
+
+
+def in_docs(starts: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """The occurrence keys that fall in the sorted docnums `docs`."""
+    return starts[member(starts >> _SHIFT, docs)]
 
 
 def scores(arrays: IndexArrays, plan: Plan, candidates: np.ndarray, title_boost: float,

@@ -8,6 +8,7 @@ needs straight from Whoosh's segment readers (block by block, pinned whoosh-relo
 from __future__ import annotations
 
 import threading
+from typing import Any
 import numpy as np
 from cachetools import LRUCache
 from whoosh.matching.wrappers import FilterMatcher
@@ -62,6 +63,27 @@ def _nbytes(value) -> int:
     return getattr(value, "nbytes", 64)
 
 
+def _summed(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of several segments as one sorted array, their counts added."""
+    codes = np.concatenate([c for c, _n in parts] or [np.zeros(0, np.uint32)])
+    counts = np.concatenate([n for _c, n in parts] or [np.zeros(0, np.int64)])
+    unique, inverse = np.unique(codes, return_inverse=True)
+    return unique, np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int32)
+
+
+def _most_per_code(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of several fields as one sorted array, each with its largest count."""
+    if not parts:
+        return np.zeros(0, np.uint32), np.zeros(0, np.int32)
+    codes = np.concatenate([c for c, _n in parts])
+    counts = np.concatenate([n for _c, n in parts])
+    order = np.lexsort((counts, codes))  # by code, the largest count last
+    codes, counts = codes[order], counts[order]
+    last = np.ones(len(codes), dtype=bool)
+    last[:-1] = codes[1:] != codes[:-1]
+    return codes[last], counts[last]
+
+
 class IndexArrays:
     """Array views of one searcher's segments; thread-safe, with a byte-bounded LRU cache."""
 
@@ -73,7 +95,7 @@ class IndexArrays:
         self.cache_bytes = cache_bytes
         self._cache = LRUCache(maxsize=cache_bytes, getsizeof=_nbytes)
         self._frequencies: dict[tuple[str, str], int] = {}  # doc_frequency's, at most _FREQUENCIES
-        self._pairs: dict[tuple[str, ...], np.ndarray | None] = {}  # see pairs()
+        self._pairs: dict[tuple, Any] = {}  # see pairs() and pair_counts()
         self._lock = threading.Lock()
         # Whoosh's readers seek and read shared file objects: one thread at a time reads disk
         self.io = threading.RLock()
@@ -324,18 +346,24 @@ class IndexArrays:
         """Every two-character term of `fields` (see `pair_code`) in any segment, deleted
         documents included, sorted: one lookup says a gram is in none of them. None when a
         segment has no posting arrays (its terms are then looked up one by one)."""
-        if fields not in self._pairs:  # kept with the version, out of the LRU: a rebuild
-            with self.io:  # in a clerk's search would cost seconds on a large archive
+        counted = self.pair_counts(fields)
+        return None if counted is None else counted[0]
+
+    def pair_counts(self, fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        """`pairs(fields)` and, for each, the documents holding it in the field of `fields`
+        that holds it most (deleted ones included: the term tables' counts, no posting read;
+        the followers of a character, commonest first, without reading its terms). Kept with
+        the version, out of the LRU: a rebuild in a clerk's search would cost seconds on a
+        large archive. None when a segment has no posting arrays."""
+        if fields not in self._pairs:
+            with self.io:
                 if fields not in self._pairs and any(m is None for m in self.maps):
                     self._pairs[fields] = None
                 elif fields not in self._pairs and len(fields) > 1:  # (each field's kept too)
-                    parts = [self.pairs((f,)) for f in fields]
-                    self._pairs[fields] = (np.unique(np.concatenate(parts)) if parts
-                                           else np.zeros(0, np.uint32))
+                    self._pairs[fields] = _most_per_code([self.pair_counts((f,)) for f in fields])
                 elif fields not in self._pairs:
-                    parts = [m.pair_codes(f) for m in self.maps for f in fields]
-                    self._pairs[fields] = (np.unique(np.concatenate(parts)) if parts
-                                           else np.zeros(0, np.uint32))
+                    self._pairs[fields] = _summed([m.pair_frequencies(f) for m in self.maps
+                                                   for f in fields])
         return self._pairs[fields]
 
     def prefix_frequencies(self, field: str, prefix: str) -> dict[str, int]:

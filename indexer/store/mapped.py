@@ -274,21 +274,26 @@ class SegmentMap:
         """The field's terms of two characters of the Basic Multilingual Plane outside ASCII
         and Latin (three UTF-8 bytes each: every CJK character), as sorted uint32 codes
         `first << 16 | second` (term order is byte order, which these codes keep)."""
+        return self.pair_frequencies(field)[0]
+
+    def pair_frequencies(self, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """`pair_codes` and, for each, the documents holding it (deleted ones included)."""
         span = self.fields.get(field)
         if span is None:
-            return np.zeros(0, dtype=_U32)
+            return np.zeros(0, dtype=_U32), np.zeros(0, dtype=np.int64)
         lo, hi, _positional = span
         at = self.key_at[lo:hi + 1].astype(np.int64)
         rows = np.flatnonzero(np.diff(at) == 6)
         if not len(rows):
-            return np.zeros(0, dtype=_U32)
+            return np.zeros(0, dtype=_U32), np.zeros(0, dtype=np.int64)
         keys = np.frombuffer(self.keys, dtype=np.uint8)
         b = keys[at[rows][:, None] + np.arange(6)].astype(np.uint32)
         three = ((b[:, 0] & 0xF0) == 0xE0) & ((b[:, 3] & 0xF0) == 0xE0)
-        b = b[three]
+        b, rows = b[three], rows[three] + lo
         first = ((b[:, 0] & 0x0F) << 12) | ((b[:, 1] & 0x3F) << 6) | (b[:, 2] & 0x3F)
         second = ((b[:, 3] & 0x0F) << 12) | ((b[:, 4] & 0x3F) << 6) | (b[:, 5] & 0x3F)
-        return (first << 16 | second).astype(_U32)
+        counts = (self.doc_at[rows + 1] - self.doc_at[rows]).astype(np.int64)
+        return (first << 16 | second).astype(_U32), counts
 
     def expand_prefix(self, field: str, prefix: bytes) -> list[bytes]:
         """The terms of a field starting with `prefix`, in order."""

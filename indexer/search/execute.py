@@ -8,7 +8,7 @@ import numpy as np
 import numpy.ma  # noqa: F401 - np.unique loads it on first use (15 ms): here, not in a search
 
 from ..analysis.grams import is_char_unit
-from ..store.arrays import EMPTY, IndexArrays
+from ..store.arrays import EMPTY, IndexArrays, pair_code
 from ..store.sets import intersect, member
 from .compile import COLUMN_FIELDS, AllOf, AnyOf, Everything, Grams, Plan, Range, Value, Without
 
@@ -180,7 +180,8 @@ def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[tupl
     grams = [term[k:k + 2] for k in range(len(term) - 1)]
     need = {p: [k for k in range(len(grams)) if not any(k in (i - 1, i) for i in p)]
             for p in places}
-    frequency = [arrays.doc_frequency(field, g) for g in grams]
+    frequency = [arrays.doc_frequency(field, g) if held else 0
+                 for g, held in zip(grams, _indexed(arrays, field, grams))]
     unknown = {p: None for p, ks in need.items() if not ks or (  # (an optional set whose
         p in optional and min(frequency[k] for k in ks) > 8 * most)}  # grams are all common:
     held = {p: holding(arrays, field, {grams[k] for k in ks}, within)  # not intersected)
@@ -218,6 +219,16 @@ def changed_starts(arrays: IndexArrays, field: str, term: str, places: list[tupl
         if len(at):
             out[p] = at
     return out
+
+
+def _indexed(arrays: IndexArrays, field: str, grams: list[str]) -> list[bool]:
+    """Per two-character gram, whether `field` indexes it at all (one lookup of them all in
+    the field's sorted pairs; True when that cannot be told so)."""
+    known = arrays.pairs((field,))
+    codes = [pair_code(g) for g in grams]
+    if known is None or None in codes:
+        return [True] * len(grams)
+    return member(np.array(codes, dtype=np.uint32), known).tolist()
 
 
 def occurs(arrays: IndexArrays, field: str, gram: str, starts: np.ndarray,

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,11 @@ from whoosh import index as whoosh_index
 
 from ..analysis.confusions import lookalikes
 from ..analysis.gramkeys import text_units
-from ..analysis.normalize import fold_value
 from ..analysis.words import Analyzer, analyzer_for, is_chinese
 from ..config import SearchSettings
 from ..errors import DanganError, IndexMissingError, QueryError, RecordNotFound
 from ..fields import FIELDS, SECURITY_LEVELS, STORED
 from ..store.arrays import EMPTY, IndexArrays
-from ..store.records import FOLDED_FACETS
 from ..store.residency import MappedBound
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
@@ -34,90 +32,22 @@ from .approximate import Forgiving
 from .known import reader_lexicon
 from .loose import Loose
 from .compile import compile_query
-from .highlight import Snippet, Span, find_spans, snippets
+from .highlight import find_spans, snippets
 from .matched import field_snippets, field_terms, with_variants
 from .querylang import read
 from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
+from .answers import (  # noqa: F401 - the library's interface (DESIGN.md), kept importable here
+    SORTS, FacetValue, Hit, Listing, SearchRequest, SearchResult, TooManyHits, validated)
 from .variants import synonym_table, warm_variant_tables
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
 
-SORTS = ("relevance", "date", "-date")
 _ID = re.compile(r"[0-9a-f]{1,64}")  # what a record id looks like (anything else is unknown)
 # what a hit and a record carry: every stored field of the registry but the text
 HIT_FIELDS = tuple(dict.fromkeys(
     ["id", "path", *(f.name for f in FIELDS if f.type != STORED and f.name != "text"),
      *FACETS]))
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    q: str = ""
-    page: int = 1
-    size: int = 20
-    sort: str = "relevance"
-    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    date_from: str = ""
-    date_to: str = ""
-    facets: bool = True
-    snippets: bool = True
-    # the highest 密级 the reader may see: always said, never defaulted (a forgotten one must
-    # not mean 绝密)
-    clearance: str = field(kw_only=True)
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
-class Hit:
-    fields: dict[str, Any]
-    score: float
-    snippets: list[Snippet]
-    title_spans: list[Span]  # the query's hits in fields["title"]
-    match: str = "exact"  # "approximate": found only through a variant (listed in `variants`)
-    variants: tuple[str, ...] = ()  # what an approximate hit was found by instead of the query
-
-    @property
-    def nbytes(self) -> int:
-        """About what a kept hit costs in memory (the cache's measure)."""
-        return 2 * (sum(len(str(v)) for v in self.fields.values())
-                    + sum(len(s.text) for s in self.snippets)) + 600
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    request: SearchRequest
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]]
-    millis: float
-    exact_total: int = -1  # hits that matched the query as typed (-1: same as total)
-    suggestions: tuple[str, ...] = ()  # closest known names / words when there are few hits
-    notices: tuple[str, ...] = ()  # how the query was read where it was not as typed (Chinese)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Every hit of a search, for an export: stored fields plus "match" per row."""
-
-    request: SearchRequest
-    total: int
-    exact_total: int
-    rows: list[dict[str, Any]]
-
-
-class TooManyHits(QueryError):
-    """A listing asked for more hits than the limit allows (narrow the search)."""
-
-    def __init__(self, message: str, total: int, limit: int):
-        super().__init__(message)
-        self.total, self.limit = total, limit
 
 
 @dataclass
@@ -226,7 +156,7 @@ class Archive:
         Exact hits come first; then, when the query's terms match little (or name someone the
         archive knows), the hits found only through their variants, labelled approximate."""
         started = time.perf_counter()
-        m = self._matched(_validated(req, self.settings))
+        m = self._matched(validated(req, self.settings))
         req = m.req
         top = self._ranked(m, req.page * req.size)
         hits = [self._hit(m.arrays, docnum, score, m.plan, req, how, m.memo, m.why)
@@ -244,7 +174,7 @@ class Archive:
                 fields: tuple[str, ...] = HIT_FIELDS) -> Listing:
         """Every hit of a search in the search's order (exports): `fields` of each stored
         record and its match, no snippets or facets; TooManyHits beyond `limit`."""
-        m = self._matched(_validated(replace(req, page=1, size=1), self.settings))
+        m = self._matched(validated(replace(req, page=1, size=1), self.settings))
         if len(m.all) > limit:
             raise TooManyHits(f"共有 {len(m.all)} 条结果，超过一次最多导出的 {limit} 条；"
                               "请加上筛选条件或缩小日期范围后再导出", len(m.all), limit)
@@ -511,20 +441,3 @@ def _facet_order(name: str):
     if name == "security":
         return lambda item: SECURITY_LEVELS.index(item[0]) if item[0] in SECURITY_LEVELS else 9
     return lambda item: (-item[1], item[0])
-
-
-def _validated(req: SearchRequest, settings: SearchSettings) -> SearchRequest:
-    if req.sort not in SORTS:
-        raise QueryError(f"sort 只能是 {' / '.join(SORTS)}，收到 {req.sort!r}")
-    if not 1 <= req.size <= settings.max_size:
-        raise QueryError(f"size 必须在 1 到 {settings.max_size} 之间")
-    if req.page < 1 or req.page * req.size > 100_000:
-        raise QueryError("page 超出范围")
-    unknown = set(req.filters) - set(FACETS)
-    if unknown:
-        raise QueryError(f"未知的筛选项 {', '.join(sorted(unknown))}；可用：{', '.join(FACETS)}")
-    if req.clearance not in SECURITY_LEVELS:
-        raise QueryError(f"未知的密级 {req.clearance!r}")
-    filters = {k: tuple(fold_value(v) if k in FOLDED_FACETS else v.strip()
-                        for v in vs if v.strip()) for k, vs in req.filters.items()}
-    return SearchRequest(**{**req.__dict__, "filters": filters})

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,10 +89,29 @@ def why_missed(path: str, q: Query, by_path) -> str:
         where.append("traditional")
     if r.catalog:
         where.append("in catalog")
-    meant = [normalize_text(m) for m in q.meant.split("/") if m]
+    meant = [normalize_text(m) for m in re.split("[/=]", q.meant.split(":")[-1]) if m]
     if meant and not any(m in r.held_actual for m in meant):
         where.append("meant not in what the index holds")
     return ", ".join(where) or "plain record"
+
+
+def ocr_pairs(queries: list[Query], rows: list[dict], by_path) -> dict:
+    """For the `ocr` queries: each look-alike misreading (meant character → read character)
+    of the records where the index holds only the misread form, with how many were found."""
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for q, row in zip(queries, rows):
+        if q.kind != "ocr":
+            continue
+        missed = {m["path"] for m in row["missed"]}
+        for p in q.intended:
+            r = by_path[p]
+            if normalize_text(q.meant) in r.held_actual:
+                continue
+            for bad in r.misread.get(q.meant, ()):
+                for a, b in zip(q.meant, bad):
+                    if a != b:
+                        out[(a, b)][p in missed] += 1
+    return out
 
 
 def score(rows: list[dict], kinds) -> list[tuple]:
@@ -159,6 +180,7 @@ def main(argv=None) -> None:
             lost_rows.append({"kind": "ocr_damaged", "recall": len(hit) / len(lost),
                               "success": bool(hit), "misordered": False, "k": 10,
                               "ms": None})
+    pairs = ocr_pairs(queries, rows, by_path)
     damaged = sum(r.damaged for r in corpus.records)
     trad = sum(r.traditional for r in corpus.records)
     cat = sum(bool(r.catalog) for r in corpus.records)
@@ -173,6 +195,23 @@ def main(argv=None) -> None:
     errors = [r for r in rows if r.get("error")]
     for r in errors[:10]:
         print(f"error: [{r['kind']}] {r['typed']!r}: {r['error']}")
+    table = score(rows + lost_rows, (*KINDS, "ocr_damaged"))
+    weak = [t[0] for t in table[1:] if t[-1] == "no" and t[0] != "ocr_damaged"]
+    if weak:
+        print("\nrecall by how it was typed (kinds below target):")
+        for kind in weak:
+            forms = defaultdict(list)
+            for r in rows:
+                if r["kind"] == kind:
+                    forms[r["note"]].append(r["recall"])
+            print(f"  {kind}: " + "; ".join(
+                f"{form} {sum(v) / len(v):.2f} ({len(v)})" for form, v in sorted(forms.items())))
+    found_pairs = sum(v[0] for v in pairs.values())
+    all_pairs = sum(v[0] + v[1] for v in pairs.values())
+    if all_pairs:
+        print(f"\nocr queries, misread records by the misreading (found/all): {found_pairs}/"
+              f"{all_pairs}; missed: " + ", ".join(
+                  f"{a}→{b} {f}/{f + m}" for (a, b), (f, m) in sorted(pairs.items()) if m))
     print("\nmissed (first three per kind):")
     shown: dict[str, int] = {}
     for r in rows:

@@ -146,6 +146,7 @@ class Record:
     org: Org | None = None
     targets: list[str] = field(default_factory=list)  # names, organisations, phrases written
     damaged_targets: set[str] = field(default_factory=set)
+    misread: dict[str, set[str]] = field(default_factory=dict)  # target → how it was misread
     docnums: set[tuple[str, int, int]] = field(default_factory=set)
     dates: list[tuple[int, int, int]] = field(default_factory=list)
     held: str = ""  # normalised meant text + catalog values (the truth looks here)
@@ -171,12 +172,13 @@ def _damage_string(s: str, rng: random.Random) -> str:
 def _damage(rec: Record, rng: random.Random) -> str:
     text = rec.meant
     # targets, longest first, each occurrence misread in one character (most of them)
-    for t in sorted(set(rec.targets), key=len, reverse=True):
+    for t in sorted(set(rec.targets), key=lambda t: (-len(t), t)):
         def sub(m, t=t):
             if rng.random() < 0.8:
                 bad = _damage_string(t, rng)
                 if bad != t:
                     rec.damaged_targets.add(t)
+                    rec.misread.setdefault(t, set()).add(bad)
                 return bad
             return m.group(0)
         text = re.sub(re.escape(t), sub, text)
@@ -288,14 +290,12 @@ def generate(root: Path, n: int, seed: int, paragraphs: list[str]) -> Corpus:
                 note = rng.choice(NOTES)
                 if rng.random() < 0.3:
                     note += f"，经办人{rng.choice(names)}"
-            cat_key = sorted(rec.docnums - ({key} if key else set()))
             rec.catalog = {
                 "题名": title, "责任者": org.full if org else "",
                 "文号": f"{key[0]}〔{key[1]}〕{key[2]}号" if key else "",
                 "日期": "-".join(f"{v:02d}" for v in rec.dates[0]) if rec.dates else "",
                 "人员": "；".join(persons), "备注": note,
                 "密级": rng.choices([s for s, _ in SECURITY], [w for _, w in SECURITY])[0]}
-            del cat_key
         cat = "\n".join(v for k, v in rec.catalog.items() if k not in ("日期", "密级"))
         rec.held = normalize_text(rec.meant + "\n" + cat)
         rec.held_actual = normalize_text(rec.actual + "\n" + cat)
@@ -429,8 +429,8 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
                 "compound" if surname in COMPOUND else ("lv" if surname == "吕" else "plain"))
             add(kind, typed, "/".join(same), _holding(recs, *same), note=f"{form}/{tag}")
     # org_short
-    used_orgs = sorted({r.org.full for r in recs if r.org and r.org.shorts},
-                       key=lambda s: rng.random())
+    used_orgs = sorted({r.org.full for r in recs if r.org and r.org.shorts})
+    rng.shuffle(used_orgs)
     by_full = {o.full: o for o in corpus.orgs}
     for full in used_orgs:
         if count("org_short") >= per_kind:

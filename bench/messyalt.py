@@ -211,7 +211,9 @@ def main(argv=None) -> None:
     if all_pairs:
         print(f"\nocr queries, misread records by the misreading (found/all): {found_pairs}/"
               f"{all_pairs}; missed: " + ", ".join(
-                  f"{a}→{b} {f}/{f + m}" for (a, b), (f, m) in sorted(pairs.items()) if m))
+                  f"{a}→{b} {f}/{f + m}" for (a, b), (f, m) in sorted(pairs.items()) if m)
+              + "; all found: " + ", ".join(
+                  f"{a}→{b} {f}" for (a, b), (f, m) in sorted(pairs.items()) if not m))
     print("\nmissed (first three per kind):")
     shown: dict[str, int] = {}
     for r in rows:

@@ -40,6 +40,9 @@ def make_names(rng: random.Random, count: int = 260) -> list[str]:
     return sorted(out)
 
 
+OTHER_READING = {"单": "dan", "曾": "ceng", "解": "jie", "区": "qu", "仇": "chou", "朴": "pu"}
+
+
 def split_name(name: str) -> list[str]:
     """Surname first (a compound surname as one piece), then each given character."""
     s = name[:2] if name[:2] in COMPOUND else name[0]
@@ -129,7 +132,8 @@ def loose_docnums(prefix: str, y: int, n: int) -> list[str]:
             f"{prefix}[{y}]{n}号", f"{prefix}{y}第{n}号", f"{prefix}〔{_fw(str(y))}〕{_fw(str(n))}号",
             f"{prefix} 〔{y}〕 {n} 号", f"{prefix}({y}){n}号", f"{prefix}{y}年第{n}号",
             f"{prefix}〔{y}〕{n:03d}号", f"{prefix}{y}-{n}号", f"{prefix}【{y}】{n}号",
-            f"{prefix}〔{y}〕第{n}号", f"{prefix}{y}年度{n}号"]
+            f"{prefix}〔{y}〕第{n}号", f"{prefix}{y}年度{n}号", f"{prefix}〔{y}〕{n}",
+            f"〔{y}〕{n}号", f"{y}年{n}号"]
 
 
 # ---------------------------------------------------------------- records
@@ -403,16 +407,23 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
             if count(kind) >= per_kind:
                 break
             pieces = pinyin_pieces(name)
+            surname = split_name(name)[0]
+            other = ""
+            if surname in OTHER_READING and rng.random() < 0.35:
+                other = OTHER_READING[surname]  # the everyday reading, not the surname's
+                pieces = [other, *pieces[1:]]
             if kind == "initials":
                 if len(name) < 3:
                     continue
                 key = initials(name)
                 same = [x for x in listed if initials(x) == key]
+                key = pieces[0][0] + key[1:] if other else key
                 form = rng.choices(("lower", "upper"), [80, 20])[0]
                 typed = key.upper() if form == "upper" else key
             else:
-                key = "".join(pieces)
+                key = "".join(pinyin_pieces(name))
                 same = [x for x in listed if "".join(pinyin_pieces(x)) == key]
+                key = "".join(pieces)
                 if kind == "pinyin_full":
                     form = rng.choices(("joined", "Capitalised"), [75, 25])[0]
                     typed = key if form == "joined" else key.capitalize()
@@ -424,9 +435,10 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
                         typed = pieces[0] + " " + "".join(pieces[1:])
                         if form == "Surname Given":
                             typed = typed.title()
-            surname = split_name(name)[0]
             tag = "multi" if surname in MULTI_READING else (
                 "compound" if surname in COMPOUND else ("lv" if surname == "吕" else "plain"))
+            if other:
+                tag += f" read {other}"
             add(kind, typed, "/".join(same), _holding(recs, *same), note=f"{form}/{tag}")
     # org_short
     used_orgs = sorted({r.org.full for r in recs if r.org and r.org.shorts})
@@ -457,8 +469,11 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
         j = i % len(forms)
         typed = loose_docnums(*key)[j]
         meant = f"{key[0]}〔{key[1]}〕{key[2]}号"
-        add("docnum_loose", typed, meant,
-            frozenset(r.path for r in recs if key in r.docnums), k=3,
+        bare = not typed.startswith(key[0])  # year and number only: any prefix
+        add("docnum_loose", typed, "〔{}〕{}号".format(*key[1:]) if bare else meant,
+            frozenset(r.path for r in recs
+                      if key in r.docnums or bare and any(k[1:] == key[1:] for k in r.docnums)),
+            k=3,
             note=forms[j].replace("P", "X").replace("2000", "Y").replace("1", "N"))
     # field_alias
     cat = [r for r in recs if r.catalog]
@@ -511,7 +526,10 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
                  if form == "last5-6" else digits)
         if 1980 <= int(typed) <= 2030 or typed.startswith("0"):
             continue
-        add("number_tail", typed, phone, _holding(recs, typed), note=f"phone {form}")
+        intended = _holding(recs, typed)
+        if rng.random() < 0.15:
+            typed, form = _fw(typed), form + " full-width"
+        add("number_tail", typed, phone, intended, note=f"phone {form}")
     for y in years:
         if count("number_tail") >= per_kind:
             break
@@ -524,8 +542,9 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
         if count("date_numerals") >= per_kind:
             break
         y, m, d = r.dates[0]
-        full = rng.random() < 0.75
-        parts = (y, m, d) if full else (y, m)
+        shape = rng.choices(("full", "year-month", "year"), [70, 15, 15])[0]
+        full = shape == "full"
+        parts = (y, m, d) if full else (y, m) if shape == "year-month" else (y,)
         ways = date_writings(*parts)
         norm_text = normalize_text(r.meant)
         chinese = any(normalize_text(w) in norm_text for w in ways[:2])
@@ -537,6 +556,10 @@ def make_queries(corpus: Corpus, per_kind: int, seed: int) -> list[Query]:
             note = "digits in text, typed chinese" + (" (零)" if typed == ways[1] != ways[0] else "")
         if typed == ways[-1] and ways[-1] != ways[2]:
             note += " (zero-padded)"
-        note += "" if full else ", year-month"
+        if full and rng.random() < 0.2:
+            sep = rng.choice("-./")
+            typed = f"{y}{sep}{m:02d}{sep}{d:02d}" if sep == "-" else f"{y}{sep}{m}{sep}{d}"
+            note = ("chinese" if chinese else "digits") + f" in text, typed {y}{sep}m{sep}d"
+        note += "" if full else f", {shape}"
         add("date_numerals", typed, ways[0], _holding(recs, *ways), note=note)
     return out

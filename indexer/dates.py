@@ -20,6 +20,10 @@ _WRITTEN = re.compile(rf"({_YEAR})\s*年(?:\s*({_SMALL})\s*月(?:\s*({_SMALL})\s
 # 2019-05-12, 2019/5/12, 2019.05.12, 2019-05, 2019
 _NUMERIC = re.compile(r"([12]\d{3})(?:([-/.])(\d{1,2})(?:\2(\d{1,2}))?)?")
 _COMPACT = re.compile(r"([12]\d{3})(\d{2})(\d{2})?")
+# a date typed with separators inside a query: 2016-07-02, 2016/7/2, 2016.7.2, 2016-07, 2016/7
+# (not 2016.7 alone: a number; not inside a longer number, nor a 文号 such as 2016-7号)
+_TYPED = re.compile(r"(?<![\d.\-/])([12]\d{3})(?:([-/.])(\d{1,2})\2(\d{1,2})|([-/])(\d{1,2}))"
+                    r"(?![\d\-/]|\.\d|\s*号)")
 
 
 class DateError(ValueError):
@@ -159,10 +163,10 @@ def find(text: str) -> list[tuple[int, int, Date]]:
 
 
 def spellings(text: str) -> list[str]:
-    """`text` with the first date in it (2016年, 2008年7月2日, 二〇〇八年七月二日 …) also written
-    the other ways archives write it: in digits, in Chinese numerals (〇 or 零), zero-padded;
-    `text` itself first. A query for one spelling finds the others (DESIGN.md decision 8)."""
-    for m in _WRITTEN.finditer(text):
+    """`text` with the first date in it (2016年, 2008年7月2日, 二〇〇八年七月二日 …, or typed
+    2008-07-02, 2008/7/2, 2008.7.2) also written the other ways archives write it: in digits,
+    in Chinese numerals (〇 or 零), zero-padded; `text` itself first. A query for one spelling finds the others (DESIGN.md decision 8)."""
+    for m in (*_WRITTEN.finditer(text), *_TYPED.finditer(text)):
         try:
             date = parse(m.group(0))
         except (DateError, KeyError):

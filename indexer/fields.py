@@ -45,7 +45,7 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("title", "题名", ("題名", "标题", "標題"), TEXT, query=NGRAM, ngram="title_ng",
+    Field("title", "题名", ("題名", "标题", "標題", "题目", "題目"), TEXT, query=NGRAM, ngram="title_ng",
           description="题名（目录所给，否则取自正文）"),
     Field("fonds", "全宗号", ("全宗號", "全宗", "fonds_number"), FACET, facet=8, query=EXACT,
           description="全宗号：档案馆给每个立档单位的编号"),
@@ -54,7 +54,8 @@ FIELDS: tuple[Field, ...] = (
     Field("doc_number", "文号", ("文號", "发文字号", "發文字號"), ID, query=NGRAM,
           ngram="doc_number_ng",
           description="发文字号，如 新政发〔2019〕3号"),
-    Field("org", "责任者", ("責任者", "作者", "机构", "機構", "发文机关", "發文機關"), FACET,
+    Field("org", "责任者", ("責任者", "作者", "机构", "機構", "发文机关", "發文機關", "发文单位",
+                          "發文單位"), FACET,
           facet=4, query=NGRAM, ngram="org_ng", description="责任者（发文机关）"),
     Field("date", "日期", ("成文日期",), DATE, query=RANGE,
           description="成文日期：YYYY、YYYY-MM 或 YYYY-MM-DD"),
@@ -74,9 +75,9 @@ FIELDS: tuple[Field, ...] = (
           shown=False,
           query=EXACT, description="责任者取自原件（如扫描件的版头）时：待核对＝不是已知机构，"
           "也不与已知机构只差一个字，需人工核对；已校正＝差一个字，已按已知机构校正"),
-    Field("persons", "人员", ("人員", "人物"), STORED, query=NGRAM, ngram="meta_ng",
+    Field("persons", "人员", ("人員", "人物", "经办人", "經辦人"), STORED, query=NGRAM, ngram="meta_ng",
           description="目录所列人员，以“；”分隔", shown=False),
-    Field("notes", "备注", ("備註", "备考", "備考"), STORED, query=NGRAM, ngram="meta_ng",
+    Field("notes", "备注", ("備註", "备考", "備考", "附注", "附註"), STORED, query=NGRAM, ngram="meta_ng",
           description="目录备注", shown=False),
     Field("pages", "页数", ("頁數",), NUMBER, description="页数"),
     Field("text", "正文", ("全文",), TEXT, catalog=False, query=NGRAM, ngram="text_ng",

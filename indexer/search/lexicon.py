@@ -17,6 +17,7 @@ from ..analysis.normalize import normalize
 from ..analysis.phonetic import pinyin_keys
 
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name pinyin may be typed for
+MAX_CONTRACTED = 8  # organisations a contracted name is searched as
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,28 @@ class Lexicon:
         forms are always searched: a catalog's name, or a name the text holds that is not an
         everyday dictionary word (宣传部, 北京 are searched loosely only when they match little)."""
         return term in self.curated or (term in self.names and term not in dictionary_words())
+
+    def contracted(self, term: str) -> list[str]:
+        """Known organisations `term` contracts, as clerks shorten them: its characters in
+        order, the same first and last, the place name kept and at least two characters of
+        the rest (永泰人社局 → 永泰县人力资源和社会保障局, 宾阳人大常委会 → 宾阳县人民代表大会常务
+        委员会, 桃源村委会 → 桃源村民委员会; 阜宁县局 names no one office), fewest characters
+        left out first."""
+        if len(term) < 3 or not all(_CJK_NAME.fullmatch(c * 2) for c in term):
+            return []
+        found = {org: len(form) for form, org in self._by_ends.get((term[0], term[-1]), ())
+                 if len(form) > len(term) and _contracts(term, form)}
+        return sorted(found, key=lambda o: (found[o], o))[:MAX_CONTRACTED]
+
+    @cached_property
+    def _by_ends(self) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+        """(first, last character) → (the name or its short form, the organisation): 泗洪卫健委
+        contracts 泗洪县卫生健康委员会 through its short form 泗洪县卫生健康委."""
+        ends: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for org in self.orgs:
+            for form in (org, *short_forms(org)):
+                ends[(form[0], form[-1])].append((form, org))
+        return {k: tuple(v) for k, v in ends.items()}
 
     @cached_property
     def ordered(self) -> tuple[str, ...]:
@@ -123,6 +146,22 @@ def short_forms(org: str) -> set[str]:
             if short != org and len(short) >= 2:
                 out.add(short)
     return out
+
+
+def _contracts(term: str, org: str) -> bool:
+    """Whether `term` is `org` with characters left out, keeping what both start with and at
+    least two characters after it."""
+    same = 0
+    while same < len(term) and term[same] == org[same]:
+        same += 1
+    if len(term) - same < 2:
+        return False
+    at = same
+    for ch in term[same:]:
+        at = org.find(ch, at) + 1
+        if not at:
+            return False
+    return True
 
 
 def _printable(name: str) -> bool:

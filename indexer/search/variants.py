@@ -17,6 +17,7 @@ from .lexicon import Lexicon
 MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
 TWO_OFF_CHARS = 7  # terms this long may have two characters changed
+MAX_SYNONYM_FORMS = 16  # a term's abbreviations written out, in every combination, at most
 
 # kinds, best first: (weight, label)
 NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
@@ -24,20 +25,28 @@ NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
 WEIGHTS = {NAME: 9, SHORT: 9, PINYIN: 9, DOCNUM: 9, OCR: 7, SYNONYM: 7, HOMOPHONE: 6,
            INITIALS: 5, TYPO: 3}
 
-# shipped abbreviations of everyday government language; [search] synonyms adds more
+# shipped abbreviations of everyday government language; [search] synonyms adds more. A bare
+# abbreviation covers the offices named with it (发改 = 发展和改革: 发改局, 发改委)
 SYNONYMS = (
     "计生=计划生育", "交管=交通管理", "综治=社会治安综合治理", "人大=人民代表大会",
-    "政协=政治协商会议", "纪委=纪律检查委员会", "组织部=党委组织部", "宣传部=党委宣传部",
-    "发改委=发展和改革委员会", "经信委=经济和信息化委员会", "卫计委=卫生和计划生育委员会",
-    "人社局=人力资源和社会保障局", "住建局=住房和城乡建设局", "国土局=国土资源局",
-    "环保局=环境保护局", "农委=农业委员会", "教委=教育委员会", "安监局=安全生产监督管理局",
-    "工商局=工商行政管理局", "质监局=质量技术监督局", "食药监=食品药品监督管理",
-    "五保=五保供养", "低保=最低生活保障", "新农合=新型农村合作医疗",
+    "政协=政治协商会议", "纪委=纪律检查委员会", "纪检=纪律检查", "组织部=党委组织部",
+    "宣传部=党委宣传部", "统战=统一战线", "政法委=政法委员会", "常委会=常务委员会",
+    "发改=发展和改革", "发改委=发展和改革委员会", "经信委=经济和信息化委员会", "卫计委=卫生和计划生育委员会",
+    "卫健委=卫生健康委员会", "卫健=卫生健康", "人社=人力资源和社会保障",
+    "住建=住房和城乡建设", "自规=自然资源和规划", "国土=国土资源", "环保=环境保护",
+    "农委=农业委员会", "教委=教育委员会", "科委=科学技术委员会", "计委=计划委员会",
+    "安监=安全生产监督管理", "工商=工商行政管理", "质监=质量技术监督",
+    "市监=市场监督管理", "市场监管=市场监督管理", "应急局=应急管理局", "食药监=食品药品监督管理",
+    "城管=城市管理", "城建=城市建设", "医保=医疗保险", "医保=医疗保障", "社保=社会保险",
+    "社保=社会保障", "人武部=人民武装部", "编办=机构编制委员会办公室", "老干局=老干部局",
+    "妇联=妇女联合会", "残联=残疾人联合会", "侨联=归国华侨联合会", "文联=文学艺术界联合会",
+    "工商联=工商业联合会", "科协=科学技术协会", "团委=共青团委员会", "爱卫会=爱国卫生运动委员会",
+    "双拥=拥军优属拥政爱民", "五保=五保供养", "低保=最低生活保障", "新农合=新型农村合作医疗",
     "两委=村党支部委员会和村民委员会", "村委=村民委员会", "居委=居民委员会",
     "扶贫办=扶贫开发办公室", "防汛=防汛抗旱", "维稳=维护稳定",
 )
 _DOCNUM = re.compile(r"^(?P<prefix>[\u4e00-\u9fff]{1,12}?)?[\s(（〔\[【{]*(?P<year>(?:19|20)\d{2})"
-                     r"[\s)）〕\]】}]*年?[\s]*第?\s*(?P<number>\d{1,4})\s*号?$")
+                     r"[\s)）〕\]】}]*(?:年度?|[-－—–]|[/.])?[\s]*第?\s*(?P<number>\d{1,4})\s*号?$")
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,8 @@ def synonym_table(extra: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
 
 
 def docnum_forms(text: str) -> list[str]:
-    """A 文号 typed loosely (当档发2008 7号, 当档发2008年7号, 当档发(2008)第7号, 2008年7号) in its
+    """A 文号 typed loosely (当档发2008 7号, 当档发2008年7号, 当档发(2008)第7号, 当档发2008-7号,
+    当档发2008年度7号, 2008年7号) in its
     written form 当档发〔2008〕7号 (or 〔2008〕7号 without a prefix)."""
     m = _DOCNUM.match(normalize(text).text.strip())
     if not m or not (m.group("prefix") or "号" in text or "〔" in text or "第" in text):
@@ -131,7 +141,7 @@ class VariantFinder:
             self._pinyin(plain, found)
         else:
             self._docnum(typed, found)
-            for full in self.lexicon.short_forms.get(term, ()):
+            for full in (*self.lexicon.short_forms.get(term, ()), *self.lexicon.contracted(term)):
                 found.setdefault(full, SHORT)
             self._synonyms(term, found)
             if _NUMBERED.search(term):
@@ -182,12 +192,18 @@ class VariantFinder:
             found.setdefault(form, DOCNUM)
 
     def _synonyms(self, term: str, found: dict[str, str]) -> None:
+        """`term` with each abbreviation in it written out, and the reverse; several in one
+        term (人大常委会: 人民代表大会常务委员会, 人大常务委员会 …) in every combination."""
+        forms = [term]
         for group in self.synonyms:
             for member in group:
-                if member in term:
-                    for other in group:
-                        if other != member:
-                            found.setdefault(term.replace(member, other), SYNONYM)
+                if member not in term:
+                    continue
+                forms += [f.replace(member, other) for f in forms if member in f
+                          for other in group if other != member]
+                forms = list(dict.fromkeys(forms))[:MAX_SYNONYM_FORMS]
+        for form in forms[1:]:
+            found.setdefault(form, SYNONYM)
 
     def _one_off(self, term: str, found: dict[str, str]) -> None:
         known = term in self.lexicon.names

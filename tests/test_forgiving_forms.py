@@ -1,0 +1,108 @@
+"""Forgiving search, in Chinese, for forms an independent query set showed clerks type and the
+search missed: contracted organisation names (永泰人社局), abbreviations written out in any
+combination (人大常委会), 文号 with a hyphen or 年度, dates typed with separators, and the
+field words 题目, 发文单位, 附注 and 经办人."""
+from __future__ import annotations
+
+import pytest
+from conftest import make_settings
+
+from indexer import dates
+from indexer.build.run import run_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.search.lexicon import build
+from indexer.search.variants import docnum_forms
+
+RECORDS = {
+    "a/renshe.txt": "关于做好2019年度社会保险工作的通知\n永泰县人力资源和社会保障局\n各乡镇：现将有关事项通知如下。\n",
+    "a/renda.txt": "关于召开常务委员会会议的决定\n宾阳县人民代表大会常务委员会\n会人常〔2005〕44号\n",
+    "a/weijian.txt": "泗洪县卫生健康委员会关于疫苗接种工作的报告\n全县接种工作稳步推进。\n",
+    "b/chengguan.txt": "关于加强城市管理工作的意见\n各单位要落实城市管理责任。\n",
+    "b/meeting.txt": "会议纪要\n二〇一六年七月二日召开会议，研究防汛工作。\n电话：0717-3217083\n",
+    "b/catalogued.txt": "基本农田划定工作报告\n全镇基本农田划定工作已经完成。\n",
+}
+CATALOG = (
+    "文件,题名,责任者,文号,日期,密级,人员,备注\n"
+    "a/renshe.txt,关于做好社会保险工作的通知,永泰县人力资源和社会保障局,,2019-03-01,公开,,\n"
+    "a/renda.txt,关于召开常务委员会会议的决定,宾阳县人民代表大会常务委员会,会人常〔2005〕44号,"
+    "2005-05-01,公开,,\n"
+    "a/weijian.txt,关于疫苗接种工作的报告,泗洪县卫生健康委员会,,2021-01-01,公开,,\n"
+    "b/catalogued.txt,基本农田划定工作报告,马鞍镇人民政府,,2018-01-01,公开,曾明欣,复印件\n"
+)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("forms")
+    for rel, text in RECORDS.items():
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(text, encoding="utf-8")
+    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    yield a
+    a.close()
+
+
+def hits(archive, q) -> dict[str, tuple[str, tuple[str, ...]]]:
+    result = archive.search(SearchRequest(q=q, size=50, clearance="绝密"))
+    return {h.fields["path"]: (h.match, h.variants) for h in result.hits}
+
+
+@pytest.mark.parametrize("typed, meant, path", [
+    ("永泰人社局", "永泰县人力资源和社会保障局", "a/renshe.txt"),
+    ("宾阳人大常委会", "宾阳县人民代表大会常务委员会", "a/renda.txt"),
+    ("泗洪卫健委", "泗洪县卫生健康委员会", "a/weijian.txt"),  # through 委员会 → 委
+])
+def test_a_contracted_organisation_name_finds_the_organisation(archive, typed, meant, path):
+    found = hits(archive, typed)
+    assert found[path] == ("approximate", (meant,))
+
+
+def test_a_contraction_is_searched_as_the_organisations_it_can_only_mean():
+    lex = build([], ["永泰县人力资源和社会保障局", "永泰县公安局", "永泰县教育局", "当阳市档案局"], [])
+    assert lex.contracted("永泰人社局") == ["永泰县人力资源和社会保障局"]
+    assert lex.contracted("永泰县局") == []  # the place and 局 alone name no one office
+    assert lex.contracted("永泰教育局") == ["永泰县教育局"]
+    assert lex.contracted("当阳局") == []
+    assert lex.contracted("社保局") == []  # first and last characters are kept
+
+
+def test_abbreviations_are_written_out_in_every_combination(archive):
+    assert hits(archive, "城管")["b/chengguan.txt"] == ("approximate", ("城市管理",))
+    found = hits(archive, "人大常委会")
+    assert found["a/renda.txt"][0] == "approximate"
+    assert "人民代表大会常务委员会" in found["a/renda.txt"][1]
+
+
+@pytest.mark.parametrize("typed", ["会人常2005-44号", "会人常2005年度44号", "会人常2005－44号"])
+def test_a_docnum_typed_with_a_hyphen_or_niandu_finds_it(archive, typed):
+    assert hits(archive, typed)["a/renda.txt"] == ("approximate", ("会人常〔2005〕44号",))
+
+
+def test_docnum_forms_read_a_hyphen_and_niandu():
+    assert docnum_forms("沁卫健发1993-31号") == ["沁卫健发〔1993〕31号"]
+    assert docnum_forms("宾人常1995年度77号") == ["宾人常〔1995〕77号"]
+    assert docnum_forms("2016-07-02") == []
+
+
+@pytest.mark.parametrize("typed", ["2016-07-02", "2016/7/2", "2016.7.2"])
+def test_a_date_typed_with_separators_finds_it_written_in_chinese_numerals(archive, typed):
+    assert hits(archive, typed)["b/meeting.txt"] == ("exact", ())
+
+
+def test_what_looks_like_a_date_but_is_a_number_or_a_docnum_is_not_read_as_one():
+    for text in ("0717-3217083", "2016.7", "会人常2005-4号", "2016-13-01", "1.2016.7.2"):
+        assert dates.spellings(text) == [text], text
+    assert "2016年7月" in dates.spellings("2016-07")
+
+
+@pytest.mark.parametrize("typed, path", [
+    ("题目:基本农田划定", "b/catalogued.txt"),
+    ("发文单位:马鞍镇人民政府", "b/catalogued.txt"),
+    ("附注:复印件", "b/catalogued.txt"),
+    ("经办人:曾明欣", "b/catalogued.txt"),
+])
+def test_the_field_words_clerks_use_name_the_fields(archive, typed, path):
+    assert hits(archive, typed) == {path: ("exact", ())}

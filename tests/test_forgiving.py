@@ -377,3 +377,13 @@ def test_the_characters_after_one_are_the_same_read_off_the_pair_counts(archive)
             assert got == counted.followers(ch) and got, ch
             assert list(got.values()) == sorted(got.values(), reverse=True)
         assert "建" in everyone.followers("王") and "理" in everyone.followers("管")
+
+
+@pytest.mark.parametrize("typed", ["王建城", "wangjiancheng", "wang jian cheng"])
+def test_a_name_typed_wrong_also_finds_the_scan_that_misread_the_name(archive, typed):
+    """王建城 (or its pinyin) is read as the known name 王建成, and 王建成 as OCR misread it
+    (王建戍 in the 移交清单) is searched too, as typing 王建成 would: the typo does not lose
+    the misread record."""
+    found = approximate(archive, typed)
+    assert "王建成" in found["a/zongjie.txt"]
+    assert found["a/ocr.txt"] == ("王建戍",)

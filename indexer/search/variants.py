@@ -17,6 +17,7 @@ from .lexicon import Lexicon
 MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
 TWO_OFF_CHARS = 7  # terms this long may have two characters changed
+MISREAD_NAMES = 1  # names a term was read as whose OCR misreadings are looked for too
 MAX_SYNONYM_FORMS = 16  # a term's abbreviations written out, in every combination, at most
 
 # kinds, best first: (weight, label)
@@ -158,6 +159,7 @@ class VariantFinder:
                         self._two_off(term, found)
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
                 self._misread(term, found)
+        self._names_misread(found)
         return self._kept(term, found)
 
     def for_words(self, typed: list[str]) -> list[Variant]:
@@ -168,7 +170,20 @@ class VariantFinder:
             self._pinyin(toneless(joined), found)
         else:
             self._docnum(" ".join(typed), found)
+        self._names_misread(found)
         return self._kept(normalize(joined).text, found)
+
+    def _names_misread(self, found: dict[str, str]) -> None:
+        """The names a term was read as (a typo's, pinyin's or short form's) as OCR misread
+        them too: 司马卫朋 finds 司马卫鹏 and the scan that reads 司冯卫鹏, as 司马卫鹏 typed would
+        (look-alikes only; the first few names some record holds)."""
+        named = [t for t, kind in found.items() if kind in (NAME, SHORT, PINYIN, INITIALS)
+                 and sum(is_cjk(c) for c in t) >= 3]
+        for name in [t for t in named if self.count(t)][:MISREAD_NAMES]:
+            misread: dict[str, str] = {}
+            self._misread(name, misread)
+            for text, kind in misread.items():
+                found.setdefault(text, kind)
 
     def _kept(self, term: str, found: dict[str, str]) -> list[Variant]:
         ranked = sorted(((WEIGHTS[k], t) for t, k in found.items() if t and t != term),

@@ -20,6 +20,7 @@ RECORDS = {
     "b/chengguan.txt": "关于加强城市管理工作的意见\n各单位要落实城市管理责任。\n",
     "b/meeting.txt": "会议纪要\n二〇一六年七月二日召开会议，研究防汛工作。\n电话：0717-3217083\n",
     "b/catalogued.txt": "基本农田划定工作报告\n全镇基本农田划定工作已经完成。\n",
+    "c/fayuan.txt": "泗洪县人民法院关于执行工作的报告\n全年执结案件二百件。\n",
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -28,6 +29,7 @@ CATALOG = (
     "2005-05-01,公开,,\n"
     "a/weijian.txt,关于疫苗接种工作的报告,泗洪县卫生健康委员会,,2021-01-01,公开,,\n"
     "b/catalogued.txt,基本农田划定工作报告,马鞍镇人民政府,,2018-01-01,公开,曾明欣,复印件\n"
+    "c/fayuan.txt,关于执行工作的报告,泗洪县人民法院,,2020-01-01,公开,,\n"
 )
 
 
@@ -106,3 +108,9 @@ def test_what_looks_like_a_date_but_is_a_number_or_a_docnum_is_not_read_as_one()
 ])
 def test_the_field_words_clerks_use_name_the_fields(archive, typed, path):
     assert hits(archive, typed) == {path: ("exact", ())}
+
+
+def test_a_typo_of_an_organisations_short_form_finds_the_organisation(archive):
+    """泗洪法愿 is one character off 泗洪法院, the everyday short form of 泗洪县人民法院."""
+    match, variants = hits(archive, "泗洪法愿")["c/fayuan.txt"]
+    assert match == "approximate" and "泗洪县人民法院" in variants

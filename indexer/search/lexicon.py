@@ -27,13 +27,14 @@ class Lexicon:
     orgs: frozenset[str]
     by_pinyin: dict[str, tuple[str, ...]]  # wangjiancheng / wjc → names
     short_forms: dict[str, tuple[str, ...]]  # 当阳档案局 → (当阳市档案局,)
-    near: dict[str, tuple[str, ...]]  # a name with one character deleted → names
+    near: dict[str, tuple[str, ...]]  # a name or short form, one character deleted → them
 
     def resolve_pinyin(self, typed: str) -> tuple[str, ...]:
         return self.by_pinyin.get(typed.lower().replace(" ", "").replace("'", ""), ())
 
     def one_off(self, term: str) -> list[str]:
-        """Known names one character substituted, inserted or deleted from `term`."""
+        """Known names and organisations' short forms one character substituted, inserted or
+        deleted from `term`."""
         found = []
         for key in near_keys(term):
             for name in self.near.get(key, ()):
@@ -86,8 +87,10 @@ class Lexicon:
         def kept(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
             out = {k: tuple(n for n in v if n in keep) for k, v in table.items()}
             return {k: v for k, v in out.items() if v}
+        shorts = kept(self.short_forms)
+        near = {k: tuple(n for n in v if n in keep or n in shorts) for k, v in self.near.items()}
         return Lexicon(keep, self.curated & keep, self.orgs & keep, kept(self.by_pinyin),
-                       kept(self.short_forms), kept(self.near))
+                       shorts, {k: v for k, v in near.items() if v})
 
 
 def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
@@ -114,7 +117,7 @@ def build(user_words: list[str], orgs: list[str], words: list[str]) -> Lexicon:
         for short in short_forms(org):
             shorts[short].add(org)
     near: dict[str, set[str]] = defaultdict(set)
-    for name in known:
+    for name in known | set(shorts):  # (a short form too: 泗洪法愿 is one off 泗洪法院)
         if len(name) >= 3:
             for key in near_keys(name):
                 near[key].add(name)

@@ -148,9 +148,12 @@ class VariantFinder:
             if _NUMBERED.search(term):
                 pass  # 〇一六年: another numeral is another year, not a misreading of this one
             elif changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
-                if term not in self.lexicon.names:  # a typo of a name the archive knows
+                if term not in self.lexicon.names and term not in self.lexicon.short_forms:
+                    # a typo of a name the archive knows (a known name or short form is not)
                     for name in self.lexicon.one_off(term):
                         found.setdefault(name, NAME)
+                        for full in self.lexicon.short_forms.get(name, ()):
+                            found.setdefault(full, SHORT)  # 泗洪法愿: 泗洪法院, 泗洪县人民法院
                 if not any(self.count(t) for t, kind in found.items() if kind in (NAME, SHORT)):
                     # (a known name or organisation that a record holds is what was meant:
                     # any other one-character change of the term is not looked for)

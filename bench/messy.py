@@ -7,9 +7,11 @@ library, scored against what each query meant. It reports; it never asserts.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 from indexer.analysis.normalize import normalize_text
 from indexer.config import SearchSettings
@@ -40,6 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=None, help="passed to `dangan index --workers`")
     p.add_argument("--seeds", type=Path, default=Path("../shared/seeds"),
                    help="seed texts used when corpus/ is missing (relative to the repo root)")
+    p.add_argument("--reuse", action="store_true",
+                   help="search the index an earlier run built for this N and seed (no build)")
     p.add_argument("--out", type=Path, default=BENCH / "out",
                    help="where the corpus, index and results go (default bench/out)")
     args = p.parse_args(argv)
@@ -85,6 +89,19 @@ def search_all(index: Path, queries, exact_queries, truth):
         off.close()
 
 
+def _reused(out: Path, seed: int, records: int) -> SimpleNamespace | None:
+    """The build of an earlier run for this N and seed (its index seconds from its
+    results.json), or None when there is none to reuse (then the corpus is built again)."""
+    try:
+        prior = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if prior.get("seed") != seed or not (out / "work" / "index").is_dir():
+        return None
+    say(f"reusing the index built for seed {seed} in {out / 'work'}")
+    return SimpleNamespace(records=records, seconds=float(prior.get("index_seconds", 0.0)))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -100,9 +117,11 @@ def main(argv: list[str] | None = None) -> None:
                       frozenset(r.path for r in records if r.traditional), corpus.names)
     exact_queries, truth = exact_set(corpus, info, args.exact, args.seed)
     say(f"{len(queries)} messy queries, {len(exact_queries)} exact; indexing")
-    build = DanganSystem(out / "work", args.workers)
-    stats = build.build(info)
-    build.close()
+    stats = _reused(out, args.seed, len(records)) if args.reuse else None
+    if stats is None:
+        build = DanganSystem(out / "work", args.workers)
+        stats = build.build(info)
+        build.close()
     say(f"dangan index: {stats.records} records in {stats.seconds:.1f}s; searching")
     rankings, exact, (lat, exact_lat, first) = search_all(out / "work" / "index", queries,
                                                          exact_queries, truth)

@@ -388,6 +388,14 @@ class Forgiving:
         whole = len(self._counts) < MAX_LOOKUPS and self.pairs < MAX_PAIRS
         return (how, variants), whole
 
+    def _for_words(self, texts: list[str]) -> tuple[Variant, ...]:
+        """`for_words` of adjacent terms, kept with the index version as a term's variants
+        are (wang jian cheng asked again reads nothing)."""
+        def compute():
+            found = tuple(self.finder("").for_words(texts))
+            return found, len(self._counts) < MAX_LOOKUPS and self.pairs < MAX_PAIRS
+        return self.arrays.remembered(("words", self.reader, tuple(texts)), compute)
+
     def _with(self, node, variants: list[Variant], field: str):
         if not variants:
             return node
@@ -412,7 +420,7 @@ class Forgiving:
             for j in range(min(len(nodes), i + MAX_WINDOW), i + 1, -1):
                 window = nodes[i:j]
                 if all(isinstance(n, Term) and not n.quoted and not n.field for n in window):
-                    variants = self.finder("").for_words([n.text for n in window])
+                    variants = self._for_words([n.text for n in window])
                     if variants:
                         out.append(self._with(And(tuple(window)), variants, ""))
                         i = j

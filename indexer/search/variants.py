@@ -3,6 +3,7 @@ typo), a name typed in pinyin or initials, an organisation's short form, an abbr
 文号 typed without its brackets. Only variants some visible record contains are kept."""
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -180,9 +181,10 @@ class VariantFinder:
         """The names a term was read as (a typo's, pinyin's or short form's) as OCR misread
         them too: 司马卫朋 finds 司马卫鹏 and the scan that reads 司冯卫鹏, as 司马卫鹏 typed would
         (look-alikes only; the first few names some record holds)."""
-        named = [t for t, kind in found.items() if kind in (NAME, SHORT, PINYIN, INITIALS)
-                 and sum(is_cjk(c) for c in t) >= 3]
-        for name in [t for t in named if self.count(t)][:MISREAD_NAMES]:
+        named = (t for t, kind in found.items() if kind in (NAME, SHORT, PINYIN, INITIALS)
+                 and sum(is_cjk(c) for c in t) >= 3)
+        held = (t for t in named if self.count(t))  # (counted one by one, as far as needed)
+        for name in list(itertools.islice(held, MISREAD_NAMES)):
             misread: dict[str, str] = {}
             self._misread(name, misread)
             for text, kind in misread.items():

@@ -76,6 +76,22 @@ def make_settings(index_dir: Path, corpus: Path | None = None, **sections) -> Se
     return settings_from_dict(raw, base=index_dir.parent)
 
 
+def archive_over(tmp_path_factory, records: dict[str, str], catalog: str, name: str):
+    """An Archive over a small corpus of its own (`records`: path → UTF-8 text, and a
+    catalog.csv), indexed by `run_index`; the caller closes it."""
+    from indexer.build.run import run_index
+    from indexer.search.archive import Archive
+
+    corpus = tmp_path_factory.mktemp(name)
+    for rel, text in records.items():
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(text, encoding="utf-8")
+    (corpus / "catalog.csv").write_text(catalog, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
+    assert not run_index(settings).failed
+    return Archive(settings.index.dir, settings.search)
+
+
 def app_over(tmp_path: Path, built_index: Settings, **sections):
     """An app over the shared index with a data folder of its own (accounts, register, key),
     and these config sections (e.g. auth={...}, search={...})."""

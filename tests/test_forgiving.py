@@ -3,7 +3,7 @@ it — labelled approximate, after every exact hit, saying what it was found by.
 from __future__ import annotations
 
 import pytest
-from conftest import make_settings
+from conftest import archive_over, make_settings
 
 from indexer.build.run import run_index
 from indexer.search.archive import Archive, SearchRequest
@@ -35,14 +35,7 @@ CATALOG = (
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("forgiving")
-    for rel, text in RECORDS.items():
-        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
-        (corpus / rel).write_text(text, encoding="utf-8")
-    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
-    settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
-    assert not run_index(settings).failed
-    a = Archive(settings.index.dir, settings.search)
+    a = archive_over(tmp_path_factory, RECORDS, CATALOG, "forgiving")
     yield a
     a.close()
 

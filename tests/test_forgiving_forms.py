@@ -5,11 +5,10 @@ field words 题目, 发文单位, 附注 and 经办人."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_settings
+from conftest import archive_over
 
 from indexer import dates
-from indexer.build.run import run_index
-from indexer.search.archive import Archive, SearchRequest
+from indexer.search.archive import SearchRequest
 from indexer.search.lexicon import build
 from indexer.search.variants import docnum_forms
 
@@ -35,14 +34,7 @@ CATALOG = (
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("forms")
-    for rel, text in RECORDS.items():
-        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
-        (corpus / rel).write_text(text, encoding="utf-8")
-    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
-    settings = make_settings(tmp_path_factory.mktemp("data") / "index", corpus)
-    assert not run_index(settings).failed
-    a = Archive(settings.index.dir, settings.search)
+    a = archive_over(tmp_path_factory, RECORDS, CATALOG, "forms")
     yield a
     a.close()
 

@@ -4,6 +4,7 @@ combination (人大常委会), 文号 with a hyphen or 年度, dates typed with 
 field words 题目, 发文单位, 附注 and 经办人."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import archive_over
 
@@ -20,6 +21,8 @@ RECORDS = {
     "b/meeting.txt": "会议纪要\n二〇一六年七月二日召开会议，研究防汛工作。\n电话：0717-3217083\n",
     "b/catalogued.txt": "基本农田划定工作报告\n全镇基本农田划定工作已经完成。\n",
     "c/fayuan.txt": "泗洪县人民法院关于执行工作的报告\n全年执结案件二百件。\n",
+    "d/clean.txt": "表彰决定\n司马卫鹏同志被评为先进工作者。\n",
+    "d/misread.txt": "会议签到表\n出席：丁马卫鹏、张三。\n",  # 司 read as 丁: in no confusion table
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -29,6 +32,7 @@ CATALOG = (
     "a/weijian.txt,关于疫苗接种工作的报告,泗洪县卫生健康委员会,,2021-01-01,公开,,\n"
     "b/catalogued.txt,基本农田划定工作报告,马鞍镇人民政府,,2018-01-01,公开,曾明欣,复印件\n"
     "c/fayuan.txt,关于执行工作的报告,泗洪县人民法院,,2020-01-01,公开,,\n"
+    "d/clean.txt,表彰决定,石门乡人民政府,,2020-02-01,公开,司马卫鹏,\n"
 )
 
 
@@ -106,3 +110,38 @@ def test_a_typo_of_an_organisations_short_form_finds_the_organisation(archive):
     """泗洪法愿 is one character off 泗洪法院, the everyday short form of 泗洪县人民法院."""
     match, variants = hits(archive, "泗洪法愿")["c/fayuan.txt"]
     assert match == "approximate" and "泗洪县人民法院" in variants
+
+
+@pytest.mark.parametrize("typed", ["司马卫鹏", "simaweipeng", "si ma wei peng"])
+def test_a_misreading_no_table_knows_is_read_from_the_record(archive, typed):
+    """The scan read 司 as 丁, a confusion in no look-alike or homophone table, and at the
+    first character, where no continuation is tried: the search reads what the one record
+    holding 马卫鹏 after another character has there, and finds it (approximate, 丁马卫鹏)."""
+    found = hits(archive, typed)
+    assert found["d/misread.txt"] == ("approximate", ("丁马卫鹏",))
+    assert found["d/clean.txt"][0] == ("exact" if typed == "司马卫鹏" else "approximate")
+
+
+def test_what_a_record_holds_is_read_only_where_the_index_says_the_term_stands(archive):
+    """A record whose text does not hold the term's other characters where the start keys
+    say (the index and the text disagree) tells nothing: the caller guesses instead."""
+    from indexer.search import execute, readback
+
+    with archive.pinned() as (_searcher, arrays):
+        doc = int(arrays.postings("id", hits_ids(archive, "丁马卫鹏")[0])[0][0])
+        wrong = np.array([(doc << 32) + 4096 + 0], dtype=np.int64)  # position 0: 会议签到表
+        assert readback.chars_at(arrays, "text_ng", wrong, 0, "司马卫鹏") is None
+        text = arrays.stored_fields(doc)["text"]
+        at = text.index("丁马卫鹏")  # (no space or punctuation before it but the line break)
+        right = execute.EMPTY
+        for start in range(at - 2, at + 3):
+            keys = np.array([(doc << 32) + 4096 + start], dtype=np.int64)
+            if readback.chars_at(arrays, "text_ng", keys, 0, "司马卫鹏") == {"丁"}:
+                right = keys
+        assert len(right) == 1
+        assert readback.chars_at(arrays, "meta_ng", right, 0, "司马卫鹏") is None
+
+
+def hits_ids(archive, q) -> list[str]:
+    result = archive.search(SearchRequest(q=q, size=50, clearance="绝密"))
+    return [h.fields["id"] for h in result.hits]

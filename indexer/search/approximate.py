@@ -12,7 +12,7 @@ from .. import dates
 from ..analysis.grams import ngram_terms
 from ..analysis.normalize import is_cjk, normalize
 from ..store.arrays import IndexArrays, pair_code
-from . import execute, lexicon
+from . import execute, lexicon, readback
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, match_node
 from .querylang import And, Or, Term
 from .variants import Variant, VariantFinder, docnum_forms, toneless
@@ -79,6 +79,7 @@ class Forgiving:
         self.terms = 0  # terms given variants so far
         self.pairs = 0  # grams checked so far (MAX_PAIRS)
         self._pairs: dict[str, bool] = {}
+        self._read: dict = {}  # records' units by position, read back (readback.chars_at)
 
     def count(self, text: str, field: str = "") -> int:
         """Records the reader may see that hold `text` exactly (anywhere, or in `field`);
@@ -325,6 +326,25 @@ class Forgiving:
                     execute.member(np.unique(np.concatenate(held)), self._live())))
         return self._changed[key]
 
+    def read_changed(self, term: str, place: int, field: str = "") -> set[str] | None:
+        """The characters the reader's records hold in place of term[place], where `fits`
+        found it changed, read from those records' text (readback.chars_at); None when not
+        known so (fits did not keep where, or a field's records cannot be read back)."""
+        parts = (term[:place], term[place + 1:])
+        fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
+        besides, gaps = self._gaps.get((fields, parts)) or self._gaps.get(
+            (ANYWHERE, parts), ("", None))
+        if gaps is None or besides != term:
+            return None
+        found: set[str] = set()
+        for f, starts in gaps.items():
+            if f in fields and len(starts):
+                chars = readback.chars_at(self.arrays, f, starts, place, term, self._read)
+                if chars is None:
+                    return None
+                found |= chars
+        return found
+
     def _starts(self, field: str, grams) -> np.ndarray:
         """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""
         key = (field, tuple(grams))
@@ -344,7 +364,8 @@ class Forgiving:
                              lambda *parts, besides="": self.fits(*parts, besides=besides,
                                                                   field=field),
                              self._lookalikes,
-                             self._synonyms, self.pair, self.pairs_of)
+                             self._synonyms, self.pair, self.pairs_of,
+                             lambda term, place: self.read_changed(term, place, field))
 
     def wanted(self, term: Term) -> str:
         """How loosely a term is also searched: "all" variants when it matches few records

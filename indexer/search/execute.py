@@ -299,6 +299,11 @@ def docs_of(starts: np.ndarray) -> np.ndarray:
     return _distinct_sorted(starts >> _SHIFT)
 
 
+def starts_in(starts: np.ndarray, doc: int) -> np.ndarray:
+    """The unit positions where the occurrences keyed by `starts` begin in one document."""
+    return (starts[(starts >> _SHIFT) == doc] & _LOW) - _BIAS
+
+
 def in_docs(starts: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """The occurrence keys that fall in the sorted docnums `docs`."""
     return starts[member(starts >> _SHIFT, docs)]

@@ -121,10 +121,12 @@ class VariantFinder:
                  lookalikes: Callable[[str], tuple[str, ...]],
                  synonyms: list[tuple[str, ...]],
                  pair: Callable[[str], bool] | None = None,
-                 pairs: Callable[[list[str]], list[bool]] | None = None):
+                 pairs: Callable[[list[str]], list[bool]] | None = None,
+                 read: Callable[[str, int], set[str] | None] | None = None):
         self.lexicon = lexicon
         self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
         self.pairs = pairs  # `pair` of several grams at once
+        self.read = read  # what the records `fits` found hold in place of term[i], if known
         self.count = count
         self.followers = followers
         self.fits = fits
@@ -185,8 +187,8 @@ class VariantFinder:
                  and sum(is_cjk(c) for c in t) >= 3)
         held = (t for t in named if self.count(t))  # (counted one by one, as far as needed)
         for name in list(itertools.islice(held, MISREAD_NAMES)):
-            misread: dict[str, str] = {}
-            self._misread(name, misread)
+            misread: dict[str, str] = {}  # (a person's name: what its records hold, read)
+            self._misread(name, misread, read=found[name] != SHORT)
             for text, kind in misread.items():
                 found.setdefault(text, kind)
 
@@ -231,6 +233,14 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
+            held = self.read(term, i) if self.read is not None and cjk else None
+            if held is not None:  # what the records hold there, read: nothing to guess
+                for x in sorted(held - {ch}):
+                    variant = term[:i] + x + term[i + 1:]
+                    if not (known and variant in self.lexicon.curated):
+                        found.setdefault(variant, OCR if x in self.lookalikes(ch) else
+                                         HOMOPHONE if x in _sounding(ch) else TYPO)
+                continue
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):  # (else no record
@@ -264,12 +274,23 @@ class VariantFinder:
         for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
             found.setdefault(term[:i] + term[i + 1:], TYPO)
 
-    def _misread(self, term: str, found: dict[str, str]) -> None:
+    def _misread(self, term: str, found: dict[str, str], read: bool = False) -> None:
         """One character read as a look-alike (OCR's confusions) where both its grams are
-        indexed: no alignment, no homophones or typos (for a term with plenty of exact hits)."""
+        indexed: no alignment, no homophones or typos (for a term with plenty of exact hits).
+        With `read` (a name a term was read as), where `fits` finds that character changed in
+        a few records, what they hold there instead."""
+        cjk = all(is_cjk(c) for c in term)
         for i, ch in enumerate(term):
             if not is_cjk(ch):
                 continue
+            if read and cjk and self.read is not None:
+                if not self.fits(term[:i], term[i + 1:], besides=term):
+                    continue
+                held = self.read(term, i)
+                if held is not None:
+                    for x in sorted(held - {ch}):
+                        found.setdefault(term[:i] + x + term[i + 1:], OCR)
+                    continue
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):

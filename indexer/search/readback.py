@@ -1,0 +1,53 @@
+"""What a few records hold where a term has one character changed: the character itself, read
+from their stored text, instead of guessed from look-alikes and frequent continuations (a scan
+that read 司马卫鹏 as 司冯卫鹏 is found whatever the confusion was)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.gramkeys import text_units
+from ..analysis.normalize import is_cjk, normalize
+from ..store.arrays import IndexArrays
+from . import execute
+
+# the stored field each n-gram field indexes as it is (meta_ng and doc_number_ng are not read)
+FIELD_TEXT = {"text_ng": "text", "title_ng": "title", "org_ng": "org"}
+MAX_RECORDS = 4  # a change held by more records is guessed as before (too many to read)
+MAX_CHARS = 50_000  # a longer record is not read for it
+
+
+def chars_at(arrays: IndexArrays, field: str, starts: np.ndarray, place: int,
+             term: str, memo: dict | None = None) -> set[str] | None:
+    """The Chinese characters that stand `place` units after each start key of `field` (where
+    `term` occurs with that character changed), read from the records' stored text; None when
+    that cannot be told so: a field not read back, more than MAX_RECORDS records, a record
+    over MAX_CHARS, or a text whose units are not where the index says (then nothing read is
+    trusted). `memo` keeps each record's units for the rest of a search."""
+    name = FIELD_TEXT.get(field)
+    docs = execute.docs_of(starts)
+    if name is None or len(docs) > MAX_RECORDS:
+        return None
+    found: set[str] = set()
+    memo = {} if memo is None else memo
+    wanted = np.array([ord(c) for c in term], dtype=np.int64)
+    others = np.arange(len(term)) != place
+    for doc in docs.tolist():
+        if (name, doc) not in memo:
+            text = arrays.stored_fields(doc).get(name) or ""
+            memo[(name, doc)] = None if len(text) > MAX_CHARS else text_units(
+                normalize(text).text)
+        held = memo[(name, doc)]
+        if held is None:
+            return None
+        for start in execute.starts_in(starts, doc).tolist():
+            at = held.pos.searchsorted(start + np.arange(len(term)))
+            if at[-1] >= len(held.pos) or (held.pos[at] != start + np.arange(len(term))).any():
+                return None  # (the index and the text disagree: guess instead)
+            ids = held.ids[at]
+            if (ids[others] != wanted[others]).any() or ids[place] >= 0x110000:
+                return None
+            x = chr(int(ids[place]))
+            if not is_cjk(x):
+                return None
+            found.add(x)
+    return found

@@ -326,10 +326,12 @@ class Forgiving:
                     execute.member(np.unique(np.concatenate(held)), self._live())))
         return self._changed[key]
 
-    def read_changed(self, term: str, place: int, field: str = "") -> set[str] | None:
+    def read_changed(self, term: str, place: int,
+                     field: str = "") -> tuple[set[str], bool] | None:
         """The characters the reader's records hold in place of term[place], where `fits`
-        found it changed, read from those records' text (readback.chars_at); None when not
-        known so (fits did not keep where, or a field's records cannot be read back)."""
+        found it changed, read from those records' text (readback.chars_at), and whether that
+        is all of them (False: some field's records could not be read back); None when not
+        known at all (fits did not keep where)."""
         parts = (term[:place], term[place + 1:])
         fields = (FIELD_NGRAMS[field],) if field else ANYWHERE
         besides, gaps = self._gaps.get((fields, parts)) or self._gaps.get(
@@ -337,13 +339,13 @@ class Forgiving:
         if gaps is None or besides != term:
             return None
         found: set[str] = set()
+        whole = True
         for f, starts in gaps.items():
             if f in fields and len(starts):
                 chars = readback.chars_at(self.arrays, f, starts, place, term, self._read)
-                if chars is None:
-                    return None
-                found |= chars
-        return found
+                whole = whole and chars is not None
+                found |= chars or set()
+        return found, whole
 
     def _starts(self, field: str, grams) -> np.ndarray:
         """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis.normalize import is_cjk, normalize
 from ..analysis.confusions import lookalikes
+from ..analysis.names import dictionary_names, dictionary_words
 from ..analysis.phonetic import homophones
 from .lexicon import Lexicon
 
@@ -122,11 +123,12 @@ class VariantFinder:
                  synonyms: list[tuple[str, ...]],
                  pair: Callable[[str], bool] | None = None,
                  pairs: Callable[[list[str]], list[bool]] | None = None,
-                 read: Callable[[str, int], set[str] | None] | None = None):
+                 read: Callable[[str, int], tuple[set[str], bool] | None] | None = None):
         self.lexicon = lexicon
         self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
         self.pairs = pairs  # `pair` of several grams at once
-        self.read = read  # what the records `fits` found hold in place of term[i], if known
+        self.read = read  # what the records `fits` found hold in place of term[i], and
+        # whether that is all of them (None: not known)
         self.count = count
         self.followers = followers
         self.fits = fits
@@ -233,14 +235,11 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
-            held = self.read(term, i) if self.read is not None and cjk else None
-            if held is not None:  # what the records hold there, read: nothing to guess
-                for x in sorted(held - {ch}):
-                    variant = term[:i] + x + term[i + 1:]
-                    if not (known and variant in self.lexicon.curated):
-                        found.setdefault(variant, OCR if x in self.lookalikes(ch) else
-                                         HOMOPHONE if x in _sounding(ch) else TYPO)
-                continue
+            read = self.read(term, i) if self.read is not None and cjk else None
+            if read is not None:  # what the records hold there, read
+                self._held_instead(term, i, read[0], found)
+                if read[1]:
+                    continue  # (all of it: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):  # (else no record
@@ -286,15 +285,38 @@ class VariantFinder:
             if read and cjk and self.read is not None:
                 if not self.fits(term[:i], term[i + 1:], besides=term):
                     continue
-                held = self.read(term, i)
-                if held is not None:
-                    for x in sorted(held - {ch}):
-                        found.setdefault(term[:i] + x + term[i + 1:], OCR)
-                    continue
+                read = self.read(term, i)
+                if read is not None:
+                    self._held_instead(term, i, read[0], found)
+                    if read[1]:
+                        continue
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)
+
+    def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str]) -> None:
+        """The variants of `term` with what records hold in place of term[i] (read): a
+        look-alike or homophone as guessing would label it; any other character unless the
+        result is a name a catalog gives, or — the first of three characters, where two kept
+        say little — any name the archive knows (匹亮慧 is 区亮慧 misread; 李建成 is another
+        person than 王建成, 襄阳市 another city than 当阳市)."""
+        ch = term[i]
+        for x in sorted(held - {ch}):
+            variant = term[:i] + x + term[i + 1:]
+            if x in self.lookalikes(ch):
+                found.setdefault(variant, OCR)
+            elif x in _sounding(ch):
+                found.setdefault(variant, HOMOPHONE)
+            elif variant not in self.lexicon.curated and not (
+                    i == 0 and len(term) <= 3 and self._named(variant)):
+                found.setdefault(variant, TYPO)
+
+    def _named(self, text: str) -> bool:
+        """Whether `text` or its first two characters name someone or somewhere: a name the
+        archive knows, a word of the dictionary or one it tags as a name (襄阳 of 襄阳市)."""
+        return (text in self.lexicon.names or text in dictionary_words()
+                or text[:2] in dictionary_names())
 
     def _two_off(self, term: str, found: dict[str, str]) -> None:
         """Two characters misread or mistyped in a long term: look-alikes and homophones

@@ -100,13 +100,21 @@ def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
 def test_rows_packed_closer_than_their_height_are_vertical_text_read_across():
     from ocr.hybrid import _Line, packed
 
-    def rows(pitch, height=60, n=6):
-        return [_Line((1, 1), [(c, 90, 100 + 80 * k, 100 + pitch * r, 60, height)
+    def rows(pitch, height=60, n=6, tall=()):
+        """n lines of four 60 px words; the words numbered in `tall` get a box twice the
+        line's height reaching up into the line above, as Tesseract gives some."""
+        return [_Line((1, 1), [(c, 90, 100 + 80 * k,
+                                100 + pitch * r - (height if k in tall else 0), 60,
+                                2 * height if k in tall else height)
                                for k, c in enumerate("档案工作")]) for r in range(n)]
 
-    assert not packed(rows(pitch=80))  # 公文 lines: 1.3 heights apart
-    assert packed(rows(pitch=58))      # one character of each column per "row"
-    assert not packed(rows(pitch=58, n=3))  # too few lines to tell
+    assert not packed(rows(pitch=110))  # 公文 lines: 1.8 character heights apart
+    assert packed(rows(pitch=72))       # one character of each column per "row"
+    assert not packed(rows(pitch=72, n=3))  # too few lines to tell
+    # a word's box twice the line's height: the rows are still 1.8 heights apart (the lines'
+    # rectangles, 120 px high, said 0.9: packed)
+    assert not packed(rows(pitch=110, tall=(1,)))
+    assert not packed(rows(pitch=84))  # 1.4 heights: single-spaced rows
 
 
 @pytest.mark.parametrize("tess, pp, want", [

@@ -79,6 +79,20 @@ class HybridEngine:
         recogniser."""
         data = tesseract.image_to_data(image, lang=settings.languages, psm=settings.psm,
                                        timeout=settings.timeout)
+        return self._read(image, data, settings, header)
+
+    def recognize_with_header(self, image: Image.Image, header: Image.Image,
+                              settings: OcrSettings) -> tuple[PageText, PageText]:
+        """recognize(image) and recognize_header(header) from one Tesseract run over both
+        (settings.psm for both): the language models loaded once per page."""
+        body, top = tesseract.images_to_data([image, header], lang=settings.languages,
+                                             psm=settings.psm, timeout=settings.timeout)
+        return (self._read(image, body, settings, False),
+                self._read(header, top, settings, True))
+
+    def _read(self, image: Image.Image, data: dict, settings: OcrSettings,
+              header: bool) -> PageText:
+        """The page from Tesseract's word table `data` of `image`, unsure lines re-read."""
         lines = merged_rows(lines_of(data)) if header else lines_of(data)
         warnings = layout_trouble(data, lines)
         # a page whose layout Tesseract got wrong is not re-read line by line: its reading

@@ -17,7 +17,9 @@ A page that looks like a ruled table, a photo, vertical text or a photocopy with
 blank columns between columns of characters, a rule down through the text) is read by PP-OCR
 first, then as above: Tesseract's pass over such a page was unsure on nearly every one of the
 neutral set's. On vertical text PP-OCR's reading is kept even when unsure: Tesseract reads
-rows across the columns (only when PP-OCR fails is it asked).
+rows across the columns (only when PP-OCR fails is it asked). A streaked photocopy is not read
+without the clean-up (its grain and streaks are what the clean-up is for): where all three
+readings of such a page were made (the neutral set, two seeds), that one was never kept.
 
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
 46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them; the hybrid's
@@ -35,7 +37,7 @@ from PIL import Image
 from .engine import GAPPED, TesseractEngine
 from .errors import OcrError, OcrUnavailable
 from .hybrid import LOST_LINES, PACKED, HybridEngine
-from .pagekind import VERTICAL, page_kind
+from .pagekind import STREAKED, VERTICAL, page_kind
 from .plausible import plausibility
 from .result import PageText
 from .settings import OcrSettings
@@ -96,7 +98,8 @@ class AutoEngine:
         order = (("ppocr", *(n for n in self.order if n != "ppocr")) if kind else self.order)
         tesseract = replace(settings, engine="tesseract")
         tries = [(name, replace(settings, engine=SETTINGS_ENGINE[name])) for name in order]
-        tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
+        if kind != STREAKED:  # a photocopy's grain and streaks are what the clean-up is for
+            tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
         candidates = [(name, lambda name=name, s=s: read(image, s, self.engines[name]))
                       for name, s in tries]
         labels = [_label(name, s) for name, s in tries]

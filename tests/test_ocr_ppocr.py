@@ -311,11 +311,19 @@ def test_auto_reads_a_streaked_photocopy_with_ppocr_first():
     ImageDraw.Draw(page).line([(520, 30), (520, page.height - 30)], fill=(90, 90, 90), width=4)
     hybrid = _Fixed("hybrid", PageText(text="新塘县", confidence=99.0))
     whole = _Fixed("ppocr", PageText(text="新塘县人民政府文件", confidence=99.0))
-    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": hybrid})
+    raw = _Fixed("tesseract", PageText(text="新塘县人民", confidence=99.0))
+    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": raw})
     found = ocr_page(page, OcrSettings(engine="auto"), auto)
-    assert found.text.startswith("新塘县人民政府文件") and (whole.calls, hybrid.calls) == (1, 0)
+    assert found.text.startswith("新塘县人民政府文件")
+    assert (whole.calls, hybrid.calls, raw.calls) == (1, 0, 0)
     assert any("looks like a page with rules down through its text" in w
                for w in found.warnings), found.warnings
+    # both unsure: the best of the two, and no reading without the clean-up
+    whole.page = PageText(text="新塘县人民政府文件", confidence=80.0)
+    hybrid.page = PageText(text="新塘县", confidence=70.0)
+    found = ocr_page(page, OcrSettings(engine="auto"), auto)
+    assert found.text.startswith("新塘县人民政府文件")
+    assert (whole.calls, hybrid.calls, raw.calls) == (2, 2, 0)  # the hybrid: page and header
 
 
 def test_lines_of_a_tilted_photo_are_read_in_the_rows_they_were_printed_in():

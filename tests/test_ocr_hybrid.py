@@ -82,9 +82,34 @@ def test_a_page_through_the_pipeline_keeps_header_number_and_boxes():
     assert all(0 <= b.start < b.end <= len(page.text) for b in page.boxes)
 
 
+@needs_font
+@pytest.mark.ocr
+def test_short_lines_of_a_page_are_recognised_padded_to_their_own_width_not_to_320_px(
+        monkeypatch):
+    """rapidocr pads every batch of lines to at least 320 px (at 48 px high): a two-character
+    table cell was read with five times its width of padding. On a whole page a batch is now
+    padded to its widest line, and read as well; the lines the hybrid cuts out keep
+    rapidocr's padding."""
+    from ocr.ppocr import PpocrEngine
+
+    image = ocr_images.text_image("档案", size=34, pad=30)
+    model = ppocr.load()
+    widths = []
+    for recogniser in (model.text_rec, model.line_rec):
+        session = recogniser.session
+        monkeypatch.setattr(recogniser, "session", lambda batch, session=session:
+                            widths.append(batch.shape[3]) or session(batch))
+    assert PpocrEngine().recognize(image, OcrSettings()).text == "档案"
+    assert widths and max(widths) < 200
+    widths.clear()
+    crop = hybrid.crop_line(image, (30, 30, image.width - 30, image.height - 30))
+    assert [text for text, _score in ppocr.recognize_lines([crop], OcrSettings())] == ["档案"]
+    assert widths == [320]
+
+
 def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
     class Slow:
-        def text_rec(self, crops):
+        def line_rec(self, crops):
             import time
             time.sleep(0.05)
             return [("档案", 0.99) for _ in crops], 0.05

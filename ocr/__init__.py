@@ -44,16 +44,18 @@ def ocr_page(
     if isinstance(engine, AutoEngine):  # runs this function per candidate engine and keeps one
         return engine.read_page(image, settings, ocr_page)
     prepared = prepare(image, settings)
-    result = _recognize(engine, prepared.image, settings)
+    result, header_read = _recognize_page(engine, prepared, settings)
     warnings = list(result.warnings)
     steps = settings.active_steps()
     if "orient" in steps and result.confidence < ORIENT_BELOW_CONFIDENCE:
-        prepared, result = _reorient(image, settings, engine, prepared, result, warnings)
+        turned, result = _reorient(image, settings, engine, prepared, result, warnings)
+        if turned is not prepared:  # the header is read again from the turned page
+            prepared, header_read = turned, None
     body = repair_mapped(Mapped.of(result.text))
     text = body.text
     boxes = placed(result.boxes, body, prepared)
     confidence = result.confidence
-    header = _header_text(prepared, settings, engine, warnings)
+    header = _header_text(prepared, settings, engine, warnings, header_read)
     if header and header.text not in text:
         shift = len(header.text) + 1 if text else 0
         text = f"{header.text}\n{text}" if text else header.text
@@ -80,6 +82,22 @@ def placed(boxes: tuple[Box, ...], text: Mapped, prepared: Prepared,
         if span is not None and rect is not None:
             out.append(Box(span[0], span[1], *rect))
     return out
+
+
+def _recognize_page(engine: OcrEngine, prepared: Prepared, settings: OcrSettings
+                    ) -> tuple[PageText, PageText | None]:
+    """The page's reading, and its red header's where the engine reads both in one go
+    (recognize_with_header: one Tesseract run, its language models loaded once); None when
+    the header is to be read apart (no header, another psm for it, an engine without)."""
+    both = getattr(engine, "recognize_with_header", None)
+    if both is None or prepared.header is None or settings.psm != HEADER_PSM:
+        return _recognize(engine, prepared.image, settings), None
+    try:
+        return both(prepared.image, prepared.header, settings)
+    except OcrError:
+        raise
+    except Exception as e:  # an engine bug must fail one page, not the whole batch
+        raise OcrError(f"OCR engine {getattr(engine, 'name', engine)!r} failed: {e!r}") from e
 
 
 def _recognize(engine: OcrEngine, image: Image.Image, settings: OcrSettings,
@@ -124,12 +142,16 @@ def _reorient(
 
 
 def _header_text(
-    prepared: Prepared, settings: OcrSettings, engine: OcrEngine, warnings: list[str]
+    prepared: Prepared, settings: OcrSettings, engine: OcrEngine, warnings: list[str],
+    found: PageText | None = None,
 ) -> PageText | None:
-    """OCR the red header crop as one block; None when absent or unreadable."""
+    """OCR the red header crop as one block (`found`: read already, with the page); None
+    when absent or unreadable."""
     if prepared.header is None:
         return None
-    found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM), header=True)
+    if found is None:
+        found = _recognize(engine, prepared.header, replace(settings, psm=HEADER_PSM),
+                           header=True)
     text = repair_mapped(Mapped.of(found.text)).sub(_NEWLINE, "").strip()
     if not text.text:
         return None

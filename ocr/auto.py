@@ -12,10 +12,14 @@ and erases others). The first sure reading is kept; when none is, the one with t
 score(): plausibility of its text (ocr/plausible.py, one scale for both engines) weighted by
 its engine's confidence.
 
-A page that looks like a ruled table, a photo or vertical text (ocr/pagekind.py: long rules
-across and down it, paper whose brightness varies over the page, blank columns between
-columns of characters) is read by PP-OCR first, then as above: Tesseract's pass over such a
-page was unsure on every one of the neutral set's.
+A page that looks like a ruled table, a photo, vertical text or a photocopy with streaks
+(ocr/pagekind.py: long rules across and down it, paper whose brightness varies over the page,
+blank columns between columns of characters, a rule down through the text) is read by PP-OCR
+first, then as above: Tesseract's pass over such a page was unsure on nearly every one of the
+neutral set's. On vertical text PP-OCR's reading is kept even when unsure: Tesseract reads
+rows across the columns (only when PP-OCR fails is it asked). A streaked photocopy is not read
+without the clean-up (its grain and streaks are what the clean-up is for): where all three
+readings of such a page were made (the neutral set, two seeds), that one was never kept.
 
 SURE: Tesseract's confidence on the sample 公文 scans was 88-93 and on rendered lines 87-96;
 46 on a ruled table it could not read. PP-OCR's was 97.7-99.9 on all of them; the hybrid's
@@ -33,7 +37,7 @@ from PIL import Image
 from .engine import GAPPED, TesseractEngine
 from .errors import OcrError, OcrUnavailable
 from .hybrid import LOST_LINES, PACKED, HybridEngine
-from .pagekind import page_kind
+from .pagekind import STREAKED, VERTICAL, page_kind
 from .plausible import plausibility
 from .result import PageText
 from .settings import OcrSettings
@@ -87,24 +91,30 @@ class AutoEngine:
         read: Callable[[Image.Image, OcrSettings, object], PageText],
     ) -> PageText:
         """The whole pipeline (`read`, i.e. ocr_page) per candidate; the best reading. A
-        page that looks like a ruled table, a photo or vertical text is read by PP-OCR
-        first: the hybrid's Tesseract pass would be unsure of it anyway (ocr/pagekind.py)."""
+        page that looks like a ruled table, a photo, vertical text or a streaked photocopy is
+        read by PP-OCR first: the hybrid's Tesseract pass would be unsure of it anyway
+        (ocr/pagekind.py)."""
         kind = page_kind(image) if "ppocr" in self.order else None
         order = (("ppocr", *(n for n in self.order if n != "ppocr")) if kind else self.order)
         tesseract = replace(settings, engine="tesseract")
         tries = [(name, replace(settings, engine=SETTINGS_ENGINE[name])) for name in order]
-        tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
-        page = self._choose(
-            [(name, lambda name=name, s=s: read(image, s, self.engines[name]))
-             for name, s in tries],
-            labels=[_label(name, s) for name, s in tries],
-        )
+        if kind != STREAKED:  # a photocopy's grain and streaks are what the clean-up is for
+            tries.append(("tesseract", replace(tesseract, preprocess=not settings.preprocess)))
+        candidates = [(name, lambda name=name, s=s: read(image, s, self.engines[name]))
+                      for name, s in tries]
+        labels = [_label(name, s) for name, s in tries]
+        # on vertical text Tesseract reads rows (psm 6) across the columns: PP-OCR's reading is
+        # kept, sure or not, and Tesseract's only asked for when PP-OCR fails
+        page = self._choose(candidates, labels, fallback_only=kind == VERTICAL)
         if kind and order != self.order:
             note = f"auto: read by PP-OCR first (the page looks like {kind})"
             page = replace(page, warnings=(note, *page.warnings))
         return page
 
-    def _choose(self, tries: list, labels: list[str] | None = None) -> PageText:
+    def _choose(self, tries: list, labels: list[str] | None = None,
+                fallback_only: bool = False) -> PageText:
+        """The first sure reading, else the best scored one; fallback_only: the first
+        reading, sure or not, the others only when it fails."""
         labels = labels or [name for name, _ in tries]
         readings: list[tuple[float, int, PageText]] = []
         failures: list[OcrError] = []
@@ -119,7 +129,7 @@ class AutoEngine:
             except OcrError as e:  # another candidate may still read the page
                 failures.append(e)
                 continue
-            if sure(page, name):  # a sure reading beats unsure ones: no further run
+            if fallback_only or sure(page, name):  # kept: no further run
                 chosen = (n, page)
                 break
             if n == 0:

@@ -107,14 +107,27 @@ class TesseractEngine:
         data = tesseract.image_to_data(
             image, lang=settings.languages, psm=settings.psm, timeout=settings.timeout
         )
-        page = page_from_data(data)
-        if gapped_layout(words_of(data)):
-            page = replace(page, warnings=(*page.warnings, GAPPED))
-        return page
+        return _page(data)
+
+    def recognize_with_header(self, image: Image.Image, header: Image.Image,
+                              settings: OcrSettings) -> tuple[PageText, PageText]:
+        """recognize() of the page and of its red header crop from one run of the program
+        (settings.psm for both): the language models loaded once per page."""
+        body, top = tesseract.images_to_data([image, header], lang=settings.languages,
+                                             psm=settings.psm, timeout=settings.timeout)
+        return _page(body), _page(top)
 
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def _page(data: dict) -> PageText:
+    """page_from_data, with GAPPED among its warnings when lines are split by wide gaps."""
+    page = page_from_data(data)
+    if gapped_layout(words_of(data)):
+        page = replace(page, warnings=(*page.warnings, GAPPED))
+    return page
 
 
 def words_of(data: dict) -> list[tuple[tuple, int, int, int]]:

@@ -1,4 +1,5 @@
-"""A cheap look at a page before any OCR: is it a ruled table, a photo or vertical text?
+"""A cheap look at a page before any OCR: is it a ruled table, a photo, vertical text or a
+page with rules down through its text?
 
 Tesseract reads none of them well: it loses a ruled table's cells and a photo's unevenly lit
 lines, and reads vertical columns across as rows (auto then asks PP-OCR for the whole page
@@ -6,14 +7,22 @@ anyway, after a Tesseract pass of 1-2 CPU s spent for nothing). They show on a c
 page LOOK_WIDTH pixels wide, in a few hundredths of a second: a table by long straight rules
 across and down the page, a photo by its paper whose brightness varies from one part of the
 page to another (uneven light, a background around the sheet), where a scanner's is even,
-and vertical text by the blank columns between its columns of characters.
+vertical text by the blank columns between its columns of characters, and a page crossed by
+rules down it (a photocopy's toner streaks, a rule between columns) by such a rule where no
+table's rules cross it.
 """
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
+from . import geometry
+
 LOOK_WIDTH = 640
+# skews below this (degrees) are left as they are; the skew is estimated on a copy reduced
+# this many times more (320 px wide: a quarter of the cost, within 0.1-0.2° of the estimate
+# at 640 px, enough to find rules a third of the page long)
+MIN_SKEW, SKEW_REDUCE = 0.2, 2
 # darker than this (0-255) on the reduced copy is ink
 DARK = 160
 # a rule runs straight over at least this share of the page's width (across) or height (down)
@@ -29,12 +38,21 @@ GRID, PAPER_RANGE = 6, 60
 # and 1.9-2.5 times; horizontal pages at most 0.20, their characters standing in a grid too)
 MIN_BLANK_COLUMNS, COLUMNS_OVER_ROWS = 0.28, 1.5
 
+# a rule down the page (RULE_DOWN of its height) that is not a table's: a photocopy's toner
+# streak or a rule between columns, which Tesseract reads across as junk or splits lines at
+# (the neutral set's photocopied 公文 pages of four seeds: 1-3 such rules on each of the 16,
+# straightened, whose reading auto mostly took from PP-OCR after an unsure Tesseract pass;
+# none on any other page of running text)
+MIN_RULES_DOWN_ALONE = 1
+
 # what each kind is called in auto's note (the page looks like …)
 TABLE, PHOTO, VERTICAL = "a ruled table", "a photo", "vertical text"
+STREAKED = "a page with rules down through its text (photocopy streaks?)"
 
 
 def page_kind(image: Image.Image) -> str | None:
-    """TABLE, PHOTO, VERTICAL or None (anything else: rows of text, a crop of a line …)."""
+    """TABLE, PHOTO, VERTICAL, STREAKED or None (anything else: rows of text, a crop of a
+    line …)."""
     if min(image.size) < 200:  # a crop of a few lines: no layout to look at
         return None
     scale = min(1.0, LOOK_WIDTH / image.width)
@@ -45,8 +63,18 @@ def page_kind(image: Image.Image) -> str | None:
         return TABLE
     if uneven_paper(grey):
         return PHOTO
+    # rules are looked for again on the copy straightened: a table skewed by 1° has no
+    # straight run of ink across a third of the page, nor a photocopy's streak down it
+    skew = geometry.estimate_skew(small.reduce(SKEW_REDUCE) if small.width >= 400 else small)
+    straight = (np.asarray(geometry.rotate(small, skew)) < DARK if abs(skew) >= MIN_SKEW
+                else None)
+    if straight is not None and ruled(straight):
+        return TABLE
     if in_columns(grey < DARK):
         return VERTICAL
+    if _rules((grey < DARK if straight is None else straight).T, RULE_DOWN) >= \
+            MIN_RULES_DOWN_ALONE:
+        return STREAKED
     return None
 
 

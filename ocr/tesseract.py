@@ -107,20 +107,53 @@ def image_to_data(image: Image.Image, *, lang: str, psm: int, timeout: float = 0
     return read_tsv(tsv)
 
 
+def images_to_data(images: list[Image.Image], *, lang: str, psm: int,
+                   timeout: float = 0.0) -> list[dict]:
+    """image_to_data of each image, from one run of the program over all of them: its
+    language models are loaded once (about 0.2 CPU s a run for chi_sim+chi_tra, as much as
+    reading a red header's crop). The same word tables as one run per image."""
+    with tempfile.TemporaryDirectory(prefix="dangan-tess-") as folder:
+        paths = [Path(folder, f"page-{n}.png") for n in range(len(images))]
+        for image, path in zip(images, paths):
+            _flat(image).save(path, format="PNG")
+        listing, base = Path(folder, "pages.txt"), Path(folder, "out")
+        listing.write_text("".join(f"{path}\n" for path in paths), encoding="utf-8")
+        run([str(listing), str(base), "-l", lang, "-c", "tessedit_create_tsv=1",
+             "--psm", str(int(psm))], timeout=timeout)
+        columns = read_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+    return [_page(columns, n + 1) for n in range(len(images))]
+
+
+def _page(columns: dict, number: int) -> dict:
+    """The rows of one page (page_num, from 1) of a word table over several images, as the
+    table of that image alone (its page_num 1)."""
+    rows = [i for i, page in enumerate(columns.get("page_num", [])) if page == number]
+    if not rows:
+        return {}
+    table = {name: [values[i] for i in rows] for name, values in columns.items()}
+    table["page_num"] = [1] * len(rows)
+    return table
+
+
 def orientation(image: Image.Image, *, timeout: float = 0.0) -> dict:
     """Tesseract's orientation and script detection (OSD) of `image`: {"rotate": 90, ...}."""
     return read_osd(_on_image(image, ["-l", "osd", "--psm", "0"], "osd", timeout))
 
 
+def _flat(image: Image.Image) -> Image.Image:
+    """The image with its transparent parts as white paper (what Tesseract reads)."""
+    if "A" not in image.getbands():
+        return image
+    flat = Image.new("RGB", image.size, (255, 255, 255))
+    flat.paste(image, (0, 0), image.getchannel("A"))
+    return flat
+
+
 def _on_image(image: Image.Image, args: list[str], suffix: str, timeout: float) -> str:
     """Run tesseract on `image` (saved as a lossless PNG); the text of its `suffix` output."""
-    if "A" in image.getbands():  # transparent parts read as white paper
-        flat = Image.new("RGB", image.size, (255, 255, 255))
-        flat.paste(image, (0, 0), image.getchannel("A"))
-        image = flat
     with tempfile.TemporaryDirectory(prefix="dangan-tess-") as folder:
         source, base = Path(folder, "page.png"), Path(folder, "out")
-        image.save(source, format="PNG")
+        _flat(image).save(source, format="PNG")
         run([str(source), str(base), *args], timeout=timeout)
         return base.with_suffix("." + suffix).read_text(encoding="utf-8")
 

@@ -82,9 +82,34 @@ def test_a_page_through_the_pipeline_keeps_header_number_and_boxes():
     assert all(0 <= b.start < b.end <= len(page.text) for b in page.boxes)
 
 
+@needs_font
+@pytest.mark.ocr
+def test_short_lines_of_a_page_are_recognised_padded_to_their_own_width_not_to_320_px(
+        monkeypatch):
+    """rapidocr pads every batch of lines to at least 320 px (at 48 px high): a two-character
+    table cell was read with five times its width of padding. On a whole page a batch is now
+    padded to its widest line, and read as well; the lines the hybrid cuts out keep
+    rapidocr's padding."""
+    from ocr.ppocr import PpocrEngine
+
+    image = ocr_images.text_image("档案", size=34, pad=30)
+    model = ppocr.load()
+    widths = []
+    for recogniser in (model.text_rec, model.line_rec):
+        session = recogniser.session
+        monkeypatch.setattr(recogniser, "session", lambda batch, session=session:
+                            widths.append(batch.shape[3]) or session(batch))
+    assert PpocrEngine().recognize(image, OcrSettings()).text == "档案"
+    assert widths and max(widths) < 200
+    widths.clear()
+    crop = hybrid.crop_line(image, (30, 30, image.width - 30, image.height - 30))
+    assert [text for text, _score in ppocr.recognize_lines([crop], OcrSettings())] == ["档案"]
+    assert widths == [320]
+
+
 def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
     class Slow:
-        def text_rec(self, crops):
+        def line_rec(self, crops):
             import time
             time.sleep(0.05)
             return [("档案", 0.99) for _ in crops], 0.05
@@ -100,13 +125,21 @@ def test_ppocr_line_recognition_honours_the_timeout(monkeypatch):
 def test_rows_packed_closer_than_their_height_are_vertical_text_read_across():
     from ocr.hybrid import _Line, packed
 
-    def rows(pitch, height=60, n=6):
-        return [_Line((1, 1), [(c, 90, 100 + 80 * k, 100 + pitch * r, 60, height)
+    def rows(pitch, height=60, n=6, tall=()):
+        """n lines of four 60 px words; the words numbered in `tall` get a box twice the
+        line's height reaching up into the line above, as Tesseract gives some."""
+        return [_Line((1, 1), [(c, 90, 100 + 80 * k,
+                                100 + pitch * r - (height if k in tall else 0), 60,
+                                2 * height if k in tall else height)
                                for k, c in enumerate("档案工作")]) for r in range(n)]
 
-    assert not packed(rows(pitch=80))  # 公文 lines: 1.3 heights apart
-    assert packed(rows(pitch=58))      # one character of each column per "row"
-    assert not packed(rows(pitch=58, n=3))  # too few lines to tell
+    assert not packed(rows(pitch=110))  # 公文 lines: 1.8 character heights apart
+    assert packed(rows(pitch=72))       # one character of each column per "row"
+    assert not packed(rows(pitch=72, n=3))  # too few lines to tell
+    # a word's box twice the line's height: the rows are still 1.8 heights apart (the lines'
+    # rectangles, 120 px high, said 0.9: packed)
+    assert not packed(rows(pitch=110, tall=(1,)))
+    assert not packed(rows(pitch=84))  # 1.4 heights: single-spaced rows
 
 
 @pytest.mark.parametrize("tess, pp, want", [

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import ocr_images
-from ocr.pagekind import PHOTO, TABLE, VERTICAL, page_kind
+from ocr.pagekind import PHOTO, STREAKED, TABLE, VERTICAL, page_kind
 
 pytestmark = pytest.mark.skipif(
     ocr_images.font_path() is None, reason="no CJK font installed (apt-get install fonts-noto-cjk)"
@@ -66,3 +66,19 @@ def test_columns_of_characters_are_vertical_text_and_the_same_text_in_rows_is_no
 def test_a_crop_of_one_line_is_neither():
     line = ocr_images.text_image("档案馆开放时间调整的通知", size=32, pad=20)
     assert page_kind(line) is None
+
+
+def test_a_page_of_text_crossed_by_a_streak_down_it_is_streaked_and_skew_does_not_hide_it():
+    page = ocr_images.clean_page()
+    assert page_kind(ocr_images.skewed(page, 2.0)) is None  # skewed text alone: nothing
+    streaked = page.copy()  # a photocopy's toner streak: a thin grey line down the page
+    draw = ImageDraw.Draw(streaked)
+    draw.line([(520, 30), (520, streaked.height - 30)], fill=(90, 90, 90), width=4)
+    assert page_kind(streaked) == STREAKED
+    assert page_kind(ocr_images.skewed(streaked, 2.0)) == STREAKED
+
+
+def test_a_skewed_table_is_still_a_table():
+    table = _table()
+    assert page_kind(table.rotate(1.5, resample=Image.BICUBIC, expand=True,
+                                  fillcolor="white")) == TABLE

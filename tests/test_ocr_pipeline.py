@@ -102,3 +102,32 @@ def test_page_without_text_gives_empty_text_and_a_warning():
     assert result.text == ""
     assert result.confidence == 0.0
     assert any("orientation" in w for w in result.warnings)
+
+
+def test_page_and_red_header_are_read_in_one_tesseract_run_with_the_same_result(monkeypatch):
+    """The page and its red header crop go to one run of the program (its language models
+    loaded once); the word tables, and so the page read, are those of a run per image."""
+    from ocr import tesseract
+    from ocr.hybrid import HybridEngine
+    from ocr.preprocess import prepare
+
+    page = pages()["clean"]
+    prepared = prepare(page, OcrSettings())
+    assert prepared.header is not None
+    both = tesseract.images_to_data([prepared.image, prepared.header], lang="chi_sim+chi_tra",
+                                    psm=6)
+    alone = [tesseract.image_to_data(image, lang="chi_sim+chi_tra", psm=6)
+             for image in (prepared.image, prepared.header)]
+    assert both == alone
+    assert "".join(alone[1]["text"]).startswith("新塘")  # the header crop's own table
+    runs = []
+    real_run = tesseract.run
+    monkeypatch.setattr(tesseract, "run", lambda args, **kw: runs.append(args) or
+                        real_run(args, **kw))
+    for engine in (TesseractEngine(), HybridEngine()):
+        runs.clear()
+        once = ocr_page(page, OcrSettings(), engine)
+        assert len(runs) == 1 and once.text.startswith(ocr_images.HEADER)
+        monkeypatch.delattr(type(engine), "recognize_with_header")  # a run per image
+        runs.clear()
+        assert ocr_page(page, OcrSettings(), engine) == once and len(runs) == 2

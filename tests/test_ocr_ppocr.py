@@ -275,6 +275,57 @@ def test_auto_keeps_a_sure_hybrid_reading_and_asks_ppocr_when_lines_were_lost():
     assert last.calls == 0  # PP-OCR was sure: no third reading
 
 
+def _columns_page() -> Image.Image:
+    """Eight columns of characters, right to left (what ocr.pagekind calls vertical text)."""
+    text = "各乡镇人民政府县直各单位为做好档案工作现将有关事项通知如下请认真贯彻执行"
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    for c in range(8):
+        for k, char in enumerate(text[(c * 16) % len(text):][:16]):
+            draw.text((1060 - 120 * c, 200 + 64 * k), char, font=ocr_images.font(48), fill="black")
+    return page
+
+
+@needs_font
+def test_auto_keeps_ppocrs_reading_of_vertical_text_even_unsure_and_asks_tesseract_on_failure():
+    """Tesseract reads rows across the columns of vertical text: neither of its readings is
+    asked for when PP-OCR read the page, sure or not; only when PP-OCR fails."""
+    image = _columns_page()
+    unsure = _Fixed("ppocr", PageText(text="各乡镇人民政府县直各单位", confidence=90.0))
+    hybrid = _Fixed("hybrid", PageText(text="各县为", confidence=99.0))
+    last = _Fixed("tesseract", PageText(text="各县", confidence=99.0))
+    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": unsure, "tesseract": last})
+    page = ocr_page(image, OcrSettings(engine="auto"), auto)
+    assert page.text == "各乡镇人民政府县直各单位"
+    assert (unsure.calls, hybrid.calls, last.calls) == (1, 0, 0)
+    assert "auto: read by PP-OCR first (the page looks like vertical text)" in page.warnings
+    unsure.error = OcrError("PP-OCR failed")
+    page = ocr_page(image, OcrSettings(engine="auto"), auto)
+    assert page.text == "各县为" and hybrid.calls == 1 and last.calls == 0
+    assert any("ppocr failed" in w for w in page.warnings), page.warnings
+
+
+@needs_font
+def test_auto_reads_a_streaked_photocopy_with_ppocr_first():
+    page = ocr_images.clean_page().copy()
+    ImageDraw.Draw(page).line([(520, 30), (520, page.height - 30)], fill=(90, 90, 90), width=4)
+    hybrid = _Fixed("hybrid", PageText(text="新塘县", confidence=99.0))
+    whole = _Fixed("ppocr", PageText(text="新塘县人民政府文件", confidence=99.0))
+    raw = _Fixed("tesseract", PageText(text="新塘县人民", confidence=99.0))
+    auto = AutoEngine(engines={"hybrid": hybrid, "ppocr": whole, "tesseract": raw})
+    found = ocr_page(page, OcrSettings(engine="auto"), auto)
+    assert found.text.startswith("新塘县人民政府文件")
+    assert (whole.calls, hybrid.calls, raw.calls) == (1, 0, 0)
+    assert any("looks like a page with rules down through its text" in w
+               for w in found.warnings), found.warnings
+    # both unsure: the best of the two, and no reading without the clean-up
+    whole.page = PageText(text="新塘县人民政府文件", confidence=80.0)
+    hybrid.page = PageText(text="新塘县", confidence=70.0)
+    found = ocr_page(page, OcrSettings(engine="auto"), auto)
+    assert found.text.startswith("新塘县人民政府文件")
+    assert (whole.calls, hybrid.calls, raw.calls) == (2, 2, 0)  # the hybrid: page and header
+
+
 def test_lines_of_a_tilted_photo_are_read_in_the_rows_they_were_printed_in():
     """A photo turned 3°: the signature on the right sits as high on the image as the last
     body line on the left, yet it is printed a row below it (and the date one more)."""

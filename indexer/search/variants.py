@@ -189,8 +189,9 @@ class VariantFinder:
                  and sum(is_cjk(c) for c in t) >= 3)
         held = (t for t in named if self.count(t))  # (counted one by one, as far as needed)
         for name in list(itertools.islice(held, MISREAD_NAMES)):
-            misread: dict[str, str] = {}  # (a person's name: what its records hold, read)
-            self._misread(name, misread, read=found[name] != SHORT)
+            misread: dict[str, str] = {}  # (a person's name: what its records hold, read;
+            # an organisation's: guessed, as a long name's changes cost more to look for)
+            self._misread(name, misread, read=found[name] != SHORT and len(name) <= 4)
             for text, kind in misread.items():
                 found.setdefault(text, kind)
 

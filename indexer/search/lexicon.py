@@ -13,7 +13,7 @@ from itertools import combinations
 
 from ..analysis.names import (dictionary_words, is_organisation, name_like, near_keys,
                               within_one)
-from ..analysis.normalize import normalize
+from ..analysis.normalize import is_cjk, normalize
 from ..analysis.phonetic import pinyin_keys
 
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")  # a name pinyin may be typed for
@@ -54,7 +54,7 @@ class Lexicon:
         the rest (永泰人社局 → 永泰县人力资源和社会保障局, 宾阳人大常委会 → 宾阳县人民代表大会常务
         委员会, 桃源村委会 → 桃源村民委员会; 阜宁县局 names no one office), fewest characters
         left out first."""
-        if len(term) < 3 or not all(_CJK_NAME.fullmatch(c * 2) for c in term):
+        if len(term) < 3 or not all(map(is_cjk, term)):
             return []
         found = {org: len(form) for form, org in self._by_ends.get((term[0], term[-1]), ())
                  if len(form) > len(term) and _contracts(term, form)}

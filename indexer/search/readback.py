@@ -40,8 +40,9 @@ def chars_at(arrays: IndexArrays, field: str, starts: np.ndarray, place: int,
         if held is None:
             return None
         for start in execute.starts_in(starts, doc).tolist():
-            at = held.pos.searchsorted(start + np.arange(len(term)))
-            if at[-1] >= len(held.pos) or (held.pos[at] != start + np.arange(len(term))).any():
+            spots = start + np.arange(len(term))
+            at = held.pos.searchsorted(spots)
+            if at[-1] >= len(held.pos) or (held.pos[at] != spots).any():
                 return None  # (the index and the text disagree: guess instead)
             ids = held.ids[at]
             if (ids[others] != wanted[others]).any() or ids[place] >= 0x110000:

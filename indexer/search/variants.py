@@ -34,7 +34,8 @@ SYNONYMS = (
     "计生=计划生育", "交管=交通管理", "综治=社会治安综合治理", "人大=人民代表大会",
     "政协=政治协商会议", "纪委=纪律检查委员会", "纪检=纪律检查", "组织部=党委组织部",
     "宣传部=党委宣传部", "统战=统一战线", "政法委=政法委员会", "常委会=常务委员会",
-    "发改=发展和改革", "发改委=发展和改革委员会", "经信委=经济和信息化委员会", "卫计委=卫生和计划生育委员会",
+    "发改=发展和改革", "发改委=发展和改革委员会", "经信委=经济和信息化委员会",
+    "卫计委=卫生和计划生育委员会",
     "卫健委=卫生健康委员会", "卫健=卫生健康", "人社=人力资源和社会保障",
     "住建=住房和城乡建设", "自规=自然资源和规划", "国土=国土资源", "环保=环境保护",
     "农委=农业委员会", "教委=教育委员会", "科委=科学技术委员会", "计委=计划委员会",
@@ -236,11 +237,8 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
-            read = self.read(term, i) if self.read is not None and cjk else None
-            if read is not None:  # what the records hold there, read
-                self._held_instead(term, i, read[0], found)
-                if read[1]:
-                    continue  # (all of it: nothing to guess)
+            if cjk and self._read_instead(term, i, found):
+                continue  # (all it holds there read: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):  # (else no record
@@ -295,6 +293,15 @@ class VariantFinder:
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)
+
+    def _read_instead(self, term: str, i: int, found: dict[str, str]) -> bool:
+        """What the records `fits` found hold in place of term[i], read (`_held_instead`);
+        True when that is all of them (nothing left to guess there)."""
+        read = self.read(term, i) if self.read is not None else None
+        if read is None:
+            return False
+        self._held_instead(term, i, read[0], found)
+        return read[1]
 
     def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str]) -> None:
         """The variants of `term` with what records hold in place of term[i] (read): a

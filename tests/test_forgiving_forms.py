@@ -9,6 +9,7 @@ import pytest
 from conftest import archive_over
 
 from indexer import dates
+from indexer.analysis.names import NAMES_FILE
 from indexer.search.archive import SearchRequest
 from indexer.search.lexicon import build
 from indexer.search.variants import docnum_forms
@@ -26,6 +27,13 @@ RECORDS = {
     "e/ou.txt": "表彰通报\n区亮慧同志被评为优秀党员。\n",
     "e/ou_misread.txt": "考勤表\n匹亮慧同志全勤。\n",  # 区 read as 匹
     "e/li.txt": "值班表\n李亮慧同志值班。\n",  # another person
+    "f/xiuying.txt": "表彰通报\n李秀英同志被评为先进工作者。\n",
+    "f/xiuying_misread.txt": "签到表\n出席：李秀荚、王五。\n",  # 英 read as 荚: in no table
+    "f/xiuming.txt": "值班表\n李秀明同志值班。\n",  # another person the text names
+    "g/meng1.txt": "表彰通报\n孟鑫国同志被评为先进工作者。\n",
+    "g/meng2.txt": "值班表\n孟鑫国同志值班。\n",
+    "g/meng3.txt": "会议纪要\n孟鑫国同志主持会议。\n",
+    "g/meng_misread.txt": "考勤表\n孟鑫图同志全勤。\n",  # 国 read as 图: in no table
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -38,6 +46,7 @@ CATALOG = (
     "d/clean.txt,表彰决定,石门乡人民政府,,2020-02-01,公开,司马卫鹏,\n"
     "e/ou.txt,表彰通报,石门乡人民政府,,2020-03-01,公开,区亮慧,\n"
     "e/li.txt,值班表,石门乡人民政府,,2020-03-02,公开,李亮慧,\n"
+    "f/xiuying.txt,表彰通报,石门乡人民政府,,2020-04-01,公开,李秀英,\n"
 )
 
 
@@ -161,3 +170,25 @@ def test_a_surname_read_from_the_record_is_taken_unless_it_names_another_person(
     assert found["e/ou.txt"] == ("exact", ())
     assert found["e/ou_misread.txt"] == ("approximate", ("匹亮慧",))
     assert "e/li.txt" not in found
+
+
+@pytest.mark.parametrize("typed", ["lixiuying", "li xiu ying", "李秀英"])
+def test_the_last_character_of_a_name_misread_is_read_from_the_record(archive, typed):
+    """李秀英's scan reads 李秀荚 (英 read as 荚, in no table): found whether the name is typed or
+    spelled in pinyin, read from the record at the last character although the middle one
+    (a single character on each side) cannot be located; 李秀明, another person the text
+    names, is not offered."""
+    found = hits(archive, typed)
+    assert found["f/xiuying_misread.txt"] == ("approximate", ("李秀荚",))
+    assert "f/xiuming.txt" not in found
+
+
+def test_a_misread_name_the_text_holds_is_found_when_rarer_than_the_name(archive):
+    """孟鑫国's scan reads 孟鑫图 (国 read as 图, in no table), which the segmenter takes for a
+    name of its own: held by fewer records than 孟鑫国, it is a misreading and found; 李秀明
+    (above), as common as 李秀英, is another person."""
+    names = set(archive.dir.joinpath(NAMES_FILE).read_text(encoding="utf-8").splitlines())
+    assert "孟鑫图" in names  # (what makes this case: the text names it)
+    found = hits(archive, "孟鑫国")
+    assert found["g/meng_misread.txt"] == ("approximate", ("孟鑫图",))
+    assert {found[f"g/meng{n}.txt"][0] for n in (1, 2, 3)} == {"exact"}

@@ -119,14 +119,14 @@ class _Builder:
         if not spans:
             return
         self._materialise()
-        keep = np.ones(len(self.text), dtype=bool)
-        pieces, last = [], 0
-        for a, b in spans:
-            pieces.append(self.text[last:a])
-            keep[a:b] = False
-            last = b
-        pieces.append(self.text[last:])
-        self.text, self.starts, self.ends = "".join(pieces), self.starts[keep], self.ends[keep]
+        n = len(self.text)
+        bounds = np.array(spans, dtype=np.int64)  # (each span opens and closes a deleted run)
+        inside = np.cumsum(np.bincount(bounds[:, 0], minlength=n + 1)
+                           - np.bincount(bounds[:, 1], minlength=n + 1))[:n]
+        keep = inside == 0
+        points = np.frombuffer(self.text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self.text = points[keep].tobytes().decode("utf-32-le", "surrogatepass")
+        self.starts, self.ends = self.starts[keep], self.ends[keep]
 
     def map_chars(self, func) -> None:
         """Replace each character by func(ch) (which may be longer or empty)."""

@@ -284,11 +284,8 @@ class VariantFinder:
             if read and cjk and self.read is not None:
                 if not self.fits(term[:i], term[i + 1:], besides=term):
                     continue
-                read = self.read(term, i)
-                if read is not None:
-                    self._held_instead(term, i, read[0], found)
-                    if read[1]:
-                        continue
+                if self._read_instead(term, i, found):
+                    continue  # (all its records hold there read: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
             for x in self._joining(before, self.lookalikes(ch), nxt):
@@ -306,9 +303,7 @@ class VariantFinder:
     def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str]) -> None:
         """The variants of `term` with what records hold in place of term[i] (read): a
         look-alike or homophone as guessing would label it; any other character unless the
-        result is a name a catalog gives, or — the first of three characters, where two kept
-        say little — any name the archive knows (匹亮慧 is 区亮慧 misread; 李建成 is another
-        person than 王建成, 襄阳市 another city than 当阳市)."""
+        result names someone else (`_another`)."""
         ch = term[i]
         for x in sorted(held - {ch}):
             variant = term[:i] + x + term[i + 1:]
@@ -316,9 +311,24 @@ class VariantFinder:
                 found.setdefault(variant, OCR)
             elif x in _sounding(ch):
                 found.setdefault(variant, HOMOPHONE)
-            elif variant not in self.lexicon.curated and not (
-                    i == 0 and len(term) <= 3 and self._named(variant)):
+            elif not self._another(term, i, variant):
                 found.setdefault(variant, TYPO)
+
+    def _another(self, term: str, i: int, variant: str) -> bool:
+        """Whether `variant`, `term` with term[i] changed to neither a look-alike nor a
+        homophone, names someone or somewhere else: a name a catalog gives; for a term of three
+        characters, where two kept say little, with its first character changed any name the
+        archive knows, a word of the dictionary or one it tags as a name (匹亮慧 is 区亮慧
+        misread; 李建成 is another person than 王建成, 襄阳市 another city than 当阳市); with
+        another changed, a name the archive knows held by as many records as `term` or more
+        (王建华 beside 王建国: a misreading is rarer than what it misreads, as 孟鑫图 of 孟鑫国)."""
+        if variant in self.lexicon.curated:
+            return True
+        if len(term) > 3:
+            return False
+        if i == 0:
+            return self._named(variant)
+        return variant in self.lexicon.names and self.count(variant) >= self.count(term)
 
     def _named(self, text: str) -> bool:
         """Whether `text` or its first two characters name someone or somewhere: a name the

@@ -13,6 +13,9 @@ PUBLIC = {
     "p/a.txt": "档案员任命通知\n赵密仁同志任档案员，负责档案保密工作。\n",
     "p/b.txt": "工作总结\n李卫东负责保密工作，王建成负责交通安全管理。\n",
     "p/c.txt": "会议纪要\n孙觉民同志参加会议，研究档案工作。\n",
+    # a word more records hold than variant_threshold: searched loosely only if it named someone
+    **{f"p/m{i}.txt": "馆藏通报\n档案馆开放查阅，档案室整理案卷，档案局检查。" + "完成。" * i + "\n"
+       for i in range(11)},  # (lengths apart: no two scores tie)
 }
 # many secret names starting 赵密 (sorted before 赵密仁), 赵密德 one character from 赵密仁, and
 # characters following 保 in more records than 保密 is in
@@ -30,9 +33,13 @@ SECRET_ROWS = "".join(
     f"{path},关于孙绝密同志的审查报告,国家安全特别委员会,特密发〔2020〕{i + 1}号,2020-01-01,机密,"
     + "；".join(["孙绝密", "赵密德", *(f"赵密{c}" for c in CROWD)]) + "\n"
     for i, path in enumerate(SECRET))
+# a withheld record's catalog makes that word a name (its 责任者, a person in its 人员)
+SECRET["s/y.txt"] = "内部通报\n档案管理工作情况。\n"
+SECRET_ROWS += "s/y.txt,内部通报,档案馆,,2020-02-01,机密,档案室\n"
 
 QUERIES = ["赵密德", "赵密仁", "孙绝密", "孙绝", "sunjuemi", "sjm", "zmd", "档案保家", "档案保密",
-           "国家安全特别委", "特密发2020 1号", "保密工作", "孙觉民", "赵密德 OR 王建成"]
+           "国家安全特别委", "特密发2020 1号", "保密工作", "孙觉民", "赵密德 OR 王建成",
+           "档案馆", "档案室"]
 PREFIXES = ["赵", "赵密", "孙", "孙绝", "zm", "zhao", "sj", "su", "特密", "国家", "保"]
 
 

@@ -30,8 +30,8 @@ from ..private import private_dir
 from .fixes import corrections_in_force
 from ..store.lock import IndexLock
 from ..store.manifest import Entry, Manifest
-from ..store.schema import (USER_WORDS_FILE, add_boxes_field, build_schema, check_stamp,
-                            write_stamp)
+from ..store.schema import (CATALOG_NAMES_FILE, USER_WORDS_FILE, add_boxes_field,
+                            build_schema, check_stamp, write_stamp)
 from ..store.sources import read_sources, write_sources
 from ..store.swap import exchange
 from ..store.writer import BatchWriter
@@ -104,6 +104,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             words = load_user_words(settings, corpus)  # the workers' analyzer, then searches'
             (target / USER_WORDS_FILE).write_text("\n".join(sorted(set(words))),
                                                   encoding="utf-8")
+            (target / CATALOG_NAMES_FILE).write_text("\n".join(sorted(corpus.names)),
+                                                     encoding="utf-8")
             write_sources(target, corpus.sources)
             setup = worker_setup(settings, words)
             _check_ocr(setup, work)

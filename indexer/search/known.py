@@ -9,10 +9,14 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.names import NAMES_FILE
+from ..analysis.normalize import normalize
 from ..store.arrays import IndexArrays
-from ..store.schema import USER_WORDS_FILE
+from ..store.schema import CATALOG_NAMES_FILE, USER_WORDS_FILE
 from . import execute, lexicon
-from .compile import ANYWHERE, match_node
+from .compile import ANYWHERE, AnyOf, Grams, match_node
+
+# where a record gives a name the way the catalogs and 责任者 do (its 责任者, 人员 …)
+CATALOG_NGRAMS = ("org_ng", "meta_ng")
 
 
 def archive_lexicon(arrays: IndexArrays, index_dir: Path,
@@ -53,13 +57,35 @@ def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
         layout = segments(arrays)
         held = Holdings(arrays, live, layout, (carried or {}).get(("held", clearance)))
         full = archive_lexicon(arrays, index_dir, carried)
-        witnesses = {name: held.witness(name) for name in full.names}
+        given = catalog_given(arrays, index_dir)
+        where = {name: CATALOG_NGRAMS if name in given else ANYWHERE for name in full.names}
+        witnesses = {(name, where[name]): held.witness(name, where[name]) for name in full.names}
         if carried is not None:
             carried[("held", clearance)] = (layout, witnesses)
         arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in, each field's
         # too: made now)
-        return full.within(lambda name: witnesses[name] is not None)
+        return full.within(lambda name: witnesses[(name, where[name])] is not None)
     return arrays._cached(("lexicon", clearance), build)
+
+
+def catalog_given(arrays: IndexArrays, index_dir: Path) -> frozenset[str]:
+    """The names the archive knows only because a record's catalog row or 责任者 gives them
+    (not the configuration, not a name the segmenter found in a text): a reader knows such a
+    name only where a record they may see gives it so — a word of their records (档案馆) is no
+    name to them because a 机密 record's 责任者 is that word. An index written before the
+    catalogs' names were kept apart: every configured word counts as one (fail closed)."""
+    def build():
+        def lines(name: str) -> set[str]:
+            path = index_dir / name
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            return {normalize(w).text.strip() for w in text.splitlines() if w.strip()}
+        texts = lines(NAMES_FILE)
+        words = lines(USER_WORDS_FILE)
+        catalogs = (lines(CATALOG_NAMES_FILE) if (index_dir / CATALOG_NAMES_FILE).exists()
+                    else words)
+        orgs = {normalize(o).text.strip() for o in arrays.codes("org")[1]}
+        return frozenset((catalogs | orgs) - (words - catalogs) - texts)
+    return arrays._cached(("catalog given",), build)
 
 
 def segments(arrays: IndexArrays) -> dict[str, tuple[int, int]]:
@@ -82,20 +108,25 @@ class Holdings:
         self.added = live[execute.member(live, added)]  # the new segments' live documents
         self.starts = sorted((first, segid) for segid, (first, _n) in layout.items())
 
-    def witness(self, name: str) -> tuple[str, int] | None:
-        before = self.last.get(name, _UNKNOWN)
+    def witness(self, name: str, fields: tuple[str, ...] = ANYWHERE) -> tuple[str, int] | None:
+        """A live record holding `name` in one of the n-gram `fields`."""
+        before = self.last.get((name, fields), _UNKNOWN)
         if before is None:  # no record held it: only one added since can
-            return self._first(name, self.added)
+            return self._first(name, fields, self.added)
         if before is not _UNKNOWN and before[0] in self.layout:
             docnum = self.layout[before[0]][0] + before[1]
             if execute.member(np.array([docnum], dtype=np.int64), self.live)[0]:
                 return before
-        return self._first(name, self.live)
+        return self._first(name, fields, self.live)
 
-    def _first(self, name: str, within: np.ndarray) -> tuple[str, int] | None:
+    def _first(self, name: str, fields: tuple[str, ...],
+               within: np.ndarray) -> tuple[str, int] | None:
         if not len(within):
             return None
-        ids = execute.docs(self.arrays, match_node(name), {}, within)
+        node = match_node(name)
+        if fields != ANYWHERE:
+            node = AnyOf(tuple(g for g in node.nodes if isinstance(g, Grams) and g.field in fields))
+        ids = execute.docs(self.arrays, node, {}, within)
         ids = ids[execute.member(ids, within)]
         if not len(ids):
             return None

@@ -14,6 +14,7 @@ from ..fields import FACETS, SECURITY_LEVELS, registry_hash
 
 STAMP_FILE = "dangan.json"
 USER_WORDS_FILE = "userwords.txt"
+CATALOG_NAMES_FILE = "catalognames.txt"  # the user words the catalogs gave (not the config)
 
 __all__ = ["FACETS", "build_schema", "write_stamp", "check_stamp", "security_level"]
 

@@ -19,6 +19,15 @@ def test_quotes_or_and_minus():
     assert node == And((Or((Term("档案 保密", quoted=True), Term("王建成"))), Not(Term("交通"))))
 
 
+def test_a_minus_before_a_number_excludes_it_as_before_a_word():
+    """档案 -2008 is 档案 NOT 2008 (it once searched for "-2008", finding what it meant to
+    leave out); a number with a dash inside (0717-3217083, 2008-07-02) stays one term."""
+    assert parse("档案 -2008") == parse("档案 NOT 2008") == And((Term("档案"), Not(Term("2008"))))
+    assert parse("档案 -0717") == And((Term("档案"), Not(Term("0717"))))
+    assert parse("0717-3217083") == Term("0717-3217083")
+    assert parse("2008-07-02") == Term("2008-07-02")
+
+
 def test_fields_chinese_and_english():
     assert parse("题名:工作总结") == Term("工作总结", "title")
     assert parse("文号:新政发〔2019〕3号") == Term("新政发〔2019〕3号", "doc_number")

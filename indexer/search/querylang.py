@@ -158,7 +158,7 @@ class _Parser:
                 return None
             node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None
-        if tok.startswith("-") and len(tok) > 1 and tok[1] not in "-.0123456789":
+        if tok.startswith("-") and len(tok) > 1 and tok[1] not in "-.":  # (-2008 too: --, -.5 kept)
             self.tokens[self.i] = tok[1:]
             node = self.unary(_deeper(depth))
             return Not(node) if node is not None else None

@@ -14,8 +14,8 @@ PUBLIC = {
     "p/b.txt": "工作总结\n李卫东负责保密工作，王建成负责交通安全管理。\n",
     "p/c.txt": "会议纪要\n孙觉民同志参加会议，研究档案工作。\n",
     # a word more records hold than variant_threshold: searched loosely only if it named someone
-    **{f"p/m{i}.txt": "馆藏通报\n档案馆开放查阅，档案室整理案卷，档案局检查。" + "完成。" * i + "\n"
-       for i in range(11)},  # (lengths apart: no two scores tie)
+    **{f"p/m{i}.txt": "馆藏通报\n" + "档案馆开放查阅。" * (i + 1) + "档案室整理案卷。" * (11 - i)
+       + "档案局检查。\n" for i in range(11)},  # (each word held apart times: no scores tie)
 }
 # many secret names starting 赵密 (sorted before 赵密仁), 赵密德 one character from 赵密仁, and
 # characters following 保 in more records than 保密 is in

@@ -34,6 +34,12 @@ RECORDS = {
     "g/meng2.txt": "值班表\n孟鑫国同志值班。\n",
     "g/meng3.txt": "会议纪要\n孟鑫国同志主持会议。\n",
     "g/meng_misread.txt": "考勤表\n孟鑫图同志全勤。\n",  # 国 read as 图: in no table
+    "h/yuan.txt": "培训通知\n档案员参加业务培训，做好档案整理。\n",
+    "h/ju.txt": "检查通报\n档案局检查档案室，档案的管理工作，档案管理规范。\n",
+    "i/chunyan.txt": "表彰通报\n刘春燕同志被评为先进工作者。\n",
+    "i/chunyan2.txt": "值班表\n刘春艳同志值班。\n",  # another person: 艳 sounds as 燕
+    "j/gongan.txt": "通报\n公安局开展安全检查。\n",
+    "j/jiaojing.txt": "通报\n公安交警大队开展安全检查。\n",
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -47,6 +53,9 @@ CATALOG = (
     "e/ou.txt,表彰通报,石门乡人民政府,,2020-03-01,公开,区亮慧,\n"
     "e/li.txt,值班表,石门乡人民政府,,2020-03-02,公开,李亮慧,\n"
     "f/xiuying.txt,表彰通报,石门乡人民政府,,2020-04-01,公开,李秀英,\n"
+    "i/chunyan.txt,表彰通报,石门乡人民政府,,2020-05-01,公开,刘春燕,\n"
+    "i/chunyan2.txt,值班表,石门乡人民政府,,2020-05-02,公开,刘春艳,\n"
+    "j/gongan.txt,通报,公安局,,2020-06-01,公开,,\n"
 )
 
 
@@ -192,3 +201,34 @@ def test_a_misread_name_the_text_holds_is_found_when_rarer_than_the_name(archive
     found = hits(archive, "孟鑫国")
     assert found["g/meng_misread.txt"] == ("approximate", ("孟鑫图",))
     assert {found[f"g/meng{n}.txt"][0] for n in (1, 2, 3)} == {"exact"}
+
+
+def test_words_the_archive_holds_find_only_themselves(archive):
+    """档案员 and 档案整理, typed as records hold them, are no typos of 档案局, 档案室, 档案的 or
+    档案管理: only what OCR misreads them as is looked for, and no other record is offered."""
+    for typed in ("档案员", "档案整理"):
+        assert hits(archive, typed) == {"h/yuan.txt": ("exact", ())}, typed
+
+
+def test_a_typo_is_not_read_as_a_fragment(archive):
+    """档案源 is in no record: 档案员 (a homophone), 档案局 and 档案室 (words) are offered; 档案的
+    and 档案管, which no word covers, are not (a guess that makes a fragment is no typo)."""
+    offered = {v for _match, variants in hits(archive, "档案源").values() for v in variants}
+    assert "档案员" in offered
+    assert not offered & {"档案的", "档案管"}
+
+
+def test_a_name_that_sounds_the_same_and_a_catalog_gives_is_another_person(archive):
+    """刘春燕 and 刘春艳 are both in the catalogs' 人员: typed right, each finds its own records
+    only (a homophone that names someone is no misreading); typed in pinyin, both."""
+    assert set(hits(archive, "刘春燕")) == {"i/chunyan.txt"}
+    assert set(hits(archive, "刘春艳")) == {"i/chunyan2.txt"}
+    assert {"i/chunyan.txt", "i/chunyan2.txt"} <= set(hits(archive, "liuchunyan"))
+
+
+def test_an_everyday_word_that_names_an_office_is_not_read_as_fragments(archive):
+    """公安局 (a 责任者, and a dictionary word) held as typed: 公安交 of 公安交警 is neither offered
+    nor suggested."""
+    result = archive.search(SearchRequest(q="公安局", size=50, clearance="绝密"))
+    assert [h.fields["path"] for h in result.hits] == ["j/gongan.txt"]
+    assert "公安交" not in result.suggestions

@@ -67,6 +67,12 @@ def dictionary_names() -> frozenset[str]:
     return frozenset(re.findall(rf"^(\S+) \d+ (?:{tags})$", _dictionary_text(), re.M))
 
 
+@lru_cache(maxsize=1)
+def dictionary_persons() -> frozenset[str]:
+    """Words jieba's dictionary tags as a person's name (李秀英: a name, not an everyday word)."""
+    return frozenset(re.findall(r"^(\S+) \d+ (?:nr|nrt)$", _dictionary_text(), re.M))
+
+
 def _dictionary_text() -> str:
     with jieba.get_module_res(jieba.DEFAULT_DICT_NAME) as f:
         return f.read().decode("utf-8")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis.normalize import is_cjk, normalize
 from ..analysis.confusions import lookalikes
-from ..analysis.names import dictionary_names, dictionary_words
+from ..analysis.names import dictionary_names, dictionary_persons, dictionary_words
 from ..analysis.phonetic import homophones
 from .lexicon import Lexicon
 
@@ -97,6 +97,12 @@ def toneless(typed: str) -> str:
 _NUMBERED = re.compile("[〇零]|[一二三四五六七八九十]{2,}[年月日号]")  # a number written out
 
 
+def _everyday(term: str) -> bool:
+    """Whether `term` is a word of the dictionary that is no person's name (公安局, 档案馆; not
+    李秀英): a name the archive knows that is also such a word is looked for as a word."""
+    return term in dictionary_words() and term not in dictionary_persons()
+
+
 @lru_cache(maxsize=8192)
 def _sounding(ch: str) -> tuple[str, ...]:
     """The homophones of a character, in a fixed order."""
@@ -154,8 +160,10 @@ class VariantFinder:
             if _NUMBERED.search(term):
                 pass  # 〇一六年: another numeral is another year, not a misreading of this one
             elif changes and sum(is_cjk(c) for c in term) >= 3 and DOCNUM not in found.values():
-                if term not in self.lexicon.names and term not in self.lexicon.short_forms:
-                    # a typo of a name the archive knows (a known name or short form is not)
+                if (term not in self.lexicon.names and term not in self.lexicon.short_forms
+                        and not self.count(term)):
+                    # a typo of a name the archive knows (a known name or short form is not,
+                    # nor a word records hold as typed: 档案员 is no typo of 档案局)
                     for name in self.lexicon.one_off(term):
                         found.setdefault(name, NAME)
                         for full in self.lexicon.short_forms.get(name, ()):
@@ -169,6 +177,10 @@ class VariantFinder:
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
                 self._misread(term, found)
         self._names_misread(found)
+        if term in self.lexicon.names:  # (a homophone or look-alike that a catalog names is
+            # another person: 王建城 is not 王建成 misread, 刘春艳 not 刘春燕)
+            found = {t: kind for t, kind in found.items()
+                     if kind not in (OCR, HOMOPHONE, TYPO) or t not in self.lexicon.curated}
         return self._kept(term, found)
 
     def for_words(self, typed: list[str]) -> list[Variant]:
@@ -232,12 +244,18 @@ class VariantFinder:
             found.setdefault(form, SYNONYM)
 
     def _one_off(self, term: str, found: dict[str, str]) -> None:
+        """One character of `term` misread, mistyped, left out or put in. Where records hold
+        `term` as typed and it names no one or is an everyday word (公安局), it is a word of the
+        archive's own: only what OCR misreads it as (look-alikes, homophones) is looked for,
+        never other words one character away (档案员 is not 档案局, 档案室 or 档案的; 档案整理 not
+        档案管理; 公安局 not 公安交 of 公安交警)."""
         known = term in self.lexicon.names
+        worded = (not known or _everyday(term)) and self.count(term) > 0
         cjk = all(is_cjk(c) for c in term)
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
-            if cjk and self._read_instead(term, i, found):
+            if cjk and self._read_instead(term, i, found, others=not worded):
                 continue  # (all it holds there read: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
@@ -245,19 +263,19 @@ class VariantFinder:
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)  # can hold it: not counted)
             for x in self._joining(before, _sounding(ch), nxt):
                 found.setdefault(term[:i] + x + term[i + 1:], HOMOPHONE)
-            if not before:
+            if not before or worded:
                 continue
             tried = 0
             for x in self._likeliest(before):  # the commonest continuations first
                 variant = term[:i] + x + term[i + 1:]
                 if known and variant in self.lexicon.curated:
                     continue  # a name the catalogs give: another person, not a misreading
-                if x != ch and self._joins("", x, nxt):  # (x follows `before` somewhere)
-                    found.setdefault(variant, TYPO)
+                if x != ch and self._joins("", x, nxt) and (known or self._worded(variant, i)):
+                    found.setdefault(variant, TYPO)  # (x follows `before` somewhere)
                     tried += 1
                     if tried >= MAX_TYPO_CANDIDATES:
                         break
-        if known or len(term) < 4:
+        if known or worded or len(term) < 4:
             return
         for i in range(1, len(term)):  # one character left out
             if cjk and not self.fits(term[:i], term[i:]):
@@ -291,28 +309,42 @@ class VariantFinder:
             for x in self._joining(before, self.lookalikes(ch), nxt):
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)
 
-    def _read_instead(self, term: str, i: int, found: dict[str, str]) -> bool:
+    def _read_instead(self, term: str, i: int, found: dict[str, str],
+                      others: bool = True) -> bool:
         """What the records `fits` found hold in place of term[i], read (`_held_instead`);
         True when that is all of them (nothing left to guess there)."""
         read = self.read(term, i) if self.read is not None else None
         if read is None:
             return False
-        self._held_instead(term, i, read[0], found)
+        self._held_instead(term, i, read[0], found, others)
         return read[1]
 
-    def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str]) -> None:
+    def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str],
+                      others: bool = True) -> None:
         """The variants of `term` with what records hold in place of term[i] (read): a
-        look-alike or homophone as guessing would label it; any other character unless the
-        result names someone else (`_another`)."""
+        look-alike or homophone as guessing would label it; with `others`, any other
+        character unless the result names someone else (`_another`) or, for a term that is no
+        name, makes a fragment (`_worded`: 档案源 is not 档案整 of 档案整理)."""
         ch = term[i]
+        named = term in self.lexicon.names and not _everyday(term)
         for x in sorted(held - {ch}):
             variant = term[:i] + x + term[i + 1:]
             if x in self.lookalikes(ch):
                 found.setdefault(variant, OCR)
             elif x in _sounding(ch):
                 found.setdefault(variant, HOMOPHONE)
-            elif not self._another(term, i, variant):
+            elif others and not self._another(term, i, variant) and (
+                    named or self._worded(variant, i)):
                 found.setdefault(variant, TYPO)
+
+    def _worded(self, text: str, i: int) -> bool:
+        """Whether a word of the dictionary, or a name the archive knows, of two to four
+        characters covers text[i] (交通安全管理's 理 in 管理; not 档案的's 的 nor 半月镇人's 人: a
+        guess that makes a fragment is no typo of a word)."""
+        words = dictionary_words()
+        return any(text[a:b] in words or text[a:b] in self.lexicon.names
+                   for a in range(max(0, i - 3), i + 1)
+                   for b in range(max(i + 1, a + 2), min(len(text), a + 4) + 1))
 
     def _another(self, term: str, i: int, variant: str) -> bool:
         """Whether `variant`, `term` with term[i] changed to neither a look-alike nor a

@@ -51,7 +51,7 @@ def record(record_id: str):
         "record.html", rec=rec, q=q, pages=pages, fields=_fields(rec, terms),
         matches=len(spans), first_hit=next((p["page"] for p in pages if p["hits"]), None),
         warnings=warnings, images=images, original=_original(rec),
-        back=_back(q), back_query=request.args.get("back") or None,
+        back=_back(q), back_query=request.args.get("back") or None, back_q=_back_q(q),
         print_mode=print_mode if print_mode in PRINT_MODES else "",
         print_links=[(mode, label, url_for("records.record", record_id=record_id, q=q or None,
                                            print=mode, back=request.args.get("back") or None))
@@ -68,6 +68,13 @@ def _back(q: str) -> str:
     if back:
         return State.from_query(back).back_url()
     return url_for("views.search", q=q or None)
+
+
+def _back_q(q: str) -> str:
+    """What the search 返回检索 goes back to asked for (王建程, when the record was opened from
+    its approximate hit by 王建成), named on the link."""
+    back = request.args.get("back", "")
+    return State.from_query(back).args.get("q", "") if back else q
 
 
 @bp.get("/records/<record_id>/download")

@@ -373,6 +373,8 @@ def test_a_misspelt_name_finds_the_record_under_a_divider_with_a_suggestion(tab)
     assert page.locator("ol.hits:not(.approx) li.hit").count() == 0
     first.locator("h2 a").click()  # the record opens with what it was found by highlighted
     expect(page.locator("mark").first).to_have_text("王建成")
+    # and goes back to what was searched, named as typed (not the variant it was found by)
+    expect(page.locator("p.back a").first).to_have_text("← 返回检索“王建城”")
     page.go_back()
     page.locator(".suggest a", has_text="王建成").click()  # the suggestion searches exactly
     expect(page.locator(".approx-divider")).to_have_count(0)

@@ -30,6 +30,7 @@ RECORDS = {
     "f/xiuying.txt": "表彰通报\n李秀英同志被评为先进工作者。\n",
     "f/xiuying_misread.txt": "签到表\n出席：李秀荚、王五。\n",  # 英 read as 荚: in no table
     "f/xiuming.txt": "值班表\n李秀明同志值班。\n",  # another person the text names
+    "f/xiuying3.txt": "考勤表\n李秀影同志全勤。\n",  # another person spelled lixiuying too
     "g/meng1.txt": "表彰通报\n孟鑫国同志被评为先进工作者。\n",
     "g/meng2.txt": "值班表\n孟鑫国同志值班。\n",
     "g/meng3.txt": "会议纪要\n孟鑫国同志主持会议。\n",
@@ -53,6 +54,7 @@ CATALOG = (
     "e/ou.txt,表彰通报,石门乡人民政府,,2020-03-01,公开,区亮慧,\n"
     "e/li.txt,值班表,石门乡人民政府,,2020-03-02,公开,李亮慧,\n"
     "f/xiuying.txt,表彰通报,石门乡人民政府,,2020-04-01,公开,李秀英,\n"
+    "f/xiuying3.txt,考勤表,石门乡人民政府,,2020-04-02,公开,李秀影,\n"
     "i/chunyan.txt,表彰通报,石门乡人民政府,,2020-05-01,公开,刘春燕,\n"
     "i/chunyan2.txt,值班表,石门乡人民政府,,2020-05-02,公开,刘春艳,\n"
     "j/gongan.txt,通报,公安局,,2020-06-01,公开,,\n"
@@ -184,9 +186,9 @@ def test_a_surname_read_from_the_record_is_taken_unless_it_names_another_person(
 @pytest.mark.parametrize("typed", ["lixiuying", "li xiu ying", "李秀英"])
 def test_the_last_character_of_a_name_misread_is_read_from_the_record(archive, typed):
     """李秀英's scan reads 李秀荚 (英 read as 荚, in no table): found whether the name is typed or
-    spelled in pinyin, read from the record at the last character although the middle one
-    (a single character on each side) cannot be located; 李秀明, another person the text
-    names, is not offered."""
+    spelled in pinyin (which 李秀影 shares: each name's misreadings are looked for), read from
+    the record at the last character although the middle one (a single character on each
+    side) cannot be located; 李秀明, another person the text names, is not offered."""
     found = hits(archive, typed)
     assert found["f/xiuying_misread.txt"] == ("approximate", ("李秀荚",))
     assert "f/xiuming.txt" not in found

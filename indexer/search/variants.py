@@ -19,7 +19,7 @@ from .lexicon import Lexicon
 MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
 TWO_OFF_CHARS = 7  # terms this long may have two characters changed
-MISREAD_NAMES = 1  # names a term was read as whose OCR misreadings are looked for too
+MISREAD_NAMES = 2  # names a term was read as whose OCR misreadings are looked for too
 MAX_SYNONYM_FORMS = 16  # a term's abbreviations written out, in every combination, at most
 
 # kinds, best first: (weight, label)
@@ -268,8 +268,8 @@ class VariantFinder:
             tried = 0
             for x in self._likeliest(before):  # the commonest continuations first
                 variant = term[:i] + x + term[i + 1:]
-                if known and variant in self.lexicon.curated:
-                    continue  # a name the catalogs give: another person, not a misreading
+                if known and self._another(term, i, variant):
+                    continue  # another person (李秀明 of 李秀英), not a misreading
                 if x != ch and self._joins("", x, nxt) and (known or self._worded(variant, i)):
                     found.setdefault(variant, TYPO)  # (x follows `before` somewhere)
                     tried += 1

@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 
 from indexer.fields import SECURITY_LEVELS
 from indexer.search.archive import SearchRequest
+from indexer.search.variants import docnum_forms
 
 from .api import archive
 from .auth import clearance
@@ -35,6 +36,8 @@ def compose(args) -> str:
         parts.append(words)  # already query syntax: the clerk may use OR, -, quotes
     for name, field, _label, _hint in TEXT_FIELDS:
         value = (args.get(name) or "").strip()[:MAX_VALUE]
+        if name == "doc_number" and docnum_forms(value):
+            value = docnum_forms(value)[0]  # 当档发2008 7号 as written: 当档发〔2008〕7号
         if value:
             parts.append(f"{field}:{_quoted(value)}")
     low, high = ((args.get(k) or "").strip()[:10] for k in ("date_from", "date_to"))

@@ -24,6 +24,14 @@ def test_the_form_values_become_the_query_syntax_a_clerk_can_type():
     assert compose(MultiDict()) == ""
 
 
+def test_a_doc_number_typed_loosely_is_written_as_documents_write_it():
+    """当档发2008 7号 in the form's 文号 box was quoted and then found nothing: it is written
+    当档发〔2008〕7号, which the record's 文号 holds; what is no 文号 stays as typed."""
+    for typed in ("当档发2008 7号", "当档发2008年第7号", "当档发(2008)7号"):
+        assert compose(MultiDict({"doc_number": typed})) == "文号:当档发〔2008〕7号", typed
+    assert compose(MultiDict({"doc_number": "档案 7"})) == '文号:"档案 7"'
+
+
 def test_searching_from_the_form_lands_on_the_results_with_the_query_in_the_box(app):
     c = admin_client(app)
     r = c.get("/advanced/search", query_string={"title": "总结", "org": "公安", "date_from": "2021"})

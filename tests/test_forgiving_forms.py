@@ -234,3 +234,12 @@ def test_an_everyday_word_that_names_an_office_is_not_read_as_fragments(archive)
     result = archive.search(SearchRequest(q="公安局", size=50, clearance="绝密"))
     assert [h.fields["path"] for h in result.hits] == ["j/gongan.txt"]
     assert "公安交" not in result.suggestions
+
+
+@pytest.mark.parametrize("typed", ["文号:会人常2005 44号", "文号:会人常2005年 第44号",
+                                   "会人常2005 44号"])
+def test_a_doc_number_typed_loosely_in_its_field_finds_the_record(archive, typed):
+    """A 文号 typed with its number apart finds the record whose 文号 is 会人常〔2005〕44号, in
+    the 文号 field as anywhere (it found nothing there, with no word said)."""
+    match, variants = hits(archive, typed)["a/renda.txt"]
+    assert match == "approximate" and variants == ("会人常〔2005〕44号",)

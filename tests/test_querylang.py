@@ -28,6 +28,15 @@ def test_a_minus_before_a_number_excludes_it_as_before_a_word():
     assert parse("2008-07-02") == Term("2008-07-02")
 
 
+def test_a_doc_number_field_typed_with_its_number_apart_is_one_doc_number():
+    """文号:当档发2008 7号 (the number typed apart, as clerks type 文号) is one 文号, searched
+    loosely; a word after a 文号 is still a word of its own."""
+    assert parse("文号:当档发2008 7号") == Term("当档发2008 7号", "doc_number")
+    assert parse("文号:当档发2008年 第7号") == Term("当档发2008年 第7号", "doc_number")
+    assert parse("文号:当档发2008 档案") == And((Term("当档发2008", "doc_number"), Term("档案")))
+    assert parse("题名:总结 7号") == And((Term("总结", "title"), Term("7号")))
+
+
 def test_fields_chinese_and_english():
     assert parse("题名:工作总结") == Term("工作总结", "title")
     assert parse("文号:新政发〔2019〕3号") == Term("新政发〔2019〕3号", "doc_number")

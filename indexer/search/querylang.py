@@ -225,6 +225,9 @@ class _Parser:
             if not _searchable(text):
                 self.notes.append(notices.nothing_in(f"{name}:{value}"))
                 return None
+            if (f.name == "doc_number" and not quoted and _DOCNUM_HEAD.search(text)
+                    and self.operand_next() and _DOCNUM_TAIL.fullmatch(self.peek())):
+                text += " " + self.take()  # 文号:当档发2008 7号: one 文号, typed loosely
             return Term(text, f.name, quoted)
         if f.query == EXACT:
             return Term(text, f.name, True)
@@ -233,6 +236,10 @@ class _Parser:
         except QueryError as e:
             self.notes.append(notices.bad_date(str(e)))
             return None
+
+
+_DOCNUM_HEAD = re.compile(r"(?:\d{4}|\d{4}年)$")  # a 文号 typed up to its year …
+_DOCNUM_TAIL = re.compile(r"第?\d{1,5}号")  # … and its number apart
 
 
 def _joined(nodes: list):

@@ -37,6 +37,17 @@ def test_a_doc_number_field_typed_with_its_number_apart_is_one_doc_number():
     assert parse("题名:总结 7号") == And((Term("总结", "title"), Term("7号")))
 
 
+def test_a_field_before_brackets_applies_to_each_term_inside():
+    """题名:(总结 OR 报告) once said the field was empty and searched both words anywhere."""
+    query = read("题名:(总结 OR 报告)")
+    assert query.node == Or((Term("总结", "title"), Term("报告", "title"))) and not query.notices
+    assert parse("人员:(王建成 -卜剑平) 档案") == And((
+        And((Term("王建成", "persons"), Not(Term("卜剑平", "persons")))), Term("档案")))
+    assert parse("门类:(文书 OR 公安)") == Or((Term("文书", "category", True),
+                                             Term("公安", "category", True)))
+    assert parse("题名:(总结 文号:3号)") == And((Term("总结", "title"), Term("3号", "doc_number")))
+
+
 def test_fields_chinese_and_english():
     assert parse("题名:工作总结") == Term("工作总结", "title")
     assert parse("文号:新政发〔2019〕3号") == Term("新政发〔2019〕3号", "doc_number")

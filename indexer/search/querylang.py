@@ -182,7 +182,7 @@ class _Parser:
             return node
         if tok.startswith('"'):
             return self.phrase(tok)
-        return self.word(tok)
+        return self.word(tok, depth)
 
     def phrase(self, tok: str):
         text = tok.strip('"').strip()
@@ -192,13 +192,15 @@ class _Parser:
             self.notes.append(notices.empty_quotes())
         return Term(text, quoted=True) if _searchable(text) else None
 
-    def word(self, tok: str):
+    def word(self, tok: str, depth: int = 0):
         name, sep, value = tok.partition(":")
         if not sep:
             name, sep, value = tok.partition("：")
         if sep and name:
             f = field_named(name)
             if f is not None and f.query:
+                if not value and self.peek() == "(" and f.query in (NGRAM, EXACT):
+                    return self.field_group(f, depth)
                 return self.field_term(f, name, value)
             if _names_something(name):  # not the 10 of 10:30
                 listed, self.listed = self.listed, True
@@ -207,6 +209,15 @@ class _Parser:
         if tok.count('"') % 2:
             self.notes.append(notices.unclosed_quote(""))
         return Term(tok) if _searchable(tok) else None  # "时间:2019", a lone ':' …: plain text
+
+    def field_group(self, f, depth: int):
+        """`题名:(总结 OR 报告)`: the bracket's terms, each in the field."""
+        self.take()
+        before = len(self.notes)
+        node = self.sequence(_deeper(depth))
+        if node is None and len(self.notes) == before:
+            self.notes.append(notices.empty_parens())
+        return None if node is None else _in_field(node, f)
 
     def field_term(self, f, name: str, value: str):
         """`name:value` for a searchable field; `题名: 总结` (a space after the colon) too."""
@@ -236,6 +247,17 @@ class _Parser:
         except QueryError as e:
             self.notes.append(notices.bad_date(str(e)))
             return None
+
+
+def _in_field(node, f):
+    """`node` with each of its terms that names no field of its own looked for in `f`."""
+    if isinstance(node, Term):
+        return node if node.field else Term(node.text, f.name, node.quoted or f.query == EXACT)
+    if isinstance(node, Not):
+        return Not(_in_field(node.node, f))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(_in_field(n, f) for n in node.nodes))
+    return node  # a date range
 
 
 _DOCNUM_HEAD = re.compile(r"(?:\d{4}|\d{4}年)$")  # a 文号 typed up to its year …

@@ -41,6 +41,7 @@ RECORDS = {
     "i/chunyan2.txt": "值班表\n刘春艳同志值班。\n",  # another person: 艳 sounds as 燕
     "j/gongan.txt": "通报\n公安局开展安全检查。\n",
     "j/jiaojing.txt": "通报\n公安交警大队开展安全检查。\n",
+    "k/zhangwei.txt": "表彰通报\n张伟同志被评为先进工作者。\n",
 }
 CATALOG = (
     "文件,题名,责任者,文号,日期,密级,人员,备注\n"
@@ -58,6 +59,7 @@ CATALOG = (
     "i/chunyan.txt,表彰通报,石门乡人民政府,,2020-05-01,公开,刘春燕,\n"
     "i/chunyan2.txt,值班表,石门乡人民政府,,2020-05-02,公开,刘春艳,\n"
     "j/gongan.txt,通报,公安局,,2020-06-01,公开,,\n"
+    "k/zhangwei.txt,表彰通报,石门乡人民政府,,2020-07-01,公开,张伟,\n"
 )
 
 
@@ -243,3 +245,14 @@ def test_a_doc_number_typed_loosely_in_its_field_finds_the_record(archive, typed
     the 文号 field as anywhere (it found nothing there, with no word said)."""
     match, variants = hits(archive, typed)["a/renda.txt"]
     assert match == "approximate" and variants == ("会人常〔2005〕44号",)
+
+
+@pytest.mark.parametrize("typed", ["章伟", "张玮", "zhang wei"])
+def test_a_two_character_name_typed_as_it_sounds_finds_the_name(archive, typed):
+    """章伟 and 张玮 are in no record: 张伟, a name the catalog gives that sounds the same, is
+    found (approximate) and suggested; 张伟 itself finds only its own record, exactly."""
+    result = archive.search(SearchRequest(q=typed, size=50, clearance="绝密"))
+    assert {h.fields["path"]: (h.match, h.variants) for h in result.hits} == {
+        "k/zhangwei.txt": ("approximate", ("张伟",))}
+    assert "张伟" in result.suggestions
+    assert hits(archive, "张伟") == {"k/zhangwei.txt": ("exact", ())}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..analysis.normalize import is_cjk, normalize
 from ..analysis.confusions import lookalikes
 from ..analysis.names import dictionary_names, dictionary_persons, dictionary_words
-from ..analysis.phonetic import homophones
+from ..analysis.phonetic import homophones, pinyin_keys
 from .lexicon import Lexicon
 
 MAX_VARIANTS = 8  # per term, best first
@@ -174,6 +174,9 @@ class VariantFinder:
                     self._one_off(term, found)
                     if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
                         self._two_off(term, found)
+            elif (changes and len(term) == 2 and all(map(is_cjk, term)) and not self.count(term)
+                  and term not in dictionary_words()):
+                self._sounding_names(term, found)
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
                 self._misread(term, found)
         self._names_misread(found)
@@ -224,6 +227,15 @@ class VariantFinder:
         for name in self.lexicon.resolve_pinyin(key):
             spelled_out = len(key) > len(name)
             found.setdefault(name, PINYIN if spelled_out else INITIALS)
+
+    def _sounding_names(self, term: str, found: dict[str, str]) -> None:
+        """A two-character name no record holds as typed: the names the archive knows that
+        sound the same (章伟 and 张玮 for 张伟; an edit of two characters says too little)."""
+        for key in pinyin_keys(term):
+            if len(key) > len(term):  # (spelled out, not initials)
+                for name in self.lexicon.resolve_pinyin(key):
+                    if len(name) == len(term) and name != term:
+                        found.setdefault(name, HOMOPHONE)
 
     def _docnum(self, typed: str, found: dict[str, str]) -> None:
         for form in docnum_forms(typed):

@@ -103,8 +103,7 @@ def _compile(node, plan: Plan, negated: bool, analyzer: Analyzer | None):
 
 def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if term.field and term.field not in FIELD_NGRAMS:
-        value = term.text.strip()
-        return Value(term.field, fold_value(value) if term.field in FOLDED_FACETS else value)
+        return Value(term.field, exact_value(term.field, term.text))
     fields = ANYWHERE if not term.field else (FIELD_NGRAMS[term.field],)
     alternatives = []
     for text in dates.spellings(term.text):  # 2016年 also as 二〇一六年, and the reverse
@@ -126,6 +125,19 @@ def _term(term: Term, plan: Plan, negated: bool, analyzer: Analyzer | None):
     if not alternatives:
         return NOTHING
     return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))
+
+
+def exact_value(field: str, typed: str) -> str:
+    """A `field:value` of a field compared whole, as the index keeps its values: folded to
+    simplified (密级:機密 is 机密, 门类:文書 文书), a year in Chinese numerals in digits
+    (年度:二〇〇八 is 2008)."""
+    value = typed.strip()
+    if field == "year" and not value.isdigit():
+        try:
+            return str(dates.parse(value if value.endswith("年") else value + "年").year)
+        except dates.DateError:
+            return value
+    return fold_value(value) if field in FOLDED_FACETS or field == "security" else value
 
 
 def match_node(text: str, field: str = ""):

@@ -39,6 +39,7 @@ RECORDS = {
     "h/ju.txt": "检查通报\n档案局检查档案室，档案的管理工作，档案管理规范。\n",
     "i/chunyan.txt": "表彰通报\n刘春燕同志被评为先进工作者。\n",
     "i/chunyan2.txt": "值班表\n刘春艳同志值班。\n",  # another person: 艳 sounds as 燕
+    "i/chunyan3.txt": "会议纪要\n刘春燕同志发言，刘春燕同志总结。\n",
     "j/gongan.txt": "通报\n公安局开展安全检查。\n",
     "j/jiaojing.txt": "通报\n公安交警大队开展安全检查。\n",
     "k/zhangwei.txt": "表彰通报\n张伟同志被评为先进工作者。\n",
@@ -225,9 +226,16 @@ def test_a_typo_is_not_read_as_a_fragment(archive):
 def test_a_name_that_sounds_the_same_and_a_catalog_gives_is_another_person(archive):
     """刘春燕 and 刘春艳 are both in the catalogs' 人员: typed right, each finds its own records
     only (a homophone that names someone is no misreading); typed in pinyin, both."""
-    assert set(hits(archive, "刘春燕")) == {"i/chunyan.txt"}
+    assert set(hits(archive, "刘春燕")) == {"i/chunyan.txt", "i/chunyan3.txt"}
     assert set(hits(archive, "刘春艳")) == {"i/chunyan2.txt"}
     assert {"i/chunyan.txt", "i/chunyan2.txt"} <= set(hits(archive, "liuchunyan"))
+
+
+def test_among_names_typed_alike_the_one_more_records_hold_comes_first(archive):
+    """liuchunyan is 刘春燕 (two records) and 刘春艳 (one): 刘春燕's records first, the likelier
+    meant, though 刘春艳's short record scores higher on its own."""
+    result = archive.search(SearchRequest(q="liuchunyan", size=50, clearance="绝密"))
+    assert [h.variants for h in result.hits] == [("刘春燕",), ("刘春燕",), ("刘春艳",)]
 
 
 def test_an_everyday_word_that_names_an_office_is_not_read_as_fragments(archive):

@@ -11,7 +11,7 @@ import numpy as np
 from ..store.arrays import IndexArrays
 from . import execute
 from .compile import Plan, match_node
-from .variants import Variant
+from .variants import PINYIN, Variant
 
 
 @dataclass
@@ -29,12 +29,19 @@ class Loose:
     def weights(self, arrays: IndexArrays, candidates: np.ndarray, memo: dict,
                 visible) -> np.ndarray:
         """Per candidate, the weight of the best variant it holds (ranks approximate hits:
-        a known name's misspelling before an arbitrary one-character change)."""
+        a known name's misspelling before an arbitrary one-character change); among names
+        spelled out in the same pinyin, the one more of the candidates hold first
+        (wangjiancheng: 王建成 of four records before 王建城 of one — the likelier meant; not
+        for initials, where the commonest name would crowd out the rest)."""
+        held = {text: execute.member(candidates, self._docs(arrays, text, memo, visible))
+                for text in self.found}
+        most = max((int(np.count_nonzero(held[t])) for t, v in self.found.items()
+                    if v.kind == PINYIN), default=0) or 1
         best = np.zeros(len(candidates), dtype=np.float64)
         for text, variant in self.found.items():
-            held = execute.member(candidates, self._docs(arrays, text, memo, visible))
-            best[held] = np.maximum(best[held], variant.weight)
-        return best
+            share = (np.count_nonzero(held[text]) / most if variant.kind == PINYIN else 0)
+            best[held[text]] = np.maximum(best[held[text]], variant.weight + 0.9 * share)
+        return best  # (a share under 1: never past another kind)
 
     def variants_of(self, arrays: IndexArrays, docnum: int, memo: dict) -> tuple[str, ...]:
         """The variants a hit holds, best first."""

@@ -264,3 +264,9 @@ def test_a_two_character_name_typed_as_it_sounds_finds_the_name(archive, typed):
         "k/zhangwei.txt": ("approximate", ("张伟",))}
     assert "张伟" in result.suggestions
     assert hits(archive, "张伟") == {"k/zhangwei.txt": ("exact", ())}
+
+
+def test_a_telephone_number_typed_without_its_dash_finds_it(archive):
+    """07173217083 is in no record; 0717-3217083 is (the area code and the dash)."""
+    assert hits(archive, "07173217083") == {"b/meeting.txt": ("approximate", ("0717-3217083",))}
+    assert hits(archive, "0717-3217083") == {"b/meeting.txt": ("exact", ())}

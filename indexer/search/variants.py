@@ -22,6 +22,8 @@ TWO_OFF_CHARS = 7  # terms this long may have two characters changed
 MISREAD_NAMES = 2  # names a term was read as whose OCR misreadings are looked for too
 MAX_SYNONYM_FORMS = 16  # a term's abbreviations written out, in every combination, at most
 
+_PHONE = re.compile(r"0\d{9,11}")  # a telephone number with its area code, typed without the dash
+
 # kinds, best first: (weight, label)
 NAME, SHORT, PINYIN, DOCNUM, OCR, SYNONYM, HOMOPHONE, INITIALS, TYPO = (
     "name", "short", "pinyin", "docnum", "ocr", "synonym", "homophone", "initials", "typo")
@@ -154,6 +156,9 @@ class VariantFinder:
             self._pinyin(plain, found)
         else:
             self._docnum(typed, found)
+            if _PHONE.fullmatch(term):  # 07173245678 typed for 0717-3245678
+                for cut in (3, 4):
+                    found.setdefault(f"{term[:cut]}-{term[cut:]}", SYNONYM)
             for full in (*self.lexicon.short_forms.get(term, ()), *self.lexicon.contracted(term)):
                 found.setdefault(full, SHORT)
             self._synonyms(term, found)

@@ -270,3 +270,13 @@ def test_a_telephone_number_typed_without_its_dash_finds_it(archive):
     """07173217083 is in no record; 0717-3217083 is (the area code and the dash)."""
     assert hits(archive, "07173217083") == {"b/meeting.txt": ("approximate", ("0717-3217083",))}
     assert hits(archive, "0717-3217083") == {"b/meeting.txt": ("exact", ())}
+
+
+def test_a_field_search_found_by_a_variant_shows_that_field(archive):
+    """人员:simaweipeng finds 司马卫鹏 in the 人员 of d/clean.txt, whose text names him too: the
+    hit shows the 人员 field with the name marked, as an exact 人员: search does, not the body."""
+    result = archive.search(SearchRequest(q="人员:simaweipeng", size=50, clearance="绝密"))
+    hit = next(h for h in result.hits if h.fields["path"] == "d/clean.txt")
+    assert hit.match == "approximate"
+    first = hit.snippets[0]
+    assert first.field == "人员" and first.text[slice(*first.spans[0])] == "司马卫鹏"

@@ -317,7 +317,13 @@ class Archive:
         snips = (snippets(stored.get("text", ""), stored.get("page_starts", [0]),
                           plan.highlight + list(variants), self.settings.snippets,
                           self.settings.snippet_chars) if req.snippets else [])
-        if (why or variants) and snips and not any(s.spans for s in snips):
+        if why and variants and not plan.highlight and req.snippets:
+            # a search of fields only, found by a variant (人员:bjp, 作者:当阳档案局): the field
+            # it was found in, not the body
+            snips = field_snippets(stored, {name: [*terms, *variants] for name, terms in
+                                            why.items()},
+                                   self.settings.snippets, self.settings.snippet_chars) or snips
+        elif (why or variants) and snips and not any(s.spans for s in snips):
             # matched in a catalog field only: show that field (a variant found there, too)
             snips = field_snippets(stored, with_variants(why or {}, variants),
                                    self.settings.snippets, self.settings.snippet_chars) or snips

@@ -280,3 +280,10 @@ def test_a_field_search_found_by_a_variant_shows_that_field(archive):
     assert hit.match == "approximate"
     first = hit.snippets[0]
     assert first.field == "人员" and first.text[slice(*first.spans[0])] == "司马卫鹏"
+
+
+@pytest.mark.parametrize("typed", ["泗洪法", "泗洪县法"])
+def test_an_office_being_typed_by_its_short_form_is_completed(archive, typed):
+    """泗洪法 begins 泗洪法院, the everyday short form of 泗洪县人民法院: offered as it is typed
+    (completions matched only the names' own beginnings)."""
+    assert "泗洪县人民法院" in [c.text for c in archive.suggest(typed, "绝密")]

@@ -79,6 +79,11 @@ class Lexicon:
     def ordered_pinyin(self) -> tuple[str, ...]:
         return tuple(sorted(self.by_pinyin))
 
+    @cached_property
+    def ordered_short_forms(self) -> tuple[str, ...]:
+        """Every organisation's everyday short form, sorted (当阳档 completes to 当阳市档案局)."""
+        return tuple(sorted(self.short_forms))
+
     def within(self, held: Callable[[str], bool]) -> Lexicon:
         """The lexicon of the names for which `held(name)` is true (those a record some
         reader may see holds): no name only a withheld record holds shapes their search."""

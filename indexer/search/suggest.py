@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from ..analysis.names import SURNAMES
+from ..analysis.names import SURNAMES, dictionary_names, dictionary_words
 from ..analysis.normalize import normalize
 from .lexicon import Lexicon
 
@@ -30,6 +30,11 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
         if names[at] != prefix:
             found.append(names[at])
         at += 1
+    shorts = lexicon.ordered_short_forms  # an organisation typed by its short form
+    at = bisect.bisect_left(shorts, prefix)
+    while at < len(shorts) and shorts[at].startswith(prefix) and len(found) < limit * 4:
+        found.extend(lexicon.short_forms[shorts[at]])
+        at += 1
     if prefix.isascii() and prefix.isalpha():
         key = prefix.lower()
         keys = lexicon.ordered_pinyin
@@ -37,9 +42,17 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
         while at < len(keys) and keys[at].startswith(key) and len(found) < limit * 4:
             found.extend(lexicon.by_pinyin[keys[at]])
             at += 1
-    # names from the catalogs before names found in the text (which may be OCR misreadings)
-    found = sorted(dict.fromkeys(found), key=lambda n: (n not in lexicon.curated, len(n), n))
+    # names from the catalogs before names found in the text (which may be OCR misreadings);
+    # of those, none that is an everyday word the segmenter took for a name (张贴, 展望未来)
+    found = [n for n in dict.fromkeys(found)
+             if n in lexicon.curated or n in lexicon.orgs or not _everyday_word(n)]
+    found.sort(key=lambda n: (n not in lexicon.curated, len(n), n))
     return [Completion(n, _kind(lexicon, n)) for n in found]
+
+
+def _everyday_word(name: str) -> bool:
+    """A word of the dictionary that it does not tag as a person, place or organisation."""
+    return name in dictionary_words() and name not in dictionary_names()
 
 
 def _kind(lexicon: Lexicon, name: str) -> str:

@@ -86,3 +86,12 @@ def test_snippets_of_a_long_text_normalised_a_part_at_a_time_are_the_whole_texts
                 checked += 1
     assert checked > 120
     assert all(len(t) > highlight.LONG for t in samples)  # (each cut into parts)
+
+
+def test_a_term_beginning_or_ending_with_a_bracket_is_marked_with_it():
+    """〔2008〕7号 was marked from 2008 on, its opening bracket left out; a bracket the text does
+    not have there is not marked (（2008） for 〔2008〕)."""
+    text = "当档发〔2008〕7号 关于（2008）年度"
+    assert [text[a:b] for a, b in find_spans(text, ["〔2008〕7号"])] == ["〔2008〕7号"]
+    assert [text[a:b] for a, b in find_spans(text, ["(2008)"])] == ["2008", "（2008）"]
+    assert [text[a:b] for a, b in find_spans(text, ["2008〕"])] == ["2008〕", "2008"]

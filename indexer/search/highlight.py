@@ -42,12 +42,13 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         if all(is_char_unit(u[0]) and u[3] == us[0][3] + k for k, u in enumerate(us)):
             # characters and digits side by side (王建成, 2008): each is a unit of its own,
             # so the term's units occur exactly where its characters stand together
-            spans.extend(_occurrences(norm, "".join(u[0] for u in us)))
-            continue
-        tu = tu or text_units(norm.text)
-        first, last = tu.find(term)
-        spans.extend(norm.span(a, b) for a, b in zip(tu.starts[first].tolist(),
-                                                    tu.ends[last].tolist()))
+            found = _occurrences(norm.text, "".join(u[0] for u in us))
+        else:
+            tu = tu or text_units(norm.text)
+            first, last = tu.find(term)
+            found = zip(tu.starts[first].tolist(), tu.ends[last].tolist())
+        typed = normalize(term).text.strip()
+        spans.extend(norm.span(*_with_edges(norm.text, a, b, typed)) for a, b in found)
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
@@ -57,13 +58,27 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def _occurrences(norm, joined: str):
-    """Original-text spans of every (possibly overlapping) occurrence of `joined` in the
-    normalised text."""
-    at = norm.text.find(joined)
+_EDGE = "〔〕[]【】()（）《》「」『』<>\"'“”‘’"  # brackets and quotes a term may begin or end with
+
+
+def _with_edges(text: str, a: int, b: int, term: str) -> tuple[int, int]:
+    """The span [a, b) of a term's units in normalised `text`, widened over the brackets or
+    quotes the term begins or ends with where the text has them too (〔 of 〔2008〕7号)."""
+    lead = len(term) - len(term.lstrip(_EDGE))
+    trail = len(term) - len(term.rstrip(_EDGE))
+    if lead and text[max(0, a - lead):a] == term[:lead]:
+        a -= lead
+    if trail and text[b:b + trail] == term[len(term) - trail:]:
+        b += trail
+    return a, b
+
+
+def _occurrences(text: str, joined: str):
+    """Normalised spans of every (possibly overlapping) occurrence of `joined` in `text`."""
+    at = text.find(joined)
     while at >= 0:
-        yield norm.span(at, at + len(joined))
-        at = norm.text.find(joined, at + 1)
+        yield at, at + len(joined)
+        at = text.find(joined, at + 1)
 
 
 def page_of(page_starts: list[int], offset: int) -> int:

@@ -220,3 +220,19 @@ def test_malformed_syntax_is_searched_and_explained_end_to_end(room):
     nothing = room.search(top_request(q="题名:"))
     assert nothing.total == 0 and nothing.hits == [] and len(nothing.notices) == 2
     assert room.search(top_request(q="王建成")).notices == ()
+
+
+def test_wildcards_are_explained_not_silently_dropped():
+    """王* was searched as 王 with no word said: the answer says * and ? are no wildcards."""
+    for q in ("王*", "档案?", "档案＊"):
+        query = read(q)
+        assert len(query.notices) == 1 and "不是通配符" in query.notices[0], q
+    assert read("王建成").notices == ()
+
+
+def test_people_listed_as_a_catalog_lists_them_are_each_looked_for():
+    """人员:王建成；卜剑平 (the catalog's own separator) found nothing: it is both of them."""
+    both = And((Term("王建成", "persons"), Term("卜剑平", "persons")))
+    for sep in ("；", ";", "、", "，"):
+        assert parse(f"人员:王建成{sep}卜剑平") == both, sep
+    assert parse('人员:"王建成；卜剑平"') == Term("王建成；卜剑平", "persons", quoted=True)

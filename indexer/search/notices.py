@@ -65,3 +65,8 @@ def dangling(op: str, before: bool) -> str:
 
 def bad_date(problem: str) -> str:
     return f"{problem.rstrip('。')}；已忽略这个日期条件"
+
+
+def wildcard(token: str) -> str:
+    return (f"“{token}”里的 * 和 ? 不是通配符，已忽略：检索本来就找包含所输入文字的记录"
+            "（输入 王建 就能找到 王建成）")

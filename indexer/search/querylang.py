@@ -208,6 +208,8 @@ class _Parser:
                                   else notices.unsearchable_field(f.label, tok, not listed))
         if tok.count('"') % 2:
             self.notes.append(notices.unclosed_quote(""))
+        if _WILDCARD.search(tok) and _searchable(tok):
+            self.notes.append(notices.wildcard(tok))
         return Term(tok) if _searchable(tok) else None  # "时间:2019", a lone ':' …: plain text
 
     def field_group(self, f, depth: int):
@@ -236,6 +238,10 @@ class _Parser:
             if not _searchable(text):
                 self.notes.append(notices.nothing_in(f"{name}:{value}"))
                 return None
+            if f.name == "persons" and not quoted and _LISTED.search(text):
+                # 人员:王建成；卜剑平, as a catalog lists them: each of them
+                return _joined([Term(p.strip(), f.name) for p in _LISTED.split(text)
+                                if _searchable(p)])
             if (f.name == "doc_number" and not quoted and _DOCNUM_HEAD.search(text)
                     and self.operand_next() and _DOCNUM_TAIL.fullmatch(self.peek())):
                 text += " " + self.take()  # 文号:当档发2008 7号: one 文号, typed loosely
@@ -260,6 +266,8 @@ def _in_field(node, f):
     return node  # a date range
 
 
+_WILDCARD = re.compile(r"[*?＊？]")
+_LISTED = re.compile(r"[；;、，,]")  # how a catalog's 人员 lists several people
 _DOCNUM_HEAD = re.compile(r"(?:\d{4}|\d{4}年)$")  # a 文号 typed up to its year …
 _DOCNUM_TAIL = re.compile(r"第?\d{1,5}号")  # … and its number apart
 

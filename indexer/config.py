@@ -225,6 +225,10 @@ def _check_search(search: SearchSettings, where: str) -> None:
         if not 1 <= getattr(search, key) <= most:
             raise ConfigError(f"{where}: [search] {key} must be between 1 and {most}, "
                               f"got {getattr(search, key)}")
+    for entry in search.synonyms:
+        if len([p for p in entry.split("=") if p.strip()]) < 2:
+            raise ConfigError(f"{where}: [search] synonyms: {entry!r} is not a group of two or "
+                              "more spellings joined by = (such as \"计生=计划生育\")")
 
 
 def _check_auth(auth: AuthSettings, where: str) -> None:

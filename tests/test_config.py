@@ -32,6 +32,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path):
     ("[search]\ndefault_size = 'ten'\n", "must be a int"),
     ("[search]\nsnippets = -1\n", "must not be negative"),
     ("[index\n", "not valid TOML"),
+    ("[search]\nsynonyms = ['交警=交通警察', '坏条目']\n", "'坏条目' is not a group"),
+    ("[search]\nsynonyms = ['交警=']\n", "'交警=' is not a group"),
 ])
 def test_bad_config_is_a_clear_error(tmp_path, text, message):
     cfg = tmp_path / "c.toml"

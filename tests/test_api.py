@@ -262,6 +262,10 @@ def test_suggest_completes_names_titles_and_doc_numbers(client):
     assert {"text": "卜剑平", "kind": "人名"} in data["suggestions"]
     numbers = client.get("/api/suggest", query_string={"q": "新政发"}).get_json()
     assert {"text": "新政发〔2019〕3号", "kind": "文号"} in numbers["suggestions"]
+    # a 文号 typed loosely up to its year, or the year alone, completes it too
+    for typed in ("新政发2019", "新政发(2019", "新政发2019年", "2019"):
+        got = client.get("/api/suggest", query_string={"q": typed}).get_json()["suggestions"]
+        assert {"text": "新政发〔2019〕3号", "kind": "文号"} in got, typed
     assert client.get("/api/suggest", query_string={"q": ""}).get_json()["suggestions"] == []
 
 

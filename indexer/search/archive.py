@@ -38,7 +38,7 @@ from .querylang import read
 from .suggest import DOCNUM, MAX_PREFIX_CHARS, TITLE, Completion, known_names
 from .answers import (  # noqa: F401 - the library's interface (DESIGN.md), kept importable here
     SORTS, FacetValue, Hit, Listing, SearchRequest, SearchResult, TooManyHits, validated)
-from .variants import synonym_table, warm_variant_tables
+from .variants import docnum_head, synonym_table, warm_variant_tables
 from .versions import Version, Versions, pins_version
 
 log = logging.getLogger("dangan.search")
@@ -407,13 +407,14 @@ class Archive:
                               self._synonyms, lookalikes, reader=clearance)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]
-        if len(out) < size and not typed.isascii():
-            result = self.search(SearchRequest(q=f'"{typed}"', size=size, clearance=clearance,
+        if len(out) < size and not (typed.isascii() and typed.isalpha()):  # (not pinyin)
+            held = docnum_head(typed) or typed  # 当档发2008: 当档发〔2008〕, as 文号 write it
+            result = self.search(SearchRequest(q=f'"{held}"', size=size, clearance=clearance,
                                                facets=False, snippets=False))
             for hit in result.hits:  # a title or 文号 that holds what was typed
                 out += [Completion(hit.fields[k], kind) for k, kind in
                         (("doc_number", DOCNUM), ("title", TITLE))
-                        if find_spans(hit.fields[k], [typed])]
+                        if find_spans(hit.fields[k], [held])]
         return list(dict.fromkeys(out))[:size]
 
     @pins_version

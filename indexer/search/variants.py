@@ -88,6 +88,17 @@ def docnum_forms(text: str) -> list[str]:
     return [canonical]
 
 
+_DOCNUM_HEAD = re.compile(r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)[\s(（〔\[【]*(?P<year>(?:19|20)\d{2})"
+                          r"[\s)）〕\]】]*(?:年度?)?")
+
+
+def docnum_head(text: str) -> str:
+    """The beginning of a 文号 being typed, up to its year, as 文号 write it (当档发2008 and
+    当档发(2008 are 当档发〔2008〕); "" when `text` is no such beginning."""
+    m = _DOCNUM_HEAD.fullmatch(normalize(text).text.strip())
+    return f"{m.group('prefix')}〔{m.group('year')}〕" if m else ""
+
+
 def toneless(typed: str) -> str:
     """Pinyin typed with its tone marks (wáng jiàn chéng, lǚ) as it is typed without them
     (wang jian cheng, lv); anything else unchanged but for its accents."""

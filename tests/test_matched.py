@@ -86,3 +86,11 @@ def test_an_approximate_hit_found_in_a_catalog_field_shows_the_variant_marked(ro
     found = hit(room, "王建城", YIJIAO)
     assert found.match == "approximate" and "王建成" in found.variants
     assert shown(found.snippets[0]) == ("备注", ["王建成"])
+
+
+def test_a_date_typed_in_chinese_numerals_marks_the_field_that_writes_it_in_digits(room):
+    """一九九八年 finds 1998年 in the 备注 (one date, two writings): that field is shown with it
+    marked, as for 1998年 typed, not the unmarked start of the text."""
+    for typed in ("一九九八年", "1998年"):
+        (snip, *_rest) = hit(room, typed, YIJIAO).snippets
+        assert shown(snip) == ("备注", ["1998年"]), typed

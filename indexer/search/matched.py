@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .. import dates
 from ..fields import LABELS, ngram_fields
 from .highlight import Snippet, excerpt, find_spans
 from .querylang import And, Or, Term
@@ -29,8 +30,8 @@ def field_terms(node) -> dict[str, list[str]]:
         else:
             index = FIELD_INDEX.get(term.field)
             names = [name for name in SHOWN if index and FIELD_INDEX[name] == index]
-        for name in names:
-            out.setdefault(name, []).append(term.text)
+        for name in names:  # (a date in its other writing too: 二〇一六年 finds 2016年)
+            out.setdefault(name, []).extend(dates.spellings(term.text))
     return out
 
 

@@ -287,3 +287,13 @@ def test_an_office_being_typed_by_its_short_form_is_completed(archive, typed):
     """泗洪法 begins 泗洪法院, the everyday short form of 泗洪县人民法院: offered as it is typed
     (completions matched only the names' own beginnings)."""
     assert "泗洪县人民法院" in [c.text for c in archive.suggest(typed, "绝密")]
+
+
+@pytest.mark.parametrize("typed", ["检差", "简查"])
+def test_a_two_character_word_typed_with_a_homophone_finds_the_word(archive, typed):
+    """检差 and 简查 are in no record: 检查 (a word, 查 and 差, 检 and 简 sounding alike) is, in
+    several; found (approximate) and suggested."""
+    result = archive.search(SearchRequest(q=typed, size=50, clearance="绝密"))
+    held = {"h/ju.txt", "j/gongan.txt", "j/jiaojing.txt"}
+    assert held <= {h.fields["path"] for h in result.hits}
+    assert {h.variants for h in result.hits} == {("检查",)} and "检查" in result.suggestions

@@ -191,8 +191,7 @@ class VariantFinder:
                     self._one_off(term, found)
                     if len(term) >= TWO_OFF_CHARS and not self._kept(term, dict(found)):
                         self._two_off(term, found)
-            elif (changes and len(term) == 2 and all(map(is_cjk, term)) and not self.count(term)
-                  and term not in dictionary_words()):
+            elif changes and len(term) == 2 and all(map(is_cjk, term)) and not self.count(term):
                 self._sounding_names(term, found)
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
                 self._misread(term, found)
@@ -246,13 +245,21 @@ class VariantFinder:
             found.setdefault(name, PINYIN if spelled_out else INITIALS)
 
     def _sounding_names(self, term: str, found: dict[str, str]) -> None:
-        """A two-character name no record holds as typed: the names the archive knows that
-        sound the same (章伟 and 张玮 for 张伟; an edit of two characters says too little)."""
+        """A two-character term no record holds as typed: the names the archive knows that
+        sound the same (章伟 and 张玮 for 张伟), and the words of the dictionary with one
+        character typed for a homophone (保秘 for 保密; any other edit of two characters says
+        too little)."""
         for key in pinyin_keys(term):
             if len(key) > len(term):  # (spelled out, not initials)
                 for name in self.lexicon.resolve_pinyin(key):
                     if len(name) == len(term) and name != term:
                         found.setdefault(name, HOMOPHONE)
+        words = dictionary_words()
+        for i, ch in enumerate(term):
+            for x in _sounding(ch):
+                word = term[:i] + x + term[i + 1:]
+                if word in words:
+                    found.setdefault(word, HOMOPHONE)
 
     def _docnum(self, typed: str, found: dict[str, str]) -> None:
         for form in docnum_forms(typed):

@@ -142,6 +142,38 @@ _SHORTENINGS = (
 )
 
 
+# (pattern, replacement) undoing them on a short form typed: the full forms it may stand for
+_LENGTHENINGS = (
+    (re.compile(r"(?<!人民)(?=政府|法院|检察院|代表大会)"), "人民"),
+    (re.compile(r"委$"), "委员会"),
+    (re.compile(r"办$"), "办公室"),
+    (re.compile(r"^(?!中共)(?=.{2,}委(?:员会)?$)"), "中共"),
+)
+_OFFICE_END = re.compile(r"(?:政府|法院|检察院|委|办|局)$")
+_LEVEL = re.compile(r"[省市县区镇乡村]")
+MAX_LENGTHENED = 12
+
+
+def lengthened(term: str) -> list[str]:
+    """The full forms a short form of an office no catalog names may stand for (当阳市政府:
+    当阳市人民政府; 当阳县委: 中共当阳县委员会; 当阳档案局: 当阳市档案局, 当阳县档案局 …),
+    the fewest changes first; [] for what does not end as an office's name does."""
+    if not _OFFICE_END.search(term) or not all(map(is_cjk, term)) or len(term) < 4:
+        return []
+    head = "中共" if term.startswith("中共") else ""
+    body = term[len(head):]  # (a place of two characters, its 市/县/区 left out, or not)
+    places = [term] if _LEVEL.search(body[2:5]) else [head + body[:2] + c + body[2:]
+                                                     for c in "市县区"]
+    out: list[str] = []
+    for k in range(len(_LENGTHENINGS) + 1):
+        for rules in combinations(_LENGTHENINGS, k):
+            for form in places:
+                for pattern, replacement in rules:
+                    form = pattern.sub(replacement, form, count=1)
+                out.append(form)
+    return [f for f in dict.fromkeys(out) if f != term][:MAX_LENGTHENED]
+
+
 def short_forms(org: str) -> set[str]:
     """Everyday short forms of an organisation: 当阳市档案局 → 当阳档案局, 半月镇人民政府 →
     半月镇政府, 中共当阳县委员会 → 当阳县委 / 当阳委 …"""

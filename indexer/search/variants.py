@@ -14,7 +14,7 @@ from ..analysis.normalize import is_cjk, normalize
 from ..analysis.confusions import lookalikes
 from ..analysis.names import dictionary_names, dictionary_persons, dictionary_words
 from ..analysis.phonetic import homophones, pinyin_keys
-from .lexicon import Lexicon
+from .lexicon import Lexicon, lengthened
 
 MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
@@ -173,6 +173,9 @@ class VariantFinder:
                     found.setdefault(f"{term[:cut]}-{term[cut:]}", SYNONYM)
             for full in (*self.lexicon.short_forms.get(term, ()), *self.lexicon.contracted(term)):
                 found.setdefault(full, SHORT)
+            if changes and SHORT not in found.values() and not self.count(term):
+                for full in lengthened(term):  # an office no catalog names, typed short
+                    found.setdefault(full, SHORT)  # (当阳市政府 of a text's 当阳市人民政府)
             self._synonyms(term, found)
             if _NUMBERED.search(term):
                 pass  # 〇一六年: another numeral is another year, not a misreading of this one

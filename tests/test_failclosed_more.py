@@ -209,6 +209,24 @@ def test_hidden_marks_are_found(tmp_path, text):
     assert records(settings)["a.txt"]["security"] == ("机密" if "机" in text else "绝密")
 
 
+@pytest.mark.parametrize("text, level", [
+    ("密级：「机密」\n关于某事的通知", "机密"), ("“机密”\n关于某事的通知", "机密"),
+    ("《机密》\n关于某事的通知", "机密"), ("〈机密〉\n关于某事的通知", "机密"),
+    ("绝\U000e0100密★启用前\n关于某事的通知", "绝密"), ("绝\ufe00密★启用前\n关于某事的通知", "绝密"),
+    ("机\u034f密\u3164★1年\n关于某事的通知", "机密"), ("绝密·启用前\n关于某事的通知", "绝密"),
+    ("绝密-启用前\n关于某事的通知", "绝密"), ("\n" * 4000 + "机密★启用前\n关于某事的通知", "机密"),
+    ("\U000e0100\f机密★启用前\n关于某事的通知", "机密")])
+def test_marks_in_brackets_quotes_or_behind_unseen_characters_are_found(tmp_path, text, level):
+    """Marks an intruder wrote so that they were missed, each given 公开 by a catalog row: the
+    mark is read (the higher level wins), as the plain 机密★启用前 is."""
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", text)
+    write(corpus / "catalog.csv", "文件,密级\na.txt,公开\n")
+    settings, summary = index(tmp_path, corpus)
+    assert not summary.failed
+    assert records(settings)["a.txt"]["security"] == level
+
+
 def test_format_characters_are_invisible_to_search(tmp_path):
     corpus = tmp_path / "c"
     write(corpus / "a.txt", "会议由王\u200b建成主持，讨论档\u00ad案保密工作。")
@@ -263,10 +281,13 @@ def test_a_first_page_mark_that_names_no_level_fails_its_file(tmp_path):
     write(corpus / "rescued.txt", "密级：TOP SECRET\n关于白桦计划的附件\n")
     write(corpus / "blank.txt", "密级：______\n关于白桦计划的通知\n")
     write(corpus / "real.txt", "密级：机密★10年\n关于白桦计划的批复\n")
-    write(corpus / "catalog.csv", "文件,密级\nrescued.txt,绝密\nmixed.txt,秘密\n")
+    write(corpus / "core.txt", "密级：核心机密\n关于白桦计划的请示\n")  # a level and more
+    write(corpus / "state.txt", "密级：国家秘密\n关于白桦计划的报告\n")
+    write(corpus / "catalog.csv", "文件,密级\nrescued.txt,绝密\nmixed.txt,秘密\n"
+          "core.txt,公开\nstate.txt,公开\n")
     summary = run_index(make_settings(tmp_path / "d" / "index", corpus))
     failed = failures(summary)
-    assert set(failed) == {"english.txt", "mixed.txt"}
+    assert set(failed) == {"english.txt", "mixed.txt", "core.txt", "state.txt"}
     assert "密级：TOP SECRET" in failed["english.txt"] and "不是五个级别之一" in failed["english.txt"]
     recs = records(make_settings(tmp_path / "d" / "index", corpus))
     assert {k: v["security"] for k, v in recs.items()} == {

@@ -19,16 +19,22 @@ SHOWN = 40  # characters of a bad value quoted in the message
 # text saying 公开 never lowers a record. The word 秘密 in prose (保守秘密, 国家秘密) is no mark;
 # a mark is a level with a star, after 密级, in brackets, or alone on its line.
 _WORD = "(绝密|机密|秘密)"
+_OPEN = "[【\\[〔「『“《〈<\"'‘]"  # brackets and quotes a mark may stand in (NFKC: （ is ()
+_CLOSE = "[】\\]〕」』”》〉>\"'’]"
+_PERIOD = r"(?:\d+\s*年|启用前|长期)"  # 保密期限
 _MARKS = (
     re.compile(_WORD + r"\s*[★☆*]"),                       # 绝密★启用前, 秘密★10年
     re.compile(r"[★☆]\s*" + _WORD),                          # ★绝密
     re.compile(r"^\s*" + _WORD + r"\s*[女大]\s*(?:\d|启用前|长期)"),  # OCR's misread ★
-    re.compile(r"密级\s*[:：]?\s*[【\[〔(]?\s*" + _WORD),      # 密级：绝密, 密级:机密
-    re.compile(r"[【\[〔]\s*" + _WORD + r"\s*[】\]〕]"),       # 【机密】, 〔秘密〕
+    re.compile(_WORD + r"\s*[·•・\-－—–.:：]?\s*" + _PERIOD),   # 绝密·启用前, 机密-10年
+    re.compile(r"密级\s*[:：]?\s*(?:" + _OPEN + r"|[(])?\s*" + _WORD),  # 密级：绝密, 密级：「机密」
+    re.compile(_OPEN + r"\s*" + _WORD + r"\s*" + _CLOSE),     # 【机密】, 〔秘密〕, 「机密」, “机密”
     re.compile(r"^\s*[(]\s*" + _WORD + r"\s*[)]"),             # (机密) at the start of a line
-    re.compile(r"^\s*" + _WORD + r"(?:\s*(?:\d+\s*年|启用前|长期))?\s*$"),  # 机密 on its own line
+    re.compile(r"^\s*" + _WORD + r"(?:\s*" + _PERIOD + r")?\s*$"),  # 机密 on its own line
 )
 _LABELLED = re.compile(r"^\s*密\s*级\s*[:：]\s*(?P<value>.*?)\s*$")  # 密级：VALUE on its line
+# what may stand around the level on such a line: brackets, a star and the 保密期限 after it
+_AROUND = re.compile(_OPEN + "|" + _CLOSE + r"|[()\s]|[★☆*].*|[·•・\-－—–.]?" + _PERIOD + "$")
 _BLANK = re.compile(r"^[\s_＿\-—－…·.。]*$")  # a form's field left empty
 MARK_LINES = 10  # non-empty lines at the top of the first page where a mark is looked for
 HEAD_CHARS = 4000  # at most this much of the first page is read for them
@@ -67,14 +73,15 @@ def text_mark(lines: Iterable[str]) -> str:
 
 
 def unclear_mark(lines: Iterable[str]) -> str:
-    """The value of a `密级：VALUE` line among these (normalised first-page lines) that names no
-    level (TOP SECRET, Secret, 无); '' when there is none. What it means cannot be told, so
-    it may mean more than anything else says of the file."""
+    """The value of a `密级：VALUE` line among these (normalised first-page lines) that is not
+    one level (TOP SECRET, Secret, 无, 核心机密, 国家秘密: brackets, a star and a 保密期限 aside);
+    '' when there is none. What it means cannot be told, so it may mean more than anything
+    else says of the file."""
     for line in lines:
         m = _LABELLED.match(line)
         if m is None or _BLANK.match(m.group("value")):
             continue
-        if not any(level in m.group("value") for level in SECURITY_LEVELS):
+        if _AROUND.sub("", m.group("value")) not in SECURITY_LEVELS:  # (核心机密, 国家秘密)
             return m.group("value")
     return ""
 
@@ -83,21 +90,20 @@ def first_page_lines(text: str, page_end: int | None = None,
                      limit: int = MARK_LINES) -> list[str]:
     """The first non-empty lines of the first page with text (a blank cover page before it
     is skipped), normalised."""
-    end = min(page_end or HEAD_CHARS, HEAD_CHARS)
-    lines = _lines(text[:end].split("\f", 1)[0], limit)
-    if lines:
-        return lines
     found = _VISIBLE.search(text)
     if found is None:
         return []
-    start = text.rfind("\f", 0, found.start()) + 1  # the page the first visible character is on
-    return _lines(text[start:start + HEAD_CHARS].split("\f", 1)[0], limit)
+    at = found.start()  # (a page, or lines, of nothing visible before it are skipped)
+    start = max(text.rfind("\f", 0, at), text.rfind("\n", 0, at)) + 1
+    page_end = None if page_end is not None and page_end <= start else page_end
+    end = min(page_end or len(text), start + HEAD_CHARS)
+    return _lines(text[start:end].split("\f", 1)[0], limit)
 
 
 def _lines(head: str, limit: int) -> list[str]:
     out = []
     for line in head.splitlines():
-        line = normalize_text(line)
+        line = normalize_text(_UNSEEN.sub("", line))
         if line.strip():
             out.append(line)
             if len(out) >= limit:
@@ -105,4 +111,9 @@ def _lines(head: str, limit: int) -> list[str]:
     return out
 
 
-_VISIBLE = re.compile(f"[^\\s\\x00-\\x1f\\x7f{FORMAT_CHARS}]")
+# characters that show nothing beyond the format characters normalisation drops: variation
+# selectors, the combining grapheme joiner, Hangul fillers, Mongolian variation selectors (绝︀密
+# is 绝密 to the eye, and a mark)
+_UNSEEN_CHARS = "\u034f\u115f\u1160\u180b-\u180d\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef"
+_UNSEEN = re.compile(f"[{_UNSEEN_CHARS}]+")
+_VISIBLE = re.compile(f"[^\\s\\x00-\\x1f\\x7f{FORMAT_CHARS}{_UNSEEN_CHARS}]")

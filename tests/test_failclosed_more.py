@@ -311,3 +311,21 @@ def test_a_catalog_row_naming_a_file_with_full_width_or_invisible_characters_des
         "t15.txt": ("机密", "第十五号"), "t16.txt": ("机密", "第十六号"),
         "ｔ17.txt": ("秘密", "第十七号"), "t18.txt": ("公开", "第十八号")}
     assert sum("full-width letters or invisible characters" in w for w in summary.warnings) == 3
+
+
+def test_new_mark_rules_read_every_record_again_without_extracting(tmp_path, monkeypatch):
+    """When the rules for marks change (MARKS_VERSION), the next run reads each record's first
+    page again from the index, so a mark the old rules missed is not kept missed until the
+    file changes: every file is a metadata update, none is extracted again."""
+    from indexer.ingest import sourcefile
+
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "关于某事的通知\n正文")
+    write(corpus / "b.txt", "另一份通知\n正文")
+    settings, first = index(tmp_path, corpus)
+    assert first.added == 2
+    settings, again = index(tmp_path, corpus)
+    assert again.unchanged == 2 and again.updated == 0
+    monkeypatch.setattr(sourcefile, "MARKS_VERSION", b"marks next")
+    settings, bumped = index(tmp_path, corpus)
+    assert bumped.updated == 2 and bumped.added == 0 and not bumped.failed

@@ -10,6 +10,9 @@ from ..analysis.normalize import FORMAT_CHARS, normalize_text
 from ..errors import ExtractionError
 from ..fields import DEFAULT_SECURITY, SECURITY_LEVELS
 
+# bump when the marks read from a text could change: the next run reads every record's first
+# page again from the index (a metadata update, no extraction), so none keeps a missed mark
+MARKS_VERSION = b"marks 2"
 _STAR = re.compile(r"[★☆].*", re.S)
 _SPACE = re.compile(r"\s+")
 SHOWN = 40  # characters of a bad value quoted in the message

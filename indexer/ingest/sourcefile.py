@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import ExtractionError
 from ..fields import SECURITY_LEVELS
 from .catalog import MAX_SIDECAR_BYTES, read_sidecar
-from .levels import parse_level
+from .levels import MARKS_VERSION, parse_level
 from .safeopen import LinkRefused, open_file
 
 
@@ -58,6 +58,7 @@ def signature(row: bytes, path: Path | str | None, catalog_error: str = "") -> s
     """The metadata signature of a file with this catalog row, at `path` if a sidecar may sit
     beside it (None: discovery saw none)."""
     h = hashlib.blake2b(row, digest_size=8)
+    h.update(MARKS_VERSION)  # (new mark rules: every record's mark read again, unextracted)
     if catalog_error:
         h.update(b"\0" + catalog_error.encode())
     if path is not None:

@@ -103,7 +103,10 @@ class HybridEngine:
         unsure = [] if warnings and not header else [
             line for line in lines if header or not line_sure(line)]
         if unsure:
-            crops = [crop_line(image, line.rect()) for line in unsure]
+            # a header of one row is cut out as wide as its ink (inked_across); the rows of a
+            # joint header are not, the tall 文件 beside them would be read into the first
+            crops = [crop_line(image, inked_across(image, line.rect()) if header
+                               and len(lines) == 1 else line.rect()) for line in unsure]
             known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
                 text = restore_unknown(line.text, edges_trimmed(line.text, text.strip()), known)
@@ -253,6 +256,22 @@ def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> st
         else:
             out.append(text[b0:b1])
     return "".join(out)
+
+
+def inked_across(image: Image.Image, rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The rectangle widened to the ink left and right of it within its rows: Tesseract's
+    words of a header line it could not read (large 楷体 read as 芷 台 小 館) cover only part of
+    it, and PP-OCR, given that part, left out the characters beyond (中共白沙委員會文 for
+    中共白沙鎮委員會文件; the whole row read 中共白沙委員會文件)."""
+    left, top, right, bottom = rect
+    ink = np.flatnonzero((np.asarray(image.convert("L"))[top:bottom] < DARK).any(axis=0))
+    if not len(ink):
+        return rect
+    return min(left, int(ink[0])), top, max(right, int(ink[-1]) + 1), bottom
+
+
+# darker than this (0-255) is ink on a header crop (the red layer drawn black on white)
+DARK = 128
 
 
 def crop_line(image: Image.Image, rect: tuple[int, int, int, int]) -> np.ndarray:

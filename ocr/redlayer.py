@@ -34,12 +34,26 @@ def to_grey(image: Image.Image) -> Image.Image:
 def suppress_red(image: Image.Image) -> Image.Image:
     """Greyscale in which red ink vanishes and black ink (also under a seal) stays black.
 
-    This is the red channel. Measured against whitening red pixels to the paper level, it
-    keeps the strokes that JPEG colour bleeding tints red and makes no halos on shaded paper.
-    """
+    This is the red channel (measured against whitening every red pixel to the paper level,
+    it keeps the strokes that JPEG colour bleeding tints red and makes no halos on shaded
+    paper), with the pixels that are plainly red ink — redness above WHITE_REDNESS and
+    bright in red, which no black stroke is — made white: in the red channel a red
+    header's ink is still a shade darker than the paper (200 against 250), which binarising a
+    noisy or blurred page turned into specks along its strokes, read as a line of junk
+    (，=下一，~上全，让 under 南屏县农业农村局文件)."""
     if image.mode == "L":
         return image
-    return image.convert("RGB").getchannel("R")
+    r, g, b = image.convert("RGB").split()
+    red = ImageChops.subtract(r, ImageChops.lighter(g, b))
+    plainly = ImageChops.multiply(red.point(_PLAINLY_RED), r.point(_BRIGHT_RED))
+    return ImageChops.lighter(r, plainly)
+
+
+# redness above which, with a red channel above RED_BRIGHT, a pixel is red ink (printed red:
+# 100-200; a black stroke's JPEG fringe stays below it, or dark in red)
+WHITE_REDNESS, RED_BRIGHT = 80, 150
+_PLAINLY_RED = [255 if v > WHITE_REDNESS else 0 for v in range(256)]
+_BRIGHT_RED = [255 if v > RED_BRIGHT else 0 for v in range(256)]
 
 
 def red_layer(image: Image.Image) -> Image.Image | None:

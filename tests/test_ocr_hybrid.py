@@ -247,3 +247,16 @@ def test_a_traditional_page_in_ming_type_stays_traditional():
     text = ocr_page(page, OcrSettings(), HybridEngine()).text
     assert "結合我鎮實際，現將有關事項明確如下" in text
     assert script_counts(text)[1] == 0
+
+
+def test_a_header_line_is_cut_out_for_ppocr_as_wide_as_its_ink():
+    from PIL import Image, ImageDraw
+
+    from ocr.hybrid import inked_across
+
+    header = Image.new("L", (1500, 260), 255)
+    ImageDraw.Draw(header).rectangle((40, 60, 1460, 200), fill=0)  # the row's ink
+    # Tesseract's words of a header it could not read cover the middle of the row only
+    assert inked_across(header, (176, 43, 1263, 158)) == (40, 43, 1461, 158)
+    assert inked_across(Image.new("L", (300, 100), 255), (10, 10, 50, 50)) == (10, 10, 50, 50)
+

@@ -40,6 +40,9 @@ def _doc(header: str, signed: str) -> str:
     ("高坪县水利局文件", "砸高坪县水利局", "高坪县水利局"),          # a seal's stroke read first
     ("高坪县水利局文件", "高坪县水利局砸", "高坪县水利局"),
     ("中共長崗委員會文件", "中共長崗鎖委員會", "中共長崗鎮委員會"),  # lost, then misread
+    # the 鎮 lost in the header, 崗 misread in the signature: the header's name, the unit signed
+    ("中共長崗委員會文件", "中共長山鎮委員會", "中共長崗鎮委員會"),
+    ("中共白沙委員會文件", "中共黑石鎮委員會", "中共白沙委員會"),  # another name: not taken
 ])
 def test_the_header_and_the_signature_together(header, signed, office):
     assert extract_metadata(_doc(header, signed))["org"] == office

@@ -84,4 +84,26 @@ def signed_office(header: str, text: str) -> str:
         if len(signed) == len(header) + 1 and any(
                 signed[:k] + signed[k + 1:] == header for k in range(1, len(signed) - 1)):
             return signed
+    for line in tail:
+        unit = unit_added(header, unit_fixed("".join(line.split())))
+        if unit:
+            return unit
     return header
+
+
+_UNITS = "镇鎮乡鄉县縣市"
+
+
+def unit_added(header: str, signed: str) -> str:
+    """The header with the unit (镇, 乡, 县, 市) the 落款 names before the same ending put in,
+    where the header has none there and the names before it differ by one character at
+    most: a header read without its 鎮 (中共長崗委員會, PP-OCR drops it) signed with a
+    misread of its own (中共長山鎮委員會) is 中共長崗鎮委員會 — the header's characters, the
+    signature's unit. '' otherwise."""
+    if len(signed) != len(header) + 1:
+        return ""
+    for k in range(2, len(signed) - 1):
+        if signed[k] in _UNITS and header[k - 1] not in _UNITS and signed[k + 1:] == header[k:]:
+            if sum(a != b for a, b in zip(signed[:k], header[:k])) <= 1:
+                return header[:k] + signed[k] + header[k:]
+    return ""

@@ -271,3 +271,13 @@ def test_a_stray_character_after_文件_still_makes_a_header():
     text = "龙泉镇人民政府文件站\n龙政发〔2016〕9号\n关于做好防汛工作的通知\n"
     assert extract_metadata(text)["org"] == "龙泉镇人民政府"
     assert "org" not in extract_metadata("关于转发文件12\n特此通知。\n")
+
+
+@pytest.mark.parametrize("header, read, number", [
+    ("凤鸣乡人民政府文件", "风乡政发〔2008〕11号", "凤乡政发〔2008〕11号"),  # 风 for 凤
+    ("中共凤鸣镇委员会文件", "风发〔2019〕3号", "凤发〔2019〕3号"),
+    ("青山镇人民政府文件", "市政发〔2019〕10号", "市政发〔2019〕10号"),  # no look-alike: as read
+    ("南屏县民政局文件", "南民发〔2019〕10号", "南民发〔2019〕10号"),
+])
+def test_a_doc_numbers_first_character_is_read_as_its_offices(header, read, number):
+    assert extract_metadata(f"{header}\n{read}\n关于做好防汛工作的通知\n")["doc_number"] == number

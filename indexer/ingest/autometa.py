@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .. import dates
-from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
+from ..analysis.confusions import lookalikes
+from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize, normalize_text
 from .datefix import repaired_dates
 from .levels import first_page_lines, text_mark
 from .offices import issuing_office
@@ -193,6 +194,18 @@ _ISSUED_AS = {"登": "發", "癹": "發", "友": "发", "犮": "发"}
 _ISSUED = re.compile(f"[{''.join(_ISSUED_AS)}]$")
 
 
+def issuer_matched(number: str, office: str) -> str:
+    """The 文号 with its first character, the 机关代字's, taken from the issuing office's
+    name where OCR read a look-alike of that name's first character (风乡政发〔2008〕11号 under
+    凤鸣乡人民政府: 凤乡政发); as it is otherwise."""
+    place = office.removeprefix("中共")
+    if not number or not place or normalize_text(number[0]) in normalize_text(office):
+        return number
+    if normalize_text(place[0]) in lookalikes(number[0]):
+        return place[0] + number[1:]
+    return number
+
+
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
     """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they
     are not a year of 1900-2099 and a number."""
@@ -207,11 +220,12 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
     mark from the top of the first page, which ends at `page_end` if given)."""
     lines = _lines(text)
-    number = _doc_number(lines)
+    office = issuing_office(_header(lines[:8]), text)
+    number = issuer_matched(_doc_number(lines), office)
     meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
-            "org": issuing_office(_header(lines[:8]), text)}
+            "org": office}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
 

@@ -103,12 +103,16 @@ def extract_date(text: str, years: Iterable[int] = ()) -> str:
     Chinese numerals misread further that one of `years` (the document's own: its 文号's,
     its title's) puts right (datefix)."""
     text = ocr_date_repaired(text)
+    years = list(years)
     read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
     found = [(a, d.iso) for a, _b, d in read]
     spans = [(a, b) for a, b, _d in read]
     for m in _DATE_CN.finditer(text):
         try:
             y = _cn_year(m.group(1), m.group(2))
+            if years and y not in years and len(re.sub(r"\s+", "", m.group(2))) < 3:
+                continue  # a numeral lost (二〇三 of 二〇一三): datefix reads it with the
+                # document's own year, which the year as read is not
             found.append((m.start(), dates.Date(y, _cn_number(m.group(3)),
                                                 _cn_number(m.group(4))).iso))
             spans.append(m.span())

@@ -39,6 +39,22 @@ _LING = re.compile(f"(?<=[{_NUMERALS}])[0OoD口]+(?=[{_NUMERALS}年月日])")
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "S": "5", "Z": "2"})
 
 
+# marks both engines read for Chinese punctuation: the radical 丶 (U+4E36) for 、 after a
+# character or a numeral (一丶提高思想认识), and a degree sign for a 。 set high, as
+# traditional fonts centre it (…明顯提高°), after a Chinese character only (5° stays)
+_MARK_LOOKALIKES = re.compile(f"(?<=[{HAN}{DIGITS}])丶|(?<=[{HAN}])°")
+_MARKS = {"丶": "、", "°": "。"}
+
+
+def fix_lookalike_marks(text: str) -> str:
+    """、 for 丶 and 。 for ° where they stand for those marks (see _MARK_LOOKALIKES)."""
+    return _fix_lookalike_marks(Mapped.of(text)).text
+
+
+def _fix_lookalike_marks(text: Mapped) -> Mapped:
+    return text.sub(_MARK_LOOKALIKES, lambda m: _MARKS[m.group(0)])
+
+
 def remove_cjk_spaces(text: str) -> str:
     """Drop spaces Tesseract puts between Chinese characters (and between them and digits)."""
     return _SPACE_CJK.sub("", text)
@@ -125,14 +141,15 @@ def _fix_doc_numbers(text: Mapped) -> Mapped:
 
 
 def repair_text(text: str) -> str:
-    """All repairs, in order: CJK spacing, punctuation, 〇, 文号 brackets, broken lines."""
+    """All repairs, in order: CJK spacing, punctuation (丶 and ° for 、 and 。 too), 〇, 文号
+    brackets, broken lines."""
     return repair_mapped(Mapped.of(text)).text
 
 
 def repair_mapped(text: Mapped) -> Mapped:
     """repair_text, remembering where each character of the result came from."""
     text = text.sub(_SPACE_CJK, "")
-    text = _fix_punctuation(text)
+    text = _fix_lookalike_marks(_fix_punctuation(text))
     text = _fix_chinese_zero(text)
     text = _fix_doc_numbers(text).sub(_SPACE_CJK, "")
     return _join_broken_lines(text)

@@ -15,7 +15,7 @@ from statistics import median
 import numpy as np
 from PIL import Image
 
-from . import ppocr, tesseract
+from . import ppocr, script, tesseract
 from .engine import GAPPED, engine_version, words_of
 from .headerlines import merged_rows, restore_dropped
 from .layout import gapped_layout
@@ -45,6 +45,9 @@ PACKED = "hybrid: rows packed closer than their height (vertical text read acros
 # an unsure line with fewer word characters (Han, digits) than this share of its characters
 # (after PP-OCR's reading) is junk read from a rule or noise, left out
 MIN_WORDY = 0.5
+# a page whose script Tesseract's reading leaves undecided (ocr/script.py) has this many of
+# its lines with the most characters of either script read by PP-OCR, which keeps the script
+SCRIPT_SAMPLE = 4
 
 
 @dataclass
@@ -100,13 +103,18 @@ class HybridEngine:
         unsure = [] if warnings and not header else [
             line for line in lines if header or not line_sure(line)]
         if unsure:
-            crops = [crop_line(image, line.rect()) for line in unsure]
+            # a header of one row is cut out as wide as its ink (inked_across); the rows of a
+            # joint header are not, the tall 文件 beside them would be read into the first
+            crops = [crop_line(image, inked_across(image, line.rect()) if header
+                               and len(lines) == 1 else line.rect()) for line in unsure]
             known = ppocr.charset()
             for line, (text, score) in zip(unsure, ppocr.recognize_lines(crops, settings)):
                 text = restore_unknown(line.text, edges_trimmed(line.text, text.strip()), known)
                 if header:
                     text = restore_dropped(line.text, text)
                 better(line, text, 100 * score)
+        if not header and not warnings:
+            settle_script(image, lines, settings)
         page = compose(lines)
         return PageText(page.text, page.confidence, tuple(warnings), boxes=page.boxes)
 
@@ -118,6 +126,25 @@ class HybridEngine:
     def orientation(self, image: Image.Image, settings: OcrSettings) -> int:
         osd = tesseract.orientation(image, timeout=settings.timeout)
         return int(osd.get("rotate", 0)) % 360
+
+
+def settle_script(image: Image.Image, lines: list[_Line], settings: OcrSettings) -> None:
+    """Lines of a page read with both scripts, neither clearly more (script.undecided), put
+    into the script PP-OCR reads a sample of them in (and the lines it read already): a
+    traditional page in 明体 came out of chi_sim+chi_tra with 40 traditional-only and 24
+    simplified-only characters, which ocr_page's unify_script would have folded to
+    simplified. Lines stay as read where PP-OCR's sample does not decide either."""
+    if not script.undecided(*script.script_counts("\n".join(line.text for line in lines))):
+        return
+    mixed = sorted((line for line in lines if line.text and not line.reread),
+                   key=lambda line: -sum(script.script_counts(line.text)))[:SCRIPT_SAMPLE]
+    mixed = [line for line in mixed if sum(script.script_counts(line.text))]
+    read = ppocr.recognize_lines([crop_line(image, line.rect()) for line in mixed], settings)
+    evidence = [text for text, _score in read] + [line.text for line in lines if line.reread]
+    which = script.decided(*script.script_counts("\n".join(evidence)))
+    if which:
+        for line in lines:
+            line.text = script.in_script(line.text, which)
 
 
 def layout_trouble(data: dict, lines: list[_Line]) -> list[str]:
@@ -229,6 +256,22 @@ def restore_unknown(tesseract_text: str, text: str, known: frozenset[str]) -> st
         else:
             out.append(text[b0:b1])
     return "".join(out)
+
+
+def inked_across(image: Image.Image, rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The rectangle widened to the ink left and right of it within its rows: Tesseract's
+    words of a header line it could not read (large 楷体 read as 芷 台 小 館) cover only part of
+    it, and PP-OCR, given that part, left out the characters beyond (中共白沙委員會文 for
+    中共白沙鎮委員會文件; the whole row read 中共白沙委員會文件)."""
+    left, top, right, bottom = rect
+    ink = np.flatnonzero((np.asarray(image.convert("L"))[top:bottom] < DARK).any(axis=0))
+    if not len(ink):
+        return rect
+    return min(left, int(ink[0])), top, max(right, int(ink[-1]) + 1), bottom
+
+
+# darker than this (0-255) is ink on a header crop (the red layer drawn black on white)
+DARK = 128
 
 
 def crop_line(image: Image.Image, rect: tuple[int, int, int, int]) -> np.ndarray:

@@ -84,10 +84,12 @@ def prepare(image: Image.Image, settings: OcrSettings, rotation: int = 0) -> Pre
     """
     steps = set(settings.active_steps())
     source_size = image.size
-    grey = suppress_red(image) if "red" in steps else to_grey(image)
+    layer = red_layer(image) if settings.reads_red_header() else None
+    # the red header's ink is whitened for the body (suppress_red), where the page shows it
+    top = header_box(layer) if layer is not None and "red" in steps else None
+    grey = suppress_red(image, top) if "red" in steps else to_grey(image)
     if "seal" in steps and "red" not in steps:
         grey = without_seals(image, grey)
-    layer = red_layer(image) if settings.reads_red_header() else None
     if rotation % 360:
         grey = geometry.rotate(grey, -rotation)
         layer = geometry.rotate(layer, -rotation) if layer is not None else None

@@ -31,15 +31,36 @@ def to_grey(image: Image.Image) -> Image.Image:
     return image if image.mode == "L" else image.convert("L")
 
 
-def suppress_red(image: Image.Image) -> Image.Image:
+def suppress_red(image: Image.Image,
+                 header: tuple[int, int, int, int] | None = None) -> Image.Image:
     """Greyscale in which red ink vanishes and black ink (also under a seal) stays black.
 
-    This is the red channel. Measured against whitening red pixels to the paper level, it
-    keeps the strokes that JPEG colour bleeding tints red and makes no halos on shaded paper.
-    """
+    This is the red channel. Measured against whitening every red pixel to the paper level,
+    it keeps the strokes that JPEG colour bleeding tints red and makes no halos on shaded
+    paper. Within `header` (the red header's box, header_box()) the pixels that are plainly
+    red ink — redness above WHITE_REDNESS and bright in red, which no black stroke is — are
+    made white: in the red channel a header's ink is still a shade darker than the paper
+    (200 against 250), which binarising a noisy or blurred page turned into specks along its
+    strokes, read as a line of junk (，=下一，~上全，让 under 南屏县农业农村局文件). Seals are
+    left as they are: whitened, the paper around a signature under one changed how it read."""
     if image.mode == "L":
         return image
-    return image.convert("RGB").getchannel("R")
+    r = image.convert("RGB").getchannel("R")
+    if header is None:
+        return r
+    part = image.convert("RGB").crop(header)
+    pr, pg, pb = part.split()
+    red = ImageChops.subtract(pr, ImageChops.lighter(pg, pb))
+    plainly = ImageChops.multiply(red.point(_PLAINLY_RED), pr.point(_BRIGHT_RED))
+    r.paste(ImageChops.lighter(pr, plainly), header[:2])
+    return r
+
+
+# redness above which, with a red channel above RED_BRIGHT, a pixel is red ink (printed red:
+# 100-200; a black stroke's JPEG fringe stays below it, or dark in red)
+WHITE_REDNESS, RED_BRIGHT = 80, 150
+_PLAINLY_RED = [255 if v > WHITE_REDNESS else 0 for v in range(256)]
+_BRIGHT_RED = [255 if v > RED_BRIGHT else 0 for v in range(256)]
 
 
 def red_layer(image: Image.Image) -> Image.Image | None:

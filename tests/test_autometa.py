@@ -195,9 +195,22 @@ def test_dates_misread_by_ocr_are_repaired(text, date):
     ("中共长岗镇委员会文件", "中共长岗镇委员会"),
     ("南屏县民政局又件", "南屏县民政局"),                       # 文 read as 又
     ("南屏縣民政局文件", "南屏縣民政局"),                       # traditional kept
+    ("石门乡人民政府，、文件右门农业服务中心文件", "石门乡人民政府"),  # a comma read after it
+    ("青山镇人民政府→、文件青山镇农业服务中心文件", "青山镇人民政府"),  # the tall 文件 read
+    ("红岩乡人民政府\n红岩乡农业服务中心文件", "红岩乡人民政府"),    # stacked, as PP-OCR reads
+    ("机密\n中共凤鸣镇委员会\n凤鸣镇人民政府\n凤鸣镇财政所文件", "中共凤鸣镇委员会"),
 ])
 def test_red_header_names_the_first_office_also_of_a_joint_header(header, org):
     assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
+
+
+def test_a_header_that_lost_a_character_is_completed_by_the_signature():
+    text = ("中共白沙委員會文件\n白發〔2016〕51號\n關於2016年農村危房排查工作情況的報告\n特此報告。\n"
+            "中共白沙鎮委員會\n二〇一六年十月三日")
+    assert extract_metadata(text)["org"] == "中共白沙鎮委員會"
+    # a line of prose ending with 文件 under the header is not an office stacked above it
+    text = "县档案局文件\n根据上级有关\n县档案局文件\n"
+    assert extract_metadata(text)["org"] == "县档案局"
 
 
 @pytest.mark.parametrize("text, title", [
@@ -258,3 +271,13 @@ def test_a_stray_character_after_文件_still_makes_a_header():
     text = "龙泉镇人民政府文件站\n龙政发〔2016〕9号\n关于做好防汛工作的通知\n"
     assert extract_metadata(text)["org"] == "龙泉镇人民政府"
     assert "org" not in extract_metadata("关于转发文件12\n特此通知。\n")
+
+
+@pytest.mark.parametrize("header, read, number", [
+    ("凤鸣乡人民政府文件", "风乡政发〔2008〕11号", "凤乡政发〔2008〕11号"),  # 风 for 凤
+    ("中共凤鸣镇委员会文件", "风发〔2019〕3号", "凤发〔2019〕3号"),
+    ("青山镇人民政府文件", "市政发〔2019〕10号", "市政发〔2019〕10号"),  # no look-alike: as read
+    ("南屏县民政局文件", "南民发〔2019〕10号", "南民发〔2019〕10号"),
+])
+def test_a_doc_numbers_first_character_is_read_as_its_offices(header, read, number):
+    assert extract_metadata(f"{header}\n{read}\n关于做好防汛工作的通知\n")["doc_number"] == number

@@ -38,6 +38,8 @@ def _doc(date_line: str, number: str = "柳乡政发〔2022〕104号") -> str:
     ("二〇一九年二月三十日", "青政发〔2019〕1号", "2019-02-20"),      # 二 read as 三
     ("二〇二二年一月十六日", "柳乡政发〔2021〕104号", "2022-01-16"),  # read as written
     ("一〇二四年三月三日", "平农发〔2024〕5号", "2024-03-03"),        # no 公文 of 1024
+    ("二〇三年十二月二十六日", "永農發〔2013〕97號", "2013-12-26"),    # 一 lost, not 2003
+    ("二〇九年五月一日", "青政发〔2009〕3号", "2009-05-01"),          # a 〇 lost: 2009
 ])
 def test_a_signature_date_misread_is_read_with_the_year_of_its_document_number(
         line, number, date):

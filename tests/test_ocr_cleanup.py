@@ -142,3 +142,17 @@ def test_repair_text_is_idempotent_and_keeps_empty_text():
     text = "新政发〔2019〕3号\n关于做好档案保密工作的通知"
     assert repair_text(repair_text(text)) == repair_text(text) == text
     assert repair_text("") == ""
+
+
+@pytest.mark.parametrize("raw, fixed", [
+    ("一丶提高思想认识", "一、提高思想认识"),               # the radical 丶 read for 、
+    ("涉及黄土岭村丶林村等", "涉及黄土岭村、林村等"),
+    ("群眾滿意度明顯提高°", "群眾滿意度明顯提高。"),           # a centred 。 read as a degree
+    ("气温零下5°", "气温零下5°"),                            # a degree stays one
+    ("丶", "丶"),
+])
+def test_marks_read_as_lookalikes_are_put_right(raw, fixed):
+    from ocr.cleanup import fix_lookalike_marks
+
+    assert fix_lookalike_marks(raw) == fixed
+    assert repair_text(raw) == fixed

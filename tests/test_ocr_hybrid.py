@@ -188,3 +188,75 @@ def test_a_date_in_chinese_numerals_is_as_plausible_as_its_misreading():
     # 〇 is a numeral, not junk: the right reading of a 成文日期 is not outscored by
     # Tesseract's 0 for 〇 (and 二 for 三)
     assert plausibility("二〇一九年一月二十三日") == plausibility("二 0 一 九 年 一 月 二 十 二 日")
+
+
+def test_a_page_read_in_both_scripts_takes_the_script_ppocr_reads_a_sample_in(monkeypatch):
+    from PIL import Image
+
+    from ocr.hybrid import _Line, settle_script
+
+    def line(text, row):
+        return _Line((1, 1), [(text, 95, 10, 10 + 50 * row, 40 * len(text), 40)], text=text)
+
+    # Tesseract's reading of a traditional page in 明体: lines in either script
+    read = ["為切實做好防汛抗旱工作，根據上級有關文件精神", "结合我镇实际，现将有关事项明确如下",
+            "請各單位於九月二十二日前將工作情況報送財政所", "涉及黄土岭村等十六个行政村"]
+    asked = []
+
+    def ppocr_reads(crops, settings):
+        asked.extend(crops)
+        return [("結合我鎮實際，現將有關事項明確如下", 0.99), ("涉及黃土嶺村等十六個行政村", 0.98)]
+
+    monkeypatch.setattr(ppocr, "recognize_lines", ppocr_reads)
+    lines = [line(text, k) for k, text in enumerate(read)]
+    settle_script(Image.new("L", (2000, 400), 255), lines, OcrSettings())
+    assert [x.text for x in lines] == [
+        "為切實做好防汛抗旱工作，根據上級有關文件精神", "結合我鎮實際，現將有關事項明確如下",
+        "請各單位於九月二十二日前將工作情況報送財政所", "涉及黃土嶺村等十六個行政村"]
+    assert len(asked) == 4  # the lines with characters of one script only
+    # a page whose reading tells its script is not asked about
+    asked.clear()
+    lines = [line("结合我镇实际，现将有关事项明确如下", 0), line("請各單位", 1)]
+    settle_script(Image.new("L", (2000, 400), 255), lines, OcrSettings())
+    assert not asked and lines[1].text == "請各單位"
+
+
+UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"
+
+
+@pytest.mark.skipif(not __import__("os").path.exists(UMING),
+                    reason="no AR PL UMing (apt-get install fonts-arphic-uming)")
+@pytest.mark.ocr
+def test_a_traditional_page_in_ming_type_stays_traditional():
+    """Tesseract (chi_sim+chi_tra) reads these lines in AR PL UMing half in simplified
+    characters: 20 traditional-only against 12 simplified-only, which the page's script
+    unification used to fold to simplified."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr.script import script_counts
+
+    lines = ["為切實做好防汛抗旱工作，根據上級有關文件精神，結合", "我鎮實際，現將有關事項明確如下。",
+             "二、明確工作任務。全鎮計劃完成防汛抗旱任務四十項，",
+             "涉及黃土嶺村、棗林村等十六個行政村，共一千餘戶。",
+             "請各單位於九月二十二日前將工作情況報送財政所。"]
+    font = ImageFont.truetype(UMING, 44)
+    page = Image.new("RGB", (1300, 60 + 80 * len(lines)), "white")
+    draw = ImageDraw.Draw(page)
+    for k, text in enumerate(lines):
+        draw.text((40, 30 + 80 * k), text, font=font, fill=(20, 20, 20))
+    text = ocr_page(page, OcrSettings(), HybridEngine()).text
+    assert "結合我鎮實際，現將有關事項明確如下" in text
+    assert script_counts(text)[1] == 0
+
+
+def test_a_header_line_is_cut_out_for_ppocr_as_wide_as_its_ink():
+    from PIL import Image, ImageDraw
+
+    from ocr.hybrid import inked_across
+
+    header = Image.new("L", (1500, 260), 255)
+    ImageDraw.Draw(header).rectangle((40, 60, 1460, 200), fill=0)  # the row's ink
+    # Tesseract's words of a header it could not read cover the middle of the row only
+    assert inked_across(header, (176, 43, 1263, 158)) == (40, 43, 1461, 158)
+    assert inked_across(Image.new("L", (300, 100), 255), (10, 10, 50, 50)) == (10, 10, 50, 50)
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import ocr_images
 from ocr import OcrSettings
@@ -165,3 +165,20 @@ def test_for_ppocr_a_seal_below_the_header_goes_and_the_header_stays():
     assert grey[305, 150] < 60 and grey[305, 50] < 60  # the date stays black
     plain = np.asarray(without_seals(image.convert("L"), image.convert("L")))
     assert (plain == np.asarray(image.convert("L"))).all()  # a grey page: nothing to take
+
+
+def test_a_red_header_leaves_no_specks_in_the_binarised_body():
+    """Printed red is still a shade darker than the paper in the red channel (200 against
+    250): binarising a noisy page turned the header into specks read as a line of junk."""
+    page = Image.new("RGB", (1200, 700), (250, 250, 250))
+    draw = ImageDraw.Draw(page)
+    draw.text((120, 60), "南屏县农业农村局文件", font=ocr_images.font(96, "Bold"), fill=(200, 30, 40))
+    draw.text((120, 400), "各村（居）委会，各有关单位：", font=ocr_images.font(40), fill=(20, 20, 20))
+    noisy = ocr_images.noisy(page, sigma=14.0)
+    prepared = prepare(noisy, OcrSettings())
+    scale = prepared.scale
+    body = np.asarray(prepared.image)
+    header = body[: round(250 * scale)]
+    assert (header < 128).sum() < 0.0005 * header.size  # was 0.4% of its pixels
+    text = body[round(390 * scale): round(460 * scale)]
+    assert (text < 128).sum() > 0.03 * text.size  # the black line is still there

@@ -36,3 +36,21 @@ def test_single_script_text_is_untouched():
     assert unify_script("乡镇政府年终工作总结") == "乡镇政府年终工作总结"
     assert unify_script("") == ""
     assert unify_script("ISO 9001 2019") == "ISO 9001 2019"
+
+
+def test_counts_near_each_other_leave_the_script_undecided():
+    from ocr.script import decided, undecided
+
+    # a traditional page in 明体 as Tesseract read it: 40 traditional-only, 24 simplified-only
+    assert undecided(40, 24) and decided(40, 24) == ""
+    assert undecided(26, 30)  # a simplified page with whole lines read as traditional
+    assert not undecided(48, 24) and decided(48, 24) == "traditional"
+    assert not undecided(3, 30) and decided(3, 30) == "simplified"
+    assert not undecided(0, 5) and not undecided(5, 0) and decided(0, 0) == ""
+
+
+def test_text_is_put_into_a_script_character_for_character():
+    from ocr.script import in_script
+
+    assert in_script("结合我镇实际，现将有关事项", "traditional") == "結合我鎮實際，現將有關事項"
+    assert in_script("結合我鎮實際", "simplified") == "结合我镇实际"

@@ -5,7 +5,7 @@ before an office's ending put right (pure text, no OCR)."""
 import pytest
 
 from indexer.ingest.autometa import extract_metadata
-from indexer.ingest.offices import issuing_office, trimmed, unit_fixed
+from indexer.ingest.offices import first_office, issuing_office, trimmed, unit_fixed
 
 
 @pytest.mark.parametrize("read, office", [
@@ -40,6 +40,12 @@ def _doc(header: str, signed: str) -> str:
     ("高坪县水利局文件", "砸高坪县水利局", "高坪县水利局"),          # a seal's stroke read first
     ("高坪县水利局文件", "高坪县水利局砸", "高坪县水利局"),
     ("中共長崗委員會文件", "中共長崗鎖委員會", "中共長崗鎮委員會"),  # lost, then misread
+    # the 鎮 lost in the header, 崗 misread in the signature: the header's name, the unit signed
+    ("中共長崗委員會文件", "中共長山鎮委員會", "中共長崗鎮委員會"),
+    ("中共白沙委員會文件", "中共黑石鎮委員會", "中共白沙委員會"),  # another name: not taken
+    # one character apart: the reading whose words the dictionary knows (农村, not 震村)
+    ("永豐縣農業震村局文件", "永豐縣農業農村局", "永豐縣農業農村局"),
+    ("永豐縣農業農村局文件", "永豐縣農業震村局", "永豐縣農業農村局"),
 ])
 def test_the_header_and_the_signature_together(header, signed, office):
     assert extract_metadata(_doc(header, signed))["org"] == office
@@ -47,3 +53,13 @@ def test_the_header_and_the_signature_together(header, signed, office):
 
 def test_no_text_no_office():
     assert issuing_office("", "") == ""
+
+
+@pytest.mark.parametrize("header, office", [
+    ("梅岭镇人民政府梅岭镇财政路", "梅岭镇人民政府"),  # the second office's ending misread
+    ("中共梅岭镇委员会梅岭镇人民攻府", "中共梅岭镇委员会"),
+    ("XX旗公安局交通管理大队", "XX旗公安局交通管理大队"),  # a unit of one office: whole
+    ("梅岭镇人民政府办公室", "梅岭镇人民政府办公室"),
+])
+def test_a_joint_header_splits_where_the_place_is_named_again(header, office):
+    assert first_office(header) == office

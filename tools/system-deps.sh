@@ -2,9 +2,10 @@
 # Installs the Debian packages dangan needs, only those that are missing (idempotent).
 # Usage: tools/system-deps.sh run|test|confusions|radicals|bench-ocr  (test also installs Debian's chromium for
 # the real-browser tests, which drive it through Playwright; Playwright's own browser downloads
-# are never used; and Debian's postgresql, whose binaries the tests of [database] url run a
-# throwaway server with; confusions adds the fonts tools/confusions.py draws with; radicals the
-# Unicode data file tools/radicals.py reads; bench-ocr the fonts bench/ocrset draws with)
+# are never used; Debian's postgresql, whose binaries the tests of [database] url run a
+# throwaway server with; and AR PL UMing, a 明体 some OCR tests render with; confusions adds
+# the fonts tools/confusions.py draws with; radicals the Unicode data file tools/radicals.py
+# reads; bench-ocr the fonts bench/ocrset draws with)
 set -euo pipefail
 
 # OCR: Tesseract with simplified and traditional Chinese and orientation data; a CJK font
@@ -15,7 +16,7 @@ want=(python3 python3-venv python3-pip tesseract-ocr tesseract-ocr-chi-sim tesse
 want+=(libgl1 libglib2.0-0)
 case "${1:-run}" in
   run) ;;
-  test) want+=(chromium postgresql) ;;
+  test) want+=(chromium postgresql fonts-arphic-uming) ;;
   confusions) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei) ;;
   radicals) want+=(unicode-data) ;;
   bench-ocr) want+=(fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei fontconfig) ;;

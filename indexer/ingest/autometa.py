@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .. import dates
-from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize
+from ..analysis.confusions import lookalikes
+from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize, normalize_text
 from .datefix import repaired_dates
 from .levels import first_page_lines, text_mark
 from .offices import issuing_office
@@ -48,8 +49,18 @@ _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
 # seal's or the red rule's edge read as 站, 一 or |); a joint header names several offices,
 # the first is the 责任者 (split at 、 or a space, or after an office's ending when another
 # office follows: 白沙乡人民政府白沙乡财政所文件)
-_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff 、]{1,60}?)"
+# (marks OCR reads after an office's ending are let through: 石门乡人民政府，、文件…,
+# 青山镇人民政府→、文件…: the tall 文件 of a joint header read beside its first row)
+_ORG_HEADER = re.compile(r"^\s*([A-Za-z\u4e00-\u9fff]"
+                         r"(?:[A-Za-z\u4e00-\u9fff 、]|(?<=[府会局委室心所院厅部站队处社办])[^\w\s]{1,3})"
+                         r"{1,60}?)"
                          r"[\s\"“”]*[文又]件\s*[^\s\d]?\s*$", re.M)
+# an office's name alone on its line: a joint header's offices stacked above the one whose line
+# ends with 文件, as PP-OCR reads them (红岩乡人民政府 / 红岩乡农业服务中心文件)
+_OFFICE_LINE = re.compile(r"^\s*((?:中共)?[\u4e00-\u9fff]{2,30}?"
+                          r"(?:人民政府|委员会|政府|局|办公室|中心|所|院|厅|部|站|队|处|社|办))\s*$")
+# a joint header stacks at most this many offices above its last one
+STACKED = 3
 _TITLE_LINE = re.compile(
     r"^\s*(关于.{2,60}?(?:通知|决定|报告|请示|批复|意见|函|通报|纪要|总结|计划|规定|办法|方案))"
     r"\s*$", re.M)
@@ -92,12 +103,16 @@ def extract_date(text: str, years: Iterable[int] = ()) -> str:
     Chinese numerals misread further that one of `years` (the document's own: its 文号's,
     its title's) puts right (datefix)."""
     text = ocr_date_repaired(text)
+    years = list(years)
     read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
     found = [(a, d.iso) for a, _b, d in read]
     spans = [(a, b) for a, b, _d in read]
     for m in _DATE_CN.finditer(text):
         try:
             y = _cn_year(m.group(1), m.group(2))
+            if years and y not in years and len(re.sub(r"\s+", "", m.group(2))) < 3:
+                continue  # a numeral lost (二〇三 of 二〇一三): datefix reads it with the
+                # document's own year, which the year as read is not
             found.append((m.start(), dates.Date(y, _cn_number(m.group(3)),
                                                 _cn_number(m.group(4))).iso))
             spans.append(m.span())
@@ -149,6 +164,23 @@ def _original(line: Normalized, m: re.Match, group: int = 0) -> str:
                   collapse_cjk_spaces(line.original[a:b].strip()))
 
 
+def _header(lines: list[Normalized]) -> str:
+    """The red header's offices (文件 cut off): its line ending with 文件, after the offices
+    stacked on the lines right above it (joined by 、, as a joint header on one line reads)."""
+    for at, line in enumerate(lines):
+        m = _ORG_HEADER.search(line.text)
+        if not m:
+            continue
+        offices = [_original(line, m, 1)]
+        for above in reversed(lines[max(0, at - STACKED):at]):
+            stacked = _OFFICE_LINE.match(above.text)
+            if not stacked:
+                break
+            offices.insert(0, _original(above, stacked, 1))
+        return "、".join(offices)
+    return ""
+
+
 def _doc_number(lines: list[Normalized]) -> str:
     """文号 in its standard form 发文字〔年份〕序号号, in the record's own script."""
     for line in lines:
@@ -166,6 +198,18 @@ _ISSUED_AS = {"登": "發", "癹": "發", "友": "发", "犮": "发"}
 _ISSUED = re.compile(f"[{''.join(_ISSUED_AS)}]$")
 
 
+def issuer_matched(number: str, office: str) -> str:
+    """The 文号 with its first character, the 机关代字's, taken from the issuing office's
+    name where OCR read a look-alike of that name's first character (风乡政发〔2008〕11号 under
+    凤鸣乡人民政府: 凤乡政发); as it is otherwise."""
+    place = office.removeprefix("中共")
+    if not number or not place or normalize_text(number[0]) in normalize_text(office):
+        return number
+    if normalize_text(place[0]) in lookalikes(number[0]):
+        return place[0] + number[1:]
+    return number
+
+
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
     """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they
     are not a year of 1900-2099 and a number."""
@@ -180,11 +224,12 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
     mark from the top of the first page, which ends at `page_end` if given)."""
     lines = _lines(text)
-    number = _doc_number(lines)
+    office = issuing_office(_header(lines[:8]), text)
+    number = issuer_matched(_doc_number(lines), office)
     meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
-            "org": issuing_office(_first_match(lines[:8], _ORG_HEADER, 1), text)}
+            "org": office}
     meta["security"] = text_mark(first_page_lines(text, page_end))
     return {k: v for k, v in meta.items() if v}
 

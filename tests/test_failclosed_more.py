@@ -329,3 +329,19 @@ def test_new_mark_rules_read_every_record_again_without_extracting(tmp_path, mon
     monkeypatch.setattr(sourcefile, "MARKS_VERSION", b"marks next")
     settings, bumped = index(tmp_path, corpus)
     assert bumped.updated == 2 and bumped.added == 0 and not bumped.failed
+
+
+@pytest.mark.parametrize("sidecar", ['{"密级": "机密", "security": "公开"}',
+                                     '{"密级": "机密", "密级": "公开"}',
+                                     '{"密级": ["机密"], "security": []}'])
+def test_a_sidecar_naming_a_field_twice_fails_its_file(tmp_path, sidecar):
+    """JSON keeps the last of two keys: a sidecar giving 密级 twice (or as 密级 and security)
+    was read as the lower one. It fails its file, as a catalog naming a field twice does."""
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "关于某事的通知\n正文")
+    write(corpus / "a.txt.json", sidecar)
+    write(corpus / "b.txt", "另一份通知\n正文")
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    assert set(failed) == {"a.txt"} and "同一字段" in failed["a.txt"]
+    assert set(records(settings)) == {"b.txt"}

@@ -45,7 +45,7 @@ def canonical(row: dict[str, Any]) -> dict[str, Any]:
         if key is None or value is None:
             continue
         value = value.strip() if isinstance(value, str) else value
-        if value in ("", None):
+        if value in ("", None) or value == []:
             continue
         out[canonical_key(key)] = value
     if "date" in out:
@@ -220,11 +220,19 @@ def read_sidecar(file: Path, root: Path | None = None,
     except OSError as e:
         raise ExtractionError(f"sidecar {shown} cannot be read: {e}") from e
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
     except ValueError as e:
         raise ExtractionError(f"sidecar {shown} is not valid JSON: {e}") from e
     if not isinstance(data, dict):
         raise ExtractionError(f"sidecar {shown} must hold a JSON object")
+    named: dict[str, str] = {}  # (as a catalog's header may not name a field twice: 密级 and
+    for key, _value in json.loads(text, object_pairs_hook=lambda kv: kv):  # security, or 密级
+        field = canonical_key(key)  # twice, of which JSON keeps the last)
+        if field in named:
+            raise ExtractionError(f"sidecar {shown}: “{named[field]}”和“{key}”是同一字段，"
+                                  "只能写一次（为免取了较低的密级，未收录）")
+        named[field] = key
     row = canonical({k: v if not isinstance(v, (int, float)) else str(v) for k, v in data.items()})
     return capped(row, lambda m: (warn or (lambda _m: None))(f"sidecar {shown}: {m}"))
 

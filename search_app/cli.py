@@ -36,6 +36,13 @@ def _settings(config_path: Path | None) -> Settings:
 RUN_FAILED = 3  # `dangan index`: the run itself failed (1 is kept for "some files failed")
 
 
+def printable(text: str) -> str:
+    """`text` with what a terminal would act on instead of showing (a line break, an escape
+    sequence, a bidi override in a file's name) written out as \\n, \\x1b, \\u202e: a name can
+    neither forge a line of the run's output nor move the cursor over a real one."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 def _fail(e: DanganError, least: int = 1) -> None:
     """Report `e` and exit with its code; `least`: the code of an error that has none above 1
     (a run that stopped is not "some files failed")."""
@@ -92,7 +99,7 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check,
         _print_plan(result)
         return
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}")
+        err.print(f"[yellow]warning:[/] {escape(printable(warning))}")
     if result.warnings.more:
         err.print(f"[yellow]warning:[/] … and {result.warnings.more} more warnings")
     click.echo(
@@ -101,7 +108,7 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check,
         f"failed {len(result.failed)} in {result.seconds:.1f}s → {settings.index.dir}"
     )
     for path, reason in result.failed:
-        click.echo(f"failed: {path}: {reason}")
+        click.echo(f"failed: {printable(path)}: {printable(reason)}")
     other = max(0.0, result.worker_seconds - result.ocr_seconds)
     click.echo(
         f"pages {result.pages} (OCR {result.ocr_pages}); worker time: OCR "
@@ -154,13 +161,13 @@ def _print_plan(plan: Plan) -> None:
         where = f"{job.file.source}/{job.file.rel}"
         if job.kind == "moved":
             where = f"{job.old.source}/{job.old.path} → {where}"
-        click.echo(f"{verbs[job.kind]}: {where}")
+        click.echo(f"{verbs[job.kind]}: {printable(where)}")
     for e in plan.removed:
-        click.echo(f"remove: {e.source}/{e.path}")
+        click.echo(f"remove: {printable(f'{e.source}/{e.path}')}")
     for source, path in plan.orphans:
-        click.echo(f"remove orphan record: {source}/{path}")
+        click.echo(f"remove orphan record: {printable(f'{source}/{path}')}")
     for e in plan.failing:
-        click.echo(f"still failing, not read again: {e.source}/{e.path}: {e.error}")
+        click.echo(f"still failing, not read again: {printable(f'{e.source}/{e.path}: {e.error}')}")
     extract = sum(plan.count(k) for k in ("new", "changed", "retry", "repair"))
     click.echo(f"to extract {extract}, metadata only {plan.count('metadata')}, "
                f"moved {plan.count('moved')}, unchanged {len(plan.unchanged) + len(plan.touched)}"

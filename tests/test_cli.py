@@ -146,3 +146,19 @@ def test_everything_dangan_stores_is_readable_by_its_owner_only(tmp_path):
     for path in made:
         mode = path.lstat().st_mode
         assert stat.S_IMODE(mode) & 0o077 == 0, (str(path.relative_to(tmp_path)), oct(mode))
+
+
+def test_a_file_name_cannot_forge_or_hide_lines_of_the_run_output(tmp_path, cli_runner):
+    """A file named with a line break and terminal escapes (an intruder's, failing as empty)
+    is shown with them written out: no forged `failed:` line, no raw escape reaches the
+    terminal, in the run's output and in a dry run's plan."""
+    corpus = write_corpus(tmp_path / "c")
+    forged = "n5\nfailed: corpus∕文书∕x.txt: 内存超过限制\x1b[2K\x1b[1A\u202e.txt"
+    (corpus / forged).write_bytes(b"")
+    cfg = config_for(tmp_path, corpus)
+    for args in (["index", "--dry-run"], ["index"]):
+        result = cli_runner.invoke(main, [*args, "--config", str(cfg)])
+        assert "\x1b" not in result.output and "\u202e" not in result.output, args
+        assert not any(line.startswith("failed: corpus∕文书∕x.txt")
+                       for line in result.output.splitlines()), args
+        assert "n5\\nfailed: corpus∕文书∕x.txt" in result.output, (args, result.output)

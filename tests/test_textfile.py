@@ -36,3 +36,14 @@ def test_pages_split_at_form_feeds_and_page_markers():
     starts = page_starts(text)
     assert len(starts) == 3
     assert text[starts[1]:].startswith("第二页") and text[starts[2]:].startswith("第三页")
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_the_start_of_a_long_file_cut_inside_a_character_is_still_detected(encoding):
+    """Only the start of a long file is read: cut at any byte, half a character at its end
+    made GB18030 undetectable (a 105 MB record, a catalog over 1 MB refused as undecodable)."""
+    text = ("關於檔案工作的通知，各單位：現將有關事項通知如下。" * 3 + "\n") * 2000
+    data = text.encode(encoding)
+    for off in range(8):
+        decoded, found = decode(data[:len(data) // 2 + off], cut=True)
+        assert found == encoding and text.startswith(decoded[:-2]), off

@@ -35,7 +35,9 @@ def decode(data: bytes, cut: bool = False) -> tuple[str, str]:
         return _decode(data, "utf-8", cut), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=list(_CANDIDATES)).best()
+    whole = data[:data.rfind(b"\n") + 1] or data if cut else data  # (a line break is never
+    # part of a GB18030 or Big5 character: detection does not see one cut in two)
+    best = from_bytes(whole, cp_isolation=list(_CANDIDATES)).best()
     if best is None:
         raise ExtractionError(
             "cannot decode the text: it is not valid UTF-8, GB18030/GBK or Big5 "

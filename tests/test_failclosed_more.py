@@ -345,3 +345,20 @@ def test_a_sidecar_naming_a_field_twice_fails_its_file(tmp_path, sidecar):
     failed = failures(summary)
     assert set(failed) == {"a.txt"} and "同一字段" in failed["a.txt"]
     assert set(records(settings)) == {"b.txt"}
+
+
+def test_a_big_sparse_file_fails_at_once_without_being_read(tmp_path):
+    """A 200 MB "PDF" that is one written block and holes (no disk taken) held a worker until
+    [index] file_timeout; it fails at once, saying why, and the batch goes on."""
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", "关于某事的通知\n正文")
+    sparse = corpus / "big.pdf"
+    with open(sparse, "wb") as f:
+        f.write(b"%PDF-1.4\n")
+        f.truncate(200 * 2**20)
+    if os.stat(sparse).st_blocks * 512 > 2**20:
+        pytest.skip("this file system writes no sparse files")
+    settings, summary = index(tmp_path, corpus)
+    failed = failures(summary)
+    assert set(failed) == {"big.pdf"} and "稀疏文件" in failed["big.pdf"]
+    assert set(records(settings)) == {"a.txt"}

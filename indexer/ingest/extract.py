@@ -1,6 +1,7 @@
 """The extractor registry: one extractor per file kind, keyed by suffix and checked by content."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol
 
@@ -35,11 +36,24 @@ def extractor_for(path: Path) -> Extractor | None:
     return EXTRACTORS.get(path.suffix.lower())
 
 
+SPARSE_BYTES = 64 * 2**20  # a file this big that is mostly holes is no document
+SPARSE_SHARE = 8  # (under 1/8 of its size on disk)
+
+
 def check_magic(path: Path, extractor: Extractor) -> None:
-    """A file whose bytes do not match its extension is reported, not misread."""
-    if not extractor.magic:
-        return
+    """A file whose bytes do not match its extension is reported, not misread; so is a big
+    sparse one (mostly holes the file system never wrote: a 10 GB "PDF" that takes no disk
+    would hold a worker until its time limit)."""
     with path.open("rb") as f:
+        st = os.fstat(f.fileno())
+        blocks = getattr(st, "st_blocks", None)
+        if (blocks is not None and st.st_size > SPARSE_BYTES
+                and blocks * 512 * SPARSE_SHARE < st.st_size):
+            raise ExtractionError(
+                f"稀疏文件：{st.st_size / 2**20:.0f} MB 中只有 {blocks * 512 / 2**20:.0f} MB 写在磁盘上，"
+                "其余是空洞，不是真实的文档，未读取")
+        if not extractor.magic:
+            return
         head = f.read(16)
     if not head:
         raise ExtractionError("the file is empty (0 bytes)")

@@ -77,3 +77,25 @@ def test_a_sidecar_cannot_settle_a_level_an_unreadable_catalog_may_raise(tmp_pat
     assert "公开" in failed["corpus/f/low.txt"]  # says why the sidecar's level is not enough
     assert {k: v[0] for k, v in _levels(settings).items()} == {"f/top.txt": "绝密",
                                                                 "f/marked.txt": "绝密"}
+
+
+def test_a_renamed_file_too_big_to_hash_while_planning_keeps_its_level(tmp_path, monkeypatch):
+    """Files over PLAN_HASH_MAX (512 MB) are not hashed while planning, so a rename was not seen
+    as a move: a plain `mv` of a 600 MB 秘密 file dropped it to 内部. A file of the size and
+    modification time of one just gone is taken as moved (what a rename keeps)."""
+    from indexer.build import plan
+
+    monkeypatch.setattr(plan, "PLAN_HASH_MAX", 16)  # (these few bytes stand for 600 MB)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "secret.txt").write_text("关于赤松计划的报告\n赤松计划由三个部分组成。\n",
+                                       encoding="utf-8")
+    (corpus / "other.txt").write_text("另一份普通的通知，长度不同。\n", encoding="utf-8")
+    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    (corpus / "secret.txt").rename(corpus / "renamed.txt")
+    summary = run_index(settings)
+    assert summary.moved == 1 and summary.added == 0
+    (level, warnings), = [v for k, v in _levels(settings).items() if k == "renamed.txt"]
+    assert level == "秘密" and any("移来" in w for w in warnings)

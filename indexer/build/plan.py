@@ -210,7 +210,11 @@ class _Planner:
             return self.job(fid, "retry", sig, "", old)
         if not old and not self.movable:
             return self.job(fid, "new", sig, "")  # nothing it could have moved from: no hash now
-        if f.size > PLAN_HASH_MAX:
+        if f.size > PLAN_HASH_MAX:  # (not hashed here: a vanished file of the same size and
+            # modification time is taken as moved, so a rename never drops its 密级)
+            source = self.vanished_alike(f) if old is None and self.movable else None
+            if source is not None:
+                return self.job(fid, "moved", sig, source[8], source)
             return self.job(fid, "changed" if old else "new", sig, "", old)
         try:
             with reading_path(f.path, f.root) as path:
@@ -234,6 +238,18 @@ class _Planner:
         """A manifest row whose file is gone and had this content (each is taken once)."""
         found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE digest = ? AND {_MOVABLE} "
                                 "ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
+        if found is None:
+            return None
+        self.db.execute("UPDATE gone SET used = 1 WHERE id = ?", (found[0],))
+        self.movable -= 1
+        return found[1:]
+
+    def vanished_alike(self, f: SourceFile) -> tuple | None:
+        """A manifest row whose file is gone and had this one's size and modification time
+        to the nanosecond (what a rename keeps; taken once)."""
+        found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE size = ? AND mtime_ns = ? "
+                                f"AND {_MOVABLE} ORDER BY id DESC LIMIT 1",
+                                (f.size, f.mtime_ns)).fetchone()
         if found is None:
             return None
         self.db.execute("UPDATE gone SET used = 1 WHERE id = ?", (found[0],))

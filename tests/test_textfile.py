@@ -47,3 +47,11 @@ def test_the_start_of_a_long_file_cut_inside_a_character_is_still_detected(encod
     for off in range(8):
         decoded, found = decode(data[:len(data) // 2 + off], cut=True)
         assert found == encoding and text.startswith(decoded[:-2]), off
+
+
+def test_hz_encoded_text_is_read_as_chinese():
+    """HZ (GB2312 in 7-bit ASCII between ~{ and ~}) is valid ASCII: it was indexed as
+    ~{9XSZ55... instead of its Chinese; an ASCII text with a stray ~{ stays as written."""
+    text = "关于档案工作的通知\n各单位：现将有关事项通知如下。\n"
+    assert decode(text.encode("hz")) == (text, "hz")
+    assert decode(b"plain ascii ~{ text") == ("plain ascii ~{ text", "utf-8")

@@ -32,9 +32,16 @@ def decode(data: bytes, cut: bool = False) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16", cut), "utf-16"
     try:
-        return _decode(data, "utf-8", cut), "utf-8"
+        text = _decode(data, "utf-8", cut)
     except UnicodeDecodeError:
         pass
+    else:
+        if _HZ.search(text) and len(_HZ.findall(text)) >= 2:  # 7-bit HZ: GB2312 between ~{ ~}
+            try:
+                return _decode(data, "hz", cut), "hz"
+            except UnicodeDecodeError:
+                pass
+        return text, "utf-8"
     whole = data[:data.rfind(b"\n") + 1] or data if cut else data  # (a line break is never
     # part of a GB18030 or Big5 character: detection does not see one cut in two)
     best = from_bytes(whole, cp_isolation=list(_CANDIDATES)).best()
@@ -45,6 +52,9 @@ def decode(data: bytes, cut: bool = False) -> tuple[str, str]:
         )
     encoding = _NAMES.get(best.encoding, best.encoding)
     return _strict(data, encoding, cut), encoding
+
+
+_HZ = re.compile(r"~\{[\x21-\x77][\x21-\x7e]")  # HZ's shift into GB2312 before a character
 
 
 def _decode(data: bytes, encoding: str, cut: bool) -> str:

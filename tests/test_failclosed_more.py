@@ -362,3 +362,21 @@ def test_a_big_sparse_file_fails_at_once_without_being_read(tmp_path):
     failed = failures(summary)
     assert set(failed) == {"big.pdf"} and "稀疏文件" in failed["big.pdf"]
     assert set(records(settings)) == {"a.txt"}
+
+
+def test_holes_are_told_from_data_not_from_blocks(tmp_path):
+    """What counts as sparse is holes (SEEK_HOLE), not few blocks: a compressing file system
+    reports few blocks for a dense file, which must not be refused."""
+    from indexer.ingest.extract import _written
+
+    dense, holes = tmp_path / "dense.bin", tmp_path / "holes.bin"
+    dense.write_bytes(b"x" * 2**20)
+    with open(holes, "wb") as f:
+        f.write(b"%PDF-1.4\n")
+        f.truncate(64 * 2**20)
+    for path, least, most in ((dense, 2**20, 2**20), (holes, 1, 2**20)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert least <= _written(fd, os.fstat(fd).st_size) <= most, path.name
+        finally:
+            os.close(fd)

@@ -141,21 +141,29 @@ def test_a_catalog_that_is_not_a_regular_file_fails_its_folder(tmp_path, kind):
 
 # --- 3. the planner's hashing; files of NUL bytes -----------------------------------------------
 
-def test_the_planner_does_not_hash_a_file_over_512_mb(tmp_path):
+def test_the_planner_does_not_hash_a_file_over_512_mb(tmp_path, monkeypatch):
+    """The planner hashes a file only up to PLAN_HASH_MAX (its worker hashes a bigger one, under
+    [index] file_timeout): a big file renamed is recognised as moved by its size and
+    modification time instead, a small one by its hash."""
+    from indexer.build import plan
+
+    monkeypatch.setattr(plan, "PLAN_HASH_MAX", 64)  # (these bytes stand for 512 MB)
+    hashed = []
+    digest = plan.file_digest
+    monkeypatch.setattr(plan, "file_digest",
+                        lambda path: hashed.append(os.stat(path).st_size) or digest(path))
     corpus = tmp_path / "c"
-    big = write(corpus / "a/big.txt", "大文件的正文")
-    os.truncate(big, 600 * 2**20)  # sparse, NUL bytes after the text
-    write(corpus / "a/small.txt", "小文件的正文")
+    big = write(corpus / "a/big.txt", "大文件的正文。" * 20)
+    write(corpus / "a/small.txt", "小文件")
     settings, summary = index(tmp_path, corpus)
     assert not summary.failed and summary.added == 2
     (corpus / "b").mkdir()
     os.rename(big, corpus / "b/big.txt")
     os.rename(corpus / "a/small.txt", corpus / "b/small.txt")
     again = run_index(settings)
-    # the small file is recognised as moved by its hash; the big one is read again (its
-    # worker hashes it, under [index] file_timeout), never hashed by the planner
-    assert not again.failed and again.moved == 1 and again.added == 1 and again.removed == 1
+    assert not again.failed and again.moved == 2 and again.added == again.removed == 0
     assert set(records(settings)) == {"b/big.txt", "b/small.txt"}
+    assert hashed and max(hashed) <= 64  # (the small file only)
 
 
 @pytest.mark.parametrize("data", [b"\0" * 4096, b"\0\x01\x1f\r\n\t \x7f", "\u200b\n".encode()])

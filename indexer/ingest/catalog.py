@@ -45,7 +45,7 @@ def canonical(row: dict[str, Any]) -> dict[str, Any]:
         if key is None or value is None:
             continue
         value = value.strip() if isinstance(value, str) else value
-        if value in ("", None) or value == []:
+        if value in ("", None):
             continue
         out[canonical_key(key)] = value
     if "date" in out:

@@ -187,6 +187,8 @@ def test_date_spellings():
 def test_completions_offer_names_titles_and_doc_numbers(archive):
     names = [c.text for c in archive.suggest("王建", "绝密")]
     assert names[0] == "王建成"  # the catalog's name before names only found in the text
+    # another name the text holds is offered; the catalog's name misread (戍 for 成) is not
+    assert "王建国" in names and "王建戍" not in names
     assert ("王建成", "人名") in [(c.text, c.kind) for c in archive.suggest("wjc", "绝密")]
     assert ("当阳市档案局", "机构") in [(c.text, c.kind) for c in archive.suggest("当阳", "绝密")]
     numbers = {c.text for c in archive.suggest("当档发", "绝密") if c.kind == "文号"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from ..analysis.confusions import lookalikes
 from ..analysis.names import SURNAMES, dictionary_names, dictionary_words
 from ..analysis.normalize import normalize
 from .lexicon import Lexicon
@@ -44,10 +45,23 @@ def known_names(lexicon: Lexicon, typed: str, limit: int) -> list[Completion]:
             at += 1
     # names from the catalogs before names found in the text (which may be OCR misreadings);
     # of those, none that is an everyday word the segmenter took for a name (张贴, 展望未来)
+    # nor one a catalog's name misread (王建戍 of 王建成: one look-alike character apart)
     found = [n for n in dict.fromkeys(found)
-             if n in lexicon.curated or n in lexicon.orgs or not _everyday_word(n)]
+             if n in lexicon.curated or n in lexicon.orgs
+             or not (_everyday_word(n) or _misread(lexicon, n))]
     found.sort(key=lambda n: (n not in lexicon.curated, len(n), n))
     return [Completion(n, _kind(lexicon, n)) for n in found]
+
+
+def _misread(lexicon: Lexicon, name: str) -> bool:
+    """Whether `name`, found in a text only, is a name a catalog gives with one character read
+    as a look-alike (王建戍 for 王建成; not 王建国, another name)."""
+    for other in lexicon.one_off(name):
+        if other in lexicon.curated and len(other) == len(name):
+            (a, b), = [(x, y) for x, y in zip(name, other) if x != y]
+            if a in lookalikes(b) or b in lookalikes(a):
+                return True
+    return False
 
 
 def _everyday_word(name: str) -> bool:

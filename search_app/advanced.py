@@ -36,8 +36,8 @@ def compose(args) -> str:
         parts.append(words)  # already query syntax: the clerk may use OR, -, quotes
     for name, field, _label, _hint in TEXT_FIELDS:
         value = (args.get(name) or "").strip()[:MAX_VALUE]
-        if name == "doc_number" and docnum_forms(value):
-            value = docnum_forms(value)[0]  # 当档发2008 7号 as written: 当档发〔2008〕7号
+        if name == "doc_number" and (written := docnum_forms(value)):
+            value = written[0]  # 当档发2008 7号 as written: 当档发〔2008〕7号
         if value:
             parts.append(f"{field}:{_quoted(value)}")
     low, high = ((args.get(k) or "").strip()[:10] for k in ("date_from", "date_to"))

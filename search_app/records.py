@@ -47,11 +47,12 @@ def record(record_id: str):
     print_mode = request.args.get("print", "")
     similar = archive().similar(record_id, clearance(), size=SIMILAR)
     record_read("record", record=record_id, query=q)
+    back, back_q = _back(q)
     return render_template(
         "record.html", rec=rec, q=q, pages=pages, fields=_fields(rec, terms),
         matches=len(spans), first_hit=next((p["page"] for p in pages if p["hits"]), None),
         warnings=warnings, images=images, original=_original(rec),
-        back=_back(q), back_query=request.args.get("back") or None, back_q=_back_q(q),
+        back=back, back_query=request.args.get("back") or None, back_q=back_q,
         print_mode=print_mode if print_mode in PRINT_MODES else "",
         print_links=[(mode, label, url_for("records.record", record_id=record_id, q=q or None,
                                            print=mode, back=request.args.get("back") or None))
@@ -61,20 +62,16 @@ def record(record_id: str):
         **correction_view(rec))
 
 
-def _back(q: str) -> str:
+def _back(q: str) -> tuple[str, str]:
     """返回检索: the search the record was opened from (filters, dates, sort and page kept),
-    or a search for the record's query when it was opened from elsewhere."""
+    or a search for the record's query when it was opened from elsewhere; and what that search
+    asked for, named on the link (王建程, when the record was opened from its approximate hit by
+    王建成)."""
     back = request.args.get("back", "")
     if back:
-        return State.from_query(back).back_url()
-    return url_for("views.search", q=q or None)
-
-
-def _back_q(q: str) -> str:
-    """What the search 返回检索 goes back to asked for (王建程, when the record was opened from
-    its approximate hit by 王建成), named on the link."""
-    back = request.args.get("back", "")
-    return State.from_query(back).args.get("q", "") if back else q
+        state = State.from_query(back)
+        return state.back_url(), state.args.get("q", "")
+    return url_for("views.search", q=q or None), q
 
 
 @bp.get("/records/<record_id>/download")

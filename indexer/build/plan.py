@@ -236,20 +236,16 @@ class _Planner:
 
     def vanished(self, digest: str) -> tuple | None:
         """A manifest row whose file is gone and had this content (each is taken once)."""
-        found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE digest = ? AND {_MOVABLE} "
-                                "ORDER BY id DESC LIMIT 1", (digest,)).fetchone()
-        if found is None:
-            return None
-        self.db.execute("UPDATE gone SET used = 1 WHERE id = ?", (found[0],))
-        self.movable -= 1
-        return found[1:]
+        return self._take("digest = ?", (digest,))
 
     def vanished_alike(self, f: SourceFile) -> tuple | None:
         """A manifest row whose file is gone and had this one's size and modification time
         to the nanosecond (what a rename keeps; taken once)."""
-        found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE size = ? AND mtime_ns = ? "
-                                f"AND {_MOVABLE} ORDER BY id DESC LIMIT 1",
-                                (f.size, f.mtime_ns)).fetchone()
+        return self._take("size = ? AND mtime_ns = ?", (f.size, f.mtime_ns))
+
+    def _take(self, where: str, params: tuple) -> tuple | None:
+        found = self.db.execute(f"SELECT id, {_ENTRY} FROM gone WHERE {where} AND {_MOVABLE} "
+                                "ORDER BY id DESC LIMIT 1", params).fetchone()
         if found is None:
             return None
         self.db.execute("UPDATE gone SET used = 1 WHERE id = ?", (found[0],))

@@ -237,8 +237,11 @@ def read_sidecar(file: Path, root: Path | None = None,
     return capped(row, lambda m: (warn or (lambda _m: None))(f"sidecar {shown}: {m}"))
 
 
+LISTED = re.compile(r"[;；,，、\s]+")  # how a catalog's 人员 lists several people
+
+
 def persons(meta: dict[str, Any]) -> list[str]:
     value = meta.get("persons", "")
     if isinstance(value, list):
         return [str(v) for v in value]
-    return [p for p in re.split(r"[;；,，、\s]+", str(value)) if p]
+    return [p for p in LISTED.split(str(value)) if p]

@@ -31,7 +31,8 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     tu = lowered = None
     spans = []
     for term in terms:
-        us = units(normalize(term).text)
+        written = normalize(term).text
+        us, typed = units(written), written.strip()
         if not us or not all(u[0] in norm.text for u in us if is_char_unit(u[0])):
             continue  # a character of the term is not in the text (the usual case for titles)
         words = [u[0] for u in us if not is_char_unit(u[0])]
@@ -47,7 +48,6 @@ def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
             tu = tu or text_units(norm.text)
             first, last = tu.find(term)
             found = zip(tu.starts[first].tolist(), tu.ends[last].tolist())
-        typed = normalize(term).text.strip()
         spans.extend(norm.span(*_with_edges(norm.text, a, b, typed)) for a, b in found)
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):

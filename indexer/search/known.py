@@ -25,22 +25,29 @@ def archive_lexicon(arrays: IndexArrays, index_dir: Path,
     kept across versions, when its catalog words, text names and organisations are the same
     as the last version's)."""
     def build():
-        words_file = index_dir / USER_WORDS_FILE
-        user_words = (words_file.read_text(encoding="utf-8").splitlines()
-                      if words_file.exists() else [])
-        names_file = index_dir / NAMES_FILE
-        words = (names_file.read_text(encoding="utf-8").splitlines()
-                 if names_file.exists() else [])
-        orgs = arrays.codes("org")[1]
-        inputs = (tuple(user_words), tuple(words), tuple(orgs))
+        inputs = _inputs(arrays, index_dir)
         last = (carried or {}).get("archive")
         if last is not None and last[0] == inputs:
             return last[1]
-        built = lexicon.build(user_words, orgs, words)
+        user_words, words, orgs, _catalogs = inputs
+        built = lexicon.build(list(user_words), list(orgs), list(words))
         if carried is not None:
             carried["archive"] = (inputs, built)
         return built
     return arrays._cached(("lexicon",), build)
+
+
+def _inputs(arrays: IndexArrays, index_dir: Path) -> tuple[tuple[str, ...], ...]:
+    """What the lexicon of an index version is made of, read once per version: the user words
+    (configured and the catalogs'), the text's names, the 责任者 values, and the catalogs'
+    names alone (None for an index written before they were kept apart)."""
+    def build():
+        def lines(name: str) -> tuple[str, ...] | None:
+            path = index_dir / name
+            return tuple(path.read_text(encoding="utf-8").splitlines()) if path.exists() else None
+        return (lines(USER_WORDS_FILE) or (), lines(NAMES_FILE) or (),
+                tuple(arrays.codes("org")[1]), lines(CATALOG_NAMES_FILE))
+    return arrays._cached(("lexicon inputs",), build)
 
 
 def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
@@ -75,16 +82,13 @@ def catalog_given(arrays: IndexArrays, index_dir: Path) -> frozenset[str]:
     name to them because a 机密 record's 责任者 is that word. An index written before the
     catalogs' names were kept apart: every configured word counts as one (fail closed)."""
     def build():
-        def lines(name: str) -> set[str]:
-            path = index_dir / name
-            text = path.read_text(encoding="utf-8") if path.exists() else ""
-            return {normalize(w).text.strip() for w in text.splitlines() if w.strip()}
-        texts = lines(NAMES_FILE)
-        words = lines(USER_WORDS_FILE)
-        catalogs = (lines(CATALOG_NAMES_FILE) if (index_dir / CATALOG_NAMES_FILE).exists()
-                    else words)
-        orgs = {normalize(o).text.strip() for o in arrays.codes("org")[1]}
-        return frozenset((catalogs | orgs) - (words - catalogs) - texts)
+        def normalised(values) -> set[str]:
+            return {normalize(w).text.strip() for w in values if w.strip()}
+        user_words, text_names, orgs, given = _inputs(arrays, index_dir)
+        words = normalised(user_words)
+        catalogs = words if given is None else normalised(given)
+        return frozenset((catalogs | normalised(orgs)) - (words - catalogs)
+                         - normalised(text_names))
     return arrays._cached(("catalog given",), build)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .. import dates
 from ..errors import QueryError
 from ..fields import EXACT, NGRAM, RANGE, field_named, query_fields
+from ..ingest.catalog import LISTED
 from . import notices
 
 MAX_QUERY_CHARS = 500
@@ -238,10 +239,9 @@ class _Parser:
             if not _searchable(text):
                 self.notes.append(notices.nothing_in(f"{name}:{value}"))
                 return None
-            if f.name == "persons" and not quoted and _LISTED.search(text):
+            if f.name == "persons" and not quoted and LISTED.search(text):
                 # 人员:王建成；卜剑平, as a catalog lists them: each of them
-                return _joined([Term(p.strip(), f.name) for p in _LISTED.split(text)
-                                if _searchable(p)])
+                return _joined([Term(p, f.name) for p in LISTED.split(text) if _searchable(p)])
             if (f.name == "doc_number" and not quoted and _DOCNUM_HEAD.search(text)
                     and self.operand_next() and _DOCNUM_TAIL.fullmatch(self.peek())):
                 text += " " + self.take()  # 文号:当档发2008 7号: one 文号, typed loosely
@@ -267,7 +267,6 @@ def _in_field(node, f):
 
 
 _WILDCARD = re.compile(r"[*?＊？]")
-_LISTED = re.compile(r"[；;、，,]")  # how a catalog's 人员 lists several people
 _DOCNUM_HEAD = re.compile(r"(?:\d{4}|\d{4}年)$")  # a 文号 typed up to its year …
 _DOCNUM_TAIL = re.compile(r"第?\d{1,5}号")  # … and its number apart
 

@@ -116,7 +116,9 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check,
         f"writer peak memory {result.peak_mb:.0f} MB, largest worker "
         f"{result.worker_peak_mb:.0f} MB"
         + (f"; page images {result.page_images} in {result.page_image_seconds:.1f}s"
-           if result.page_images else ""), err=True)
+           if result.page_images else "")
+        + (f"; variants of {result.variant_names} known names worked out in "
+           f"{result.variant_seconds:.1f}s" if result.variant_names else ""), err=True)
     sys.exit(1 if result.failed else 0)
 
 

@@ -15,6 +15,7 @@ from ..store.arrays import IndexArrays, pair_code
 from . import execute, lexicon, readback
 from .compile import ANYWHERE, FIELD_NGRAMS, AnyOf, Grams, match_node
 from .querylang import And, Or, Term
+from .vartable import Table
 from .variants import Variant, VariantFinder, docnum_forms, toneless
 
 MAX_WINDOW = 4  # adjacent terms read together (wang jian cheng)
@@ -63,8 +64,10 @@ class Forgiving:
 
     def __init__(self, arrays: IndexArrays, visible: np.ndarray | None, memo: dict,
                  lex: lexicon.Lexicon, threshold: int, synonyms: list[tuple[str, ...]],
-                 lookalikes: Callable[[str], tuple[str, ...]], reader: str = ""):
+                 lookalikes: Callable[[str], tuple[str, ...]], reader: str = "",
+                 table: Table | None = None):
         self.arrays, self.visible, self.memo = arrays, visible, memo
+        self.table = table  # the variants of known names worked out ahead (vartable)
         self.reader = reader  # names the `visible` records (the clearance): a cache key
         self.lexicon = lex
         self.threshold = threshold
@@ -84,6 +87,8 @@ class Forgiving:
     def count(self, text: str, field: str = "") -> int:
         """Records the reader may see that hold `text` exactly (anywhere, or in `field`);
         0 once the search has spent its lookups (MAX_LOOKUPS)."""
+        if not field and self.table is not None and text in self.table.counts:
+            return self.table.counts[text]  # (a known name or its misreading: counted ahead)
         key = (text, field)
         if key not in self._counts and self._unheld(text, field):
             self._counts[key] = 0  # a pair of its characters is in no record at all
@@ -367,7 +372,13 @@ class Forgiving:
                                                                   field=field),
                              self._lookalikes,
                              self._synonyms, self.pair, self.pairs_of,
-                             lambda term, place: self.read_changed(term, place, field))
+                             lambda term, place: self.read_changed(term, place, field),
+                             None if field or self.table is None else
+                             lambda name, read: self.table.misread.get((name, read)))
+
+    def pairs_left(self) -> bool:
+        """Whether the search may still check grams (MAX_PAIRS)."""
+        return self.pairs < MAX_PAIRS
 
     def wanted(self, term: Term) -> str:
         """How loosely a term is also searched: "all" variants when it matches few records
@@ -393,6 +404,14 @@ class Forgiving:
     def term(self, term: Term):
         if self.terms >= MAX_TERMS:
             return term
+        ahead = (self.table.terms.get(term.text)
+                 if self.table is not None and not term.field and not term.quoted else None)
+        if ahead is not None:
+            how, variants = ahead
+            if not how:
+                return term
+            self.terms += 1
+            return self._with(term, variants, term.field)
         key = ("variants", self.reader, self.threshold, term.text, term.field, term.quoted)
         how, variants = self.arrays.remembered(key, lambda: self._variants(term))
         if not how:

@@ -28,8 +28,9 @@ from ..store.residency import MappedBound
 from ..store.schema import FACETS, USER_WORDS_FILE, check_stamp
 from ..store.sources import read_sources
 from . import collect, execute
-from .approximate import Forgiving
-from .known import reader_lexicon
+from . import vartable
+from .approximate import MAX_LOOKUPS, Forgiving
+from .known import lexicon_inputs, reader_lexicon, segments
 from .loose import Loose
 from .compile import compile_query
 from .highlight import find_spans, snippets
@@ -221,15 +222,65 @@ class Archive:
         """The query with its terms' variants, or None (variants off, or none found)."""
         if not self.settings.variants or tree is None:
             return None
-        forgiving = Forgiving(arrays, visible, memo,
-                              reader_lexicon(arrays, self.dir, clearance, visible,
-                                             self._carried),
-                              self.settings.variant_threshold, self._synonyms, lookalikes,
-                              reader=clearance)
+        forgiving = self._forgiving(arrays, clearance, visible, memo,
+                                    self._table(arrays, clearance))
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
         return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
+
+    def _forgiving(self, arrays, clearance, visible, memo, table=None) -> Forgiving:
+        return Forgiving(arrays, visible, memo,
+                         reader_lexicon(arrays, self.dir, clearance, visible, self._carried),
+                         self.settings.variant_threshold, self._synonyms, lookalikes,
+                         reader=clearance, table=table)
+
+    def _table(self, arrays, clearance: str) -> vartable.Table | None:
+        """The variants of the known names worked out when the index was written, for this
+        clearance's records (None: stale, or a correction has raised a record's 密级 above
+        the clearance since: its readers see fewer records than the table was made for)."""
+        if len(self._raised_above(arrays, SECURITY_LEVELS.index(clearance))):
+            return None
+        tables = arrays._cached(("variant tables",),
+                                lambda: vartable.read(self.dir, self._stamps(arrays)))
+        return tables.get(clearance)
+
+    def _stamps(self, arrays) -> dict[str, str]:
+        return {"code": vartable.code_stamp(),
+                "settings": vartable.settings_stamp(self.settings.variant_threshold,
+                                                    self._synonyms),
+                "version": vartable.version_stamp(arrays, segments(arrays),
+                                                  lexicon_inputs(arrays, self.dir))}
+
+    @pins_version
+    def write_variant_table(self, seconds: float) -> tuple[int, bool]:
+        """Work out the known names' variants for each clearance's records and write them
+        beside the index (vartable), within about `seconds`: (names worked out, all of them)."""
+        _s, arrays = self.current()
+        stamps = self._stamps(arrays)
+        kept = vartable.read(self.dir, stamps)
+        if kept:  # (nothing changed since it was written)
+            return len(kept[SECURITY_LEVELS[-1]].misread), True
+        deadline = time.monotonic() + seconds
+        parts: dict[str, dict] = {}
+        seen: dict[bytes | None, str] = {}  # a clearance's records → the first that has them
+        names, whole = 0, True
+        for clearance in reversed(SECURITY_LEVELS):  # (the most records first)
+            visible = self.visible(arrays, clearance)
+            held = None if visible is None else visible.tobytes()
+            if held in seen:
+                parts[clearance] = {"same": seen[held]}
+                continue
+            seen[held] = clearance
+            known = vartable.names_of(reader_lexicon(arrays, self.dir, clearance, visible,
+                                                     self._carried).names)
+            parts[clearance], done = vartable.clearance_table(
+                lambda: self._forgiving(arrays, clearance, visible, {}), known, deadline,
+                MAX_LOOKUPS)
+            names = max(names, len(parts[clearance]["misread"]))
+            whole = whole and done
+        vartable.write(self.dir, {"format": vartable.FORMAT, **stamps, "clearances": parts})
+        return names, whole
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):
         """(score, docnum, None) of the first `limit` candidates in the request's order."""

@@ -25,7 +25,7 @@ def archive_lexicon(arrays: IndexArrays, index_dir: Path,
     kept across versions, when its catalog words, text names and organisations are the same
     as the last version's)."""
     def build():
-        inputs = _inputs(arrays, index_dir)
+        inputs = lexicon_inputs(arrays, index_dir)
         last = (carried or {}).get("archive")
         if last is not None and last[0] == inputs:
             return last[1]
@@ -37,7 +37,7 @@ def archive_lexicon(arrays: IndexArrays, index_dir: Path,
     return arrays._cached(("lexicon",), build)
 
 
-def _inputs(arrays: IndexArrays, index_dir: Path) -> tuple[tuple[str, ...], ...]:
+def lexicon_inputs(arrays: IndexArrays, index_dir: Path) -> tuple[tuple[str, ...], ...]:
     """What the lexicon of an index version is made of, read once per version: the user words
     (configured and the catalogs'), the text's names, the 责任者 values, and the catalogs'
     names alone (None for an index written before they were kept apart)."""
@@ -84,7 +84,7 @@ def catalog_given(arrays: IndexArrays, index_dir: Path) -> frozenset[str]:
     def build():
         def normalised(values) -> set[str]:
             return {normalize(w).text.strip() for w in values if w.strip()}
-        user_words, text_names, orgs, given = _inputs(arrays, index_dir)
+        user_words, text_names, orgs, given = lexicon_inputs(arrays, index_dir)
         words = normalised(user_words)
         catalogs = words if given is None else normalised(given)
         return frozenset((catalogs | normalised(orgs)) - (words - catalogs)

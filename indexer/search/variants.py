@@ -128,6 +128,7 @@ def warm_variant_tables() -> None:
     every search), as a server worker starts rather than in a clerk's first search."""
     homophones("档")
     lookalikes("档")
+    dictionary_words(), dictionary_names(), dictionary_persons()  # (~0.1 s each)
 
 
 class VariantFinder:
@@ -144,8 +145,10 @@ class VariantFinder:
                  synonyms: list[tuple[str, ...]],
                  pair: Callable[[str], bool] | None = None,
                  pairs: Callable[[list[str]], list[bool]] | None = None,
-                 read: Callable[[str, int], tuple[set[str], bool] | None] | None = None):
+                 read: Callable[[str, int], tuple[set[str], bool] | None] | None = None,
+                 misread_of: Callable[[str, bool], dict[str, str] | None] | None = None):
         self.lexicon = lexicon
+        self.misread_of = misread_of  # a name's misreadings worked out ahead (vartable), or None
         self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
         self.pairs = pairs  # `pair` of several grams at once
         self.read = read  # what the records `fits` found hold in place of term[i], and
@@ -224,9 +227,13 @@ class VariantFinder:
                  and sum(is_cjk(c) for c in t) >= 3)
         held = (t for t in named if self.count(t))  # (counted one by one, as far as needed)
         for name in list(itertools.islice(held, MISREAD_NAMES)):
-            misread: dict[str, str] = {}  # (a person's name: what its records hold, read;
-            # an organisation's: guessed, as a long name's changes cost more to look for)
-            self._misread(name, misread, read=found[name] != SHORT and len(name) <= 4)
+            # (a person's name: what its records hold, read; an organisation's: guessed, as a
+            # long name's changes cost more to look for)
+            read = found[name] != SHORT and len(name) <= 4
+            misread = self.misread_of(name, read) if self.misread_of is not None else None
+            if misread is None:
+                misread = {}
+                self._misread(name, misread, read=read)
             for text, kind in misread.items():
                 found.setdefault(text, kind)
 

@@ -1,0 +1,129 @@
+"""The known names' variants worked out when the index is written (indexer.search.vartable):
+a search that reads them answers exactly as one that works them out — hits, variants,
+suggestions, snippets — for every clearance; a table of another index version, a damaged one,
+or one made before a 密级 was raised is not used, and nothing of a withheld record is in a
+lower clearance's table."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+from conftest import make_settings
+from test_forgiving import CATALOG, RECORDS
+
+from indexer.build.run import run_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.search.vartable import TABLE_FILE
+from indexer.store.corrections import Corrections, RaisedLevels
+
+QUERIES = ["王建成", "王建城", "wangjiancheng", "wang jian cheng", "wjc", "卜剑平", "卜建平",
+           "bujianping", "当阳市档案局", "当阳档案局", "半月镇人民政府", "半月镇政府",
+           "新塘桥镇人民政府", "钱学明", "qianxueming", "交通安全管里", "档案保秘", "王建国"]
+
+
+def _corpus(root, records=RECORDS):
+    corpus = root / "corpus"
+    for rel, text in records.items():
+        (corpus / rel).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / rel).write_text(text, encoding="utf-8")
+    (corpus / "catalog.csv").write_text(CATALOG, encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """The archive as `dangan index` leaves it (with its table), and a copy without the table."""
+    root = tmp_path_factory.mktemp("vartable")
+    settings = make_settings(root / "data" / "index", _corpus(root))
+    assert not run_index(settings).failed
+    assert (settings.index.dir / TABLE_FILE).exists()
+    bare = root / "bare" / "index"
+    shutil.copytree(settings.index.dir, bare)
+    (bare / TABLE_FILE).unlink()
+    with_table = Archive(settings.index.dir, settings.search)
+    without = Archive(bare, settings.search)
+    yield with_table, without
+    with_table.close()
+    without.close()
+
+
+def _seen(archive, q, clearance):
+    result = archive.search(SearchRequest(q=q, size=50, clearance=clearance))
+    return {"total": result.total, "exact": result.exact_total,
+            "suggestions": result.suggestions,
+            "hits": [(h.fields["path"], h.score, h.match, h.variants,
+                      [(s.text, s.spans) for s in h.snippets]) for h in result.hits]}
+
+
+def _table(archive, clearance):
+    with archive.pinned() as (_s, arrays):
+        return archive._table(arrays, clearance)
+
+
+def test_the_run_leaves_each_clearance_the_variants_of_its_names(pair):
+    with_table, without = pair
+    top = _table(with_table, "绝密")
+    assert "ocr" in {v.kind for v in top.terms["王建成"][1]}  # 王建戍, as the scan reads it
+    assert "王建戍" in {v.text for v in top.terms["王建成"][1]}
+    assert top.counts["钱学明"] == 1
+    public = _table(with_table, "公开")
+    assert "钱学明" not in public.counts and "钱学明" not in public.terms  # (a 机密 record's)
+    assert _table(without, "绝密") is None
+
+
+@pytest.mark.parametrize("clearance", ["公开", "绝密"])
+@pytest.mark.parametrize("q", QUERIES)
+def test_a_search_reading_the_table_answers_as_one_working_it_out(pair, q, clearance):
+    with_table, without = pair
+    assert _seen(with_table, q, clearance) == _seen(without, q, clearance)
+
+
+def test_a_table_of_another_version_or_a_damaged_one_is_not_used(tmp_path):
+    settings = make_settings(tmp_path / "data" / "index", _corpus(tmp_path))
+    assert not run_index(settings).failed
+    table = settings.index.dir / TABLE_FILE
+    old = table.read_bytes()
+    # a new scan that misreads 王建成 once more: the run's own table has it
+    (settings.corpus.paths[0] / "a" / "ocr2.txt").write_text(
+        "档案借阅登记\n借阅人：王建戌\n", encoding="utf-8")
+    assert not run_index(settings).failed
+    assert table.read_bytes() != old
+
+    def found() -> set[str]:
+        archive = Archive(settings.index.dir, settings.search)
+        try:
+            return {h.fields["path"] for h in archive.search(
+                SearchRequest(q="王建成", size=50, clearance="绝密")).hits}
+        finally:
+            archive.close()
+    assert "a/ocr2.txt" in found()
+    table.write_bytes(old)  # the last version's table: stale, worked out again per search
+    assert "a/ocr2.txt" in found()
+    for damaged in (b"not gzip", gzip.compress(b"{\"format\": 1"),
+                    gzip.compress(json.dumps({"format": 1, "clearances": []}).encode())):
+        table.write_bytes(damaged)
+        assert "a/ocr2.txt" in found()
+
+
+def test_a_level_raised_since_the_run_withholds_its_records_misreadings(tmp_path):
+    """The scan that misreads 王建成 as 王建戍 raised to 机密 after the run (the index still
+    holds 公开): a 公开 reader's search of 王建成 no longer offers 王建戍, though the table
+    the run left counted it for 公开."""
+    settings = make_settings(tmp_path / "data" / "index", _corpus(tmp_path))
+    assert not run_index(settings).failed
+    archive = Archive(settings.index.dir, settings.search)
+    archive.raised = RaisedLevels(settings.data_dir, "")
+
+    def offered() -> set[str]:
+        result = archive.search(SearchRequest(q="王建成", size=50, clearance="公开"))
+        return {v for h in result.hits for v in h.variants} | set(result.suggestions)
+    assert "王建戍" in offered()
+    rid = archive.search(SearchRequest(q="移交清单", clearance="绝密")).hits[0].fields["id"]
+    store = Corrections(settings.data_dir, "")
+    store.add("corpus", "a/ocr.txt", rid, "", "security", 0, "公开", "机密", "提高密级",
+              "管理员丁", True)
+    store.close()
+    assert "王建戍" not in offered()
+    archive.close()

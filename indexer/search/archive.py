@@ -261,24 +261,13 @@ class Archive:
         kept = vartable.read(self.dir, stamps)
         if kept:  # (nothing changed since it was written)
             return len(kept[SECURITY_LEVELS[-1]].misread), True
-        deadline = time.monotonic() + seconds
-        parts: dict[str, dict] = {}
-        seen: dict[bytes | None, str] = {}  # a clearance's records → the first that has them
-        names, whole = 0, True
-        for clearance in reversed(SECURITY_LEVELS):  # (the most records first)
+        def reader(clearance: str):
             visible = self.visible(arrays, clearance)
-            held = None if visible is None else visible.tobytes()
-            if held in seen:
-                parts[clearance] = {"same": seen[held]}
-                continue
-            seen[held] = clearance
-            known = vartable.names_of(reader_lexicon(arrays, self.dir, clearance, visible,
-                                                     self._carried).names)
-            parts[clearance], done = vartable.clearance_table(
-                lambda: self._forgiving(arrays, clearance, visible, {}), known, deadline,
-                MAX_LOOKUPS)
-            names = max(names, len(parts[clearance]["misread"]))
-            whole = whole and done
+            return visible, reader_lexicon(arrays, self.dir, clearance, visible, self._carried)
+        parts, names, whole = vartable.work_out(
+            reversed(SECURITY_LEVELS), reader,
+            lambda clearance, visible: self._forgiving(arrays, clearance, visible, {}),
+            time.monotonic() + seconds, MAX_LOOKUPS)
         vartable.write(self.dir, {"format": vartable.FORMAT, **stamps, "clearances": parts})
         return names, whole
 

@@ -78,6 +78,29 @@ def names_of(names) -> list[str]:
     return sorted(n for n in names if sum(map(is_cjk, n)) >= MIN_CHARS)
 
 
+def work_out(levels, reader: Callable[[str], tuple], make: Callable[[str, object], object],
+             deadline: float, max_lookups: int) -> tuple[dict, int, bool]:
+    """The tables of the clearances `levels` (the most records first): `reader(level)` gives
+    its records (None: all) and lexicon, `make(level, records)` a fresh `Forgiving`. A
+    clearance with the same records as one before it refers to that one's table. (The
+    tables, the names worked out for the first, whether all were before `deadline`.)"""
+    parts: dict[str, dict] = {}
+    seen: dict[bytes | None, str] = {}  # a clearance's records → the first that has them
+    names, whole = 0, True
+    for level in levels:
+        visible, lexicon = reader(level)
+        held = None if visible is None else visible.tobytes()
+        if held in seen:
+            parts[level] = {"same": seen[held]}
+            continue
+        seen[held] = level
+        parts[level], done = clearance_table(lambda: make(level, visible),
+                                             names_of(lexicon.names), deadline, max_lookups)
+        names = max(names, len(parts[level]["misread"]))
+        whole = whole and done
+    return parts, names, whole
+
+
 def clearance_table(make: Callable[[], object], names: list[str], deadline: float,
                     max_lookups: int) -> tuple[dict, bool]:
     """The table of one clearance, as JSON-ready data: `make()` gives a fresh `Forgiving` for
@@ -126,8 +149,8 @@ def read(index_dir: Path, stamps: dict[str, str]) -> dict[str, Table]:
         if not isinstance(data, dict) or data.get("format") != FORMAT or any(
                 data.get(k) != v for k, v in stamps.items()):
             return {}
-        parts = data["clearances"]
-        return {level: _table(parts[part["same"]] if "same" in part else part)
+        parts, shared = data["clearances"], {}
+        return {level: _table(parts[part["same"]] if "same" in part else part, shared)
                 for level, part in parts.items()}
     except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError) as e:
         log.warning("variant table %s not read (%s: %s); variants are worked out per search",
@@ -135,14 +158,22 @@ def read(index_dir: Path, stamps: dict[str, str]) -> dict[str, Table]:
         return {}
 
 
-def _table(part: dict) -> Table:
+def _table(part: dict, shared: dict) -> Table:
+    """One clearance's table; what it has in common with the others' held once (`shared`:
+    most names have the same variants for every clearance)."""
+    def one(value):
+        return shared.setdefault(value, value)
+
     def variant(text, kind) -> Variant:
         if not isinstance(text, str) or kind not in WEIGHTS:
             raise ValueError(f"not a variant: {text!r} {kind!r}")
-        return Variant(text, kind)
-    counts = {str(t): int(n) for t, n in part["counts"].items()}
-    terms = {str(name): (str(how), tuple(variant(*v) for v in variants))
+        return one(Variant(one(text), kind))
+    counts = {one(str(t)): int(n) for t, n in part["counts"].items()}
+    terms = {one(str(name)): one((str(how), tuple(variant(*v) for v in variants)))
              for name, (how, variants) in part["terms"].items()}
-    misread = {(key[1:], key[:1] == "1"): {str(t): variant(t, k).kind for t, k in found.items()}
-               for key, found in part["misread"].items()}
+    misread = {}
+    for key, found in part["misread"].items():
+        kinds = tuple(sorted((variant(t, k).text, k) for t, k in found.items()))
+        misread[(one(key[1:]), key[:1] == "1")] = shared.setdefault(("misread", kinds),
+                                                                    dict(kinds))
     return Table(counts, terms, misread)

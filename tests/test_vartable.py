@@ -127,3 +127,10 @@ def test_a_level_raised_since_the_run_withholds_its_records_misreadings(tmp_path
     store.close()
     assert "王建戍" not in offered()
     archive.close()
+
+
+@pytest.mark.parametrize("clearance", ["公开", "绝密"])
+@pytest.mark.parametrize("typed", ["王", "王建", "wjc", "钱", "qian", "当阳", "半月镇", "当档发2008"])
+def test_completions_reading_the_table_are_those_working_it_out(pair, typed, clearance):
+    with_table, without = pair
+    assert with_table.suggest(typed, clearance) == without.suggest(typed, clearance)

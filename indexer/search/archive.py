@@ -444,7 +444,8 @@ class Archive:
         forgiving = Forgiving(arrays, visible, {},
                               reader_lexicon(arrays, self.dir, clearance, visible,
                                              self._carried), 0,
-                              self._synonyms, lookalikes, reader=clearance)
+                              self._synonyms, lookalikes, reader=clearance,
+                              table=self._table(arrays, clearance))  # (names counted ahead)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]
         if len(out) < size and not (typed.isascii() and typed.isalpha()):  # (not pinyin)

@@ -1,6 +1,7 @@
 """Runs the app under gunicorn (the production WSGI server)."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -64,6 +65,8 @@ def _load(app, pid: int) -> None:
         for clearance in reversed(SECURITY_LEVELS):
             archive.search(SearchRequest(q=WARM_QUERY, size=1, clearance=clearance))
         records = archive.count()
+        gc.collect()  # what the warm-up loaded (dictionary, lexicons) is kept for good: the
+        gc.freeze()  # collector no longer walks it, so no search waits while it does
     except Exception as e:  # noqa: BLE001 - the first request reports it properly
         print(f"dangan: worker {pid} not warmed up ({type(e).__name__}: {e})",
               file=sys.stderr, flush=True)

@@ -1,10 +1,12 @@
 """The dangan command line: index, search, exit codes and messages."""
 import json
+import re
 import subprocess
 import sys
 
 from conftest import make_settings, write_corpus
 
+from indexer.search.vartable import TABLE_FILE
 from search_app.cli import main
 
 
@@ -44,6 +46,8 @@ def test_index_then_search(tmp_path, cli_runner):
     result = cli_runner.invoke(main, ["index", "--config", str(cfg)])
     assert result.exit_code == 0, result.output
     assert "added 6" in result.output
+    assert re.search(r"variants of \d+ known names and common words worked out", result.output), result.output
+    assert (tmp_path / "data" / "index" / TABLE_FILE).exists()
     result = cli_runner.invoke(main, ["search", "档案保密", "--config", str(cfg)])
     assert result.exit_code == 0 and "3 条结果" in result.output
     assert "【檔案保密】" in result.output

@@ -318,6 +318,55 @@ def test_a_common_term_also_finds_the_records_ocr_misread_it_in(tmp_path):
     assert any("固有资产" in s.text[a:b] for s in hits[-1].snippets for a, b in s.spans)
 
 
+@pytest.mark.parametrize("misread", ["已院成整改", "已完成登改", "已完咸整改"])
+def test_a_common_phrase_finds_what_ocr_made_of_it_whatever_the_confusion(tmp_path, misread):
+    """已完成整改 in twelve records; one scan read a character inside it as one that makes no
+    Chinese there (院 for 完 is in no confusion table of ours: what that record holds there
+    is read back from its text). That record is found, approximate, after every exact hit;
+    records holding 未完成整改 — a real phrase one character off, the opposite of what was
+    asked — are not."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(12):
+        (corpus / f"j{k:02d}.txt").write_text(f"第{k}次督查通报\n问题已完成整改，验收合格。\n",
+                                              encoding="utf-8")
+    for k in range(3):
+        (corpus / f"w{k}.txt").write_text(f"督查通报{k}\n尚有问题未完成整改，限期办结。\n",
+                                          encoding="utf-8")
+    (corpus / "misread.txt").write_text(f"工作简报\n全镇问题{misread}，验收合格。\n",
+                                        encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    try:
+        hits = a.search(SearchRequest(q="已完成整改", size=50, clearance="绝密")).hits
+    finally:
+        a.close()
+    labels = [(h.fields["path"], h.match) for h in hits]
+    assert [m for _p, m in labels] == ["exact"] * 12 + ["approximate"]
+    assert labels[-1][0] == "misread.txt" and hits[-1].variants == (misread,)
+
+
+def test_what_follows_a_common_fragment_is_not_taken_for_its_misreading(tmp_path):
+    """提高业 (of 提高业务, twelve records): the records that go on 提高了 or 提高乡镇 hold
+    language, not what OCR made of it — no approximate hits (a term's end is not read back)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(12):
+        (corpus / f"j{k:02d}.txt").write_text(f"第{k}期培训简报\n提高业务能力。\n", encoding="utf-8")
+    for k, rest in enumerate(["提高了工作效率", "提高乡镇档案管理水平", "提高全民素质"]):
+        (corpus / f"o{k}.txt").write_text(f"工作简报{k}\n{rest}。\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    assert not run_index(settings).failed
+    a = Archive(settings.index.dir, settings.search)
+    try:
+        result = a.search(SearchRequest(q="提高业", size=50, clearance="绝密"))
+    finally:
+        a.close()
+    assert [h.match for h in result.hits] == ["exact"] * 12
+    assert result.total == 12
+
+
 def test_a_year_in_chinese_numerals_is_not_varied_into_other_years(tmp_path):
     """〇一六年 (part of 二〇一六年): another numeral is another year — no approximate hits of
     〇一二年 or 〇一八年; the record that holds it is found exactly."""

@@ -160,13 +160,13 @@ def test_what_a_record_holds_is_read_only_where_the_index_says_the_term_stands(a
     with archive.pinned() as (_searcher, arrays):
         doc = int(arrays.postings("id", hits_ids(archive, "丁马卫鹏")[0])[0][0])
         wrong = np.array([(doc << 32) + 4096 + 0], dtype=np.int64)  # position 0: 会议签到表
-        assert readback.chars_at(arrays, "text_ng", wrong, 0, "司马卫鹏") is None
+        assert readback.chars_at(arrays, "text_ng", wrong, 0, "司马卫鹏") == (set(), False)
         text = arrays.stored_fields(doc)["text"]
         at = text.index("丁马卫鹏")  # (no space or punctuation before it but the line break)
         right = execute.EMPTY
         for start in range(at - 2, at + 3):
             keys = np.array([(doc << 32) + 4096 + start], dtype=np.int64)
-            if readback.chars_at(arrays, "text_ng", keys, 0, "司马卫鹏") == {"丁"}:
+            if readback.chars_at(arrays, "text_ng", keys, 0, "司马卫鹏") == ({"丁"}, True):
                 right = keys
         assert len(right) == 1
         assert readback.chars_at(arrays, "meta_ng", right, 0, "司马卫鹏") is None

@@ -14,13 +14,21 @@ from conftest import make_settings
 from test_forgiving import CATALOG, RECORDS
 
 from indexer.build.run import run_index
+from indexer.search.ahead import write_variant_table
 from indexer.search.archive import Archive, SearchRequest
 from indexer.search.vartable import TABLE_FILE
 from indexer.store.corrections import Corrections, RaisedLevels
 
 QUERIES = ["王建成", "王建城", "wangjiancheng", "wang jian cheng", "wjc", "卜剑平", "卜建平",
            "bujianping", "当阳市档案局", "当阳档案局", "半月镇人民政府", "半月镇政府",
-           "新塘桥镇人民政府", "钱学明", "qianxueming", "交通安全管里", "档案保秘", "王建国"]
+           "新塘桥镇人民政府", "钱学明", "qianxueming", "交通安全管里", "档案保秘", "王建国",
+           "档案移交", "档案执法检查", "计划生育"]
+
+
+def _indexed(settings) -> None:
+    """What `dangan index` does: the run, then the variant table."""
+    assert not run_index(settings).failed
+    assert write_variant_table(settings)[0] > 0
 
 
 def _corpus(root, records=RECORDS):
@@ -37,7 +45,7 @@ def pair(tmp_path_factory):
     """The archive as `dangan index` leaves it (with its table), and a copy without the table."""
     root = tmp_path_factory.mktemp("vartable")
     settings = make_settings(root / "data" / "index", _corpus(root))
-    assert not run_index(settings).failed
+    _indexed(settings)
     assert (settings.index.dir / TABLE_FILE).exists()
     bare = root / "bare" / "index"
     shutil.copytree(settings.index.dir, bare)
@@ -82,13 +90,13 @@ def test_a_search_reading_the_table_answers_as_one_working_it_out(pair, q, clear
 
 def test_a_table_of_another_version_or_a_damaged_one_is_not_used(tmp_path):
     settings = make_settings(tmp_path / "data" / "index", _corpus(tmp_path))
-    assert not run_index(settings).failed
+    _indexed(settings)
     table = settings.index.dir / TABLE_FILE
     old = table.read_bytes()
     # a new scan that misreads 王建成 once more: the run's own table has it
     (settings.corpus.paths[0] / "a" / "ocr2.txt").write_text(
         "档案借阅登记\n借阅人：王建戌\n", encoding="utf-8")
-    assert not run_index(settings).failed
+    _indexed(settings)
     assert table.read_bytes() != old
 
     def found() -> set[str]:
@@ -112,7 +120,7 @@ def test_a_level_raised_since_the_run_withholds_its_records_misreadings(tmp_path
     holds 公开): a 公开 reader's search of 王建成 no longer offers 王建戍, though the table
     the run left counted it for 公开."""
     settings = make_settings(tmp_path / "data" / "index", _corpus(tmp_path))
-    assert not run_index(settings).failed
+    _indexed(settings)
     archive = Archive(settings.index.dir, settings.search)
     archive.raised = RaisedLevels(settings.data_dir, "")
 
@@ -134,3 +142,29 @@ def test_a_level_raised_since_the_run_withholds_its_records_misreadings(tmp_path
 def test_completions_reading_the_table_are_those_working_it_out(pair, typed, clearance):
     with_table, without = pair
     assert with_table.suggest(typed, clearance) == without.suggest(typed, clearance)
+
+
+def test_the_commonest_words_are_worked_out_ahead_too(tmp_path):
+    """交通安全 in twelve records and once as OCR read it (交逋安全): a word that many records
+    hold is in the table with its misreading, and a search of it answers as without it."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k in range(12):
+        (corpus / f"j{k:02d}.txt").write_text(f"第{k}期简报\n抓好交通安全工作。\n", encoding="utf-8")
+    (corpus / "misread.txt").write_text("工作简报\n抓好交逋安全工作。\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "data" / "index", corpus)
+    _indexed(settings)
+    bare = tmp_path / "bare" / "index"
+    shutil.copytree(settings.index.dir, bare)
+    (bare / TABLE_FILE).unlink()
+    with_table, without = Archive(settings.index.dir, settings.search), Archive(bare, settings.search)
+    try:
+        how, variants = _table(with_table, "绝密").terms["交通安全"]
+        assert "交逋安全" in {v.text for v in variants}
+        for clearance in ("公开", "绝密"):
+            seen = _seen(with_table, "交通安全", clearance)
+            assert seen == _seen(without, "交通安全", clearance)
+        assert seen["hits"][-1][0] == "misread.txt" and seen["hits"][-1][2] == "approximate"
+    finally:
+        with_table.close()
+        without.close()

@@ -35,7 +35,6 @@ from ..store.schema import (CATALOG_NAMES_FILE, USER_WORDS_FILE, add_boxes_field
 from ..store.sources import read_sources, write_sources
 from ..store.swap import exchange
 from ..store.writer import BatchWriter
-from .ahead import write_variant_table
 from .committed import committed_files
 from .corpus import Corpus, Notes, check_roots, discover
 from .executors import make_executor
@@ -68,8 +67,6 @@ class Summary:
     worker_peak_mb: float = 0.0  # the largest peak resident memory of a local worker
     page_images: int = 0  # page images made for the server's cache ([index] page_images)
     page_image_seconds: float = 0.0
-    variant_names: int = 0  # known names whose variants were worked out ahead (build.ahead)
-    variant_seconds: float = 0.0
     seconds: float = 0.0
 
 
@@ -142,7 +139,6 @@ def run_index(settings: Settings, paths: list[Path] | None = None, *, rebuild: b
             manifest.close()
         if rebuild:
             _swap(target, current)
-        summary.variant_names, summary.variant_seconds = write_variant_table(settings)
     summary.peak_mb = peak_memory_mb()
     summary.seconds = time.monotonic() - started
     return summary

@@ -26,6 +26,8 @@ MAX_LOOKUPS = 200  # exact lookups (counts and alignments) per search for varian
 MISREAD_CHARS = 3  # a term that matches plenty is also searched as OCR misread it from here
 ONE_CHAR_PART = 2048  # a term's change next to its end is looked for in at most this
 # many records holding the rest (else every one of those changes is counted on its own)
+MAX_INDEXED = 48  # characters looked up where a term has one changed, in records too many
+# to read (readback.MAX_RECORDS)
 MAX_PAIRS = 3000  # two-character grams checked per search (the bench's messy queries: ≤ 1,600)
 
 
@@ -68,6 +70,7 @@ class Forgiving:
                  table: Table | None = None):
         self.arrays, self.visible, self.memo = arrays, visible, memo
         self.table = table  # the variants of known names worked out ahead (vartable)
+        self.read_records = readback.MAX_RECORDS  # records read back per change at most
         self.reader = reader  # names the `visible` records (the clearance): a cache key
         self.lexicon = lex
         self.threshold = threshold
@@ -347,10 +350,44 @@ class Forgiving:
         whole = True
         for f, starts in gaps.items():
             if f in fields and len(starts):
-                chars = readback.chars_at(self.arrays, f, starts, place, term, self._read)
-                whole = whole and chars is not None
-                found |= chars or set()
+                chars = (self._indexed_at(f, starts, place, term)  # (no text normalised)
+                         or readback.chars_at(self.arrays, f, starts, place, term, self._read,
+                                              self.read_records))
+                whole = whole and chars is not None and chars[1]
+                found |= chars[0] if chars is not None else set()
         return found, whole
+
+    def _indexed_at(self, field: str, starts: np.ndarray, place: int,
+                    term: str) -> tuple[set[str], bool] | None:
+        """`read_changed` of one field told from the index, for a character inside the term
+        (read without normalising a record's text): the characters that make an indexed pair
+        with both of term[place]'s neighbours, each looked for where it would stand (the term
+        with that one character changed). None at the term's ends, or when the characters
+        that may stand there are too many to look up (more than MAX_INDEXED)."""
+        before = term[place - 1] if place else ""
+        after = term[place + 1] if place + 1 < len(term) else ""
+        if not (before and after and is_cjk(before) and is_cjk(after)):
+            return None
+        options = [x for x in self.followers(before) if x != term[place]]
+        if after:
+            options = [x for x, ok in zip(options, self.pairs_of([x + after for x in options]))
+                       if ok]
+        if len(options) > MAX_INDEXED:
+            return None
+        found, covered = set(), np.zeros(len(starts), dtype=bool)
+        docs = execute.docs_of(starts)
+        for x in options:
+            gram = ngram_terms(before + x)[0][0]
+            if not execute.member(self.arrays.postings(field, gram)[0], docs).any():
+                continue  # (in none of these records: no position looked up)
+            held = execute.occurs(self.arrays, field, gram, starts, place - 1)
+            if after and held.any():
+                held &= execute.occurs(self.arrays, field, ngram_terms(x + after)[0][0],
+                                       starts, place)
+            if held.any():
+                found.add(x)
+                covered |= held
+        return found, bool(covered.all())
 
     def _starts(self, field: str, grams) -> np.ndarray:
         """Where a sequence of grams occurs in `field` (sorted start keys), kept for the search."""

@@ -255,19 +255,21 @@ class Archive:
     @pins_version
     def write_variant_table(self, seconds: float) -> tuple[int, bool]:
         """Work out the known names' variants for each clearance's records and write them
-        beside the index (vartable), within about `seconds`: (names worked out, all of them)."""
+        beside the index (vartable), within about `seconds`: (names and words worked out,
+        all of them)."""
         _s, arrays = self.current()
         stamps = self._stamps(arrays)
         kept = vartable.read(self.dir, stamps)
         if kept:  # (nothing changed since it was written)
-            return len(kept[SECURITY_LEVELS[-1]].misread), True
+            return len(kept[SECURITY_LEVELS[-1]].terms), True
         def reader(clearance: str):
             visible = self.visible(arrays, clearance)
             return visible, reader_lexicon(arrays, self.dir, clearance, visible, self._carried)
         parts, names, whole = vartable.work_out(
             reversed(SECURITY_LEVELS), reader,
             lambda clearance, visible: self._forgiving(arrays, clearance, visible, {}),
-            time.monotonic() + seconds, MAX_LOOKUPS)
+            time.monotonic() + seconds, MAX_LOOKUPS,
+            vartable.frequent_words(self.searcher().reader(), self.settings.variant_threshold))
         vartable.write(self.dir, {"format": vartable.FORMAT, **stamps, "clearances": parts})
         return names, whole
 

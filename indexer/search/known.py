@@ -71,7 +71,9 @@ def reader_lexicon(arrays: IndexArrays, index_dir: Path, clearance: str,
             carried[("held", clearance)] = (layout, witnesses)
         arrays.pairs(ANYWHERE)  # (what a variant search looks its grams up in, each field's
         # too: made now)
-        return full.within(lambda name: witnesses[(name, where[name])] is not None)
+        known = full.within(lambda name: witnesses[(name, where[name])] is not None)
+        known.contracted("档案馆")  # (its organisations by first and last character: now)
+        return known
     return arrays._cached(("lexicon", clearance), build)
 
 

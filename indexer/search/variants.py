@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..analysis.normalize import is_cjk, normalize
 from ..analysis.confusions import lookalikes
-from ..analysis.names import dictionary_names, dictionary_persons, dictionary_words
+from ..analysis.names import dictionary_names, dictionary_persons, dictionary_words, in_a_word
 from ..analysis.phonetic import homophones, pinyin_keys
 from .lexicon import Lexicon, lengthened
 
@@ -20,6 +20,7 @@ MAX_VARIANTS = 8  # per term, best first
 MAX_TYPO_CANDIDATES = 6  # arbitrary one-character changes tried per place in a term
 TWO_OFF_CHARS = 7  # terms this long may have two characters changed
 MISREAD_NAMES = 2  # names a term was read as whose OCR misreadings are looked for too
+RARE = 4  # a common term's misreading read back is held by at most a quarter as many records
 MAX_SYNONYM_FORMS = 16  # a term's abbreviations written out, in every combination, at most
 
 _PHONE = re.compile(r"0\d{9,11}")  # a telephone number with its area code, typed without the dash
@@ -129,6 +130,7 @@ def warm_variant_tables() -> None:
     homophones("档")
     lookalikes("档")
     dictionary_words(), dictionary_names(), dictionary_persons()  # (~0.1 s each)
+    in_a_word("档案")
 
 
 class VariantFinder:
@@ -200,7 +202,7 @@ class VariantFinder:
             elif changes and len(term) == 2 and all(map(is_cjk, term)) and not self.count(term):
                 self._sounding_names(term, found)
             elif misreadings and sum(is_cjk(c) for c in term) >= 3:
-                self._misread(term, found)
+                self._misread(term, found, read=True, garbled=True)
         self._names_misread(found)
         if term in self.lexicon.names:  # (a homophone or look-alike that a catalog names is
             # another person: 王建城 is not 王建成 misread, 刘春艳 not 刘春燕)
@@ -336,7 +338,8 @@ class VariantFinder:
         for i in range(1, len(term) - 1):  # one character too many (at an end: a mere part)
             found.setdefault(term[:i] + term[i + 1:], TYPO)
 
-    def _misread(self, term: str, found: dict[str, str], read: bool = False) -> None:
+    def _misread(self, term: str, found: dict[str, str], read: bool = False,
+                 garbled: bool = False) -> None:
         """One character read as a look-alike (OCR's confusions) where both its grams are
         indexed: no alignment, no homophones or typos (for a term with plenty of exact hits).
         With `read` (a name a term was read as), where `fits` finds that character changed in
@@ -345,10 +348,12 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch):
                 continue
-            if read and cjk and self.read is not None:
+            if read and cjk and self.read is not None and (not garbled or 0 < i < len(term) - 1):
+                # (a common term's ends are not read back: what follows 提高 in the records is
+                # 提高了, 提高全 … — language, not what OCR made of 提高业)
                 if not self.fits(term[:i], term[i + 1:], besides=term):
                     continue
-                if self._read_instead(term, i, found):
+                if self._read_instead(term, i, found, garbled=garbled):
                     continue  # (all its records hold there read: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""
@@ -356,17 +361,17 @@ class VariantFinder:
                 found.setdefault(term[:i] + x + term[i + 1:], OCR)
 
     def _read_instead(self, term: str, i: int, found: dict[str, str],
-                      others: bool = True) -> bool:
+                      others: bool = True, garbled: bool = False) -> bool:
         """What the records `fits` found hold in place of term[i], read (`_held_instead`);
         True when that is all of them (nothing left to guess there)."""
         read = self.read(term, i) if self.read is not None else None
         if read is None:
             return False
-        self._held_instead(term, i, read[0], found, others)
+        self._held_instead(term, i, read[0], found, others, garbled)
         return read[1]
 
     def _held_instead(self, term: str, i: int, held: set[str], found: dict[str, str],
-                      others: bool = True) -> None:
+                      others: bool = True, garbled: bool = False) -> None:
         """The variants of `term` with what records hold in place of term[i] (read): a
         look-alike or homophone as guessing would label it; with `others`, any other
         character unless the result names someone else (`_another`) or, for a term that is no
@@ -377,11 +382,23 @@ class VariantFinder:
             variant = term[:i] + x + term[i + 1:]
             if x in self.lookalikes(ch):
                 found.setdefault(variant, OCR)
+            elif garbled:  # (a common term: what OCR made of it is rare and no Chinese)
+                if self._garbled(variant, i) and self.count(variant) * RARE <= self.count(term):
+                    found.setdefault(variant, HOMOPHONE if x in _sounding(ch) else OCR)
             elif x in _sounding(ch):
                 found.setdefault(variant, HOMOPHONE)
             elif others and not self._another(term, i, variant) and (
                     named or self._worded(variant, i)):
                 found.setdefault(variant, TYPO)
+
+    def _garbled(self, text: str, i: int) -> bool:
+        """Whether text[i], read back where a common term has another character, makes no
+        Chinese with its neighbours — no word covers it and neither pair it forms stands in a
+        word of the dictionary: what OCR made of the term (巳完成整改, 已院成整改, 已完成登改),
+        not another phrase (未完成整改: 未完 as in 未完待续)."""
+        pairs = [text[a:a + 2] for a in (i - 1, i) if a >= 0 and a + 2 <= len(text)]
+        return not self._worded(text, i) and not any(
+            all(map(is_cjk, p)) and in_a_word(p) for p in pairs)
 
     def _worded(self, text: str, i: int) -> bool:
         """Whether a word of the dictionary, or a name the archive knows, of two to four

@@ -2,7 +2,8 @@
 records of each clearance, and read by the searches of that index version: the first clerk to
 search a name after a re-index does not wait while its misreadings are looked for.
 
-The table holds what a search would find itself — the same code, run ahead (`Forgiving`):
+The table holds what a search would find itself — the same code, run ahead (`Forgiving`),
+reading more of the records that hold a name changed (readback.AHEAD_RECORDS, not MAX_RECORDS):
 for each known name of three or more Chinese characters, its variants as a term typed alone
 (how loosely, which), how it is misread when a typo, pinyin or short form leads to it, and how
 many of the clearance's records hold it and each of those misreadings. It belongs to one index
@@ -26,6 +27,7 @@ import numpy as np
 from ..analysis.normalize import is_cjk
 from ..store.arrays import IndexArrays
 from .querylang import Term
+from .readback import AHEAD_RECORDS
 from .variants import WEIGHTS, Variant
 
 log = logging.getLogger("dangan.search")
@@ -34,6 +36,7 @@ TABLE_FILE = "variants.json.gz"  # beside the index it was made from
 FORMAT = 1
 MAX_FILE_BYTES = 256 * 2**20  # a larger file is not read (not one this code wrote)
 MIN_CHARS = 3  # names shorter than this cost a search little: not kept
+FREQUENT = 2000  # the archive's commonest words worked out ahead too
 
 
 @dataclass(frozen=True)
@@ -78,12 +81,26 @@ def names_of(names) -> list[str]:
     return sorted(n for n in names if sum(map(is_cjk, n)) >= MIN_CHARS)
 
 
+def frequent_words(reader, least: int, n: int = FREQUENT) -> list[str]:
+    """The `n` words of three or more Chinese characters that most records hold (at least
+    `least`), as the index's word field has them: what clerks type most (档案管理, 交通管理)."""
+    words = []
+    for term, info in reader.iter_field("text"):
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        df = info.doc_frequency()
+        if df >= least and sum(map(is_cjk, word)) >= MIN_CHARS:
+            words.append((-df, word))
+    return [w for _df, w in sorted(words)[:n]]
+
+
 def work_out(levels, reader: Callable[[str], tuple], make: Callable[[str, object], object],
-             deadline: float, max_lookups: int) -> tuple[dict, int, bool]:
+             deadline: float, max_lookups: int,
+             frequent: list[str] = ()) -> tuple[dict, int, bool]:
     """The tables of the clearances `levels` (the most records first): `reader(level)` gives
-    its records (None: all) and lexicon, `make(level, records)` a fresh `Forgiving`. A
-    clearance with the same records as one before it refers to that one's table. (The
-    tables, the names worked out for the first, whether all were before `deadline`.)"""
+    its records (None: all) and lexicon, `make(level, records)` a fresh `Forgiving`; the
+    `frequent` words get their variants as terms too. A clearance with the same records as
+    one before it refers to that one's table. (The tables, the names and words worked out for
+    the first, whether all were before `deadline`.)"""
     parts: dict[str, dict] = {}
     seen: dict[bytes | None, str] = {}  # a clearance's records → the first that has them
     names, whole = 0, True
@@ -94,38 +111,48 @@ def work_out(levels, reader: Callable[[str], tuple], make: Callable[[str, object
             parts[level] = {"same": seen[held]}
             continue
         seen[held] = level
-        parts[level], done = clearance_table(lambda: make(level, visible),
-                                             names_of(lexicon.names), deadline, max_lookups)
-        names = max(names, len(parts[level]["misread"]))
+        known = names_of(lexicon.names)
+        forms = dict.fromkeys([*names_of(lexicon.short_forms), *frequent])
+        parts[level], done = clearance_table(
+            lambda: make(level, visible), known, deadline, max_lookups,
+            [f for f in forms if f not in lexicon.names])
+        names = max(names, len(parts[level]["terms"]))
         whole = whole and done
     return parts, names, whole
 
 
 def clearance_table(make: Callable[[], object], names: list[str], deadline: float,
-                    max_lookups: int) -> tuple[dict, bool]:
+                    max_lookups: int, forms: list[str] = ()) -> tuple[dict, bool]:
     """The table of one clearance, as JSON-ready data: `make()` gives a fresh `Forgiving` for
     each search it stands for (the budgets of one search each), and an entry is kept only
-    when worked out whole (its search's lookups did not run out). Also whether every name was
-    done before `deadline`."""
+    when worked out whole (its search's lookups did not run out). The names get their
+    variants as terms and their misreadings; the organisations' short `forms` (当阳档案局,
+    应城市委) their variants as terms. Also whether all were done before `deadline`."""
     counts: dict[str, int] = {}
     terms: dict[str, list] = {}
     misread: dict[str, dict[str, str]] = {}
-    for name in names:
+    out = {"counts": counts, "terms": terms, "misread": misread}
+    for name in (*names, *forms):
         if time.monotonic() > deadline:
-            return {"counts": counts, "terms": terms, "misread": misread}, False
+            return out, False
         forgiving = make()
+        forgiving.read_records = AHEAD_RECORDS  # (no one waits: more of its records read)
         (how, variants), whole = forgiving._variants(Term(name))
         if whole:
             terms[name] = [how, [[v.text, v.kind] for v in variants]]
+    for name in names:
+        if time.monotonic() > deadline:
+            return out, False
         read = len(name) <= 4  # (as a name a term was read as, not a short form, reads it)
         forgiving = make()
+        forgiving.read_records = AHEAD_RECORDS  # (no one waits: more of its records read)
         found: dict[str, str] = {}
         forgiving.finder("")._misread(name, found, read=read)
         held = {text: forgiving.count(text) for text in (name, *found)}
         if len(forgiving._counts) < max_lookups and forgiving.pairs_left():
             counts.update((t, n) for t, n in held.items() if n)
             misread[f"{int(read)}{name}"] = {t: k for t, k in found.items() if held[t]}
-    return {"counts": counts, "terms": terms, "misread": misread}, True
+    return out, True
 
 
 def write(index_dir: Path, data: dict) -> None:

@@ -1,4 +1,4 @@
-"""After a run: the variants of the names the archive knows, worked out for each clearance's
+"""After a run (`dangan index`): the variants of the names the archive knows, worked out for each clearance's
 records and written beside the index (indexer.search.vartable), so that the first clerk to
 search a name after a re-index does not wait while its misreadings are looked for."""
 from __future__ import annotations
@@ -7,7 +7,8 @@ import logging
 import time
 
 from ..config import Settings
-from ..search.archive import Archive
+from ..store.lock import IndexBusyError, IndexLock
+from .archive import Archive
 
 log = logging.getLogger("dangan.index")
 
@@ -15,17 +16,22 @@ SECONDS = 600  # at most this long per run: names left are worked out when searc
 
 
 def write_variant_table(settings: Settings) -> tuple[int, float]:
-    """(names worked out, seconds); (0, 0.0) with variants off. A failure here leaves the
-    committed index as it is (its searches work variants out as they come) and is logged."""
+    """(names and words worked out, seconds); (0, 0.0) with variants off, or when another run has
+    taken the index meanwhile (it writes its own). Under the index lock: the table is of the
+    version the run left. A failure here leaves the committed index as it is (its searches
+    work variants out as they come) and is logged."""
     if not settings.search.variants:
         return 0, 0.0
     started = time.monotonic()
     try:
-        archive = Archive(settings.index.dir, settings.search)
-        try:
-            names, whole = archive.write_variant_table(SECONDS)
-        finally:
-            archive.close()
+        with IndexLock(settings.index.dir):
+            archive = Archive(settings.index.dir, settings.search)
+            try:
+                names, whole = archive.write_variant_table(SECONDS)
+            finally:
+                archive.close()
+    except IndexBusyError:
+        return 0, 0.0
     except Exception:  # noqa: BLE001 - the index is committed; this only makes it faster
         log.exception("the known names' variants were not worked out ahead")
         return 0, time.monotonic() - started

@@ -295,23 +295,28 @@ def test_counts_read_from_where_the_rest_of_a_name_stands_are_exact_counts(archi
         assert only.fits("交通安", "管理") and only.count("交通安全管理") == 1
 
 
-def test_a_common_term_also_finds_the_records_ocr_misread_it_in(tmp_path):
-    """国有资产 in twelve records (plenty: no typos or homophones are looked for) and read by
-    OCR as 固有资产 in one (固/国: a confusion of our own OCR table): that one is listed too,
-    approximate, after all twelve exact hits, saying what it was found by."""
+def _hits_over(tmp_path, files: dict[str, str], q: str):
+    """The hits of `q` (绝密) in an archive of these UTF-8 files alone."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for k in range(12):
-        (corpus / f"j{k:02d}.txt").write_text(f"第{k}次会议纪要\n清查国有资产，落实责任。\n",
-                                              encoding="utf-8")
-    (corpus / "misread.txt").write_text("工作简报\n全镇固有资产清查工作稳步推进。\n", encoding="utf-8")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     settings = make_settings(tmp_path / "data" / "index", corpus)
     assert not run_index(settings).failed
     a = Archive(settings.index.dir, settings.search)
     try:
-        hits = a.search(SearchRequest(q="国有资产", size=50, clearance="绝密")).hits
+        return a.search(SearchRequest(q=q, size=50, clearance="绝密")).hits
     finally:
         a.close()
+
+
+def test_a_common_term_also_finds_the_records_ocr_misread_it_in(tmp_path):
+    """国有资产 in twelve records (plenty: no typos or homophones are looked for) and read by
+    OCR as 固有资产 in one (固/国: a confusion of our own OCR table): that one is listed too,
+    approximate, after all twelve exact hits, saying what it was found by."""
+    hits = _hits_over(tmp_path, {**{f"j{k:02d}.txt": f"第{k}次会议纪要\n清查国有资产，落实责任。\n"
+                                    for k in range(12)},
+                                 "misread.txt": "工作简报\n全镇固有资产清查工作稳步推进。\n"}, "国有资产")
     labels = [(h.fields["path"], h.match) for h in hits]
     assert [m for _p, m in labels] == ["exact"] * 12 + ["approximate"]
     assert labels[-1][0] == "misread.txt" and hits[-1].variants == ("固有资产",)
@@ -325,23 +330,10 @@ def test_a_common_phrase_finds_what_ocr_made_of_it_whatever_the_confusion(tmp_pa
     is read back from its text). That record is found, approximate, after every exact hit;
     records holding 未完成整改 — a real phrase one character off, the opposite of what was
     asked — are not."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for k in range(12):
-        (corpus / f"j{k:02d}.txt").write_text(f"第{k}次督查通报\n问题已完成整改，验收合格。\n",
-                                              encoding="utf-8")
-    for k in range(3):
-        (corpus / f"w{k}.txt").write_text(f"督查通报{k}\n尚有问题未完成整改，限期办结。\n",
-                                          encoding="utf-8")
-    (corpus / "misread.txt").write_text(f"工作简报\n全镇问题{misread}，验收合格。\n",
-                                        encoding="utf-8")
-    settings = make_settings(tmp_path / "data" / "index", corpus)
-    assert not run_index(settings).failed
-    a = Archive(settings.index.dir, settings.search)
-    try:
-        hits = a.search(SearchRequest(q="已完成整改", size=50, clearance="绝密")).hits
-    finally:
-        a.close()
+    files = {f"j{k:02d}.txt": f"第{k}次督查通报\n问题已完成整改，验收合格。\n" for k in range(12)}
+    files.update({f"w{k}.txt": f"督查通报{k}\n尚有问题未完成整改，限期办结。\n" for k in range(3)})
+    files["misread.txt"] = f"工作简报\n全镇问题{misread}，验收合格。\n"
+    hits = _hits_over(tmp_path, files, "已完成整改")
     labels = [(h.fields["path"], h.match) for h in hits]
     assert [m for _p, m in labels] == ["exact"] * 12 + ["approximate"]
     assert labels[-1][0] == "misread.txt" and hits[-1].variants == (misread,)
@@ -350,21 +342,11 @@ def test_a_common_phrase_finds_what_ocr_made_of_it_whatever_the_confusion(tmp_pa
 def test_what_follows_a_common_fragment_is_not_taken_for_its_misreading(tmp_path):
     """提高业 (of 提高业务, twelve records): the records that go on 提高了 or 提高乡镇 hold
     language, not what OCR made of it — no approximate hits (a term's end is not read back)."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for k in range(12):
-        (corpus / f"j{k:02d}.txt").write_text(f"第{k}期培训简报\n提高业务能力。\n", encoding="utf-8")
-    for k, rest in enumerate(["提高了工作效率", "提高乡镇档案管理水平", "提高全民素质"]):
-        (corpus / f"o{k}.txt").write_text(f"工作简报{k}\n{rest}。\n", encoding="utf-8")
-    settings = make_settings(tmp_path / "data" / "index", corpus)
-    assert not run_index(settings).failed
-    a = Archive(settings.index.dir, settings.search)
-    try:
-        result = a.search(SearchRequest(q="提高业", size=50, clearance="绝密"))
-    finally:
-        a.close()
-    assert [h.match for h in result.hits] == ["exact"] * 12
-    assert result.total == 12
+    files = {f"j{k:02d}.txt": f"第{k}期培训简报\n提高业务能力。\n" for k in range(12)}
+    files.update({f"o{k}.txt": f"工作简报{k}\n{rest}。\n" for k, rest in
+                  enumerate(["提高了工作效率", "提高乡镇档案管理水平", "提高全民素质"])})
+    hits = _hits_over(tmp_path, files, "提高业")
+    assert [h.match for h in hits] == ["exact"] * 12
 
 
 def test_a_year_in_chinese_numerals_is_not_varied_into_other_years(tmp_path):

@@ -12,6 +12,7 @@ import shutil
 import pytest
 from conftest import make_settings
 from test_forgiving import CATALOG, RECORDS
+from test_forgiving_clearance import _seen
 
 from indexer.build.run import run_index
 from indexer.search.ahead import write_variant_table
@@ -55,14 +56,6 @@ def pair(tmp_path_factory):
     yield with_table, without
     with_table.close()
     without.close()
-
-
-def _seen(archive, q, clearance):
-    result = archive.search(SearchRequest(q=q, size=50, clearance=clearance))
-    return {"total": result.total, "exact": result.exact_total,
-            "suggestions": result.suggestions,
-            "hits": [(h.fields["path"], h.score, h.match, h.variants,
-                      [(s.text, s.spans) for s in h.snippets]) for h in result.hits]}
 
 
 def _table(archive, clearance):

@@ -339,6 +339,18 @@ def test_a_common_phrase_finds_what_ocr_made_of_it_whatever_the_confusion(tmp_pa
     assert labels[-1][0] == "misread.txt" and hits[-1].variants == (misread,)
 
 
+def test_the_middle_of_a_common_three_character_term_is_read_too(tmp_path):
+    """河长制 in twelve records, 河仗制 in one scan (仗 for 长: in no confusion table of ours;
+    no alignment finds a middle character, so the characters that join both neighbours are
+    counted), 河长办 in two (another word: not a misreading of the middle)."""
+    files = {f"j{k:02d}.txt": f"第{k}期简报\n全面推行河长制，落实责任。\n" for k in range(12)}
+    files.update({f"o{k}.txt": f"通知{k}\n河长办负责日常工作。\n" for k in range(2)})
+    files["misread.txt"] = "工作简报\n全面推行河仗制，落实责任。\n"
+    hits = _hits_over(tmp_path, files, "河长制")
+    assert [(h.match, h.fields["path"]) for h in hits][12:] == [("approximate", "misread.txt")]
+    assert hits[-1].variants == ("河仗制",)
+
+
 def test_what_follows_a_common_fragment_is_not_taken_for_its_misreading(tmp_path):
     """提高业 (of 提高业务, twelve records): the records that go on 提高了 or 提高乡镇 hold
     language, not what OCR made of it — no approximate hits (a term's end is not read back)."""

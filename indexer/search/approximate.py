@@ -357,6 +357,22 @@ class Forgiving:
                 found |= chars[0] if chars is not None else set()
         return found, whole
 
+    def read_middle(self, term: str, field: str = "") -> tuple[set[str], bool] | None:
+        """`read_changed` of a three-character term's middle character, which no alignment
+        finds (both its parts are one character): the characters that make an indexed pair
+        with both neighbours, each counted as the term with it; None when they are more than
+        MAX_INDEXED."""
+        before, after = term[0], term[2]
+        if not (is_cjk(before) and is_cjk(after)):
+            return None
+        options = [x for x in self.followers(before) if x != term[1]]
+        options = [x for x, ok in zip(options, self.pairs_of([x + after for x in options]))
+                   if ok]
+        if len(options) > MAX_INDEXED:
+            return None
+        found = {x for x in options if self.count(before + x + after, field)}
+        return found, len(self._counts) < MAX_LOOKUPS
+
     def _indexed_at(self, field: str, starts: np.ndarray, place: int,
                     term: str) -> tuple[set[str], bool] | None:
         """`read_changed` of one field told from the index, for a character inside the term
@@ -411,7 +427,8 @@ class Forgiving:
                              self._synonyms, self.pair, self.pairs_of,
                              lambda term, place: self.read_changed(term, place, field),
                              None if field or self.table is None else
-                             lambda name, read: self.table.misread.get((name, read)))
+                             lambda name, read: self.table.misread.get((name, read)),
+                             lambda term: self.read_middle(term, field))
 
     def pairs_left(self) -> bool:
         """Whether the search may still check grams (MAX_PAIRS)."""

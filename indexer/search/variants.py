@@ -148,9 +148,11 @@ class VariantFinder:
                  pair: Callable[[str], bool] | None = None,
                  pairs: Callable[[list[str]], list[bool]] | None = None,
                  read: Callable[[str, int], tuple[set[str], bool] | None] | None = None,
-                 misread_of: Callable[[str, bool], dict[str, str] | None] | None = None):
+                 misread_of: Callable[[str, bool], dict[str, str] | None] | None = None,
+                 middle: Callable[[str], tuple[set[str], bool] | None] | None = None):
         self.lexicon = lexicon
         self.misread_of = misread_of  # a name's misreadings worked out ahead (vartable), or None
+        self.middle = middle  # what the records hold in the middle of a three-character term
         self.pair = pair  # whether a two-character gram is indexed (without all `followers`)
         self.pairs = pairs  # `pair` of several grams at once
         self.read = read  # what the records `fits` found hold in place of term[i], and
@@ -348,7 +350,14 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch):
                 continue
-            if read and cjk and self.read is not None and (not garbled or 0 < i < len(term) - 1):
+            if garbled and cjk and len(term) == 3 and i == 1 and self.middle is not None:
+                held = self.middle(term)  # (河仗制 for 河长制: no alignment finds a middle)
+                if held is not None:
+                    self._held_instead(term, i, held[0], found, garbled=True)
+                    if held[1]:
+                        continue
+            elif read and cjk and self.read is not None and (
+                    not garbled or 0 < i < len(term) - 1):
                 # (a common term's ends are not read back: what follows 提高 in the records is
                 # 提高了, 提高全 … — language, not what OCR made of 提高业)
                 if not self.fits(term[:i], term[i + 1:], besides=term):

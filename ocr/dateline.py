@@ -66,8 +66,7 @@ def date_of(text: str) -> tuple[str, tuple[int, int, int]] | None:
     OCR's look-alikes of numerals (O 0 for 〇, - for 一, = for 二, + for 十) put right; else
     None (a mixed 二〇二6年, a 二十十日, a 二月三十日 are no dates)."""
     flat = re.sub(r"\s+", "", text).replace("日日", "日")
-    flat = re.sub(r"^[^\d〇一二三四五六七八九O○]+|[^日]+$", "", flat)  # stray marks at the ends
-    numerals = _as_numerals(flat)
+    flat, numerals = _trimmed(flat), _trimmed(_as_numerals(flat))
     # a seal's ring read as a 〇 before the year (〇二〇二〇年…; a year has four numerals)
     ringed = numerals[1:] if re.match(f"〇[{_NUMERALS}]{{4}}年", numerals) else numerals
     for candidate in dict.fromkeys([flat, numerals, ringed]):
@@ -88,6 +87,12 @@ def date_of(text: str) -> tuple[str, tuple[int, int, int]] | None:
             continue
         return candidate, parts
     return None
+
+
+def _trimmed(text: str) -> str:
+    """Marks read from the paper (not Chinese characters: a sentence is no date line) before
+    the first numeral and after the 日 left out."""
+    return re.sub("^[^\\d\u3007\u4e00-\u9fff]+|(?<=日)[^\u4e00-\u9fff]+$", "", text)
 
 
 def _small(value: str) -> int:
@@ -157,7 +162,7 @@ def _target(page: PageText, size: tuple[int, int]
     left, top, right, bottom = rect
     if h <= 0 or bottom + 0.5 * h >= size[1]:
         return None
-    return None, (round(left - 3 * h), bottom, round(right + 3 * h),
+    return None, (round(left - 4 * h), bottom, round(right + 4 * h),
                   round(bottom + BAND_HEIGHTS * h)), h
 
 
@@ -182,10 +187,11 @@ def cutouts(image: Image.Image, rect: tuple[int, int, int, int], height: int,
         if rows is None:
             return box, []
         pad = round(0.25 * height)
-        box = (box[0], box[1] + max(0, rows[0] - pad), box[2],
-               box[1] + min(dark.shape[0], rows[1] + pad))
-        dark = dark[max(0, rows[0] - pad):rows[1] + pad]
-        grey = grey[max(0, rows[0] - pad):rows[1] + pad]
+        top, bottom = max(0, rows[0] - pad), min(dark.shape[0], rows[1] + pad)
+        left, right = _widest_run(dark[top:bottom], height)
+        left, right = max(0, left - 2 * pad), min(dark.shape[1], right + 2 * pad)
+        box = (box[0] + left, box[1] + top, box[0] + right, box[1] + bottom)
+        dark, grey = dark[top:bottom, left:right], grey[top:bottom, left:right]
     if dark.mean() < MIN_INK:
         return box, []
     part = image.crop(box)
@@ -202,14 +208,33 @@ def _within(rect: tuple[int, int, int, int], size: tuple[int, int]) -> tuple[int
     return max(0, left), max(0, top), min(size[0], right), min(size[1], bottom)
 
 
+def _widest_run(dark: np.ndarray, height: int) -> tuple[int, int]:
+    """(left, right) of the run of columns holding the most print, where characters follow
+    each other closer than a line's height (PP-OCR's recogniser reads round marks into blank
+    paper at the ends of a line: a toner streak or a seal's edge off to the side is left out)."""
+    columns = np.flatnonzero(dark.any(axis=0))
+    if not len(columns):
+        return 0, dark.shape[1]
+    breaks = np.flatnonzero(np.diff(columns) > height) + 1
+    runs = np.split(columns, breaks)
+    ink = dark.sum(axis=0)
+    best = max(runs, key=lambda run: ink[run].sum())
+    return int(best[0]), int(best[-1]) + 1
+
+
+# a row of a band is print where it has this share of the busiest row's dark pixels (a row
+# through a line of characters between their horizontal strokes has a fifth of them)
+ROW_SHARE = 0.1
+
+
 def _first_row(dark: np.ndarray, height: int) -> tuple[int, int] | None:
     """(top, bottom) of the first run of rows of print at least half a line high: rows whose
-    dark pixels are a quarter of the busiest row's or more (a seal's ring, crossing many rows
+    dark pixels are ROW_SHARE of the busiest row's or more (a seal's ring, crossing many rows
     with a few pixels each, is not print)."""
     counts = dark.sum(axis=1)
     if not counts.max():
         return None
-    on = np.append(counts >= max(3, 0.25 * counts.max()), False)
+    on = np.append(counts >= max(3, ROW_SHARE * counts.max()), False)
     start = None
     for y, row in enumerate(on):
         if row and start is None:

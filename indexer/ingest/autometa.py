@@ -45,6 +45,17 @@ _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
 _SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
+# marks OCR reads for the numerals of a date in Chinese numerals: = for 二, + for 十, a dash for
+# 一 (二〇二〇年四月二+七日, 二〇二〇年十—月三日); put right only inside a whole date of that form
+# holding three Chinese numerals or more
+_NUMERAL_MARKS = "=＝+＋\\-—–－"
+_NUMERAL_LIKE = f"〇零○OoQD0一二三四五六七八九十{_NUMERAL_MARKS}"
+_MARKED_DATE = re.compile(
+    rf"[{_NUMERAL_LIKE}](?:\s*[{_NUMERAL_LIKE}]){{3}}\s*[年午乍]\s*[{_NUMERAL_LIKE}]"
+    rf"(?:\s*[{_NUMERAL_LIKE}]){{0,2}}\s*月\s*[{_NUMERAL_LIKE}](?:\s*[{_NUMERAL_LIKE}]){{0,2}}"
+    r"\s*[日曰]")
+_AS_NUMERAL = str.maketrans({"=": "二", "＝": "二", "+": "十", "＋": "十", "-": "一", "—": "一",
+                             "–": "一", "－": "一"})
 # the red header: office(s) + 文件 (文 also read as 又; one stray character after it: a
 # seal's or the red rule's edge read as 站, 一 or |); a joint header names several offices,
 # the first is the 责任者 (split at 、 or a space, or after an office's ending when another
@@ -133,10 +144,20 @@ def own_years(doc_number: str, lines: list[Normalized]) -> list[int]:
 
 def ocr_date_repaired(text: str) -> str:
     """`text` with OCR's look-alikes inside dates put right (二〇〇八午七月二曰 → 二〇〇八年七月二日,
-    2OO8年 → 2008年); the same length, so places in it stay true."""
+    2OO8年 → 2008年, 二〇二〇年四月二+七日 → 二〇二〇年四月二十七日); the same length, so
+    places in it stay true."""
+    text = _MARKED_DATE.sub(_numerals_put_right, text)
     text = _DIGIT_YEAR.sub(lambda m: m.group(0).replace("O", "0").replace("o", "0"), text)
     text = _NOON_YEAR.sub(lambda m: m.group(1) + "年", text)
     return _SAID_DAY.sub(lambda m: m.group(1) + "日", text)
+
+
+def _numerals_put_right(m: re.Match) -> str:
+    """A date's marks read for numerals made numerals, where it has three Chinese ones."""
+    date = m.group(0)
+    if sum(c in "〇零一二三四五六七八九十" for c in date) < 3:
+        return date
+    return date.translate(_AS_NUMERAL)
 
 
 def _lines(text: str, limit: int = 40) -> list[Normalized]:

@@ -102,6 +102,14 @@ def _small(value: str) -> int:
     return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
 
 
+def ends_with_date(text: str) -> bool:
+    """A line ending with a full date after other words (填报日期：2020年3月5日, or a signature
+    and its date read as one line)."""
+    flat = _trimmed(re.sub(r"\s+", "", text))
+    return any(date_of(flat[m.start():]) for m in re.finditer(r"[\d〇一二]", flat)
+               if flat.endswith("日"))
+
+
 def looks_like_date(text: str) -> bool:
     return bool(_DATE_LIKE.match(text.strip()))
 
@@ -146,7 +154,7 @@ def _target(page: PageText, size: tuple[int, int]
     h = char_height(page.boxes)
     for start, end in reversed(lines):
         line = page.text[start:end]
-        if date_of(line):
+        if date_of(line) or ends_with_date(line):
             return None
         if looks_like_date(line):
             rect = _rect(page.boxes, start, end)

@@ -145,6 +145,14 @@ def test_a_page_whose_last_lines_hold_a_date_is_left_as_it_is():
     assert dateline.reread_date(image, page, [_failing_reader]) is page
 
 
+@pytest.mark.parametrize("line", ["填报日期：2020年3月5日", f"{OFFICE} {DATE}"])
+def test_a_page_whose_last_line_ends_with_a_date_is_left_as_it_is(line):
+    image = Image.new("RGB", (600, 300), "white")
+    page = PageText(line, 90.0, boxes=(Box(0, len(line), 10, 10, 500, 40),))
+    assert dateline.ends_with_date(line)
+    assert dateline.reread_date(image, page, [_failing_reader]) is page
+
+
 def test_blank_paper_below_the_last_line_is_not_read():
     image = Image.new("RGB", (400, 300), "white")
     page = PageText(OFFICE, 90.0, boxes=(Box(0, 8, 10, 10, 300, 40),))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .. import dates
 from ..analysis.confusions import lookalikes
 from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize, normalize_text
-from .datefix import repaired_dates
+from .datefix import confused_years, repaired_dates
 from .levels import first_page_lines, text_mark
 from .offices import issuing_office
 
@@ -108,12 +108,13 @@ def _cn_year(head: str, rest: str) -> int | None:
 FIRST_YEAR = 1900
 
 
-def extract_date(text: str, years: Iterable[int] = ()) -> str:
+def extract_date(text: str, years: Iterable[int] = (), numbered: Iterable[int] = ()) -> str:
     """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
     Chinese numerals or mixed (dates.find), Chinese years whose 〇 OCR misread, and dates in
     Chinese numerals misread further that one of `years` (the document's own: its 文号's,
-    its title's) puts right (datefix)."""
-    text = ocr_date_repaired(text)
+    its title's) puts right (datefix); a year in Chinese numerals one confused numeral away
+    from a year of `numbered` (the 文号's) is read as that year (datefix.confused_years)."""
+    text = confused_years(ocr_date_repaired(text), numbered)
     years = list(years)
     read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
     found = [(a, d.iso) for a, _b, d in read]
@@ -136,10 +137,15 @@ def extract_date(text: str, years: Iterable[int] = ()) -> str:
 def own_years(doc_number: str, lines: list[Normalized]) -> list[int]:
     """The years a document names of itself: its 文号's, then those of its first lines (a
     title's 2019年度), most named first."""
-    years = [int(y) for y in re.findall(r"〔((?:19|20)\d\d)〕", doc_number)]
+    years = number_years(doc_number)
     named = Counter(int(y) for line in lines[:6]
                     for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=年)", line.text))
     return years + [y for y, _n in named.most_common()]
+
+
+def number_years(doc_number: str) -> list[int]:
+    """The year of a 文号 in its standard form (发文字〔2019〕12号), as a list (empty without)."""
+    return [int(y) for y in re.findall(r"〔((?:19|20)\d\d)〕", doc_number)]
 
 
 def ocr_date_repaired(text: str) -> str:
@@ -247,7 +253,8 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     lines = _lines(text)
     office = issuing_office(_header(lines[:8]), text)
     number = issuer_matched(_doc_number(lines), office)
-    meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
+    meta = {"date": extract_date(normalize(text).text, own_years(number, lines),
+                                 number_years(number)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
             "org": office}

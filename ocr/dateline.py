@@ -9,8 +9,9 @@ the strict grammar of date_of() is read again in its own rectangle; when no such
 there, the band right below the last line (where a lost date line of a signature sits) is read.
 Each cut-out is read as it is, with only its darkest ink kept (a seal is lighter than print,
 also on a photocopy) and, on a colour page, in the red channel (red ink vanishes); by PP-OCR's
-recogniser and Tesseract as one line. The date most readings agree on replaces the line (or
-is added under the last line), with a warning; when no reading is a date, nothing changes.
+recogniser and Tesseract as one line. The date most readings (and the page's own reading of
+the line) agree on, but for a character each, replaces the line (or is added under the last
+line), with a warning; when no reading is a date, nothing changes.
 Pure grammar here: ocr imports nothing of the indexer (indexer/dates.py reads dates there).
 """
 from __future__ import annotations
@@ -41,7 +42,7 @@ _DIGIT_DATE = re.compile(r"((?:19|20)\d\d)年(\d{1,2})月(\d{1,2})日")
 # a line that looks like a date: year, 年, month, 月, day (its 日 may be lost), little else
 _DATE_LIKE = re.compile(r"^.{0,3}?[\w〇○=+\-—]{2,6}\s*[年午乍]\s*[\w=+\-—]{1,4}\s*月"
                         r"\s*[\w=+\-—]{1,4}\s*[日曰目]?.{0,2}$")
-# readings a replacement needs: at least this many agreeing on the date, more than any other
+# votes a date needs (chosen()), and more than any other date
 MIN_VOTES = 2
 # a date line is at most this many line heights below the last line read (one line's pitch of
 # a 公文 signature block is 1.5-2 heights)
@@ -254,19 +255,53 @@ def _first_row(dark: np.ndarray, height: int) -> tuple[int, int] | None:
     return None
 
 
-def chosen(readings: list[tuple[str, float]]) -> str | None:
-    """The date (as written) most readings that are dates agree on (ties: the surer), else
-    None."""
-    dates = [(found, conf) for text, conf in readings if (found := date_of(text))]
+def chosen(readings: list[tuple[str, float]], as_read: str = "") -> str | None:
+    """The date (as written) most readings support, else None. A reading supports a date
+    that it is (a vote), or that it misses by one character (NEAR_VOTE: 二〇二年年六月二十一日
+    of 二〇二三年六月二十一日; the readings of a line under a seal differ each in another
+    place); so does the page's own reading of the line (`as_read`). A date needs MIN_VOTES
+    and more than any other date."""
+    dates = {}
+    for text, _conf in readings:
+        found = date_of(text)
+        if found:
+            dates.setdefault(found[1], found[0])
     if not dates:
         return None
-    votes = Counter(parts for (_, parts), _ in dates)
+    texts = [_flat(text) for text, _conf in readings] + ([_flat(as_read)] if as_read else [])
+    votes = Counter({parts: sum(_support(t, written, parts) for t in texts)
+                     for parts, written in dates.items()})
     ranked = votes.most_common()
     if ranked[0][1] < MIN_VOTES or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
         return None  # two dates read as often: neither is taken
-    best = ranked[0][0]
-    written = [w for (w, p), _ in dates if p == best]
-    return Counter(written).most_common(1)[0][0]
+    return dates[ranked[0][0]]
+
+
+def _support(text: str, written: str, parts: tuple[int, int, int]) -> float:
+    """1 for a reading that is the date, NEAR_VOTE for one that misses it by a character."""
+    found = date_of(text)
+    if found and found[1] == parts:
+        return 1.0
+    return NEAR_VOTE if within_one(text, written) else 0.0
+
+
+# what a reading one character off a date adds to its votes (a reading that is the date: 1)
+NEAR_VOTE = 0.5
+
+
+def _flat(text: str) -> str:
+    """A reading without spaces or stray marks at its ends, look-alikes made numerals."""
+    return _trimmed(_as_numerals(re.sub(r"\s+", "", text)))
+
+
+def within_one(a: str, b: str) -> bool:
+    """At most one character inserted, dropped or replaced between a and b."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:k] + long[k + 1:] == short for k in range(len(long)))
 
 
 def reread_date(image: Image.Image, page: PageText, readers: list[LineReader]) -> PageText:
@@ -282,7 +317,7 @@ def reread_date(image: Image.Image, page: PageText, readers: list[LineReader]) -
     if not crops:
         return page
     readings = [r for read in readers for r in read(crops)]
-    date = chosen(readings)
+    date = chosen(readings, page.text[span[0]:span[1]] if span else "")
     if date is None:
         return page
     if span is None:

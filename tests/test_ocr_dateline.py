@@ -62,6 +62,17 @@ def test_the_date_most_readings_agree_on_is_chosen():
     assert dateline.chosen(readings) == "二〇二〇年四月二十七日"
 
 
+def test_readings_one_character_off_a_date_and_the_page_own_reading_support_it():
+    # a line under a seal: each reading misses another character
+    readings = [("二〇二年年六月二十一日.", 76.0), ("二O二三年六月二十一日", 93.0), ("", 0.0),
+                ("-O 二 三 年 六 月 二 上 -日", 76.0)]
+    assert dateline.chosen(readings) is None  # a vote and a half: not enough
+    assert dateline.chosen(readings, as_read="二〇二三年六月二十一白") == "二〇二三年六月二十一日"
+    assert dateline.chosen(readings[1:], as_read="二〇二三年六月二十一白") is None
+    assert dateline.within_one("二〇二三年六月二十一日", "二〇二三年六月二十日")
+    assert not dateline.within_one("二〇二三年六月二十一日", "二〇二二年六月二十日")
+
+
 def test_no_date_is_chosen_on_one_reading_or_a_tie():
     assert dateline.chosen([("二〇二〇年四月二十七日", 99.0), ("junk", 50.0)]) is None
     assert dateline.chosen([("二〇二〇年四月二十七日", 99.0), ("二〇二〇年四月二十七日", 99.0),

@@ -39,11 +39,12 @@ _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五�
                       r"\s*年\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*月"
                       r"\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*日")
 # OCR's look-alikes in a date, each put right only where a date stands around it: 年 read as
-# 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv), 0 as O or o in a year in digits
+# 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv) or as 白 (a stroke more: 二十一白, not
+# before another character: 一白天), 0 as O or o in a year in digits
 _SMALL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,2})"
 _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
-_SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
+_SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)(?:曰|白(?![\u4e00-\u9fff]))")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
 # marks OCR reads for the numerals of a date in Chinese numerals: = for 二, + for 十, a dash for
 # 一 (二〇二〇年四月二+七日, 二〇二〇年十—月三日); put right only inside a whole date of that form

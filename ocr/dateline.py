@@ -112,6 +112,8 @@ def ends_with_date(text: str) -> bool:
 
 
 def looks_like_date(text: str) -> bool:
+    """A line shaped like a date (numerals or their look-alikes, 年 月 and maybe 日), whether
+    or not it is one."""
     return bool(_DATE_LIKE.match(text.strip()))
 
 

@@ -195,3 +195,45 @@ def test_a_failing_second_look_keeps_the_page_with_a_warning(monkeypatch):
     page = PageText(OFFICE, 90.0)
     kept = ocr._dated(Image.new("RGB", (10, 10)), page, OcrSettings(), engine)
     assert kept.text == OFFICE and "date line not read again" in kept.warnings[-1]
+
+
+def test_a_red_seal_vanishes_in_the_red_channel_cut_out():
+    page = Image.new("RGB", (400, 120), (245, 245, 245))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((40, 40, 360, 70), fill=(25, 25, 25))          # print
+    draw.ellipse((150, 5, 260, 115), outline=(214, 32, 38), width=8)  # a red seal's ring
+    _box, crops = dateline.cutouts(page, (0, 0, 400, 120), 30)
+    assert len(crops) == 3  # as it is, darkest ink, red channel
+    red = np.asarray(crops[2])
+    assert red[10, 205] > 200  # the ring's top: paper in the red channel
+    assert red[55, 100] < 60   # print stays black
+
+
+class _OneLineEngine:
+    """An engine that reads a signature and no date (the date line lost under a seal)."""
+
+    name = "tesseract"
+
+    def version(self) -> str:
+        return "one line 0"
+
+    def recognize(self, image, settings):
+        return PageText(OFFICE, 95.0, boxes=(Box(0, len(OFFICE), 10, 10, 300, 40),))
+
+    def orientation(self, image, settings):
+        return 0
+
+
+def test_every_page_ocr_page_reads_gets_the_date_line_second_look(monkeypatch):
+    import ocr
+
+    seen = []
+
+    def reread(image, page, readers):
+        seen.append((page.text, len(readers)))
+        return page
+
+    monkeypatch.setattr(dateline, "reread_date", reread)
+    ocr.ocr_page(Image.new("RGB", (400, 200), "white"),
+                 OcrSettings(preprocess=False, red_header=False), _OneLineEngine())
+    assert seen == [(OFFICE, 1)]  # Tesseract alone reads it again for engine "tesseract"

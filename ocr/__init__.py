@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from . import dateline
 from .cleanup import repair_mapped, repair_text
 from .auto import AutoEngine
 from .engine import OcrEngine, TesseractEngine, check_available, engine_for, engine_version
@@ -41,8 +42,38 @@ def ocr_page(
     upscaling or cropping preparation did) with offsets into the returned text."""
     settings = settings or OcrSettings()
     engine = engine or engine_for(settings)
-    if isinstance(engine, AutoEngine):  # runs this function per candidate engine and keeps one
-        return engine.read_page(image, settings, ocr_page)
+    if isinstance(engine, AutoEngine):  # runs _read_page per candidate engine and keeps one
+        page = engine.read_page(image, settings, _read_page)
+    else:
+        page = _read_page(image, settings, engine)
+    return _dated(image, page, settings, engine)
+
+
+# engines whose pages get their date line read again by PP-OCR's recogniser too (Tesseract
+# alone for "tesseract": PP-OCR may not be installed there)
+_WITH_PPOCR = ("auto", "hybrid", "ppocr")
+
+
+def _dated(image: Image.Image, page: PageText, settings: OcrSettings,
+           engine: OcrEngine) -> PageText:
+    """The page with its 成文日期 line read again where its reading is no date (ocr/dateline.py);
+    a failure of that second look leaves the page as read, with a warning."""
+    name = getattr(engine, "name", "")
+    if name not in (*_WITH_PPOCR, "tesseract"):
+        return page
+    readers = [dateline.tesseract_reader(settings)]
+    if name in _WITH_PPOCR:
+        readers.insert(0, dateline.ppocr_reader(settings))
+    try:
+        return dateline.reread_date(image, page, readers)
+    except OcrUnavailable:
+        raise
+    except OcrError as e:
+        return replace(page, warnings=(*page.warnings, f"date line not read again: {e}"))
+
+
+def _read_page(image: Image.Image, settings: OcrSettings, engine: OcrEngine) -> PageText:
+    """ocr_page with one engine, without the date line's second look."""
     prepared = prepare(image, settings)
     result, header_read = _recognize_page(engine, prepared, settings)
     warnings = list(result.warnings)

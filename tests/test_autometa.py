@@ -181,6 +181,15 @@ def test_lines_that_are_not_document_numbers_do_not_become_one(line):
     ("2OO8年7月2日", "2008-07-02"),
     ("中午十二时", ""),                        # 午 in prose is no 年
     ("上午九月", ""),
+    ("二〇二〇年四月二+七日", "2020-04-27"),   # 十 read as +
+    ("二〇=〇年四月二十七日", "2020-04-27"),   # 二 read as =
+    ("二〇二〇年—月二十七日", "2020-01-27"),   # 一 read as a dash
+    ("二〇二〇年十-月三日", "2020-11-03"),
+    ("二〇二〇年四月=十七日", "2020-04-27"),
+    ("电话0717-3217083年3月5日", ""),          # digits and a dash: no Chinese numerals
+    ("+-=年-月+日", ""),
+    ("二〇二三年六月二十一白", "2023-06-21"),   # 日 read as 白 at the end of the line
+    ("二〇二三年六月二十一白天", ""),           # 白天 is a word, no 日
 ])
 def test_dates_misread_by_ocr_are_repaired(text, date):
     assert extract_date(text) == date

@@ -4,7 +4,7 @@ read as 三, 八 as 人, 日 lost; nothing guessed without such a year (pure tex
 import pytest
 
 from indexer.ingest.autometa import extract_date, extract_metadata
-from indexer.ingest.datefix import repaired_dates, year_cost
+from indexer.ingest.datefix import confused_years, repaired_dates, year_cost
 
 
 @pytest.mark.parametrize("read, year, cost", [
@@ -64,3 +64,22 @@ def test_without_a_year_of_the_document_nothing_is_repaired():
 def test_a_date_read_as_it_is_is_not_read_again():
     text = "二〇二二年一月十六日"
     assert repaired_dates(text, [2022], [(0, len(text))]) == []
+
+
+@pytest.mark.parametrize("line, number, date", [
+    ("二〇一二年十一月十七日", "兰农发〔2013〕5号", "2013-11-17"),   # 三 read as 二
+    ("二〇一一年五月三日", "桃发〔2012〕8号", "2012-05-03"),         # 二 read as 一
+    ("二〇二三年一月二日", "桃发〔2022〕8号", "2023-01-02"),         # later than the 文号's: kept
+    ("二〇一二年十一月十七日", "兰农发〔2012〕5号", "2012-11-17"),   # read as written
+    ("二〇一二年十一月十七日", "兰农发〔2015〕5号", "2012-11-17"),   # no near numeral: kept
+    ("二〇一二年十一月十七日", "兰农发〔2023〕5号", "2012-11-17"),   # two numerals off: kept
+    ("2012年11月17日", "兰农发〔2013〕5号", "2012-11-17"),           # digits are not confused
+])
+def test_a_year_one_stroke_short_of_the_document_numbers_is_read_as_it(line, number, date):
+    assert extract_metadata(_doc(line, number))["date"] == date
+
+
+def test_a_year_put_right_keeps_the_text_the_same_length():
+    text = "兰亭县农业农村局\n二〇一二年十一月十七日"
+    assert confused_years(text, [2013]) == "兰亭县农业农村局\n二〇一三年十一月十七日"
+    assert confused_years(text, []) == text

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .. import dates
 from ..analysis.confusions import lookalikes
 from ..analysis.normalize import Normalized, collapse_cjk_spaces, normalize, normalize_text
-from .datefix import repaired_dates
+from .datefix import confused_years, repaired_dates
 from .levels import first_page_lines, text_mark
 from .offices import issuing_office
 
@@ -39,12 +39,24 @@ _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五�
                       r"\s*年\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*月"
                       r"\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*日")
 # OCR's look-alikes in a date, each put right only where a date stands around it: 年 read as
-# 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv), 0 as O or o in a year in digits
+# 午 (confusions.tsv: 乍/年), 日 as 曰 (confusions.tsv) or as 白 (a stroke more: 二十一白, not
+# before another character: 一白天), 0 as O or o in a year in digits
 _SMALL_NUMBER = r"(?:[一二三四五六七八九十]{1,3}|\d{1,2})"
 _NOON_YEAR = re.compile(
     rf"(?<=[\d〇零○一二三四五六七八九OoCGQD])(\s*)[午乍](?=\s*{_SMALL_NUMBER}\s*月)")
-_SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)曰")
+_SAID_DAY = re.compile(rf"(月\s*{_SMALL_NUMBER}\s*)(?:曰|白(?![\u4e00-\u9fff]))")
 _DIGIT_YEAR = re.compile(r"(?<![A-Za-z\d])[12][\dOo]{3}(?=\s*[年午乍])")
+# marks OCR reads for the numerals of a date in Chinese numerals: = for 二, + for 十, a dash for
+# 一 (二〇二〇年四月二+七日, 二〇二〇年十—月三日); put right only inside a whole date of that form
+# holding three Chinese numerals or more
+_NUMERAL_MARKS = "=＝+＋\\-—–－"
+_NUMERAL_LIKE = f"〇零○OoQD0一二三四五六七八九十{_NUMERAL_MARKS}"
+_MARKED_DATE = re.compile(
+    rf"[{_NUMERAL_LIKE}](?:\s*[{_NUMERAL_LIKE}]){{3}}\s*[年午乍]\s*[{_NUMERAL_LIKE}]"
+    rf"(?:\s*[{_NUMERAL_LIKE}]){{0,2}}\s*月\s*[{_NUMERAL_LIKE}](?:\s*[{_NUMERAL_LIKE}]){{0,2}}"
+    r"\s*[日曰]")
+_AS_NUMERAL = str.maketrans({"=": "二", "＝": "二", "+": "十", "＋": "十", "-": "一", "—": "一",
+                             "–": "一", "－": "一"})
 # the red header: office(s) + 文件 (文 also read as 又; one stray character after it: a
 # seal's or the red rule's edge read as 站, 一 or |); a joint header names several offices,
 # the first is the 责任者 (split at 、 or a space, or after an office's ending when another
@@ -97,12 +109,13 @@ def _cn_year(head: str, rest: str) -> int | None:
 FIRST_YEAR = 1900
 
 
-def extract_date(text: str, years: Iterable[int] = ()) -> str:
+def extract_date(text: str, years: Iterable[int] = (), numbered: Iterable[int] = ()) -> str:
     """The last full date in the text (the 成文日期 sits at the end), as YYYY-MM-DD: digits,
     Chinese numerals or mixed (dates.find), Chinese years whose 〇 OCR misread, and dates in
     Chinese numerals misread further that one of `years` (the document's own: its 文号's,
-    its title's) puts right (datefix)."""
-    text = ocr_date_repaired(text)
+    its title's) puts right (datefix); a year in Chinese numerals one confused numeral away
+    from a year of `numbered` (the 文号's) is read as that year (datefix.confused_years)."""
+    text = confused_years(ocr_date_repaired(text), numbered)
     years = list(years)
     read = [(a, b, d) for a, b, d in dates.find(text) if d.year >= FIRST_YEAR]
     found = [(a, d.iso) for a, _b, d in read]
@@ -125,18 +138,33 @@ def extract_date(text: str, years: Iterable[int] = ()) -> str:
 def own_years(doc_number: str, lines: list[Normalized]) -> list[int]:
     """The years a document names of itself: its 文号's, then those of its first lines (a
     title's 2019年度), most named first."""
-    years = [int(y) for y in re.findall(r"〔((?:19|20)\d\d)〕", doc_number)]
+    years = number_years(doc_number)
     named = Counter(int(y) for line in lines[:6]
                     for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?=年)", line.text))
     return years + [y for y, _n in named.most_common()]
 
 
+def number_years(doc_number: str) -> list[int]:
+    """The year of a 文号 in its standard form (发文字〔2019〕12号), as a list (empty without)."""
+    return [int(y) for y in re.findall(r"〔((?:19|20)\d\d)〕", doc_number)]
+
+
 def ocr_date_repaired(text: str) -> str:
     """`text` with OCR's look-alikes inside dates put right (二〇〇八午七月二曰 → 二〇〇八年七月二日,
-    2OO8年 → 2008年); the same length, so places in it stay true."""
+    2OO8年 → 2008年, 二〇二〇年四月二+七日 → 二〇二〇年四月二十七日); the same length, so
+    places in it stay true."""
+    text = _MARKED_DATE.sub(_numerals_put_right, text)
     text = _DIGIT_YEAR.sub(lambda m: m.group(0).replace("O", "0").replace("o", "0"), text)
     text = _NOON_YEAR.sub(lambda m: m.group(1) + "年", text)
     return _SAID_DAY.sub(lambda m: m.group(1) + "日", text)
+
+
+def _numerals_put_right(m: re.Match) -> str:
+    """A date's marks read for numerals made numerals, where it has three Chinese ones."""
+    date = m.group(0)
+    if sum(c in "〇零一二三四五六七八九十" for c in date) < 3:
+        return date
+    return date.translate(_AS_NUMERAL)
 
 
 def _lines(text: str, limit: int = 40) -> list[Normalized]:
@@ -226,7 +254,8 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     lines = _lines(text)
     office = issuing_office(_header(lines[:8]), text)
     number = issuer_matched(_doc_number(lines), office)
-    meta = {"date": extract_date(normalize(text).text, own_years(number, lines)),
+    meta = {"date": extract_date(normalize(text).text, own_years(number, lines),
+                                 number_years(number)),
             "doc_number": number,
             "title": _title(lines) or _first_line(text),
             "org": office}

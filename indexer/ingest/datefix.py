@@ -107,3 +107,32 @@ def _valid(year: int, month: int, day: int) -> bool:
     except dates.DateError:
         return False
     return True
+
+
+# a year in Chinese numerals before 年
+_CN_YEAR = re.compile(r"(?<![〇零一二三四五六七八九])([〇一二三四五六七八九]{4})(?=\s*年)")
+
+
+def confused_years(text: str, years: Iterable[int]) -> str:
+    """`text` with each year in Chinese numerals that is one of `years` (the 文号's: a 公文 is
+    numbered when it is issued, in the year it is signed or the next) but for one numeral read
+    with a stroke lost (三 as 二, 二 as 一: 二〇一二年 under 〔2013〕) written as that year; the
+    same length. A year read later than the 文号's is left as read (二〇二二年一月 under
+    〔2021〕: signed in January, numbered the year before? read as written)."""
+    wanted = {f"{y:04d}" for y in years}
+    if not wanted:
+        return text
+
+    def put_right(m: re.Match) -> str:
+        read = [_AS_DIGIT[c] for c in m.group(1)]
+        for year in sorted(wanted):
+            want = [int(c) for c in year]
+            off = [(g, w) for g, w in zip(read, want) if g != w]
+            if len(off) == 1 and off[0] in _STROKE_LOST:
+                return "".join("〇一二三四五六七八九"[d] for d in want)
+        return m.group(0)
+    return _CN_YEAR.sub(put_right, text)
+
+
+# (numeral read, numeral written) of a numeral whose stroke OCR lost
+_STROKE_LOST = {(2, 3), (1, 2)}

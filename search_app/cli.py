@@ -16,7 +16,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
 from indexer.build.run import Plan, run_index
-from indexer.search.ahead import write_variant_table
+from indexer.search.ahead import budget, write_variant_table
 from indexer.config import Settings, load_settings
 from indexer.errors import DanganError
 from indexer.fields import SECURITY_LEVELS
@@ -118,7 +118,7 @@ def index(paths, config_path, workers, scheduler, rebuild, dry_run, check,
         f"{result.worker_peak_mb:.0f} MB"
         + (f"; page images {result.page_images} in {result.page_image_seconds:.1f}s"
            if result.page_images else ""), err=True)
-    names, seconds = write_variant_table(settings)
+    names, seconds = write_variant_table(settings, budget(result.seconds))
     if names:
         click.echo(f"variants of {names} known names and common words worked out in "
                    f"{seconds:.1f}s", err=True)

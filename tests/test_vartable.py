@@ -161,3 +161,23 @@ def test_the_commonest_words_are_worked_out_ahead_too(tmp_path):
     finally:
         with_table.close()
         without.close()
+
+
+def test_a_table_cut_short_by_its_time_is_finished_by_the_next_run(tmp_path):
+    """A run's table may take as long as the run did (at least half a minute): one cut short
+    is used for what it holds, and the next run, though nothing changed, finishes it."""
+    from indexer.search.ahead import LEAST_SECONDS, SECONDS, budget
+    assert budget(1.0) == LEAST_SECONDS and budget(10_000.0) == SECONDS and budget(90.0) == 90.0
+    settings = make_settings(tmp_path / "data" / "index", _corpus(tmp_path))
+    assert not run_index(settings).failed
+    archive = Archive(settings.index.dir, settings.search)
+    try:
+        names, whole = archive.write_variant_table(0.0)
+        assert not whole
+        assert "王建成" not in _table(archive, "绝密").terms
+        archive.close()
+        archive = Archive(settings.index.dir, settings.search)
+        names, whole = archive.write_variant_table(600.0)
+        assert whole and "王建成" in _table(archive, "绝密").terms
+    finally:
+        archive.close()

@@ -13,9 +13,16 @@ from .archive import Archive
 log = logging.getLogger("dangan.index")
 
 SECONDS = 600  # at most this long per run: names left are worked out when searched
+LEAST_SECONDS = 30  # … and as long as the run itself took, but at least this
 
 
-def write_variant_table(settings: Settings) -> tuple[int, float]:
+def budget(run_seconds: float) -> float:
+    """How long a run's variant table may take: as long as the run did (a batch of a few
+    scans is not held up for minutes), at least LEAST_SECONDS, at most SECONDS."""
+    return min(SECONDS, max(LEAST_SECONDS, run_seconds))
+
+
+def write_variant_table(settings: Settings, seconds: float = SECONDS) -> tuple[int, float]:
     """(names and words worked out, seconds); (0, 0.0) with variants off, or when another run has
     taken the index meanwhile (it writes its own). Under the index lock: the table is of the
     version the run left. A failure here leaves the committed index as it is (its searches
@@ -27,7 +34,7 @@ def write_variant_table(settings: Settings) -> tuple[int, float]:
         with IndexLock(settings.index.dir):
             archive = Archive(settings.index.dir, settings.search)
             try:
-                names, whole = archive.write_variant_table(SECONDS)
+                names, whole = archive.write_variant_table(seconds)
             finally:
                 archive.close()
     except IndexBusyError:
@@ -37,5 +44,5 @@ def write_variant_table(settings: Settings) -> tuple[int, float]:
         return 0, time.monotonic() - started
     if not whole:
         log.warning("known names' variants: %d worked out in %d s; the rest are worked out "
-                    "when searched", names, SECONDS)
+                    "when searched", names, seconds)
     return names, time.monotonic() - started

@@ -259,9 +259,8 @@ class Archive:
         all of them)."""
         _s, arrays = self.current()
         stamps = self._stamps(arrays)
-        kept = vartable.read(self.dir, stamps)
-        if kept:  # (nothing changed since it was written)
-            return len(kept[SECURITY_LEVELS[-1]].terms), True
+        if vartable.complete(self.dir, stamps):  # (nothing changed since it was written)
+            return len(vartable.read(self.dir, stamps)[SECURITY_LEVELS[-1]].terms), True
         def reader(clearance: str):
             visible = self.visible(arrays, clearance)
             return visible, reader_lexicon(arrays, self.dir, clearance, visible, self._carried)
@@ -270,7 +269,8 @@ class Archive:
             lambda clearance, visible: self._forgiving(arrays, clearance, visible, {}),
             time.monotonic() + seconds, MAX_LOOKUPS,
             vartable.frequent_words(self.searcher().reader(), self.settings.variant_threshold))
-        vartable.write(self.dir, {"format": vartable.FORMAT, **stamps, "clearances": parts})
+        vartable.write(self.dir, {"format": vartable.FORMAT, **stamps, "whole": whole,
+                                  "clearances": parts})
         return names, whole
 
     def _top(self, arrays, plan, candidates, req, limit, memo, visible, bonus=None):

@@ -36,7 +36,7 @@ TABLE_FILE = "variants.json.gz"  # beside the index it was made from
 FORMAT = 1
 MAX_FILE_BYTES = 256 * 2**20  # a larger file is not read (not one this code wrote)
 MIN_CHARS = 3  # names shorter than this cost a search little: not kept
-FREQUENT = 2000  # the archive's commonest words worked out ahead too
+FREQUENT = 500  # the archive's commonest words worked out ahead too
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,8 @@ def clearance_table(make: Callable[[], object], names: list[str], deadline: floa
     terms: dict[str, list] = {}
     misread: dict[str, dict[str, str]] = {}
     out = {"counts": counts, "terms": terms, "misread": misread}
-    for name in (*names, *forms):
+    named = set(names)
+    for name in (*names, *forms):  # (each name whole before the next: the most wanted first)
         if time.monotonic() > deadline:
             return out, False
         forgiving = make()
@@ -140,12 +141,11 @@ def clearance_table(make: Callable[[], object], names: list[str], deadline: floa
         (how, variants), whole = forgiving._variants(Term(name))
         if whole:
             terms[name] = [how, [[v.text, v.kind] for v in variants]]
-    for name in names:
-        if time.monotonic() > deadline:
-            return out, False
+        if name not in named:
+            continue
         read = len(name) <= 4  # (as a name a term was read as, not a short form, reads it)
         forgiving = make()
-        forgiving.read_records = AHEAD_RECORDS  # (no one waits: more of its records read)
+        forgiving.read_records = AHEAD_RECORDS
         found: dict[str, str] = {}
         forgiving.finder("")._misread(name, found, read=read)
         held = {text: forgiving.count(text) for text in (name, *found)}
@@ -153,6 +153,18 @@ def clearance_table(make: Callable[[], object], names: list[str], deadline: floa
             counts.update((t, n) for t, n in held.items() if n)
             misread[f"{int(read)}{name}"] = {t: k for t, k in found.items() if held[t]}
     return out, True
+
+
+def complete(index_dir: Path, stamps: dict[str, str]) -> bool:
+    """Whether the table beside the index is of this version, configuration and code, and
+    was worked out whole (not cut short by its run's time)."""
+    try:
+        with gzip.open(Path(index_dir) / TABLE_FILE, "rt", encoding="utf-8") as f:
+            data = json.load(f)
+        return (isinstance(data, dict) and data.get("whole") is True
+                and all(data.get(k) == v for k, v in stamps.items()))
+    except (OSError, EOFError, ValueError):
+        return False
 
 
 def write(index_dir: Path, data: dict) -> None:

@@ -363,15 +363,22 @@ class Forgiving:
         with both neighbours, each counted as the term with it; None when they are more than
         MAX_INDEXED."""
         before, after = term[0], term[2]
-        if not (is_cjk(before) and is_cjk(after)):
-            return None
-        options = [x for x in self.followers(before) if x != term[1]]
-        options = [x for x, ok in zip(options, self.pairs_of([x + after for x in options]))
-                   if ok]
-        if len(options) > MAX_INDEXED:
+        options = self._between(before, after, term[1])
+        if options is None:
             return None
         found = {x for x in options if self.count(before + x + after, field)}
         return found, len(self._counts) < MAX_LOOKUPS
+
+    def _between(self, before: str, after: str, besides: str) -> list[str] | None:
+        """The Chinese characters but `besides` that make an indexed pair with both `before`
+        and `after` (None when there are more than MAX_INDEXED, or a neighbour is no Chinese
+        character)."""
+        if not (before and after and is_cjk(before) and is_cjk(after)):
+            return None
+        options = [x for x in self.followers(before) if x != besides]
+        options = [x for x, ok in zip(options, self.pairs_of([x + after for x in options]))
+                   if ok]
+        return options if len(options) <= MAX_INDEXED else None
 
     def _indexed_at(self, field: str, starts: np.ndarray, place: int,
                     term: str) -> tuple[set[str], bool] | None:
@@ -380,15 +387,11 @@ class Forgiving:
         with both of term[place]'s neighbours, each looked for where it would stand (the term
         with that one character changed). None at the term's ends, or when the characters
         that may stand there are too many to look up (more than MAX_INDEXED)."""
-        before = term[place - 1] if place else ""
-        after = term[place + 1] if place + 1 < len(term) else ""
-        if not (before and after and is_cjk(before) and is_cjk(after)):
+        if not 0 < place < len(term) - 1:
             return None
-        options = [x for x in self.followers(before) if x != term[place]]
-        if after:
-            options = [x for x, ok in zip(options, self.pairs_of([x + after for x in options]))
-                       if ok]
-        if len(options) > MAX_INDEXED:
+        before, after = term[place - 1], term[place + 1]
+        options = self._between(before, after, term[place])
+        if options is None:
             return None
         found, covered = set(), np.zeros(len(starts), dtype=bool)
         docs = execute.docs_of(starts)
@@ -397,7 +400,7 @@ class Forgiving:
             if not execute.member(self.arrays.postings(field, gram)[0], docs).any():
                 continue  # (in none of these records: no position looked up)
             held = execute.occurs(self.arrays, field, gram, starts, place - 1)
-            if after and held.any():
+            if held.any():
                 held &= execute.occurs(self.arrays, field, ngram_terms(x + after)[0][0],
                                        starts, place)
             if held.any():

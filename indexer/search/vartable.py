@@ -171,9 +171,12 @@ def write(index_dir: Path, data: dict) -> None:
     """Write the table beside the index (whole or not at all)."""
     path = Path(index_dir) / TABLE_FILE
     tmp = path.with_name(f".{TABLE_FILE}.{os.getpid()}.tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-    os.replace(tmp, path)
+    try:
+        with gzip.open(tmp, "wt", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # (a full disk: no half-written file left behind)
 
 
 def read(index_dir: Path, stamps: dict[str, str]) -> dict[str, Table]:

@@ -62,9 +62,9 @@ def _dated(image: Image.Image, page: PageText, settings: OcrSettings,
     name = getattr(engine, "name", "")
     if name not in (*_WITH_PPOCR, "tesseract"):
         return page
-    readers = [dateline.tesseract_reader(settings)]
-    if name in _WITH_PPOCR:
-        readers.insert(0, dateline.ppocr_reader(settings))
+    ppocr = dateline.ppocr_reader(settings) if name in _WITH_PPOCR else None
+    tesseract = dateline.tesseract_reader(settings)
+    readers = [r for r in (ppocr, tesseract) if r]
     try:
         page = dateline.reread_date(image, page, readers)
     except OcrUnavailable:
@@ -72,7 +72,7 @@ def _dated(image: Image.Image, page: PageText, settings: OcrSettings,
     except OcrError as e:
         page = replace(page, warnings=(*page.warnings, f"date line not read again: {e}"))
     try:  # the red header's line too (ocr/headerread.py)
-        return headerread.reread_header(image, page, readers)
+        return headerread.reread_header(image, page, ppocr, tesseract)
     except OcrUnavailable:
         raise
     except OcrError as e:

@@ -47,7 +47,35 @@ def test_a_page_without_a_header_line_is_not_read_again():
     def failing(crops):
         raise AssertionError("read again where no header is")
     assert headerread.reread_header(Image.new("RGB", (400, 200), "white"), page,
-                                    [failing]) is page
+                                    failing, failing) is page
+
+
+def _fixed(readings):
+    return lambda crops: [(r, 90.0) for r in readings]
+
+
+def _header_page(header: str, rest: str) -> tuple[Image.Image, PageText]:
+    """A blank page whose reading is `header` (its box on the page) and `rest`."""
+    image = Image.new("RGB", (900, 400), (250, 250, 250))
+    ImageDraw.Draw(image).text((120, 60), header, font=ocr_images.font(SIZE), fill=(205, 30, 30))
+    return image, PageText(f"{header}\n{rest}", 90.0,
+                           boxes=(Box(0, len(header), 120, 60, 8 * SIZE, SIZE),))
+
+
+@needs_font
+def test_tesseract_alone_changes_a_header_only_to_an_office_the_page_prints_elsewhere():
+    # Tesseract reads 新塘 as 新超 every time in some fonts: no change, the page has no 新超
+    image, page = _header_page("新塘县人民政府文件", "关于做好防汛工作的通知\n特此通知。\n")
+    says = _fixed(["新 超 縣 人 民政 府 文 件"] * 5 + ["新塘縣人民政府文件"])
+    assert headerread.reread_header(image, page, None, says) is page
+    # … its reading that the 落款 prints too is taken
+    image, page = _header_page("紅嚴鎮人民政府文件", "特此通知。\n紅巖鎮人民政府\n二〇二四年四月一日\n")
+    says = _fixed(["紅巖鎮人民政府文件", "紅 巖 鎮 人 必 政 府 文 件", "紅巖鎮人必政府文件"])
+    assert headerread.reread_header(image, page, None, says).text.startswith("紅巖鎮人民政府文件\n")
+    # PP-OCR's vote is enough (安速 printed in the 落款 too: the same misreading)
+    image, page = _header_page("安速縣民政局文件", "特此報告。\n安速縣民政局\n")
+    assert headerread.reread_header(image, page, _fixed(["安遠縣民政局文件"] * 3),
+                                    None).text.startswith("安遠縣民政局文件\n")
 
 
 HEADER = "安遠縣民政局文件"
@@ -69,8 +97,8 @@ def test_a_red_header_misread_by_the_page_is_read_again_and_put_right():
                     boxes=(Box(0, len(misread), left, top, right - left, bottom - top),
                            Box(len(misread) + 1, len(misread) + 1 + len(body), 120, 190, 140, 30)))
     settings = OcrSettings()
-    read = headerread.reread_header(image, page, [dateline.ppocr_reader(settings),
-                                                  dateline.tesseract_reader(settings)])
+    read = headerread.reread_header(image, page, dateline.ppocr_reader(settings),
+                                    dateline.tesseract_reader(settings))
     assert read.text == f"{HEADER}\n{body}\n"
     assert any(misread in w and HEADER in w for w in read.warnings)
     assert [read.text[b.start:b.end] for b in read.boxes] == [HEADER, body]

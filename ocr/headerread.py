@@ -12,7 +12,9 @@ script; the page's own reading votes too), and that is the only place so, the li
 with a warning. PP-OCR reads large headers best and its vote is enough; Tesseract is asked only
 where a line of the page names the office but for one character, and its vote is taken only
 for the office so printed (the 落款: 紅巖鎮人民政府 signed, 紅嚴鎮 read above; Tesseract alone
-reads 新塘 as 新超 in some fonts, every time). Readings of another length (a joint
+reads 新塘 as 新超 in some fonts, every time); the 文号 right under the header with the page's
+character and not the readings' keeps the page's (凤发〔2023〕79号 under 中共凤鸣镇委员会文件,
+which PP-OCR's cut-outs read 风). Readings of another length (a joint
 header's rows, a seal read along) do not vote; two places changed change nothing.
 """
 from __future__ import annotations
@@ -88,6 +90,16 @@ def disputed(line: str, text: str) -> bool:
     return False
 
 
+def contradicted(old: str, new: str, rest: str) -> bool:
+    """Whether the line right under the header (its 文号: 凤发〔2023〕79号) has the page's
+    character where the readings put another and not theirs: the 机关代字 confirms the page
+    (PP-OCR reads 凤 as 风 on the cut-out of 中共凤鸣镇委员会文件)."""
+    before, after = next(((to_simplified(a), to_simplified(b)) for a, b in
+                          zip(_flat(old), new) if a != b), ("", ""))
+    below = next((to_simplified(_flat(line)) for line in rest.splitlines() if line.strip()), "")
+    return bool(before) and before in below and after not in below
+
+
 def reread_header(image: Image.Image, page: PageText, ppocr=None, tesseract=None) -> PageText:
     """`page` with its header line replaced by the reading PP-OCR's readings agree on, or
     Tesseract's where the page prints that office elsewhere too (see the module docstring);
@@ -116,7 +128,7 @@ def reread_header(image: Image.Image, page: PageText, ppocr=None, tesseract=None
         text = chosen([t for t, _conf in tesseract(variants)], old)
         if text is not None and not named_elsewhere(text, rest):
             text = None
-    if text is None:
+    if text is None or contradicted(old, text, rest):
         return page
     shift = len(text) - (end - start)
     new = Box(start, start + len(text), box[0], box[1], box[2] - box[0], box[3] - box[1])

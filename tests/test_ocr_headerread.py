@@ -102,3 +102,13 @@ def test_a_red_header_misread_by_the_page_is_read_again_and_put_right():
     assert read.text == f"{HEADER}\n{body}\n"
     assert any(misread in w and HEADER in w for w in read.warnings)
     assert [read.text[b.start:b.end] for b in read.boxes] == [HEADER, body]
+
+
+@needs_font
+def test_the_doc_number_under_the_header_keeps_the_pages_character():
+    image, page = _header_page("中共凤鸣镇委员会文件", "凤发〔2023〕79号\n中共风鸣镇委员会\n")
+    says = _fixed(["中共风鸣镇委员会文件"] * 4)
+    assert headerread.reread_header(image, page, says, None) is page
+    image, page = _header_page("安速縣民政局文件", "安民發〔2016〕7號\n安速縣民政局\n")
+    assert headerread.reread_header(image, page, _fixed(["安遠縣民政局文件"] * 3),
+                                    None).text.startswith("安遠縣民政局文件\n")

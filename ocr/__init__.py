@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from . import dateline
+from . import dateline, headerread
 from .cleanup import repair_mapped, repair_text
 from .auto import AutoEngine
 from .engine import OcrEngine, TesseractEngine, check_available, engine_for, engine_version
@@ -56,20 +56,27 @@ _WITH_PPOCR = ("auto", "hybrid", "ppocr")
 
 def _dated(image: Image.Image, page: PageText, settings: OcrSettings,
            engine: OcrEngine) -> PageText:
-    """The page with its 成文日期 line read again where its reading is no date (ocr/dateline.py);
-    a failure of that second look leaves the page as read, with a warning."""
+    """The page with its 成文日期 line read again where its reading is no date (ocr/dateline.py)
+    and its red header's line read again (ocr/headerread.py); a failure of either second look
+    leaves the page as read, with a warning."""
     name = getattr(engine, "name", "")
     if name not in (*_WITH_PPOCR, "tesseract"):
         return page
-    readers = [dateline.tesseract_reader(settings)]
-    if name in _WITH_PPOCR:
-        readers.insert(0, dateline.ppocr_reader(settings))
+    ppocr = dateline.ppocr_reader(settings) if name in _WITH_PPOCR else None
+    tesseract = dateline.tesseract_reader(settings)
+    readers = [r for r in (ppocr, tesseract) if r]
     try:
-        return dateline.reread_date(image, page, readers)
+        page = dateline.reread_date(image, page, readers)
     except OcrUnavailable:
         raise
     except OcrError as e:
-        return replace(page, warnings=(*page.warnings, f"date line not read again: {e}"))
+        page = replace(page, warnings=(*page.warnings, f"date line not read again: {e}"))
+    try:  # the red header's line too (ocr/headerread.py)
+        return headerread.reread_header(image, page, ppocr, tesseract)
+    except OcrUnavailable:
+        raise
+    except OcrError as e:
+        return replace(page, warnings=(*page.warnings, f"header line not read again: {e}"))
 
 
 def _read_page(image: Image.Image, settings: OcrSettings, engine: OcrEngine) -> PageText:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 # Bump when pre-processing or text repair changes in a way that changes output for the same
 # settings: cached OCR results carrying an older key are then recomputed.
-PIPELINE_VERSION = 7  # 4: large text read scaled down, text height measured past grain;
+PIPELINE_VERSION = 8  # 4: large text read scaled down, text height measured past grain;
 # 5: auto: rows packed like vertical text measured in character heights (readings kept change);
 # PP-OCR's recogniser pads lines to the batch's widest only (ppocr.REC_MIN_WIDTH);
 # 6: a red header's plainly red ink whitened for Tesseract's body pass, a page read half in
@@ -13,6 +13,8 @@ PIPELINE_VERSION = 7  # 4: large text read scaled down, text height measured pas
 # as 、/。
 # 7: a 成文日期 line read as no date (or lost below the signature) read again without the seal
 # (ocr/dateline.py)
+# 8: the red header's line read again, one character of its office put right where the
+# readings agree (ocr/headerread.py)
 
 # Pre-processing steps, in the order they run; see ocr/preprocess.py.
 ALL_STEPS = ("red", "seal", "orient", "deskew", "upscale", "binarize")

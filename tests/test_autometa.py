@@ -248,6 +248,10 @@ def test_a_table_title_stops_where_the_header_row_runs_on():
     ("長登〔2016〕81號", "長發〔2016〕81號"),             # 發 read as 登
     ("当图发［20114号", "当图发〔2011〕4号"),              # the closing bracket lost
     ("青政友〔2019〕12号", "青政发〔2019〕12号"),         # 发 read as 友
+    ("梅政发［2010]-1号", "梅政发〔2010〕1号"),          # a dash after the closing one
+    ("安水字 [2008] 7] 号", "安水字〔2008〕71号"),      # 1 in the number read as ]
+    ("广水字 [2009) 13] 号", "广水字〔2009〕131号"),
+    ("青政发〔2019〕1j号", "青政发〔2019〕11号"),         # … or as j
 ])
 def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, number):
     text = f"青山镇人民政府文件\n{line}\n关于做好防汛工作的通知\n"
@@ -258,6 +262,9 @@ def test_stray_brackets_and_marks_around_the_year_of_a_document_number(line, num
     ("望江乡人民政府文件望江乡财政所文件", "望江乡人民政府"),  # 文件 read beside each office
     ("金河乡人民政府立件金河乡财政顾府文件", "金河乡人民政府"),  # … 文 read as 立
     ("枫林镇人民政府、文件枫林镇农业服务中心文件", "枫林镇人民政府"),
+    ("桃源乡人民政府文化桃源乡财政顾府文件", "桃源乡人民政府"),  # 件 read as 化
+    ("石门乡人民政府文右门多财政文件", "石门乡人民政府"),        # 件 lost
+    ("安远县文化广电局文件", "安远县文化广电局"),                # 文化 of an office's own
 ])
 def test_a_joint_header_read_row_by_row_names_its_first_office(header, org):
     assert extract_metadata(f"{header}\n南民发〔2019〕10号\n关于做好防汛工作的通知\n")["org"] == org
@@ -290,3 +297,25 @@ def test_a_stray_character_after_文件_still_makes_a_header():
 ])
 def test_a_doc_numbers_first_character_is_read_as_its_offices(header, read, number):
     assert extract_metadata(f"{header}\n{read}\n关于做好防汛工作的通知\n")["doc_number"] == number
+
+
+@pytest.mark.parametrize("header, read, number", [
+    ("雙溪鄉人民政府文件", "雙綁政發〔2006〕74號", "雙鄉政發〔2006〕74號"),  # 綁 for 鄉
+    ("溪口縣農業農村局文件", "溪晨發〔2012〕45號", "溪農發〔2012〕45號"),   # 晨 for 農
+    ("安远县水利局文件", "安永字〔2008〕71号", "安水字〔2008〕71号"),
+    ("青山镇人民政府文件", "青综发〔2019〕1号", "青综发〔2019〕1号"),     # 综治办's own: kept
+    ("安远县水利局文件", "安水字〔2008〕71号", "安水字〔2008〕71号"),
+    ("桃源乡人民政府文件", "桃乡政发〔2009〕145号", "桃乡政发〔2009〕145号"),
+])
+def test_a_doc_numbers_second_character_is_read_as_its_offices_key(header, read, number):
+    assert extract_metadata(f"{header}\n{read}\n关于做好防汛工作的通知\n")["doc_number"] == number
+
+
+def test_a_header_and_signature_one_character_apart_are_settled_by_the_doc_number():
+    text = ("风鸣镇人民政府文件风鸣镇财政所文件\n凤政发〔2012〕87号\n关于做好防汛工作的通知\n"
+            "特此通知。\n凤鸣镇人民政府\n二〇一二年十二月二十日\n")
+    meta = extract_metadata(text)
+    assert (meta["org"], meta["doc_number"]) == ("凤鸣镇人民政府", "凤政发〔2012〕87号")
+    # the 文号 names neither: the header is kept
+    text = text.replace("凤政发", "镇政发")
+    assert extract_metadata(text)["org"] == "风鸣镇人民政府"

@@ -24,17 +24,21 @@ _ZERO = r"[〇零O0oCGQD]"
 # three times (【〔〔), 0 as O/o and 1 as l/I/| in the year and the number, stray spaces; a
 # stray dot before the opening bracket, a stray j or l or a stray dot or colon after the
 # closing one (长发［2016］·81号, 金发〔2008］：68号), or no closing one at all (当图发［20114号:
-# the year is the first four digits). `_doc_number` rebuilds the canonical
-# form (doc_number_parts checks the year and the number).
+# the year is the first four digits); a dash after the closing one (梅政发［2010]-1号); a 1
+# after the number's first digit read as a closing bracket or j (安水字 [2008] 7] 号 for 71号,
+# 13] for 131). `_doc_number` rebuilds the canonical form (doc_number_parts checks the year
+# and the number).
 _OPEN = r"[〔\[【(〈<{「C]"
 _CLOSE = r"[〕\]】)〉>}」jJlI|]"
 _BRACKET = r"[〕\]】)〉>}」]"
 _DIGIT = r"[\dOolI|]"
+_LATER_DIGIT = r"[\dOolI|\])】jJ]"
 _DOC_NUMBER = re.compile(
     rf"([\u4e00-\u9fff]{{1,10}}?)[\s.·,，、]*(?:{_OPEN}\s*){{1,3}}([12lI|](?:\s?{_DIGIT}){{3}})\s*"
     rf"(?:{_CLOSE}{_BRACKET}?)?"
-    rf"(?:\s*[jJlI|](?=\s))?[\s.·,，、:：;；]*((?:\s*{_DIGIT}){{1,4}})\s*(号)")
-_AS_DIGIT = str.maketrans("OolI|", "00111")
+    rf"(?:\s*[jJlI|](?=\s))?[\s.·,，、:：;；\-—–－]*"
+    rf"(\s*{_DIGIT}(?:\s*{_LATER_DIGIT}){{0,3}})\s*(号)")
+_AS_DIGIT = str.maketrans("OolI|])】jJ", "0011111111")
 _DATE_CN = re.compile(rf"(一\s*九|二\s*{_ZERO})\s*((?:[〇零一二三四五六七八九OoCGQD0]\s*){{1,4}}?)"
                       r"\s*年\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*月"
                       r"\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*日")
@@ -238,6 +242,37 @@ def issuer_matched(number: str, office: str) -> str:
     return number
 
 
+# a 机关代字 of two characters and 政发/发/字/函: the place's first character and the office's
+# key character (the unit of a government: 雙鄉政發 of 雙溪鄉人民政府; the department of a
+# county's office: 溪農發 of 溪口縣農業農村局)
+_CODE = re.compile(r"^(.)(.)(政?[发發字函])〔")
+# characters a 机关代字 has of its own, not from the office's name: 政, 办, 综 (综治办), …
+_CODE_OWN = set("政发發字函办辦呈报報复復委党黨纪紀组組通综綜财財农農经經计計教卫衛民安社人劳勞"
+                "环環城建文水林公武宣统統审審")
+_GOVERNMENT_UNIT = re.compile(r"([乡鄉镇鎮县縣市区區])(?:人民政府|委员会|委員會)$")
+_DEPARTMENT = re.compile(r"^.{1,4}?[县縣市区區旗](.)")
+
+
+def code_matched(number: str, office: str) -> str:
+    """The 文号 with the second character of its 机关代字 taken from the issuing office where
+    OCR read one that neither the office's name nor a 机关代字's own characters have
+    (雙綁政發 under 雙溪鄉人民政府 → 雙鄉政發, 溪晨發 under 溪口縣農業農村局 → 溪農發)."""
+    m = _CODE.match(number)
+    if not m or not office:
+        return number
+    first, second = m.group(1), m.group(2)
+    name = normalize_text(office)
+    if normalize_text(first) not in name or normalize_text(second) in name \
+            or second in _CODE_OWN or normalize_text(second) in _CODE_OWN:
+        return number
+    place = office.removeprefix("中共")
+    unit = _GOVERNMENT_UNIT.search(place) or _DEPARTMENT.match(place)
+    key = unit.group(1) if unit else ""
+    if not key or normalize_text(key) == normalize_text(first):
+        return number
+    return first + key + number[2:]
+
+
 def doc_number_parts(year: str, seq: str) -> tuple[str, str] | None:
     """(year, number) of a 文号 as read (OCR's letters for digits, spaces), or None when they
     are not a year of 1900-2099 and a number."""
@@ -252,8 +287,9 @@ def extract_metadata(text: str, page_end: int | None = None) -> dict[str, str]:
     """Whatever of title, 文号, date, 密级 and issuing office the text itself shows (the 密级
     mark from the top of the first page, which ends at `page_end` if given)."""
     lines = _lines(text)
-    office = issuing_office(_header(lines[:8]), text)
-    number = issuer_matched(_doc_number(lines), office)
+    read = _doc_number(lines)
+    office = issuing_office(_header(lines[:8]), text, read.partition("〔")[0])
+    number = code_matched(issuer_matched(read, office), office)
     meta = {"date": extract_date(normalize(text).text, own_years(number, lines),
                                  number_years(number)),
             "doc_number": number,

@@ -13,11 +13,11 @@ _ORG_END = "人民政府|委员会|政府|局|委|办公室|中心|所|院|厅|�
 _FIRST_ORG = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{2,40}}(?:{_ORG_END}))$")
 
 
-def issuing_office(header: str, text: str) -> str:
+def issuing_office(header: str, text: str, code: str = "") -> str:
     """The office a red header's line (offices and 文件 cut off) names first, checked against
-    the text's 落款."""
+    the text's 落款 (and the 文号's 机关代字 `code`, where header and 落款 differ)."""
     office = unit_fixed(trimmed(first_office(header)))
-    return unit_fixed(signed_office(office, text))
+    return unit_fixed(signed_office(office, text, code))
 
 
 # 文件 (文 also read as 又 or 立) inside a joint header's line: the offices stacked beside one
@@ -34,6 +34,11 @@ def first_office(header: str) -> str:
     parts = [p for p in re.split(r"[、\s]+", header) if p]
     if len(parts) > 1 and all(len(p) >= 4 for p in parts):
         return parts[0]
+    # 文件 half read beside the first row (桃源乡人民政府文化桃源乡财政顾府: 件 as 化;
+    # 石门乡人民政府文右门多财政: 件 lost): the next office names the place again
+    m = _HALF_FILE.match(header)
+    if m and any(c in m.group(2)[:3] for c in m.group(1).removeprefix("中共")[:2]):
+        return m.group(1)
     m = _FIRST_ORG.match(header)
     # another office names its place again (白沙乡…白沙乡财政所, 中共凤鸣镇委员会凤鸣镇人民政府);
     # a unit of the same office does not (XX旗公安局交通管理大队)
@@ -48,6 +53,7 @@ def first_office(header: str) -> str:
     return header
 
 
+_HALF_FILE = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))[文又立](.{{3,40}})$")
 _OFFICE_THEN = re.compile(rf"^(.{{2,30}}?(?:{_ORG_END}))(.{{4,40}})$")
 
 
@@ -83,11 +89,14 @@ def unit_fixed(office: str) -> str:
 SIGNATURE_LINES = 6  # the last lines of a text where its 落款 (signing office) is looked for
 
 
-def signed_office(header: str, text: str) -> str:
+def signed_office(header: str, text: str, code: str = "") -> str:
     """The header's office, or the office the 落款 at the end of the text names when that is
     the header's with one character more inside it (a red header read without one of its
     characters: 中共雙溪委員會 above, 中共雙溪鎮委員會 signed; of a joint header's offices the
-    first signs first). A character more at either end is a seal's stroke read (砸高坪县水利局)."""
+    first signs first). A character more at either end is a seal's stroke read (砸高坪县水利局).
+    Of a header and a 落款 one character apart, the 落款 is taken where it breaks fewer words
+    or where the 文号's 机关代字 `code` has its character and not the header's (风鸣镇人民政府
+    above, 凤鸣镇人民政府 signed, 凤政发〔2012〕87号)."""
     if len(header) < 4:
         return header
     tail = [line for line in text.splitlines() if line.strip()][-SIGNATURE_LINES:]
@@ -103,9 +112,17 @@ def signed_office(header: str, text: str) -> str:
     for line in tail:
         signed = unit_fixed("".join(line.split()))
         if (len(signed) == len(header) and sum(a != b for a, b in zip(signed, header)) == 1
-                and in_words(signed) > in_words(header)):
+                and (in_words(signed) > in_words(header) or _coded(signed, header, code))):
             return signed
     return header
+
+
+def _coded(signed: str, header: str, code: str) -> bool:
+    """Whether the 机关代字 has the 落款's character where the two names differ, not the
+    header's."""
+    code = fold_value(code)
+    return any(a != b and fold_value(a) in code and fold_value(b) not in code
+               for a, b in zip(signed, header))
 
 
 def in_words(name: str) -> int:

@@ -351,6 +351,17 @@ def test_the_middle_of_a_common_three_character_term_is_read_too(tmp_path):
     assert hits[-1].variants == ("河仗制",)
 
 
+def test_a_term_few_records_hold_finds_what_ocr_made_of_it_inside_too(tmp_path):
+    """基本农田 in four records only (fewer than variant_threshold: searched loosely), 基木农田
+    in one scan (木 for 本: in no confusion table of ours): that scan is found, approximate,
+    after the four (a new clerk's finding: only common terms were read so)."""
+    files = {f"j{k}.txt": f"第{k}期简报\n划定基本农田保护区。\n" for k in range(4)}
+    files["misread.txt"] = "工作简报\n北山村基木农田划定工作已经结束。\n"
+    hits = _hits_over(tmp_path, files, "基本农田")
+    assert [(h.match, h.fields["path"]) for h in hits][4:] == [("approximate", "misread.txt")]
+    assert hits[-1].variants == ("基木农田",)
+
+
 def test_what_follows_a_common_fragment_is_not_taken_for_its_misreading(tmp_path):
     """提高业 (of 提高业务, twelve records): the records that go on 提高了 or 提高乡镇 hold
     language, not what OCR made of it — no approximate hits (a term's end is not read back)."""

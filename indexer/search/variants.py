@@ -305,7 +305,8 @@ class VariantFinder:
         for i, ch in enumerate(term):
             if not is_cjk(ch) or (cjk and not self.fits(term[:i], term[i + 1:], besides=term)):
                 continue  # no record holds anything in place of this character
-            if cjk and self._read_instead(term, i, found, others=not worded):
+            if cjk and self._read_instead(term, i, found, others=not worded,
+                                          garbled=worded and 0 < i < len(term) - 1):
                 continue  # (all it holds there read: nothing to guess)
             before = term[i - 1] if i else ""
             nxt = term[i + 1] if i + 1 < len(term) else ""

@@ -229,11 +229,14 @@ class Archive:
             return None
         return Loose(compile_query(expanded, self.analyzer()), forgiving.found)
 
-    def _forgiving(self, arrays, clearance, visible, memo, table=None) -> Forgiving:
+    def _forgiving(self, arrays, clearance, visible, memo, table=None,
+                   threshold: int | None = None) -> Forgiving:
+        """The variant lookups of one search among the `visible` records of a clearance (the
+        names it may know; `table`: those worked out ahead)."""
         return Forgiving(arrays, visible, memo,
                          reader_lexicon(arrays, self.dir, clearance, visible, self._carried),
-                         self.settings.variant_threshold, self._synonyms, lookalikes,
-                         reader=clearance, table=table)
+                         self.settings.variant_threshold if threshold is None else threshold,
+                         self._synonyms, lookalikes, reader=clearance, table=table)
 
     def _table(self, arrays, clearance: str) -> vartable.Table | None:
         """The variants of the known names worked out when the index was written, for this
@@ -443,11 +446,8 @@ class Archive:
             return []
         _s, arrays = self.current()
         visible = self.visible(arrays, clearance)
-        forgiving = Forgiving(arrays, visible, {},
-                              reader_lexicon(arrays, self.dir, clearance, visible,
-                                             self._carried), 0,
-                              self._synonyms, lookalikes, reader=clearance,
-                              table=self._table(arrays, clearance))  # (names counted ahead)
+        forgiving = self._forgiving(arrays, clearance, visible, {},
+                                    self._table(arrays, clearance), threshold=0)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]
         if len(out) < size and not (typed.isascii() and typed.isalpha()):  # (not pinyin)

@@ -60,7 +60,7 @@ def pair(tmp_path_factory):
 
 def _table(archive, clearance):
     with archive.pinned() as (_s, arrays):
-        return archive._table(arrays, clearance)
+        return archive._table(arrays, clearance, archive.visible(arrays, clearance))
 
 
 def test_the_run_leaves_each_clearance_the_variants_of_its_names(pair):

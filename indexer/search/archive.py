@@ -223,7 +223,7 @@ class Archive:
         if not self.settings.variants or tree is None:
             return None
         forgiving = self._forgiving(arrays, clearance, visible, memo,
-                                    self._table(arrays, clearance))
+                                    self._table(arrays, clearance, visible))
         expanded = forgiving.expand(tree)
         if not forgiving.found:
             return None
@@ -238,12 +238,12 @@ class Archive:
                          self.settings.variant_threshold if threshold is None else threshold,
                          self._synonyms, lookalikes, reader=clearance, table=table)
 
-    def _table(self, arrays, clearance: str) -> vartable.Table | None:
+    def _table(self, arrays, clearance: str, visible) -> vartable.Table | None:
         """The variants of the known names worked out when the index was written, for this
         clearance's records (None: stale, or a correction has raised a record's 密级 above
-        the clearance since: its readers see fewer records than the table was made for)."""
-        if len(self._raised_above(arrays, SECURITY_LEVELS.index(clearance))):
-            return None
+        the clearance since: its readers, `visible`, are fewer than the table was made for)."""
+        if visible is not None and len(visible) != len(self._cleared(arrays, clearance)):
+            return None  # (`visible` is those cleared, less the ones raised since)
         tables = arrays._cached(("variant tables",),
                                 lambda: vartable.read(self.dir, self._stamps(arrays)))
         return tables.get(clearance)
@@ -290,6 +290,15 @@ class Archive:
 
     def visible(self, arrays, clearance: str) -> np.ndarray | None:
         """Live documents a reader of this clearance may see; None: every live document."""
+        seen = self._cleared(arrays, clearance)
+        if seen is None:
+            return None
+        hidden = self._raised_above(arrays, SECURITY_LEVELS.index(clearance))
+        return seen[~execute.member(seen, hidden)] if len(hidden) else seen
+
+    def _cleared(self, arrays, clearance: str) -> np.ndarray | None:
+        """Live documents whose indexed 密级 a reader of this clearance may see (None: every
+        live document), once per index version."""
         node = collect.filter_node(clearance, {}, "", "")
         if node is None:
             return None
@@ -297,10 +306,7 @@ class Archive:
         def build():
             allowed = arrays.filtered(node, execute.docs)
             return allowed[execute.member(allowed, arrays.live())]
-
-        seen = arrays._cached(("visible", clearance), build)  # once per index version
-        hidden = self._raised_above(arrays, SECURITY_LEVELS.index(clearance))
-        return seen[~execute.member(seen, hidden)] if len(hidden) else seen
+        return arrays._cached(("visible", clearance), build)
 
     def _raised_above(self, arrays, rank: int) -> np.ndarray:
         """Docnums whose 密级 a correction raised above the `rank`-th level while this index
@@ -447,7 +453,7 @@ class Archive:
         _s, arrays = self.current()
         visible = self.visible(arrays, clearance)
         forgiving = self._forgiving(arrays, clearance, visible, {},
-                                    self._table(arrays, clearance), threshold=0)
+                                    self._table(arrays, clearance, visible), threshold=0)
         out = [c for c in known_names(forgiving.lexicon, typed, size)[:size * 4]
                if forgiving.count(c.text)][:size]
         if len(out) < size and not (typed.isascii() and typed.isalpha()):  # (not pinyin)
